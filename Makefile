@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: MIT
+# The crm toolkit.  make [all], check, demo, bench, install, uninstall, clean.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+LIBS = -lsqlite3 -ljansson -lcsv -lgdbm
+SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+PROGS = crm crm-add crm-find
+LIBSRC = $(wildcard lib/*.c)
+HDRS = lib/crm.h lib/crm-private.h
+
+# Debian packages the build and the tests need.
+DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev sqlite3 jq mandoc perl
+
+all: $(addprefix build/,$(PROGS))
+
+build/lib/%.o: lib/%.c $(HDRS) | build/lib
+	$(CC) $(WARN) $(CFLAGS) -c -o $@ $<
+
+build/libcrm.a: $(patsubst lib/%.c,build/lib/%.o,$(LIBSRC))
+	ar rcs $@ $^
+
+build/%: cmd/%.c build/libcrm.a lib/crm.h
+	$(CC) $(WARN) $(CFLAGS) -Ilib -o $@ $< build/libcrm.a $(LIBS)
+
+build-san/lib/%.o: lib/%.c $(HDRS) | build-san/lib
+	$(CC) $(WARN) $(SANFLAGS) -c -o $@ $<
+
+build-san/libcrm.a: $(patsubst lib/%.c,build-san/lib/%.o,$(LIBSRC))
+	ar rcs $@ $^
+
+build-san/%: cmd/%.c build-san/libcrm.a lib/crm.h
+	$(CC) $(WARN) $(SANFLAGS) -Ilib -o $@ $< build-san/libcrm.a $(LIBS)
+
+build/lib build-san/lib:
+	mkdir -p $@
+
+san: $(addprefix build-san/,$(PROGS))
+
+# Install missing Debian packages (as root), or say how.
+deps:
+	@missing=""; for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "deps: missing:$$missing (no apt-get here: install them by hand)"; exit 1; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "deps: missing packages; run as root:"; \
+	  echo "  apt-get update && apt-get install -y$$missing"; exit 1; fi; \
+	echo "deps: installing:$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends$$missing >/dev/null
+
+check: deps
+	$(MAKE) all san
+	@CRM_BIN=$(CURDIR)/build CRM_LABEL=plain prove -j2 --exec bash tests/t-*.sh
+	@CRM_BIN=$(CURDIR)/build-san CRM_LABEL=sanitized \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  prove -j2 --exec bash tests/t-*.sh
+
+demo: deps
+	$(MAKE) all
+	@sh tests/demo.sh build
+
+bench: deps
+	$(MAKE) all
+	@sh tests/bench.sh build
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	for p in $(PROGS); do install -m 755 build/$$p $(DESTDIR)$(BINDIR)/$$p; done
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 completions/crm.bash $(DESTDIR)$(BASHCOMPDIR)/crm
+	for p in $(filter-out crm,$(PROGS)); do ln -sf crm $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	install -m 644 completions/_crm $(DESTDIR)$(ZSHCOMPDIR)/_crm
+	install -m 644 completions/crm.fish $(DESTDIR)$(FISHCOMPDIR)/crm.fish
+	for p in $(filter-out crm,$(PROGS)); do \
+	  install -m 644 completions/crm.fish $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p \
+	  $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
+	for m in man/*.[157]; do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_crm $(DESTDIR)$(FISHCOMPDIR)/crm.fish
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all san deps check demo bench install uninstall clean
+.SECONDARY:

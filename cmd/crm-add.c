@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: MIT */
+/* crm-add: create or update parties, one from flags or many from CSV/JSONL. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crm.h"
+
+enum {
+	OPT_KEY = 0x100, OPT_CONFLICT, OPT_REJECTS, OPT_DRY_RUN, OPT_MAP, OPT_TAG,
+	OPT_UNTAG, OPT_SET, OPT_TYPE, OPT_KIND, OPT_FIELD_BASE = 0x200,
+};
+
+static const struct option options[] = {
+	CRM_COMMON_OPTIONS,
+	{ "name", 1, NULL, OPT_FIELD_BASE + CRM_F_NAME },
+	{ "first-name", 1, NULL, OPT_FIELD_BASE + CRM_F_FIRST_NAME },
+	{ "last-name", 1, NULL, OPT_FIELD_BASE + CRM_F_LAST_NAME },
+	{ "email", 1, NULL, OPT_FIELD_BASE + CRM_F_EMAIL },
+	{ "phone", 1, NULL, OPT_FIELD_BASE + CRM_F_PHONE },
+	{ "org", 1, NULL, OPT_FIELD_BASE + CRM_F_ORG },
+	{ "title", 1, NULL, OPT_FIELD_BASE + CRM_F_TITLE },
+	{ "city", 1, NULL, OPT_FIELD_BASE + CRM_F_CITY },
+	{ "postcode", 1, NULL, OPT_FIELD_BASE + CRM_F_POSTCODE },
+	{ "country", 1, NULL, OPT_FIELD_BASE + CRM_F_COUNTRY },
+	{ "birthdate", 1, NULL, OPT_FIELD_BASE + CRM_F_BIRTHDATE },
+	{ "gender", 1, NULL, OPT_FIELD_BASE + CRM_F_GENDER },
+	{ "notes", 1, NULL, OPT_FIELD_BASE + CRM_F_NOTES },
+	{ "kind", 1, NULL, OPT_FIELD_BASE + CRM_F_KIND },
+	{ "type", 1, NULL, OPT_FIELD_BASE + CRM_F_TYPE },
+	{ "ext-id", 1, NULL, OPT_FIELD_BASE + CRM_F_EXT_ID },
+	{ "tag", 1, NULL, OPT_TAG },
+	{ "untag", 1, NULL, OPT_UNTAG },
+	{ "set", 1, NULL, OPT_SET },
+	{ "key", 1, NULL, OPT_KEY },
+	{ "on-conflict", 1, NULL, OPT_CONFLICT },
+	{ "rejects", 1, NULL, OPT_REJECTS },
+	{ "dry-run", 0, NULL, OPT_DRY_RUN },
+	{ "map", 1, NULL, OPT_MAP },
+	{ "quiet", 0, NULL, 'q' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static struct crm_common common;
+static crm_party_t *flags;      /* what the flags say, applied to every record */
+static int nflags;              /* how many field flags were given */
+static int key = CRM_KEY_AUTO, conflict = CRM_ON_MERGE, dry_run, quiet;
+static const char *rejects_path, *map;
+static FILE *rejects, *out;
+static crm_store_t *store;
+static crm_printer_t *printer;
+static long nread, ncreated, nupdated, nunchanged, nrejected;
+static int progress;
+static time_t last_progress;
+
+static void __attribute__((noreturn))
+usage(FILE *fp, int code)
+{
+	fputs("usage: crm-add [--name N] [--first-name F] [--last-name L] [--email E]\n"
+	      "               [--phone P] [--org O] [--title T] [--city C] [--postcode P]\n"
+	      "               [--country C] [--birthdate D] [--gender G] [--notes N]\n"
+	      "               [--kind K] [--type person|organization] [--ext-id X]\n"
+	      "               [--tag T]... [--untag T]... [--set KEY=VALUE]...\n"
+	      "               [--key id|email|ext_id|phone]\n"
+	      "               [--on-conflict merge|replace|skip|error] [--rejects FILE]\n"
+	      "               [--dry-run] [-q | --quiet] [--map FROM=TO,...]\n"
+	      "               [--input-format csv|jsonl|auto] [--no-stdin] [--db PATH]\n"
+	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
+	      "               [FILE...]\n"
+	      "       crm-add -h | --help | --version\n"
+	      "Create or update parties from the flags, or from CSV or JSON Lines records\n"
+	      "in FILEs or on standard input; print the stored records.\n", fp);
+	exit(code);
+}
+
+/* Abandon the whole write: nothing of this run stays in the store. */
+static void __attribute__((noreturn))
+abort_all(int status, const char *fmt, const char *a, long line, const char *msg)
+{
+	char buf[1024];
+
+	crm_store_rollback(store);
+	if (a && line > 0)
+		snprintf(buf, sizeof buf, "%s:%ld: %s", a, line, msg);
+	else if (a)
+		snprintf(buf, sizeof buf, "%s: %s", a, msg);
+	else
+		snprintf(buf, sizeof buf, fmt, msg);
+	if (progress)
+		fputs("\r\033[K", stderr);
+	crm_cli_fail(status, buf);
+}
+
+static const char *section;     /* the input whose rejects are being written */
+
+static void
+reject(const char *file, long line, const char *msg, const char *raw, size_t len, int status,
+       const char *header)
+{
+	if (!rejects || !strcmp(file, "flags"))
+		abort_all(status, "%s", file, line, msg);
+	if (section != file) {
+		/* Each input's rejects start with its own CSV header. */
+		if (section)
+			fprintf(rejects, "# %s\n", file);
+		if (header)
+			fputs(header, rejects);
+		section = file;
+	}
+	if (line > 0)
+		fprintf(rejects, "# %s:%ld: %s\n", file, line, msg);
+	else
+		fprintf(rejects, "# %s: %s\n", file, msg);
+	if (raw && len) {
+		fwrite(raw, 1, len, rejects);
+		if (raw[len - 1] != '\n')
+			putc('\n', rejects);
+	}
+	nrejected++;
+}
+
+static void
+show_progress(int done)
+{
+	time_t now;
+
+	if (!progress)
+		return;
+	if (done) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if ((nread & 4095) || (now = time(NULL)) == last_progress)
+		return;
+	last_progress = now;
+	fprintf(stderr, "\r%s: %ld records...", crm_progname, nread);
+}
+
+static void
+add_one(crm_party_t *p, const char *file, long line, const char *raw, size_t len,
+        const char *header)
+{
+	char msg[512];
+	int field, result, rc;
+	crm_party_t *stored = NULL;
+
+	nread++;
+	if ((rc = crm_party_check(p, &field, msg, sizeof msg))) {
+		if (rc != CRM_BADINPUT)
+			abort_all(rc, "%s", NULL, 0, crm_status_str(rc));
+		reject(file, line, msg, raw, len, rc, header);
+		return;
+	}
+	rc = crm_party_upsert(store, p, key, conflict, &result, printer ? &stored : NULL,
+	                      msg, sizeof msg);
+	switch (rc) {
+	case CRM_OK:
+		break;
+	case CRM_BADINPUT: case CRM_CONFLICT: case CRM_NOTFOUND:
+		reject(file, line, msg, raw, len, CRM_BADINPUT, header);
+		return;
+	default:
+		abort_all(rc, "%s", NULL, 0, msg);
+	}
+	if (result == CRM_CREATED)
+		ncreated++;
+	else if (result == CRM_UPDATED)
+		nupdated++;
+	else
+		nunchanged++;
+	if (printer) {
+		if ((rc = crm_printer_party(printer, stored ? stored : p)))
+			abort_all(rc, "%s", "output", 0, strerror(errno));
+		crm_party_free(stored);
+	}
+	show_progress(0);
+}
+
+static void
+add_stream(FILE *fp, const char *name)
+{
+	crm_reader_t *r;
+	crm_party_t *p;
+	const char *unknown;
+	size_t len;
+	int rc;
+
+	if ((rc = crm_reader_open(fp, name, common.informat, map, &r))) {
+		const char *e = r ? crm_reader_error(r) : "";
+		crm_die(crm_status_exit(rc), "%s", *e ? e : crm_status_str(rc));
+	}
+	for (;;) {
+		rc = crm_reader_next(r, &p);
+		if ((unknown = crm_reader_unknown(r)))
+			crm_warn("%s: not party fields, kept as attributes: %s", name, unknown);
+		if (rc == CRM_EOF)
+			break;
+		const char *raw = crm_reader_raw(r, &len);
+		if (rc == CRM_BADINPUT) {
+			const char *e = crm_reader_error(r);
+			const char *colon = strchr(e, ':');
+			nread++;
+			reject(name, crm_reader_line(r), colon ? colon + 2 : e, raw, len, rc,
+			       crm_reader_header(r));
+			continue;
+		}
+		if (rc)
+			abort_all(rc, "%s", name, 0, rc == CRM_IO ? strerror(errno) : crm_status_str(rc));
+		if ((rc = crm_party_overlay(p, flags)))
+			abort_all(rc, "%s", NULL, 0, crm_status_str(rc));
+		add_one(p, name, crm_reader_line(r), raw, len, crm_reader_header(r));
+		crm_party_free(p);
+	}
+	crm_reader_free(r);
+}
+
+static FILE *
+open_rejects(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *fp;
+
+	if (fd < 0 || fchmod(fd, 0600))
+		crm_die(CRM_EXIT_STORE, "%s:", path);
+	if (!(fp = fdopen(fd, "w")))
+		crm_die(CRM_EXIT_STORE, "%s:", path);
+	return fp;
+}
+
+int
+main(int argc, char **argv)
+{
+	int c, rc;
+	char *eq;
+
+	crm_cli_init(argv[0]);
+	if (!(flags = crm_party_new()))
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	while ((c = getopt_long(argc, argv, "hq", options, NULL)) != -1) {
+		if (crm_cli_common(c, optarg, &common))
+			continue;
+		if (c >= OPT_FIELD_BASE) {
+			crm_party_set(flags, c - OPT_FIELD_BASE, optarg);
+			nflags++;
+			continue;
+		}
+		switch (c) {
+		case 'h':
+			usage(stdout, 0);
+		case 'q':
+			quiet = 1;
+			break;
+		case OPT_TAG:
+			crm_party_add_tag(flags, optarg);
+			nflags++;
+			break;
+		case OPT_UNTAG:
+			crm_party_remove_tag(flags, optarg);
+			nflags++;
+			break;
+		case OPT_SET:
+			if (!(eq = strchr(optarg, '=')) || eq == optarg)
+				crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", optarg);
+			*eq = '\0';
+			crm_party_set_attr(flags, optarg, eq[1] ? eq + 1 : NULL);
+			nflags++;
+			break;
+		case OPT_KEY:
+			if (!strcmp(optarg, "id")) key = CRM_KEY_ID;
+			else if (!strcmp(optarg, "email")) key = CRM_KEY_EMAIL;
+			else if (!strcmp(optarg, "ext_id") || !strcmp(optarg, "ext-id")) key = CRM_KEY_EXT_ID;
+			else if (!strcmp(optarg, "phone")) key = CRM_KEY_PHONE;
+			else crm_die(CRM_EXIT_USAGE, "unknown key '%s' (id, email, ext_id, phone)", optarg);
+			break;
+		case OPT_CONFLICT:
+			if (!strcmp(optarg, "merge")) conflict = CRM_ON_MERGE;
+			else if (!strcmp(optarg, "replace")) conflict = CRM_ON_REPLACE;
+			else if (!strcmp(optarg, "skip")) conflict = CRM_ON_SKIP;
+			else if (!strcmp(optarg, "error")) conflict = CRM_ON_ERROR;
+			else crm_die(CRM_EXIT_USAGE, "unknown --on-conflict '%s' (merge, replace, skip, error)", optarg);
+			break;
+		case OPT_REJECTS:
+			rejects_path = optarg;
+			break;
+		case OPT_DRY_RUN:
+			dry_run = 1;
+			break;
+		case OPT_MAP: {
+			char msg[256];
+			if (crm_map_check(optarg, msg, sizeof msg))
+				crm_die(CRM_EXIT_USAGE, "%s", msg);
+			map = optarg;
+			break;
+		}
+		default:
+			usage(stderr, CRM_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	int from_stdin = argc == 0 && !common.no_stdin && crm_stdin_is_stream();
+	if (argc == 0 && !from_stdin && !nflags)
+		crm_die(CRM_EXIT_USAGE, "nothing to add: give field flags, FILEs or records on stdin");
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") && access(argv[i], R_OK))
+			crm_die(CRM_EXIT_USAGE, "%s:", argv[i]);
+
+	/* Output waits in a temporary file until the transaction is committed. */
+	if (!quiet) {
+		char msg[256];
+		if (!(out = tmpfile()))
+			crm_die(CRM_EXIT_STORE, "temporary file:");
+		if ((rc = crm_printer_open(out, common.format == CRM_OUT_AUTO && isatty(1) ?
+		                           CRM_OUT_TABLE : common.format, common.fields, NULL,
+		                           common.print_flags, &printer, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+	}
+	char tmpdb[] = "/tmp/crm-dry-run.XXXXXX";
+	char tmpfile_db[64] = "";
+	if (dry_run) {
+		/* A dry run against a store that does not exist yet creates none. */
+		char path[4096];
+		if (crm_store_path(common.db, path, sizeof path) == CRM_OK && access(path, F_OK)) {
+			if (!mkdtemp(tmpdb))
+				crm_die(CRM_EXIT_STORE, "temporary store:");
+			snprintf(tmpfile_db, sizeof tmpfile_db, "%s/crm.db", tmpdb);
+			common.db = tmpfile_db;
+		}
+	}
+	store = crm_cli_store(&common, 0);
+	if (rejects_path)
+		rejects = open_rejects(rejects_path);
+	progress = !quiet && crm_isatty(2);
+	if ((rc = crm_store_begin(store)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
+
+	if (argc == 0 && !from_stdin) {
+		add_one(flags, "flags", 0, NULL, 0, NULL);
+	} else if (from_stdin) {
+		add_stream(stdin, "-");
+	} else {
+		for (int i = 0; i < argc; i++) {
+			if (!strcmp(argv[i], "-")) {
+				add_stream(stdin, "-");
+				continue;
+			}
+			FILE *fp = fopen(argv[i], "r");
+			if (!fp)
+				abort_all(CRM_IO, "%s", argv[i], 0, strerror(errno));
+			add_stream(fp, argv[i]);
+			fclose(fp);
+		}
+	}
+	show_progress(1);
+
+	if (rejects && fclose(rejects))
+		abort_all(CRM_IO, "%s", rejects_path, 0, strerror(errno));
+	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
+	if (rc)
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	crm_store_close(store);
+	if (tmpfile_db[0]) {
+		char f[96];
+		static const char *const sfx[] = { "", "-wal", "-shm" };
+		for (int i = 0; i < 3; i++) {
+			snprintf(f, sizeof f, "%s%s", tmpfile_db, sfx[i]);
+			unlink(f);
+		}
+		rmdir(tmpdb);
+	}
+
+	if (printer) {
+		char buf[65536];
+		size_t n;
+		crm_printer_finish(printer);
+		crm_printer_free(printer);
+		rewind(out);
+		while ((n = fread(buf, 1, sizeof buf, out)) > 0)
+			fwrite(buf, 1, n, stdout);
+		fclose(out);
+	}
+	if (!quiet && (argc > 0 || from_stdin || dry_run))
+		fprintf(stderr, "%s: %s%ld read, %ld created, %ld updated, %ld unchanged, %ld rejected\n",
+		        crm_progname, dry_run ? "dry run, nothing written: " : "",
+		        nread, ncreated, nupdated, nunchanged, nrejected);
+	crm_party_free(flags);
+	crm_close_stdout();
+	return 0;
+}

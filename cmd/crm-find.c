@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* crm-find: select parties by terms and print them as a record stream. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+
+enum { OPT_SORT = 0x100, OPT_LIMIT, OPT_COUNT, OPT_IDS };
+
+static const struct option options[] = {
+	CRM_COMMON_OPTIONS,
+	{ "sort", 1, NULL, OPT_SORT },
+	{ "limit", 1, NULL, OPT_LIMIT },
+	{ "count", 0, NULL, OPT_COUNT },
+	{ "ids", 0, NULL, OPT_IDS },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void __attribute__((noreturn))
+usage(FILE *fp, int code)
+{
+	fputs("usage: crm-find [--sort [-]FIELD] [--limit N] [--count | --ids]\n"
+	      "                [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
+	      "                [--input-format csv|jsonl|auto] [--no-stdin] [--db PATH]\n"
+	      "                [TERM...]\n"
+	      "       crm-find -h | --help | --version\n"
+	      "Print the parties that match every TERM (OR between terms starts an\n"
+	      "alternative): field=value, field!=value, field~text, field>value,\n"
+	      "field<value, >=, <=, tag:NAME, -tag:NAME, kind:K, type:T, has:FIELD,\n"
+	      "-has:FIELD, attrs.KEY=value, or words for the full-text index.\n"
+	      "Records on standard input restrict the search to those parties.\n", fp);
+	exit(code);
+}
+
+/* Terms such as -tag:x look like options: take them out before getopt. */
+static int
+is_neg_term(const char *a)
+{
+	return a[0] == '-' && a[1] != '-' && a[1] && strchr(a, ':') && !strchr(a, '=');
+}
+
+int
+main(int argc, char **argv)
+{
+	struct crm_common common = { 0 };
+	char **terms = calloc((size_t)argc + 1, sizeof *terms);
+	char **args = calloc((size_t)argc + 1, sizeof *args);
+	int nterms = 0, nargs = 0, count = 0, ids = 0, c, rc;
+	const char *sort = NULL;
+	long limit = -1;
+	char msg[512];
+
+	crm_cli_init(argv[0]);
+	if (!terms || !args)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	args[nargs++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			for (i++; i < argc; i++)
+				terms[nterms++] = argv[i];
+			break;
+		}
+		if (is_neg_term(argv[i]))
+			terms[nterms++] = argv[i];
+		else
+			args[nargs++] = argv[i];
+	}
+	while ((c = getopt_long(nargs, args, "h", options, NULL)) != -1) {
+		if (crm_cli_common(c, optarg, &common))
+			continue;
+		switch (c) {
+		case 'h':
+			usage(stdout, 0);
+		case OPT_SORT:
+			sort = optarg;
+			break;
+		case OPT_LIMIT: {
+			char *end;
+			errno = 0;
+			limit = strtol(optarg, &end, 10);
+			if (errno || *end || !*optarg || limit < 0)
+				crm_die(CRM_EXIT_USAGE, "--limit wants a number, not '%s'", optarg);
+			break;
+		}
+		case OPT_COUNT:
+			count = 1;
+			break;
+		case OPT_IDS:
+			ids = 1;
+			break;
+		default:
+			usage(stderr, CRM_EXIT_USAGE);
+		}
+	}
+	if (count && ids)
+		crm_die(CRM_EXIT_USAGE, "--count and --ids do not go together");
+	/* Operands come before the terms taken out above, in their order. */
+	{
+		char **all = calloc((size_t)argc + 1, sizeof *all);
+		int n = 0;
+		if (!all)
+			crm_die(CRM_EXIT_STORE, "out of memory");
+		for (int i = 1; i < argc; i++) {
+			int keep = 0;
+			for (int j = optind; j < nargs; j++)
+				if (args[j] == argv[i])
+					keep = 1;
+			for (int j = 0; j < nterms; j++)
+				if (terms[j] == argv[i])
+					keep = 1;
+			if (keep && strcmp(argv[i], "--"))
+				all[n++] = argv[i];
+		}
+		free(terms);
+		terms = all;
+		nterms = n;
+	}
+
+	crm_store_t *store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+	crm_query_t *q;
+	if ((rc = crm_query_compile(store, nterms, terms, &q, msg, sizeof msg)))
+		crm_die(crm_status_exit(rc), "%s", msg);
+	if (sort && (rc = crm_query_sort(q, sort, msg, sizeof msg)))
+		crm_die(crm_status_exit(rc), "%s", msg);
+	crm_query_limit(q, limit);
+
+	if (!common.no_stdin && crm_stdin_is_stream()) {
+		crm_reader_t *r;
+		crm_party_t *p;
+		int64_t id;
+		if ((rc = crm_reader_open(stdin, "-", common.informat, NULL, &r)))
+			crm_cli_fail(rc, NULL);
+		if ((rc = crm_query_restrict_begin(q)))
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		while ((rc = crm_reader_next(r, &p)) != CRM_EOF) {
+			if (rc == CRM_BADINPUT)
+				crm_die(CRM_EXIT_BADINPUT, "-:%s", crm_reader_error(r));
+			if (rc)
+				crm_cli_fail(rc, NULL);
+			rc = crm_party_resolve(store, p, &id);
+			crm_party_free(p);
+			if (rc == CRM_OK && (rc = crm_query_restrict_add(q, id)))
+				crm_cli_fail(rc, crm_store_errmsg(store));
+			else if (rc != CRM_OK && rc != CRM_NOTFOUND)
+				crm_cli_fail(rc, crm_store_errmsg(store));
+		}
+		crm_reader_free(r);
+	}
+
+	int64_t n = 0;
+	if (count) {
+		if ((rc = crm_query_count(q, &n)))
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		printf("%" PRId64 "\n", n);
+	} else {
+		crm_printer_t *pr = NULL;
+		crm_party_t *p;
+		char **keys = NULL;
+		int fmt = common.format;
+		if (fmt == CRM_OUT_AUTO && crm_isatty(1))
+			fmt = CRM_OUT_TABLE;
+		if (!ids && !common.fields && (fmt == CRM_OUT_CSV || fmt == CRM_OUT_TSV) &&
+		    (rc = crm_query_attr_keys(q, &keys)))
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		if (!ids && (rc = crm_printer_open(stdout, fmt, common.fields, keys,
+		                                   common.print_flags, &pr, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+		crm_strings_free(keys);
+		while ((rc = crm_query_next(q, &p)) == CRM_OK) {
+			n++;
+			if (ids)
+				printf("%" PRId64 "\n", crm_party_id(p));
+			else if (crm_printer_party(pr, p))
+				crm_die(CRM_EXIT_STORE, "write error:");
+			crm_party_free(p);
+		}
+		if (rc != CRM_EOF)
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		if (pr) {
+			if (n || common.format == CRM_OUT_CSV || common.format == CRM_OUT_TSV ||
+			    common.format == CRM_OUT_JSON)
+				crm_printer_finish(pr);
+			crm_printer_free(pr);
+		}
+	}
+	crm_query_free(q);
+	crm_store_close(store);
+	free(terms);
+	free(args);
+	crm_close_stdout();
+	return n ? CRM_EXIT_OK : CRM_EXIT_NOMATCH;
+}

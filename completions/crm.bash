@@ -1,0 +1,218 @@
+# SPDX-License-Identifier: MIT
+# Bash completion for the crm toolkit: crm, crm-add and crm-find.
+# Installed as .../bash-completion/completions/crm, with crm-add and
+# crm-find as links to it; it may also be sourced from ~/.bashrc.
+
+_crm_fields='id type kind name first_name last_name email phone org org_id
+	title city postcode country birthdate gender notes ext_id created
+	updated tags attrs'
+_crm_kinds='customer prospect lead partner supplier employee other'
+_crm_formats='jsonl json csv tsv table'
+
+_crm_add_options='--name --first-name --last-name --email --phone --org
+	--title --city --postcode --country --birthdate --gender --notes --kind
+	--type --ext-id --tag --untag --set --key --on-conflict --rejects
+	--dry-run -q --quiet --map --input-format --no-stdin --db --format
+	--fields --csv-raw -h --help --version'
+_crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
+	--input-format --no-stdin --db -h --help --version'
+
+# Options that take a value, by command.
+_crm_add_valued=' --name --first-name --last-name --email --phone --org
+	--title --city --postcode --country --birthdate --gender --notes --kind
+	--type --ext-id --tag --untag --set --key --on-conflict --rejects --map
+	--input-format --db --format --fields '
+_crm_find_valued=' --sort --limit --format --fields --input-format --db '
+
+# Set COMPREPLY to the words of $1 that begin with $cur.
+_crm_reply() {
+	local IFS=$' \t\n'
+	COMPREPLY=($(compgen -W "$1" -- "$cur"))
+}
+
+# Set COMPREPLY to file names that begin with $cur.
+_crm_reply_files() {
+	local IFS=$'\n'
+	compopt -o filenames 2>/dev/null
+	COMPREPLY=($(compgen -f -- "$cur"))
+}
+
+# Complete a comma-separated list of fields, as --fields takes.
+_crm_reply_field_list() {
+	local IFS=$' \t\n' head= last=$cur
+	if [[ $cur == *,* ]]; then
+		head=${cur%,*},
+		last=${cur##*,}
+	fi
+	COMPREPLY=($(compgen -P "$head" -W "$_crm_fields attrs." -- "$last"))
+	compopt -o nospace 2>/dev/null
+}
+
+# Complete the value of option $1; returns 1 when $1 takes no value.
+_crm_value() {
+	case $1 in
+	--format) _crm_reply "$_crm_formats" ;;
+	--input-format) _crm_reply 'csv jsonl auto' ;;
+	--key) _crm_reply 'id email ext_id phone' ;;
+	--on-conflict) _crm_reply 'merge replace skip error' ;;
+	--type) _crm_reply 'person organization' ;;
+	--kind) _crm_reply "$_crm_kinds" ;;
+	--fields) _crm_reply_field_list ;;
+	--sort)
+		local f s=
+		for f in $_crm_fields; do
+			case $f in tags | attrs) ;; *) s="$s $f -$f" ;; esac
+		done
+		_crm_reply "$s attrs. -attrs."
+		[[ ${COMPREPLY[*]} == *attrs. ]] && compopt -o nospace 2>/dev/null
+		;;
+	--db | --rejects) _crm_reply_files ;;
+	*) COMPREPLY=() ;;
+	esac
+	return 0
+}
+
+# Complete a term of crm-find.
+_crm_term() {
+	local f fields=
+	for f in $_crm_fields; do fields="$fields $f"; done
+	case $cur in
+	kind:* | -kind:*)
+		COMPREPLY=($(compgen -P "${cur%%:*}:" -W "$_crm_kinds" -- "${cur#*:}"))
+		;;
+	type:* | -type:*)
+		COMPREPLY=($(compgen -P "${cur%%:*}:" -W 'person organization' -- "${cur#*:}"))
+		;;
+	has:* | -has:*)
+		COMPREPLY=($(compgen -P "${cur%%:*}:" -W "$fields attrs." -- "${cur#*:}"))
+		[[ ${COMPREPLY[*]} == *attrs. ]] && compopt -o nospace 2>/dev/null
+		;;
+	*:* | *=* | *~* | *\<* | *\>*)
+		COMPREPLY=()
+		;;
+	*)
+		_crm_reply 'tag: -tag: kind: -kind: type: -type: has: -has: OR'
+		[[ ${COMPREPLY[*]} == *: ]] && compopt -o nospace 2>/dev/null
+		;;
+	esac
+}
+
+# Complete the arguments of crm-add (cmd=add) or crm-find (cmd=find);
+# words holds the command line up to the cursor, from the command name.
+_crm_command() {
+	local cmd=$1 options valued prev=
+	if [[ $cmd == add ]]; then
+		options=$_crm_add_options valued=$_crm_add_valued
+	else
+		options=$_crm_find_options valued=$_crm_find_valued
+	fi
+	valued=" ${valued//[$'\n\t']/ } "
+	local i n=$((${#words[@]} - 1))
+	for ((i = 1; i < n; i++)); do
+		[[ ${words[i]} == -- ]] && break
+	done
+	(( n > 1 )) && prev=${words[n - 1]}
+	if (( i < n )); then
+		# After --: operands only.
+		if [[ $cmd == add ]]; then _crm_reply_files; else _crm_term; fi
+		return
+	fi
+	if [[ $cur == --*=* ]]; then
+		local opt=${cur%%=*}
+		cur=${cur#*=}
+		_crm_value "$opt"
+		local r
+		for r in "${!COMPREPLY[@]}"; do
+			COMPREPLY[r]=$opt=${COMPREPLY[r]}
+		done
+		return
+	fi
+	if [[ -n $prev && $valued == *" $prev "* ]]; then
+		_crm_value "$prev"
+		return
+	fi
+	case $cmd:$cur in
+	find:-tag:* | find:-has:* | find:-kind:* | find:-type:*)
+		_crm_term
+		;;
+	find:-*)
+		_crm_reply "$options -tag: -has: -kind: -type: --"
+		[[ ${COMPREPLY[*]} == *: ]] && compopt -o nospace 2>/dev/null
+		;;
+	add:-*)
+		_crm_reply "$options -"
+		;;
+	add:*)
+		_crm_reply_files
+		;;
+	find:*)
+		_crm_term
+		;;
+	esac
+}
+
+# The words of the line up to the cursor, split at white space only, so
+# that terms such as kind:lead and options such as --format=csv stay whole;
+# then the replies are cut to the part after the last character that
+# readline breaks words at.
+_crm_complete() {
+	local line=${COMP_LINE:0:COMP_POINT} cur
+	local -a words
+	read -r -a words <<<"$line"
+	[[ $line == *[[:space:]] || ${#words[@]} -eq 0 ]] && words+=("")
+	cur=${words[${#words[@]} - 1]}
+	local full=$cur
+	"$@"
+	local i cut=
+	for ((i = ${#full} - 1; i >= 0; i--)); do
+		if [[ $COMP_WORDBREAKS == *"${full:i:1}"* ]]; then
+			cut=${full:0:i+1}
+			break
+		fi
+	done
+	if [[ -n $cut ]]; then
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=${COMPREPLY[i]#"$cut"}
+		done
+	fi
+}
+
+_crm_add() {
+	_crm_complete _crm_command add
+}
+
+_crm_find() {
+	_crm_complete _crm_command find
+}
+
+# crm COMMAND: the commands are the programs crm-NAME beside crm or in PATH.
+_crm_main() {
+	if (( ${#words[@]} <= 2 )); then
+		local c cmds='add find help'
+		for c in $(compgen -c crm-); do cmds="$cmds ${c#crm-}"; done
+		if [[ $cur == -* ]]; then
+			_crm_reply '-h --help --version'
+		else
+			_crm_reply "$cmds"
+		fi
+		return
+	fi
+	local sub=${words[1]}
+	case $sub in
+	add | find)
+		words=("crm-$sub" "${words[@]:2}")
+		_crm_command "$sub"
+		;;
+	*)
+		_crm_reply_files
+		;;
+	esac
+}
+
+_crm() {
+	_crm_complete _crm_main
+}
+
+complete -F _crm crm
+complete -F _crm_add crm-add
+complete -F _crm_find crm-find

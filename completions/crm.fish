@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: MIT
+# Fish completion for the crm toolkit: crm, crm-add and crm-find.
+# The same file is installed as crm.fish, crm-add.fish and crm-find.fish;
+# whichever of them fish loads first defines the completions of all three.
+
+if not set -q __crm_completion_loaded
+    set -g __crm_completion_loaded 1
+
+    function __crm_fields
+        printf '%s\n' id type kind name first_name last_name email phone org \
+            org_id title city postcode country birthdate gender notes ext_id \
+            created updated tags attrs
+    end
+
+    function __crm_kinds
+        printf '%s\n' customer prospect lead partner supplier employee other
+    end
+
+    # Fields to sort on, ascending or descending.
+    function __crm_sort_fields
+        for f in (__crm_fields) attrs.
+            contains -- $f tags attrs; and continue
+            printf '%s\n' $f -$f
+        end
+    end
+
+    # Terms of crm-find.
+    function __crm_terms
+        for k in (__crm_kinds)
+            printf '%s\tkind\n' kind:$k -kind:$k
+        end
+        printf '%s\ttype\n' type:person type:organization \
+            -type:person -type:organization
+        for f in (__crm_fields) attrs.
+            printf '%s\tfield\n' has:$f -has:$f
+        end
+        printf '%s\ttag\n' tag: -tag:
+        printf '%s\talternative\n' OR
+    end
+
+    # Whether the command line is "crm NAME ...".
+    function __crm_using --argument-names name
+        set -l t (commandline -opc)
+        test (count $t) -ge 2; and test "$t[2]" = $name
+    end
+
+    # Options that crm-add and crm-find share, for command $argv[1] under
+    # the condition $argv[2..].
+    function __crm_common --argument-names cmd
+        set -l c -c $cmd
+        set -q argv[2]; and set c $c -n "$argv[2]"
+        complete $c -s h -l help -d 'Print a usage message and exit'
+        complete $c -l version -d 'Print the version and exit'
+        complete $c -l db -r -F -d 'Use the store at this path'
+        complete $c -l format -x -a 'jsonl json csv tsv table' -d 'Output format'
+        complete $c -l fields -x -a '(__fish_complete_list , __crm_fields)' \
+            -d 'Print only these fields'
+        complete $c -l csv-raw -d 'Write CSV cells without the formula guard'
+        complete $c -l input-format -x -a 'csv jsonl auto' -d 'Format of input records'
+        complete $c -l no-stdin -d 'Do not read records from standard input'
+    end
+
+    function __crm_add_completion --argument-names cmd
+        set -l c -c $cmd
+        set -q argv[2]; and set c $c -n "$argv[2]"
+        __crm_common $argv
+        complete $c -l name -x -d 'Display name'
+        complete $c -l first-name -x -d 'Given name'
+        complete $c -l last-name -x -d 'Family name'
+        complete $c -l email -x -d 'E-mail address'
+        complete $c -l phone -x -d 'Telephone number'
+        complete $c -l org -x -d 'Organization of a person'
+        complete $c -l title -x -d 'Job title'
+        complete $c -l city -x -d City
+        complete $c -l postcode -x -d Postcode
+        complete $c -l country -x -d Country
+        complete $c -l birthdate -x -d 'Date of birth, YYYY-MM-DD or --MM-DD'
+        complete $c -l gender -x -d Gender
+        complete $c -l notes -x -d Notes
+        complete $c -l kind -x -a '(__crm_kinds)' -d 'Kind of party'
+        complete $c -l type -x -a 'person organization' -d 'Type of party'
+        complete $c -l ext-id -x -d 'Identifier in another system'
+        complete $c -l tag -x -d 'Add a tag'
+        complete $c -l untag -x -d 'Remove a tag'
+        complete $c -l set -x -d 'Set an attribute, KEY=VALUE; KEY= removes it'
+        complete $c -l key -x -a 'id email ext_id phone' -d 'Match records by this field only'
+        complete $c -l on-conflict -x -a 'merge replace skip error' \
+            -d 'What to do with a stored match'
+        complete $c -l rejects -r -F -d 'Write refused records to this file'
+        complete $c -l dry-run -d 'Write nothing: roll back at the end'
+        complete $c -s q -l quiet -d 'Print neither parties nor summary'
+        complete $c -l map -x -d 'Read input columns as other fields, FROM=TO,...'
+    end
+
+    function __crm_find_completion --argument-names cmd
+        set -l c -c $cmd
+        set -q argv[2]; and set c $c -n "$argv[2]"
+        __crm_common $argv
+        complete $c -f -a '(__crm_terms)'
+        complete $c -l sort -x -a '(__crm_sort_fields)' \
+            -d 'Sort by this field, descending after -'
+        complete $c -l limit -x -d 'Print at most this many parties'
+        complete $c -l count -d 'Print the number of matching parties'
+        complete $c -l ids -d 'Print the ids of matching parties'
+    end
+
+    __crm_add_completion crm-add
+    __crm_find_completion crm-find
+
+    complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
+        -a add -d 'Create or update parties'
+    complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
+        -a find -d 'Select parties'
+    complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
+        -a help -d 'Print a usage message'
+    complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
+        -s h -l help -d 'Print a usage message and exit'
+    complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
+        -l version -d 'Print the version and exit'
+    __crm_add_completion crm '__crm_using add'
+    __crm_find_completion crm '__crm_using find'
+end

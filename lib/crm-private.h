@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crm-private.h: what the files of lib/ share and the programs never see.
+ */
+#ifndef CRM_PRIVATE_H
+#define CRM_PRIVATE_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "crm.h"
+
+/* A growable vector of owned strings. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+int strv_push(struct strv *sv, const char *s);
+int strv_has(const struct strv *sv, const char *s);
+void strv_clear(struct strv *sv);
+
+/* A growable byte buffer, always NUL-terminated when len > 0. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+int buf_add(struct buf *b, const void *s, size_t n);
+int buf_addc(struct buf *b, char c);
+int buf_adds(struct buf *b, const char *s);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+struct crm_party {
+	int64_t id;
+	char idbuf[24];
+	char *v[CRM_NFIELDS];   /* scalar fields; NULL when absent */
+	struct strv tags;       /* tags (to add, when merging) */
+	struct strv untags;     /* tags to remove */
+	int tags_given;         /* the input named a tags field */
+	json_t *attrs;          /* object, or NULL */
+};
+
+/* Whether a field holds a string value (not id, tags, attrs). */
+int crm_field_is_scalar(int field);
+
+/*
+ * Check that s (len bytes) is UTF-8 with no NUL; returns the offset of
+ * the first bad byte, or -1 when all is well.
+ */
+long utf8_check(const char *s, size_t len);
+
+/* Whether s holds a control character other than TAB, LF, CR. */
+int has_control(const char *s);
+
+/* Normalised match keys; caller frees; NULL for an empty result. */
+char *norm_email(const char *s);
+char *norm_phone(const char *s, const char *country);
+
+/* Whether s is a valid e-mail address (surrounding white space allowed). */
+int email_valid(const char *s);
+
+/* Current time as ISO 8601 UTC "YYYY-MM-DDTHH:MM:SSZ" into buf[21]. */
+void now_iso(char buf[21]);
+
+/* Whether s is YYYY-MM-DD, --MM-DD, or an ISO timestamp (when ts). */
+int date_valid(const char *s, int ts);
+
+/* Format a message into msg (size len). */
+void msgf(char *msg, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Quote a value for a message: at most 60 bytes, controls escaped. */
+const char *quoted(const char *s, char *buf, size_t len);
+
+/* The internal SQLite handle, for query.c and party.c. */
+struct sqlite3;
+struct sqlite3 *store_db(crm_store_t *s);
+void store_seterr(crm_store_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int store_status(crm_store_t *s, int rc);
+/*
+ * Write-transaction state for the party layer: whether a transaction is
+ * open (and the highest id indexed in full text before it), a mark that
+ * rows wait for the index (org: an organization was written), whether the
+ * store holds organizations, and the flush that indexes waiting rows.
+ */
+int store_in_tx(crm_store_t *s, long long *fts_base);
+void store_mark(crm_store_t *s, int org);
+int store_has_orgs(crm_store_t *s);
+int store_fts_flush(crm_store_t *s);
+struct sqlite3_stmt *store_stmt(crm_store_t *s, const char *key, const char *sql);
+
+/* Fill a party from a row of the party SELECT (see party.c). */
+struct sqlite3_stmt;
+int party_from_row(struct sqlite3_stmt *st, crm_party_t **out);
+/* The column list that party_from_row() expects, for "SELECT %s FROM party p". */
+extern const char party_columns[];
+
+/* Party as a JSON object of the given fields (NULL: all); caller decrefs. */
+json_t *party_to_json(const crm_party_t *p);
+
+#endif

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crm.h: the public interface of libcrm, the core of the crm toolkit.
+ *
+ * Every function returns a status (CRM_OK is 0) and hands results back
+ * through out-parameters.  The library never prints and never exits; a
+ * program turns a status into a message and an exit code with the helpers
+ * in this header.  Each prototype says who owns what it returns.
+ */
+#ifndef CRM_H
+#define CRM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CRM_VERSION "0.1.0"
+
+/* Statuses.  Each maps to one exit code (see crm_status_exit()). */
+enum crm_status {
+	CRM_OK = 0,
+	CRM_NOMATCH,   /* nothing matched: exit 1 */
+	CRM_USAGE,     /* bad option or term: exit 2 */
+	CRM_BADINPUT,  /* bad input record: exit 3 */
+	CRM_EOF,       /* end of a stream (never an error) */
+	CRM_NOTFOUND,  /* a lookup found nothing (never an error by itself) */
+	CRM_CONFLICT,  /* a record exists and --on-conflict error was asked */
+	CRM_NOMEM,     /* out of memory: exit 4 */
+	CRM_IO,        /* I/O or system error: exit 4 */
+	CRM_STORE,     /* store error (corrupt, schema too new): exit 4 */
+	CRM_BUSY,      /* store locked by another writer: exit 5 */
+};
+
+/* Exit codes, the same in every program and every man page. */
+enum crm_exit {
+	CRM_EXIT_OK = 0,
+	CRM_EXIT_NOMATCH = 1,
+	CRM_EXIT_USAGE = 2,
+	CRM_EXIT_BADINPUT = 3,
+	CRM_EXIT_STORE = 4,
+	CRM_EXIT_BUSY = 5,
+};
+
+/* The exit code for a status. */
+int crm_status_exit(int status);
+
+/* A short lower-case description of a status; a static string. */
+const char *crm_status_str(int status);
+
+/*
+ * Party fields, in their canonical order (the order of output columns).
+ * The names are the JSON keys and CSV headers; see crm-records(5).
+ */
+enum crm_field {
+	CRM_F_ID,
+	CRM_F_TYPE,
+	CRM_F_KIND,
+	CRM_F_NAME,
+	CRM_F_FIRST_NAME,
+	CRM_F_LAST_NAME,
+	CRM_F_EMAIL,
+	CRM_F_PHONE,
+	CRM_F_ORG,
+	CRM_F_ORG_ID,
+	CRM_F_TITLE,
+	CRM_F_CITY,
+	CRM_F_POSTCODE,
+	CRM_F_COUNTRY,
+	CRM_F_BIRTHDATE,
+	CRM_F_GENDER,
+	CRM_F_NOTES,
+	CRM_F_EXT_ID,
+	CRM_F_CREATED,
+	CRM_F_UPDATED,
+	CRM_F_TAGS,
+	CRM_F_ATTRS,
+	CRM_NFIELDS
+};
+
+/* The name of a field; a static string. */
+const char *crm_field_name(int field);
+
+/*
+ * The field a name stands for: exact names first, then, when synonyms is
+ * non-zero, common header synonyms (company -> org, mobile -> phone, ...),
+ * compared case-insensitively with spaces, dashes and underscores alike.
+ * Returns the field, or -1 when the name is no party field.
+ */
+int crm_field_lookup(const char *name, int synonyms);
+
+/* The record format version documented in crm-records(5). */
+#define CRM_RECORD_VERSION 1
+
+/* ---------------------------------------------------------------- */
+/* Parties. */
+
+typedef struct crm_party crm_party_t;
+
+/* A new empty party; NULL when out of memory.  Free with crm_party_free(). */
+crm_party_t *crm_party_new(void);
+
+/* Free a party; NULL is allowed. */
+void crm_party_free(crm_party_t *p);
+
+/* The party's id, 0 when it has none. */
+int64_t crm_party_id(const crm_party_t *p);
+
+/*
+ * The value of a scalar field, NULL when absent.  Borrowed until the
+ * party changes or is freed.  For CRM_F_ID the decimal id is returned.
+ */
+const char *crm_party_get(const crm_party_t *p, int field);
+
+/*
+ * Set a scalar field (not tags or attrs) to a copy of value; NULL or ""
+ * clears it.  No validation happens here: see crm_party_check().
+ * CRM_OK, CRM_USAGE for a field that is not scalar, CRM_NOMEM.
+ */
+int crm_party_set(crm_party_t *p, int field, const char *value);
+
+/* Add a tag to the set of tags to add, or to the set to remove. */
+int crm_party_add_tag(crm_party_t *p, const char *tag);
+int crm_party_remove_tag(crm_party_t *p, const char *tag);
+
+/*
+ * Set a custom attribute KEY to a string value.  CRM_OK, CRM_NOMEM.
+ */
+int crm_party_set_attr(crm_party_t *p, const char *key, const char *value);
+
+/*
+ * Lay src over dst: src's scalar fields replace dst's, its tags are added,
+ * its tags to remove are removed, its attributes set.  CRM_OK, CRM_NOMEM.
+ */
+int crm_party_overlay(crm_party_t *dst, const crm_party_t *src);
+
+/*
+ * Check and complete a party read from input: field syntax (e-mail,
+ * phone, dates, enumerations, UTF-8 without control characters), and the
+ * derived name of a person.  On CRM_BADINPUT, *field is set to the
+ * offending field and msg (size len) says what is wrong, the value quoted.
+ */
+int crm_party_check(crm_party_t *p, int *field, char *msg, size_t len);
+
+/* ---------------------------------------------------------------- */
+/* Record reader: CSV or JSON Lines, record by record, bounded memory. */
+
+typedef struct crm_reader crm_reader_t;
+
+enum crm_informat { CRM_IN_AUTO, CRM_IN_CSV, CRM_IN_JSONL };
+
+/*
+ * Open a reader over fp (not closed by the reader), naming it name in
+ * messages.  format CRM_IN_AUTO detects the format from the first byte.
+ * map is a "From=to,From2=to2" header mapping or NULL.
+ * CRM_OK, CRM_USAGE for a bad map, CRM_NOMEM.  Free with crm_reader_free().
+ */
+int crm_reader_open(FILE *fp, const char *name, int format, const char *map,
+                    crm_reader_t **out);
+
+void crm_reader_free(crm_reader_t *r);
+
+/* Check a --map value; CRM_USAGE with msg saying what is wrong. */
+int crm_map_check(const char *map, char *msg, size_t len);
+
+/*
+ * Read the next party.  CRM_OK with *out set (caller frees with
+ * crm_party_free()); CRM_EOF at the end; CRM_BADINPUT for a bad record,
+ * with crm_reader_error() telling why: the reader then stands after that
+ * record and may be called again.  CRM_IO for a read error.
+ */
+int crm_reader_next(crm_reader_t *r, crm_party_t **out);
+
+/* The message of the last error: "LINE: what", borrowed. */
+const char *crm_reader_error(const crm_reader_t *r);
+
+/* Physical line where the last record (good or bad) started. */
+long crm_reader_line(const crm_reader_t *r);
+
+/* The last record's bytes, verbatim, and their length; borrowed. */
+const char *crm_reader_raw(const crm_reader_t *r, size_t *len);
+
+/* The header line of a CSV input, verbatim, or NULL; borrowed. */
+const char *crm_reader_header(const crm_reader_t *r);
+
+/*
+ * Columns of the input that are no party field and so became attributes,
+ * as a comma-separated list, or NULL when there are none.  Borrowed.
+ */
+const char *crm_reader_unknown(const crm_reader_t *r);
+
+/* The detected format, CRM_IN_CSV or CRM_IN_JSONL (CRM_IN_AUTO if none). */
+int crm_reader_format(const crm_reader_t *r);
+
+/* ---------------------------------------------------------------- */
+/* Record printer: jsonl, json, csv, tsv, table. */
+
+typedef struct crm_printer crm_printer_t;
+
+enum crm_outformat { CRM_OUT_AUTO, CRM_OUT_JSONL, CRM_OUT_JSON, CRM_OUT_CSV,
+                     CRM_OUT_TSV, CRM_OUT_TABLE };
+
+/* Printer options. */
+#define CRM_PRINT_CSV_RAW 1 /* no neutralising of formula-like CSV cells */
+
+/*
+ * A printer writing to fp.  fields is a comma-separated list of field
+ * names (attrs.KEY allowed) or NULL for every field; attr_keys, for CSV
+ * and TSV output when fields is NULL, is a NULL-terminated array of the
+ * attribute keys that get attrs.KEY columns (NULL for none).  CRM_OUT_AUTO means table when
+ * fp is a terminal, else JSON Lines.  CRM_USAGE for an unknown field
+ * (msg says which), CRM_NOMEM.  Free with crm_printer_free().
+ */
+int crm_printer_open(FILE *fp, int format, const char *fields,
+                     char *const *attr_keys, int flags,
+                     crm_printer_t **out, char *msg, size_t len);
+
+/* Print one party.  CRM_OK, CRM_IO, CRM_NOMEM. */
+int crm_printer_party(crm_printer_t *pr, const crm_party_t *p);
+
+/* Finish the output (closing bracket, buffered table rows). */
+int crm_printer_finish(crm_printer_t *pr);
+
+void crm_printer_free(crm_printer_t *pr);
+
+/* Parse a format name; -1 when unknown. */
+int crm_format_lookup(const char *name);
+
+/* ---------------------------------------------------------------- */
+/* The store. */
+
+typedef struct crm_store crm_store_t;
+
+/* Store open flags. */
+#define CRM_STORE_NOCREATE 1 /* open an existing store only */
+
+/*
+ * The path of the store: path if not NULL, else $CRM_DB, else
+ * $XDG_DATA_HOME/crm/crm.db, else ~/.local/share/crm/crm.db.
+ * Writes into buf (size len).  CRM_OK, CRM_USAGE (no HOME), CRM_IO.
+ */
+int crm_store_path(const char *path, char *buf, size_t len);
+
+/*
+ * Open (and, unless CRM_STORE_NOCREATE, create) the store at path (see
+ * crm_store_path()).  A new store file is mode 0600 in a 0700 directory
+ * whatever the umask.  Applies WAL, busy timeout, secure_delete, foreign
+ * keys, and schema migrations.  On failure *out is still set when the
+ * handle exists, so that crm_store_errmsg() can say why; close it.
+ * CRM_OK, CRM_IO, CRM_STORE, CRM_BUSY, CRM_NOMEM.
+ */
+int crm_store_open(const char *path, int flags, crm_store_t **out);
+
+void crm_store_close(crm_store_t *s);
+
+/* The last error of the store, borrowed. */
+const char *crm_store_errmsg(const crm_store_t *s);
+
+/* The schema version of an open store. */
+int crm_store_schema(const crm_store_t *s);
+
+/* Begin a write transaction (BEGIN IMMEDIATE).  CRM_OK, CRM_BUSY, CRM_STORE. */
+int crm_store_begin(crm_store_t *s);
+int crm_store_commit(crm_store_t *s);
+int crm_store_rollback(crm_store_t *s);
+
+/* Match keys for crm_party_upsert(). */
+enum crm_key { CRM_KEY_AUTO, CRM_KEY_ID, CRM_KEY_EMAIL, CRM_KEY_EXT_ID,
+               CRM_KEY_PHONE };
+
+/* What to do when the incoming party matches a stored one. */
+enum crm_conflict { CRM_ON_MERGE, CRM_ON_REPLACE, CRM_ON_SKIP, CRM_ON_ERROR };
+
+/* What an upsert did. */
+enum crm_upsert_result { CRM_CREATED, CRM_UPDATED, CRM_UNCHANGED };
+
+/*
+ * Write a checked party inside a transaction: find the stored party by
+ * key (CRM_KEY_AUTO: id, else e-mail, else ext_id), then create, merge,
+ * replace or skip.  On CRM_OK *result says what happened.  A created
+ * party is completed in place: in then holds the stored record (its id,
+ * defaults, times) and *stored is set to NULL.  Otherwise *stored (if
+ * stored is not NULL) is the party as stored now (caller frees).
+ * CRM_NOTFOUND when key is CRM_KEY_ID and no such id exists; CRM_CONFLICT
+ * with CRM_ON_ERROR and a match; CRM_BADINPUT when the record lacks the
+ * key or names nobody; CRM_STORE, CRM_BUSY, CRM_NOMEM.  msg (size len)
+ * explains failures.
+ */
+int crm_party_upsert(crm_store_t *s, crm_party_t *in, int key,
+                     int conflict, int *result, crm_party_t **stored,
+                     char *msg, size_t len);
+
+/*
+ * Find a stored party's id from a record: by id, else e-mail, else
+ * ext_id, else, for an organization, its name.  CRM_OK, CRM_NOTFOUND,
+ * CRM_STORE.
+ */
+int crm_party_resolve(crm_store_t *s, const crm_party_t *in, int64_t *id);
+
+/* Load one party by id (caller frees).  CRM_OK, CRM_NOTFOUND, CRM_STORE. */
+int crm_party_load(crm_store_t *s, int64_t id, crm_party_t **out);
+
+/* ---------------------------------------------------------------- */
+/* Queries: the term language of crm-find(1), compiled to bound SQL. */
+
+typedef struct crm_query crm_query_t;
+
+/*
+ * Compile terms (see crm-find(1)).  CRM_OK; CRM_USAGE with msg saying
+ * which term is wrong; CRM_NOMEM.  Free with crm_query_free().
+ */
+int crm_query_compile(crm_store_t *s, int nterms, char **terms,
+                      crm_query_t **out, char *msg, size_t len);
+
+void crm_query_free(crm_query_t *q);
+
+/*
+ * Sort by a field ("-field" for descending).  CRM_OK, CRM_USAGE.
+ */
+int crm_query_sort(crm_query_t *q, const char *spec, char *msg, size_t len);
+
+/* At most n results (n < 0: no limit). */
+void crm_query_limit(crm_query_t *q, long n);
+
+/*
+ * Restrict the results to one more party id, given by an input record.
+ * The first call turns the restriction on, so an empty input restricts to
+ * nobody.  CRM_OK, CRM_STORE.
+ */
+int crm_query_restrict_begin(crm_query_t *q);
+int crm_query_restrict_add(crm_query_t *q, int64_t id);
+
+/*
+ * The attribute keys used by the matching parties, in order of first use,
+ * as a NULL-terminated array; caller frees with crm_strings_free().
+ */
+int crm_query_attr_keys(crm_query_t *q, char ***keys);
+
+/* Free a NULL-terminated array of strings; NULL is allowed. */
+void crm_strings_free(char **v);
+
+/* Count the matching parties.  CRM_OK, CRM_STORE. */
+int crm_query_count(crm_query_t *q, int64_t *n);
+
+/*
+ * Step through the matching parties: CRM_OK with *out set (caller frees),
+ * CRM_EOF at the end, CRM_STORE.
+ */
+int crm_query_next(crm_query_t *q, crm_party_t **out);
+
+/* ---------------------------------------------------------------- */
+/* Helpers shared by the programs: messages, stdin, atomic output. */
+
+/*
+ * Options every program shares, parsed by crm_cli_common().  Long option
+ * values CRM_OPT_* index them in each program's option table.
+ */
+struct crm_common {
+	const char *db;         /* --db PATH */
+	int format;             /* --format, enum crm_outformat */
+	const char *fields;     /* --fields a,b,c */
+	int informat;           /* --input-format, enum crm_informat */
+	int no_stdin;           /* --no-stdin */
+	int print_flags;        /* --csv-raw */
+};
+
+enum {
+	CRM_OPT_DB = 0x1000, CRM_OPT_FORMAT, CRM_OPT_FIELDS, CRM_OPT_INFORMAT,
+	CRM_OPT_NO_STDIN, CRM_OPT_CSV_RAW, CRM_OPT_VERSION,
+};
+
+#define CRM_COMMON_OPTIONS \
+	{ "db", 1, NULL, CRM_OPT_DB }, \
+	{ "format", 1, NULL, CRM_OPT_FORMAT }, \
+	{ "fields", 1, NULL, CRM_OPT_FIELDS }, \
+	{ "input-format", 1, NULL, CRM_OPT_INFORMAT }, \
+	{ "no-stdin", 0, NULL, CRM_OPT_NO_STDIN }, \
+	{ "csv-raw", 0, NULL, CRM_OPT_CSV_RAW }, \
+	{ "version", 0, NULL, CRM_OPT_VERSION }, \
+	{ "help", 0, NULL, 'h' }
+
+/*
+ * Handle one shared option: returns 1 when opt was one (exiting 2 with a
+ * message on a bad value, 0 after --version), 0 otherwise.
+ */
+int crm_cli_common(int opt, const char *arg, struct crm_common *c);
+
+/* Open the store named by c->db, or exit with a message. */
+crm_store_t *crm_cli_store(const struct crm_common *c, int flags);
+
+/* Exit with the code of status after "prog: what: message". */
+void crm_cli_fail(int status, const char *what) __attribute__((noreturn));
+
+/* The program name used in messages; set once by crm_cli_init(). */
+extern const char *crm_progname;
+
+/* Remember argv[0]'s base name for messages. */
+void crm_cli_init(const char *argv0);
+
+/*
+ * Print "prog: message" on stderr.  A trailing ':' in fmt appends
+ * strerror(errno).
+ */
+void crm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* crm_warn(), then exit with code. */
+void crm_die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/*
+ * Whether stdin carries a record stream: a pipe, a socket or a regular
+ * file, and not /dev/null or a terminal.
+ */
+int crm_stdin_is_stream(void);
+
+/* Flush and close stdout; exit 4 with a message on a write error. */
+void crm_close_stdout(void);
+
+/*
+ * Fold a UTF-8 string for accent- and case-insensitive comparison:
+ * lower case, diacritics of Latin, Greek and Cyrillic letters removed.
+ * Caller frees the result; NULL when out of memory.
+ */
+char *crm_fold(const char *s);
+
+/*
+ * Whether fd is a terminal the progress meter may write to.
+ */
+int crm_isatty(int fd);
+
+#endif

@@ -1,0 +1,953 @@
+/* SPDX-License-Identifier: MIT */
+/* party.c: the party record, its checks, and its rows in the store. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crm-private.h"
+
+static const char *const field_names[CRM_NFIELDS] = {
+	"id", "type", "kind", "name", "first_name", "last_name", "email",
+	"phone", "org", "org_id", "title", "city", "postcode", "country",
+	"birthdate", "gender", "notes", "ext_id", "created", "updated",
+	"tags", "attrs",
+};
+
+/* Header synonyms, in the folded form of fold_header(). */
+static const struct { const char *from; int to; } synonyms[] = {
+	{ "company", CRM_F_ORG }, { "organization", CRM_F_ORG },
+	{ "organisation", CRM_F_ORG }, { "company_name", CRM_F_ORG },
+	{ "account", CRM_F_ORG }, { "account_name", CRM_F_ORG },
+	{ "employer", CRM_F_ORG }, { "societe", CRM_F_ORG },
+	{ "mobile", CRM_F_PHONE }, { "mobile_phone", CRM_F_PHONE },
+	{ "cell", CRM_F_PHONE }, { "cell_phone", CRM_F_PHONE },
+	{ "telephone", CRM_F_PHONE }, { "tel", CRM_F_PHONE },
+	{ "phone_number", CRM_F_PHONE }, { "telephone_number", CRM_F_PHONE },
+	{ "e_mail", CRM_F_EMAIL }, { "mail", CRM_F_EMAIL },
+	{ "email_address", CRM_F_EMAIL }, { "e_mail_address", CRM_F_EMAIL },
+	{ "courriel", CRM_F_EMAIL },
+	{ "firstname", CRM_F_FIRST_NAME }, { "given_name", CRM_F_FIRST_NAME },
+	{ "forename", CRM_F_FIRST_NAME }, { "prenom", CRM_F_FIRST_NAME },
+	{ "lastname", CRM_F_LAST_NAME }, { "surname", CRM_F_LAST_NAME },
+	{ "family_name", CRM_F_LAST_NAME }, { "nom", CRM_F_LAST_NAME },
+	{ "full_name", CRM_F_NAME }, { "display_name", CRM_F_NAME },
+	{ "fullname", CRM_F_NAME },
+	{ "job_title", CRM_F_TITLE }, { "position", CRM_F_TITLE },
+	{ "jobtitle", CRM_F_TITLE }, { "fonction", CRM_F_TITLE },
+	{ "town", CRM_F_CITY }, { "ville", CRM_F_CITY },
+	{ "zip", CRM_F_POSTCODE }, { "zipcode", CRM_F_POSTCODE },
+	{ "zip_code", CRM_F_POSTCODE }, { "postal_code", CRM_F_POSTCODE },
+	{ "postalcode", CRM_F_POSTCODE }, { "code_postal", CRM_F_POSTCODE },
+	{ "pays", CRM_F_COUNTRY },
+	{ "birthday", CRM_F_BIRTHDATE }, { "date_of_birth", CRM_F_BIRTHDATE },
+	{ "dob", CRM_F_BIRTHDATE }, { "birth_date", CRM_F_BIRTHDATE },
+	{ "sex", CRM_F_GENDER },
+	{ "note", CRM_F_NOTES }, { "comments", CRM_F_NOTES },
+	{ "comment", CRM_F_NOTES }, { "description", CRM_F_NOTES },
+	{ "external_id", CRM_F_EXT_ID }, { "extid", CRM_F_EXT_ID },
+	{ "tag", CRM_F_TAGS }, { "labels", CRM_F_TAGS }, { "groups", CRM_F_TAGS },
+	{ "party_type", CRM_F_TYPE }, { "contact_type", CRM_F_KIND },
+};
+
+const char *
+crm_field_name(int field)
+{
+	return field >= 0 && field < CRM_NFIELDS ? field_names[field] : "?";
+}
+
+int
+crm_field_is_scalar(int field)
+{
+	return field > CRM_F_ID && field < CRM_F_TAGS && field != CRM_F_ORG_ID;
+}
+
+/* Lower case; runs of spaces, dashes, dots and underscores become one '_'. */
+static void
+fold_header(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+	int sep = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; *s && o + 2 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ' ' || c == '-' || c == '_' || c == '.' || c == '\t') {
+			sep = o > 0;
+			continue;
+		}
+		if (sep)
+			out[o++] = '_';
+		sep = 0;
+		out[o++] = (char)tolower(c);
+	}
+	out[o] = '\0';
+}
+
+int
+crm_field_lookup(const char *name, int syn)
+{
+	char f[64];
+
+	for (int i = 0; i < CRM_NFIELDS; i++)
+		if (!strcmp(name, field_names[i]))
+			return i;
+	if (!syn || strlen(name) >= sizeof f - 2)
+		return -1;
+	fold_header(name, f, sizeof f);
+	for (int i = 0; i < CRM_NFIELDS; i++)
+		if (!strcmp(f, field_names[i]))
+			return i;
+	for (size_t i = 0; i < sizeof synonyms / sizeof synonyms[0]; i++)
+		if (!strcmp(f, synonyms[i].from))
+			return synonyms[i].to;
+	return -1;
+}
+
+crm_party_t *
+crm_party_new(void)
+{
+	return calloc(1, sizeof(crm_party_t));
+}
+
+void
+crm_party_free(crm_party_t *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < CRM_NFIELDS; i++)
+		free(p->v[i]);
+	strv_clear(&p->tags);
+	strv_clear(&p->untags);
+	json_decref(p->attrs);
+	free(p);
+}
+
+int64_t
+crm_party_id(const crm_party_t *p)
+{
+	return p->id;
+}
+
+const char *
+crm_party_get(const crm_party_t *p, int field)
+{
+	if (field == CRM_F_ID) {
+		if (!p->id)
+			return NULL;
+		snprintf(((crm_party_t *)p)->idbuf, sizeof p->idbuf, "%" PRId64, p->id);
+		return p->idbuf;
+	}
+	if (field < 0 || field >= CRM_NFIELDS)
+		return NULL;
+	return p->v[field];
+}
+
+int
+crm_party_set(crm_party_t *p, int field, const char *value)
+{
+	char *v = NULL;
+
+	if (field < 0 || field >= CRM_NFIELDS || field == CRM_F_TAGS || field == CRM_F_ATTRS)
+		return CRM_USAGE;
+	if (value && *value && !(v = strdup(value)))
+		return CRM_NOMEM;
+	free(p->v[field]);
+	p->v[field] = v;
+	return CRM_OK;
+}
+
+int
+crm_party_add_tag(crm_party_t *p, const char *tag)
+{
+	if (strv_has(&p->tags, tag))
+		return CRM_OK;
+	return strv_push(&p->tags, tag);
+}
+
+int
+crm_party_remove_tag(crm_party_t *p, const char *tag)
+{
+	if (strv_has(&p->untags, tag))
+		return CRM_OK;
+	return strv_push(&p->untags, tag);
+}
+
+int
+crm_party_set_attr(crm_party_t *p, const char *key, const char *value)
+{
+	if (!p->attrs && !(p->attrs = json_object()))
+		return CRM_NOMEM;
+	if (json_object_set_new(p->attrs, key, value ? json_string(value) : json_null()))
+		return CRM_NOMEM;
+	return CRM_OK;
+}
+
+int
+crm_party_overlay(crm_party_t *dst, const crm_party_t *src)
+{
+	const char *k;
+	json_t *v;
+	int rc;
+
+	for (int f = CRM_F_ID + 1; f < CRM_F_TAGS; f++)
+		if (src->v[f] && (rc = crm_party_set(dst, f, src->v[f])))
+			return rc;
+	for (size_t i = 0; i < src->tags.n; i++)
+		if ((rc = crm_party_add_tag(dst, src->tags.v[i])))
+			return rc;
+	for (size_t i = 0; i < src->untags.n; i++) {
+		for (size_t j = 0; j < dst->tags.n; j++)
+			if (!strcmp(dst->tags.v[j], src->untags.v[i])) {
+				free(dst->tags.v[j]);
+				dst->tags.v[j] = dst->tags.v[--dst->tags.n];
+				break;
+			}
+		if ((rc = crm_party_remove_tag(dst, src->untags.v[i])))
+			return rc;
+	}
+	if (src->attrs) {
+		if (!dst->attrs && !(dst->attrs = json_object()))
+			return CRM_NOMEM;
+		json_object_foreach(src->attrs, k, v)
+			if (json_object_set(dst->attrs, k, v))
+				return CRM_NOMEM;
+	}
+	return CRM_OK;
+}
+
+static const char *const kinds[] = {
+	"customer", "prospect", "lead", "partner", "supplier", "employee", "other", NULL
+};
+
+/* Canonical spelling of an enumerated value, or NULL. */
+static const char *
+canon(const char *const *set, const char *v)
+{
+	for (size_t i = 0; set[i]; i++)
+		if (!strcasecmp(set[i], v))
+			return set[i];
+	return NULL;
+}
+
+static int
+replace(char **slot, const char *v)
+{
+	char *n = strdup(v);
+	if (!n)
+		return CRM_NOMEM;
+	free(*slot);
+	*slot = n;
+	return CRM_OK;
+}
+
+static int
+phone_valid(const char *s)
+{
+	int digits = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (!strchr(" +-().,/;\t", *p) && *p != 'x' && *p != 'X' &&
+		         strncasecmp(p, "ext", 3) && !(p[0] == (char)0xc2 && p[1] == (char)0xa0))
+			return 0;
+		else if (!strncasecmp(p, "ext", 3))
+			p += 2;
+	}
+	return digits >= 3 && digits <= 20;
+}
+
+static int
+tag_valid(const char *t)
+{
+	if (!*t || strlen(t) > 200 || strchr(t, ';') || has_control(t) || strpbrk(t, "\t\r\n"))
+		return 0;
+	return !isspace((unsigned char)t[0]) && !isspace((unsigned char)t[strlen(t) - 1]);
+}
+
+#define MAXFIELD (1 << 20)
+
+int
+crm_party_check(crm_party_t *p, int *field, char *msg, size_t len)
+{
+	char q[96];
+	const char *c;
+
+	for (int f = 0; f < CRM_NFIELDS; f++) {
+		const char *v = p->v[f];
+		if (!v)
+			continue;
+		*field = f;
+		if (utf8_check(v, strlen(v)) >= 0) {
+			msgf(msg, len, "invalid UTF-8 in %s", field_names[f]);
+			return CRM_BADINPUT;
+		}
+		if (has_control(v)) {
+			msgf(msg, len, "control character in %s '%s'", field_names[f], quoted(v, q, sizeof q));
+			return CRM_BADINPUT;
+		}
+		if (strlen(v) > MAXFIELD) {
+			msgf(msg, len, "%s longer than %d bytes", field_names[f], MAXFIELD);
+			return CRM_BADINPUT;
+		}
+	}
+	if (p->v[CRM_F_TYPE]) {
+		*field = CRM_F_TYPE;
+		const char *v = p->v[CRM_F_TYPE];
+		if (!strcasecmp(v, "person") || !strcasecmp(v, "individual"))
+			c = "person";
+		else if (!strcasecmp(v, "organization") || !strcasecmp(v, "organisation") ||
+		         !strcasecmp(v, "org") || !strcasecmp(v, "company"))
+			c = "organization";
+		else {
+			msgf(msg, len, "invalid type '%s' (person or organization)", quoted(v, q, sizeof q));
+			return CRM_BADINPUT;
+		}
+		if (replace(&p->v[CRM_F_TYPE], c))
+			return CRM_NOMEM;
+	}
+	if (p->v[CRM_F_KIND]) {
+		*field = CRM_F_KIND;
+		if (!(c = canon(kinds, p->v[CRM_F_KIND]))) {
+			msgf(msg, len, "invalid kind '%s' (customer, prospect, lead, partner, supplier, employee, other)",
+			     quoted(p->v[CRM_F_KIND], q, sizeof q));
+			return CRM_BADINPUT;
+		}
+		if (replace(&p->v[CRM_F_KIND], c))
+			return CRM_NOMEM;
+	}
+	*field = CRM_F_EMAIL;
+	if (p->v[CRM_F_EMAIL] && !email_valid(p->v[CRM_F_EMAIL])) {
+		msgf(msg, len, "invalid e-mail '%s'", quoted(p->v[CRM_F_EMAIL], q, sizeof q));
+		return CRM_BADINPUT;
+	}
+	*field = CRM_F_PHONE;
+	if (p->v[CRM_F_PHONE] && !phone_valid(p->v[CRM_F_PHONE])) {
+		msgf(msg, len, "invalid phone '%s'", quoted(p->v[CRM_F_PHONE], q, sizeof q));
+		return CRM_BADINPUT;
+	}
+	*field = CRM_F_BIRTHDATE;
+	if (p->v[CRM_F_BIRTHDATE] && !date_valid(p->v[CRM_F_BIRTHDATE], 0)) {
+		msgf(msg, len, "invalid birthdate '%s' (YYYY-MM-DD or --MM-DD)",
+		     quoted(p->v[CRM_F_BIRTHDATE], q, sizeof q));
+		return CRM_BADINPUT;
+	}
+	*field = CRM_F_CREATED;
+	if (p->v[CRM_F_CREATED] && !date_valid(p->v[CRM_F_CREATED], 1)) {
+		msgf(msg, len, "invalid created '%s' (ISO 8601)", quoted(p->v[CRM_F_CREATED], q, sizeof q));
+		return CRM_BADINPUT;
+	}
+	*field = CRM_F_TAGS;
+	for (size_t i = 0; i < p->tags.n; i++)
+		if (!tag_valid(p->tags.v[i])) {
+			msgf(msg, len, "invalid tag '%s'", quoted(p->tags.v[i], q, sizeof q));
+			return CRM_BADINPUT;
+		}
+	for (size_t i = 0; i < p->untags.n; i++)
+		if (!tag_valid(p->untags.v[i])) {
+			msgf(msg, len, "invalid tag '%s'", quoted(p->untags.v[i], q, sizeof q));
+			return CRM_BADINPUT;
+		}
+	*field = CRM_F_ATTRS;
+	if (p->attrs) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(p->attrs, k, v) {
+			if (!*k || has_control(k) || strpbrk(k, "\t\r\n") || strlen(k) > 200) {
+				msgf(msg, len, "invalid attribute name '%s'", quoted(k, q, sizeof q));
+				return CRM_BADINPUT;
+			}
+			if (json_is_string(v) && has_control(json_string_value(v))) {
+				msgf(msg, len, "control character in attrs.%s", quoted(k, q, sizeof q));
+				return CRM_BADINPUT;
+			}
+		}
+	}
+	*field = -1;
+	return CRM_OK;
+}
+
+json_t *
+party_to_json(const crm_party_t *p)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	for (int f = 0; f < CRM_NFIELDS; f++) {
+		json_t *v;
+		if (f == CRM_F_ID) {
+			v = p->id ? json_integer(p->id) : json_null();
+		} else if (f == CRM_F_ORG_ID) {
+			v = p->v[f] ? json_integer(strtoll(p->v[f], NULL, 10)) : json_null();
+		} else if (f == CRM_F_TAGS) {
+			v = json_array();
+			for (size_t i = 0; v && i < p->tags.n; i++)
+				json_array_append_new(v, json_string(p->tags.v[i]));
+		} else if (f == CRM_F_ATTRS) {
+			v = p->attrs ? json_deep_copy(p->attrs) : json_object();
+		} else {
+			v = p->v[f] ? json_string(p->v[f]) : json_null();
+		}
+		if (!v || json_object_set_new(o, field_names[f], v)) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows. */
+
+const char party_columns[] =
+	"p.id, p.type, p.kind, p.name, p.first_name, p.last_name, p.email, "
+	"p.phone, p.org, p.org_id, p.title, p.city, p.postcode, p.country, "
+	"p.birthdate, p.gender, p.notes, p.ext_id, p.created, p.updated, "
+	"(SELECT group_concat(tag, char(31)) FROM party_tag t WHERE t.party_id = p.id), "
+	"p.attrs";
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+party_from_row(sqlite3_stmt *st, crm_party_t **out)
+{
+	crm_party_t *p = crm_party_new();
+	const char *t;
+
+	if (!p)
+		return CRM_NOMEM;
+	p->id = sqlite3_column_int64(st, CRM_F_ID);
+	for (int f = CRM_F_ID + 1; f < CRM_F_TAGS; f++) {
+		const unsigned char *v = sqlite3_column_text(st, f);
+		if (v && !(p->v[f] = strdup((const char *)v)))
+			goto nomem;
+	}
+	if ((t = (const char *)sqlite3_column_text(st, CRM_F_TAGS))) {
+		const char *s = t;
+		for (;;) {
+			const char *e = strchr(s, '\x1f');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			char *tag = strndup(s, n);
+			if (!tag || strv_push(&p->tags, tag)) {
+				free(tag);
+				goto nomem;
+			}
+			free(tag);
+			if (!e)
+				break;
+			s = e + 1;
+		}
+		qsort(p->tags.v, p->tags.n, sizeof *p->tags.v, cmp_str);
+	}
+	if ((t = (const char *)sqlite3_column_text(st, CRM_F_ATTRS))) {
+		p->attrs = json_loads(t, JSON_DECODE_ANY, NULL);
+		if (!p->attrs)
+			goto nomem;
+	}
+	*out = p;
+	return CRM_OK;
+nomem:
+	crm_party_free(p);
+	return CRM_NOMEM;
+}
+
+/* Statement ids of the party layer. */
+enum {
+	S_BY_ID, S_BY_EMAIL, S_BY_EXT, S_BY_PHONE, S_LOAD, S_INSERT, S_UPDATE,
+	S_TAG_DEL, S_TAG_ADD, S_ORG, S_FTS_OLD, S_NSTMT
+};
+
+static const char *const party_sql[S_NSTMT] = {
+	[S_BY_ID] = "SELECT id FROM party WHERE id = ?1",
+	[S_BY_EMAIL] = "SELECT id FROM party WHERE email_norm = ?1 ORDER BY id LIMIT 1",
+	[S_BY_EXT] = "SELECT id FROM party WHERE ext_id = ?1 ORDER BY id LIMIT 1",
+	[S_BY_PHONE] = "SELECT id FROM party WHERE phone_norm = ?1 ORDER BY id LIMIT 1",
+	[S_LOAD] = NULL, /* built from party_columns */
+	[S_INSERT] =
+		"INSERT INTO party (type, kind, name, first_name, last_name, email, "
+		"phone, org, org_id, title, city, postcode, country, birthdate, gender, "
+		"notes, ext_id, created, updated, attrs, email_norm, phone_norm) "
+		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+		"?16, ?17, ?18, ?19, ?20, ?22, ?23, ?24)",
+	[S_UPDATE] =
+		"UPDATE party SET type = ?2, kind = ?3, name = ?4, first_name = ?5, "
+		"last_name = ?6, email = ?7, phone = ?8, org = ?9, org_id = ?10, "
+		"title = ?11, city = ?12, postcode = ?13, country = ?14, birthdate = ?15, "
+		"gender = ?16, notes = ?17, ext_id = ?18, created = ?19, updated = ?20, "
+		"attrs = ?22, email_norm = ?23, phone_norm = ?24 WHERE id = ?1",
+	[S_TAG_DEL] = "DELETE FROM party_tag WHERE party_id = ?1",
+	[S_TAG_ADD] = "INSERT OR IGNORE INTO party_tag (party_id, tag) VALUES (?1, ?2)",
+	[S_FTS_OLD] = "INSERT OR IGNORE INTO temp.fts_old SELECT id, name, first_name, last_name, "
+	              "email, org, city, notes FROM party WHERE id = ?1",
+	[S_ORG] = "SELECT id FROM party WHERE type = 'organization' AND lower(name) = lower(?1) "
+	          "ORDER BY id LIMIT 1",
+};
+
+static sqlite3_stmt *
+stmt(crm_store_t *s, int id)
+{
+	static const char *const keys[S_NSTMT] = {
+		"party.by_id", "party.by_email", "party.by_ext", "party.by_phone",
+		"party.load", "party.insert", "party.update", "party.tag_del",
+		"party.tag_add", "party.org", "party.fts_old",
+	};
+	static char load_sql[1024];
+
+	if (id == S_LOAD) {
+		if (!load_sql[0])
+			snprintf(load_sql, sizeof load_sql, "SELECT %s FROM party p WHERE p.id = ?1",
+			         party_columns);
+		return store_stmt(s, keys[id], load_sql);
+	}
+	return store_stmt(s, keys[id], party_sql[id]);
+}
+
+/* Run a one-column id lookup bound to text. */
+static int
+lookup_text(crm_store_t *s, int which, const char *v, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(s, which);
+	int rc;
+
+	if (!st)
+		return CRM_STORE;
+	sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return CRM_OK;
+	if (rc == SQLITE_DONE)
+		return CRM_NOTFOUND;
+	return store_status(s, rc);
+}
+
+static int
+lookup_id(crm_store_t *s, int64_t want, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(s, S_BY_ID);
+	int rc;
+
+	if (!st)
+		return CRM_STORE;
+	sqlite3_bind_int64(st, 1, want);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		*id = want;
+		return CRM_OK;
+	}
+	return rc == SQLITE_DONE ? CRM_NOTFOUND : store_status(s, rc);
+}
+
+static int
+lookup_key(crm_store_t *s, const crm_party_t *in, int key, int64_t *id)
+{
+	char *n;
+	int rc;
+
+	switch (key) {
+	case CRM_KEY_ID:
+		return lookup_id(s, in->id, id);
+	case CRM_KEY_EMAIL:
+		if (!(n = norm_email(in->v[CRM_F_EMAIL])))
+			return CRM_NOTFOUND;
+		rc = lookup_text(s, S_BY_EMAIL, n, id);
+		free(n);
+		return rc;
+	case CRM_KEY_EXT_ID:
+		return lookup_text(s, S_BY_EXT, in->v[CRM_F_EXT_ID], id);
+	case CRM_KEY_PHONE:
+		if (!(n = norm_phone(in->v[CRM_F_PHONE], in->v[CRM_F_COUNTRY])))
+			return CRM_NOTFOUND;
+		rc = lookup_text(s, S_BY_PHONE, n, id);
+		free(n);
+		return rc;
+	}
+	return CRM_NOTFOUND;
+}
+
+int
+crm_party_resolve(crm_store_t *s, const crm_party_t *in, int64_t *id)
+{
+	int rc = CRM_NOTFOUND;
+
+	if (in->id && (rc = lookup_key(s, in, CRM_KEY_ID, id)) != CRM_NOTFOUND)
+		return rc;
+	if (in->v[CRM_F_EMAIL] && (rc = lookup_key(s, in, CRM_KEY_EMAIL, id)) != CRM_NOTFOUND)
+		return rc;
+	if (in->v[CRM_F_EXT_ID] && (rc = lookup_key(s, in, CRM_KEY_EXT_ID, id)) != CRM_NOTFOUND)
+		return rc;
+	if (in->v[CRM_F_NAME] && !in->v[CRM_F_EMAIL] && !in->v[CRM_F_EXT_ID] && in->v[CRM_F_TYPE] &&
+	    !strcmp(in->v[CRM_F_TYPE], "organization") && store_has_orgs(s))
+		return lookup_text(s, S_ORG, in->v[CRM_F_NAME], id);
+	return CRM_NOTFOUND;
+}
+
+int
+crm_party_load(crm_store_t *s, int64_t id, crm_party_t **out)
+{
+	sqlite3_stmt *st = stmt(s, S_LOAD);
+	int rc, ret;
+
+	if (!st)
+		return CRM_STORE;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = party_from_row(st, out);
+	else if (rc == SQLITE_DONE)
+		ret = CRM_NOTFOUND;
+	else
+		ret = store_status(s, rc);
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int
+str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+static int
+same_tags(const crm_party_t *a, const crm_party_t *b)
+{
+	if (a->tags.n != b->tags.n)
+		return 0;
+	for (size_t i = 0; i < a->tags.n; i++)
+		if (!strv_has(&b->tags, a->tags.v[i]))
+			return 0;
+	return 1;
+}
+
+static int
+same_party(const crm_party_t *a, const crm_party_t *b)
+{
+	for (int f = CRM_F_ID + 1; f < CRM_F_TAGS; f++)
+		if (f != CRM_F_UPDATED && !str_eq(a->v[f], b->v[f]))
+			return 0;
+	if (!same_tags(a, b))
+		return 0;
+	json_t *ea = a->attrs && json_object_size(a->attrs) ? a->attrs : NULL;
+	json_t *eb = b->attrs && json_object_size(b->attrs) ? b->attrs : NULL;
+	if (!ea || !eb)
+		return ea == eb;
+	return json_equal(ea, eb);
+}
+
+/* Copy the scalar fields, tags and attrs of in over p (merge rules). */
+static int
+merge_into(crm_party_t *p, const crm_party_t *in, int whole)
+{
+	for (int f = CRM_F_ID + 1; f < CRM_F_TAGS; f++) {
+		if (f == CRM_F_ORG_ID || f == CRM_F_UPDATED || f == CRM_F_CREATED)
+			continue;
+		if (in->v[f]) {
+			if (replace(&p->v[f], in->v[f]))
+				return CRM_NOMEM;
+		} else if (whole && f != CRM_F_TYPE && f != CRM_F_KIND) {
+			free(p->v[f]);
+			p->v[f] = NULL;
+		}
+	}
+	if (whole)
+		strv_clear(&p->tags);
+	for (size_t i = 0; i < in->tags.n; i++)
+		if (!strv_has(&p->tags, in->tags.v[i]) && strv_push(&p->tags, in->tags.v[i]))
+			return CRM_NOMEM;
+	for (size_t i = 0; i < in->untags.n; i++)
+		for (size_t j = 0; j < p->tags.n; j++)
+			if (!strcmp(p->tags.v[j], in->untags.v[i])) {
+				free(p->tags.v[j]);
+				memmove(p->tags.v + j, p->tags.v + j + 1, (p->tags.n - j - 1) * sizeof(char *));
+				p->tags.n--;
+				break;
+			}
+	if (whole) {
+		json_decref(p->attrs);
+		p->attrs = NULL;
+	}
+	if (in->attrs) {
+		const char *k;
+		json_t *v;
+		if (!p->attrs && !(p->attrs = json_object()))
+			return CRM_NOMEM;
+		json_object_foreach(in->attrs, k, v) {
+			if (json_is_null(v))
+				json_object_del(p->attrs, k);
+			else if (json_object_set(p->attrs, k, v))
+				return CRM_NOMEM;
+		}
+	}
+	qsort(p->tags.v, p->tags.n, sizeof *p->tags.v, cmp_str);
+	return CRM_OK;
+}
+
+/* Fill in what a stored party derives: defaults, display name, org link. */
+static int
+complete(crm_store_t *s, crm_party_t *p)
+{
+	if (!p->v[CRM_F_TYPE] && replace(&p->v[CRM_F_TYPE], "person"))
+		return CRM_NOMEM;
+	if (!p->v[CRM_F_KIND] && replace(&p->v[CRM_F_KIND], "customer"))
+		return CRM_NOMEM;
+	if (!p->v[CRM_F_NAME] && (p->v[CRM_F_FIRST_NAME] || p->v[CRM_F_LAST_NAME])) {
+		const char *a = p->v[CRM_F_FIRST_NAME], *b = p->v[CRM_F_LAST_NAME];
+		size_t n = (a ? strlen(a) : 0) + (b ? strlen(b) : 0) + 2;
+		char *name = malloc(n);
+		if (!name)
+			return CRM_NOMEM;
+		snprintf(name, n, "%s%s%s", a ? a : "", a && b ? " " : "", b ? b : "");
+		p->v[CRM_F_NAME] = name;
+	}
+	free(p->v[CRM_F_ORG_ID]);
+	p->v[CRM_F_ORG_ID] = NULL;
+	if (p->v[CRM_F_ORG] && !strcmp(p->v[CRM_F_TYPE], "person") && store_has_orgs(s)) {
+		int64_t org;
+		int rc = lookup_text(s, S_ORG, p->v[CRM_F_ORG], &org);
+		if (rc == CRM_OK) {
+			char b[24];
+			snprintf(b, sizeof b, "%" PRId64, org);
+			if (replace(&p->v[CRM_F_ORG_ID], b))
+				return CRM_NOMEM;
+		} else if (rc != CRM_NOTFOUND) {
+			return rc;
+		}
+	}
+	return CRM_OK;
+}
+
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Insert (id == 0) or update a complete party and its tags. */
+static int
+write_party(crm_store_t *s, crm_party_t *p)
+{
+	sqlite3_stmt *st = stmt(s, p->id ? S_UPDATE : S_INSERT);
+	char *attrs = NULL, *en = NULL, *pn = NULL;
+	int rc, ret = CRM_OK;
+
+	long long base;
+
+	if (!st)
+		return CRM_STORE;
+	if (!store_in_tx(s, &base)) {
+		store_seterr(s, "write outside a transaction");
+		return CRM_STORE;
+	}
+	if (p->id && p->id <= base) {
+		/* Keep what the full-text index holds, to take it out at commit. */
+		sqlite3_stmt *o = stmt(s, S_FTS_OLD);
+		if (!o)
+			return CRM_STORE;
+		sqlite3_bind_int64(o, 1, p->id);
+		rc = sqlite3_step(o);
+		sqlite3_reset(o);
+		if (rc != SQLITE_DONE)
+			return store_status(s, rc);
+	}
+	store_mark(s, !strcmp(p->v[CRM_F_TYPE], "organization"));
+	if (p->attrs && json_object_size(p->attrs) &&
+	    !(attrs = json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		return CRM_NOMEM;
+	if (p->v[CRM_F_EMAIL])
+		en = norm_email(p->v[CRM_F_EMAIL]);
+	if (p->v[CRM_F_PHONE])
+		pn = norm_phone(p->v[CRM_F_PHONE], p->v[CRM_F_COUNTRY]);
+	if (p->id)
+		sqlite3_bind_int64(st, 1, p->id);
+	for (int f = CRM_F_TYPE; f < CRM_F_TAGS; f++) {
+		if (f == CRM_F_ORG_ID && p->v[f])
+			sqlite3_bind_int64(st, f + 1, strtoll(p->v[f], NULL, 10));
+		else
+			bind_opt(st, f + 1, p->v[f]);
+	}
+	bind_opt(st, 22, attrs);
+	bind_opt(st, 23, en);
+	bind_opt(st, 24, pn);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		ret = store_status(s, rc);
+		goto out;
+	}
+	if (!p->id) {
+		p->id = sqlite3_last_insert_rowid(store_db(s));
+	} else {
+		sqlite3_stmt *d = stmt(s, S_TAG_DEL);
+		if (!d) {
+			ret = CRM_STORE;
+			goto out;
+		}
+		sqlite3_bind_int64(d, 1, p->id);
+		rc = sqlite3_step(d);
+		sqlite3_reset(d);
+		if (rc != SQLITE_DONE) {
+			ret = store_status(s, rc);
+			goto out;
+		}
+	}
+	if (p->tags.n) {
+		sqlite3_stmt *a = stmt(s, S_TAG_ADD);
+		if (!a) {
+			ret = CRM_STORE;
+			goto out;
+		}
+		for (size_t i = 0; i < p->tags.n; i++) {
+			sqlite3_bind_int64(a, 1, p->id);
+			sqlite3_bind_text(a, 2, p->tags.v[i], -1, SQLITE_STATIC);
+			rc = sqlite3_step(a);
+			sqlite3_reset(a);
+			if (rc != SQLITE_DONE) {
+				ret = store_status(s, rc);
+				goto out;
+			}
+		}
+	}
+out:
+	free(attrs);
+	free(en);
+	free(pn);
+	return ret;
+}
+
+static const char *const key_names[] = { "auto", "id", "email", "ext_id", "phone" };
+
+int
+crm_party_upsert(crm_store_t *s, crm_party_t *in, int key, int conflict,
+                 int *result, crm_party_t **stored, char *msg, size_t len)
+{
+	crm_party_t *p = NULL, *old = NULL;
+	int64_t id = 0;
+	int rc;
+	char now[21];
+
+	if (key == CRM_KEY_AUTO) {
+		rc = crm_party_resolve(s, in, &id);
+	} else {
+		int has = key == CRM_KEY_ID ? in->id != 0 :
+		          key == CRM_KEY_EMAIL ? in->v[CRM_F_EMAIL] != NULL :
+		          key == CRM_KEY_EXT_ID ? in->v[CRM_F_EXT_ID] != NULL :
+		          in->v[CRM_F_PHONE] != NULL;
+		if (!has) {
+			msgf(msg, len, "no %s to match on", key_names[key]);
+			return CRM_BADINPUT;
+		}
+		rc = lookup_key(s, in, key, &id);
+		if (rc == CRM_NOTFOUND && key == CRM_KEY_ID) {
+			msgf(msg, len, "no party with id %" PRId64, in->id);
+			return CRM_NOTFOUND;
+		}
+	}
+	if (rc != CRM_OK && rc != CRM_NOTFOUND) {
+		msgf(msg, len, "%s", crm_store_errmsg(s));
+		return rc;
+	}
+	now_iso(now);
+	if (rc == CRM_NOTFOUND) {
+		if (!in->v[CRM_F_NAME] && !in->v[CRM_F_FIRST_NAME] && !in->v[CRM_F_LAST_NAME] &&
+		    !in->v[CRM_F_EMAIL] && !in->v[CRM_F_PHONE] && !in->v[CRM_F_ORG] &&
+		    !in->v[CRM_F_EXT_ID]) {
+			msgf(msg, len, "record has no name, e-mail, phone, org or ext_id");
+			return CRM_BADINPUT;
+		}
+		/* A new party is completed and written in place: no copy. */
+		p = in;
+		p->id = 0;
+		if (!p->v[CRM_F_CREATED])
+			rc = replace(&p->v[CRM_F_CREATED], now);
+		if (!rc)
+			rc = replace(&p->v[CRM_F_UPDATED], now);
+		for (size_t i = 0; !rc && i < p->untags.n; i++)
+			for (size_t j = 0; j < p->tags.n; j++)
+				if (!strcmp(p->tags.v[j], p->untags.v[i])) {
+					free(p->tags.v[j]);
+					p->tags.v[j] = p->tags.v[--p->tags.n];
+					break;
+				}
+		if (!rc && p->attrs) {
+			/* A null attribute means "remove": nothing to remove yet. */
+			const char *k;
+			json_t *v;
+			void *tmp;
+			json_object_foreach_safe(p->attrs, tmp, k, v)
+				if (json_is_null(v))
+					json_object_del(p->attrs, k);
+		}
+		if (!rc)
+			qsort(p->tags.v, p->tags.n, sizeof *p->tags.v, cmp_str);
+		if (rc || (rc = complete(s, p)) || (rc = write_party(s, p))) {
+			p->id = 0;
+			p = NULL;
+			goto fail;
+		}
+		p = NULL;
+		*result = CRM_CREATED;
+		goto done;
+	}
+	if (conflict == CRM_ON_ERROR) {
+		msgf(msg, len, "party exists as id %" PRId64, id);
+		return CRM_CONFLICT;
+	}
+	if ((rc = crm_party_load(s, id, &old)))
+		goto fail;
+	if (conflict == CRM_ON_SKIP) {
+		*result = CRM_UNCHANGED;
+		p = old;
+		old = NULL;
+		goto done;
+	}
+	if ((rc = crm_party_load(s, id, &p)))
+		goto fail;
+	if (conflict == CRM_ON_REPLACE) {
+		free(p->v[CRM_F_NAME]);
+		p->v[CRM_F_NAME] = NULL;
+	}
+	if ((rc = merge_into(p, in, conflict == CRM_ON_REPLACE)))
+		goto fail;
+	if ((rc = complete(s, p)))
+		goto fail;
+	if (same_party(p, old)) {
+		*result = CRM_UNCHANGED;
+		goto done;
+	}
+	if ((rc = replace(&p->v[CRM_F_UPDATED], now)) || (rc = write_party(s, p)))
+		goto fail;
+	*result = CRM_UPDATED;
+done:
+	crm_party_free(old);
+	if (stored)
+		*stored = p;
+	else
+		crm_party_free(p);
+	return CRM_OK;
+fail:
+	if (rc == CRM_STORE || rc == CRM_BUSY)
+		msgf(msg, len, "%s", crm_store_errmsg(s));
+	else
+		msgf(msg, len, "%s", crm_status_str(rc));
+	crm_party_free(old);
+	crm_party_free(p);
+	return rc;
+}

@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: MIT */
+/* print.c: the record printer, with jsonl, json, csv, tsv and table backends. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crm-private.h"
+
+#define TABLE_SAMPLE 200        /* rows read to size the table's columns */
+#define TABLE_MAXW 40           /* widest table column, in cells */
+
+struct pcol {
+	int field;              /* a field, or -1 for attrs.KEY */
+	char *attr;             /* the KEY of attrs.KEY */
+	char *label;
+};
+
+struct crm_printer {
+	FILE *fp;
+	int format, flags;
+	struct pcol *cols;
+	size_t ncols;
+	long rows;
+	int all;                /* every field, in JSON output */
+	/* table */
+	char **held;            /* TABLE_SAMPLE * ncols cells */
+	size_t nheld;
+	size_t *width;
+	int sized;
+};
+
+int
+crm_format_lookup(const char *name)
+{
+	static const char *const names[] = { "auto", "jsonl", "json", "csv", "tsv", "table" };
+
+	for (int i = 0; i < 6; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	if (!strcmp(name, "ndjson"))
+		return CRM_OUT_JSONL;
+	return -1;
+}
+
+static int
+add_col(crm_printer_t *pr, const char *name, char *msg, size_t len)
+{
+	struct pcol *c;
+	int f = -1;
+
+	if (!strncmp(name, "attrs.", 6) && name[6]) {
+		f = -1;
+	} else if ((f = crm_field_lookup(name, 0)) < 0) {
+		msgf(msg, len, "unknown field '%s'", name);
+		return CRM_USAGE;
+	}
+	c = realloc(pr->cols, (pr->ncols + 1) * sizeof *c);
+	if (!c)
+		return CRM_NOMEM;
+	pr->cols = c;
+	c = &pr->cols[pr->ncols];
+	c->field = f;
+	c->attr = f < 0 ? strdup(name + 6) : NULL;
+	c->label = strdup(name);
+	if (!c->label || (f < 0 && !c->attr)) {
+		free(c->attr);
+		free(c->label);
+		return CRM_NOMEM;
+	}
+	pr->ncols++;
+	return CRM_OK;
+}
+
+static int
+add_list(crm_printer_t *pr, const char *list, char *msg, size_t len)
+{
+	char *copy = strdup(list), *save = NULL, *t;
+	int rc = CRM_OK;
+
+	if (!copy)
+		return CRM_NOMEM;
+	for (t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ')
+			t++;
+		if (!*t)
+			continue;
+		rc = add_col(pr, t, msg, len);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+crm_printer_open(FILE *fp, int format, const char *fields, char *const *attr_keys, int flags,
+                 crm_printer_t **out, char *msg, size_t len)
+{
+	crm_printer_t *pr = calloc(1, sizeof *pr);
+	int rc = CRM_OK;
+
+	*out = NULL;
+	if (!pr)
+		return CRM_NOMEM;
+	if (format == CRM_OUT_AUTO)
+		format = isatty(fileno(fp)) ? CRM_OUT_TABLE : CRM_OUT_JSONL;
+	pr->fp = fp;
+	pr->format = format;
+	pr->flags = flags;
+	if (fields && *fields) {
+		rc = add_list(pr, fields, msg, len);
+	} else if (format == CRM_OUT_TABLE) {
+		rc = add_list(pr, "id,kind,name,email,phone,org,city,tags", msg, len);
+	} else {
+		int expand = attr_keys && *attr_keys && format != CRM_OUT_JSONL && format != CRM_OUT_JSON;
+		for (int f = 0; f < CRM_NFIELDS && !rc; f++)
+			if (!(f == CRM_F_ATTRS && expand))
+				rc = add_col(pr, crm_field_name(f), msg, len);
+		for (size_t i = 0; !rc && expand && attr_keys[i]; i++) {
+			size_t n = strlen(attr_keys[i]) + 7;
+			char *full = malloc(n);
+			if (!full) {
+				rc = CRM_NOMEM;
+				break;
+			}
+			snprintf(full, n, "attrs.%s", attr_keys[i]);
+			rc = add_col(pr, full, msg, len);
+			free(full);
+		}
+		pr->all = format == CRM_OUT_JSONL || format == CRM_OUT_JSON;
+	}
+	if (!rc && !(pr->width = calloc(pr->ncols ? pr->ncols : 1, sizeof *pr->width)))
+		rc = CRM_NOMEM;
+	if (rc) {
+		crm_printer_free(pr);
+		return rc;
+	}
+	*out = pr;
+	return CRM_OK;
+}
+
+void
+crm_printer_free(crm_printer_t *pr)
+{
+	if (!pr)
+		return;
+	for (size_t i = 0; i < pr->ncols; i++) {
+		free(pr->cols[i].attr);
+		free(pr->cols[i].label);
+	}
+	for (size_t i = 0; i < pr->nheld * pr->ncols; i++)
+		free(pr->held[i]);
+	free(pr->held);
+	free(pr->cols);
+	free(pr->width);
+	free(pr);
+}
+
+/* The JSON value of one column; a new reference. */
+static json_t *
+col_json(const crm_party_t *p, const struct pcol *c)
+{
+	if (c->field < 0) {
+		json_t *v = p->attrs ? json_object_get(p->attrs, c->attr) : NULL;
+		return v ? json_incref(v) : json_null();
+	}
+	switch (c->field) {
+	case CRM_F_ID:
+		return p->id ? json_integer(p->id) : json_null();
+	case CRM_F_ORG_ID:
+		return p->v[c->field] ? json_integer(strtoll(p->v[c->field], NULL, 10)) : json_null();
+	case CRM_F_TAGS: {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < p->tags.n; i++)
+			json_array_append_new(a, json_string(p->tags.v[i]));
+		return a;
+	}
+	case CRM_F_ATTRS:
+		return p->attrs ? json_deep_copy(p->attrs) : json_object();
+	default:
+		return p->v[c->field] ? json_string(p->v[c->field]) : json_null();
+	}
+}
+
+/* The text of one column for CSV, TSV and table; caller frees. */
+static char *
+col_text(const crm_party_t *p, const struct pcol *c)
+{
+	if (c->field == CRM_F_TAGS) {
+		struct buf b = {0};
+		buf_add(&b, "", 0);
+		for (size_t i = 0; i < p->tags.n; i++) {
+			if (i)
+				buf_addc(&b, ';');
+			buf_adds(&b, p->tags.v[i]);
+		}
+		return b.p;
+	}
+	if (c->field == CRM_F_ATTRS) {
+		if (!p->attrs || !json_object_size(p->attrs))
+			return strdup("");
+		return json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	}
+	if (c->field < 0) {
+		json_t *v = p->attrs ? json_object_get(p->attrs, c->attr) : NULL;
+		if (!v || json_is_null(v))
+			return strdup("");
+		if (json_is_string(v))
+			return strdup(json_string_value(v));
+		return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	}
+	const char *s = crm_party_get(p, c->field);
+	return strdup(s ? s : "");
+}
+
+/* Whether a cell is a plain number or phone number, safe in a spreadsheet. */
+static int
+plain_number(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (!strchr(" ().-", *s))
+			return 0;
+	}
+	return digits > 0;
+}
+
+static void
+put_csv(crm_printer_t *pr, const char *s)
+{
+	FILE *fp = pr->fp;
+	int guard = !(pr->flags & CRM_PRINT_CSV_RAW) && strchr("=+-@\t\r", *s) && *s &&
+	            !plain_number(s);
+	int q = guard || strpbrk(s, ",\"\r\n") || *s == ' ' || (*s && s[strlen(s) - 1] == ' ');
+
+	if (!q) {
+		fputs(s, fp);
+		return;
+	}
+	putc('"', fp);
+	if (guard)
+		putc('\'', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			putc('"', fp);
+		putc(*s, fp);
+	}
+	putc('"', fp);
+}
+
+static void
+put_tsv(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '\t': fputs("\\t", fp); break;
+		case '\n': fputs("\\n", fp); break;
+		case '\r': fputs("\\r", fp); break;
+		case '\\': fputs("\\\\", fp); break;
+		default: putc(*s, fp);
+		}
+	}
+}
+
+/* Terminal cells of one code point. */
+static int
+cp_width(unsigned cp)
+{
+	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f))
+		return 0;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+	    (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+static size_t
+next_cp(const unsigned char *s, unsigned *cp)
+{
+	size_t k = 1;
+
+	if (*s < 0x80) {
+		*cp = *s;
+	} else if ((*s & 0xe0) == 0xc0 && s[1]) {
+		*cp = ((unsigned)(*s & 0x1f) << 6) | (s[1] & 0x3f);
+		k = 2;
+	} else if ((*s & 0xf0) == 0xe0 && s[1] && s[2]) {
+		*cp = ((unsigned)(*s & 0x0f) << 12) | ((unsigned)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+		k = 3;
+	} else if ((*s & 0xf8) == 0xf0 && s[1] && s[2] && s[3]) {
+		*cp = ((unsigned)(*s & 0x07) << 18) | ((unsigned)(s[1] & 0x3f) << 12) |
+		      ((unsigned)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+		k = 4;
+	} else {
+		*cp = '?';
+	}
+	return k;
+}
+
+static size_t
+text_width(const char *s)
+{
+	size_t w = 0;
+	unsigned cp;
+
+	for (const unsigned char *u = (const unsigned char *)s; *u;) {
+		u += next_cp(u, &cp);
+		w += (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) ? 1 : (size_t)cp_width(cp);
+	}
+	return w;
+}
+
+/* Print s in exactly w cells: controls shown as '?', cut with an ellipsis. */
+static void
+put_cell(FILE *fp, const char *s, size_t w, int last)
+{
+	size_t used = 0, total = text_width(s);
+	unsigned cp;
+
+	for (const unsigned char *u = (const unsigned char *)s; *u;) {
+		const unsigned char *start = u;
+		u += next_cp(u, &cp);
+		int cw = (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) ? 1 : cp_width(cp);
+		if (total > w && used + (size_t)cw > w - 1)
+			break;
+		if (used + (size_t)cw > w)
+			break;
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == '?' )
+			putc(cp == '?' ? '?' : '?', fp);
+		else
+			fwrite(start, 1, (size_t)(u - start), fp);
+		used += (size_t)cw;
+	}
+	if (total > w) {
+		fputs("\xe2\x80\xa6", fp);
+		used++;
+	}
+	if (!last)
+		for (; used < w; used++)
+			putc(' ', fp);
+}
+
+static void
+table_row(crm_printer_t *pr, char **cells)
+{
+	for (size_t i = 0; i < pr->ncols; i++) {
+		if (i)
+			fputs("  ", pr->fp);
+		put_cell(pr->fp, cells[i], pr->width[i], i + 1 == pr->ncols);
+	}
+	putc('\n', pr->fp);
+}
+
+static void
+table_flush(crm_printer_t *pr)
+{
+	char **hdr = malloc(pr->ncols * sizeof *hdr);
+
+	for (size_t i = 0; i < pr->ncols; i++) {
+		size_t w = text_width(pr->cols[i].label);
+		for (size_t r = 0; r < pr->nheld; r++) {
+			size_t cw = text_width(pr->held[r * pr->ncols + i]);
+			if (cw > w)
+				w = cw;
+		}
+		pr->width[i] = w > TABLE_MAXW ? TABLE_MAXW : w;
+	}
+	if (hdr) {
+		for (size_t i = 0; i < pr->ncols; i++)
+			hdr[i] = pr->cols[i].label;
+		table_row(pr, hdr);
+		free(hdr);
+	}
+	for (size_t r = 0; r < pr->nheld; r++)
+		table_row(pr, pr->held + r * pr->ncols);
+	for (size_t i = 0; i < pr->nheld * pr->ncols; i++)
+		free(pr->held[i]);
+	pr->nheld = 0;
+	pr->sized = 1;
+}
+
+static void
+delim_header(crm_printer_t *pr)
+{
+	for (size_t i = 0; i < pr->ncols; i++) {
+		if (i)
+			putc(pr->format == CRM_OUT_CSV ? ',' : '\t', pr->fp);
+		if (pr->format == CRM_OUT_CSV)
+			put_csv(pr, pr->cols[i].label);
+		else
+			put_tsv(pr->fp, pr->cols[i].label);
+	}
+	putc('\n', pr->fp);
+}
+
+int
+crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
+{
+	FILE *fp = pr->fp;
+
+	if (pr->format == CRM_OUT_JSONL || pr->format == CRM_OUT_JSON) {
+		json_t *o;
+		if (pr->all) {
+			o = party_to_json(p);
+		} else {
+			o = json_object();
+			for (size_t i = 0; o && i < pr->ncols; i++)
+				json_object_set_new(o, pr->cols[i].label, col_json(p, &pr->cols[i]));
+		}
+		if (!o)
+			return CRM_NOMEM;
+		char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(o);
+		if (!s)
+			return CRM_NOMEM;
+		if (pr->format == CRM_OUT_JSON)
+			fputs(pr->rows ? ",\n" : "[\n", fp);
+		fputs(s, fp);
+		if (pr->format == CRM_OUT_JSONL)
+			putc('\n', fp);
+		free(s);
+		pr->rows++;
+		return ferror(fp) ? CRM_IO : CRM_OK;
+	}
+	if (pr->format == CRM_OUT_TABLE) {
+		char **cells;
+		if (!pr->sized) {
+			if (!pr->held && !(pr->held = calloc(TABLE_SAMPLE * pr->ncols + 1, sizeof *pr->held)))
+				return CRM_NOMEM;
+			cells = pr->held + pr->nheld * pr->ncols;
+		} else if (!(cells = calloc(pr->ncols + 1, sizeof *cells))) {
+			return CRM_NOMEM;
+		}
+		for (size_t i = 0; i < pr->ncols; i++)
+			if (!(cells[i] = col_text(p, &pr->cols[i])))
+				cells[i] = strdup("");
+		if (!pr->sized) {
+			if (++pr->nheld == TABLE_SAMPLE)
+				table_flush(pr);
+		} else {
+			table_row(pr, cells);
+			for (size_t i = 0; i < pr->ncols; i++)
+				free(cells[i]);
+			free(cells);
+		}
+		pr->rows++;
+		return ferror(fp) ? CRM_IO : CRM_OK;
+	}
+	if (pr->rows == 0)
+		delim_header(pr);
+	for (size_t i = 0; i < pr->ncols; i++) {
+		char *t = col_text(p, &pr->cols[i]);
+		if (!t)
+			return CRM_NOMEM;
+		if (i)
+			putc(pr->format == CRM_OUT_CSV ? ',' : '\t', fp);
+		if (pr->format == CRM_OUT_CSV)
+			put_csv(pr, t);
+		else
+			put_tsv(fp, t);
+		free(t);
+	}
+	putc('\n', fp);
+	pr->rows++;
+	return ferror(fp) ? CRM_IO : CRM_OK;
+}
+
+int
+crm_printer_finish(crm_printer_t *pr)
+{
+	if (pr->format == CRM_OUT_JSON)
+		fputs(pr->rows ? "\n]\n" : "[]\n", pr->fp);
+	if (pr->format == CRM_OUT_TABLE && !pr->sized && pr->rows)
+		table_flush(pr);
+	if ((pr->format == CRM_OUT_CSV || pr->format == CRM_OUT_TSV) && !pr->rows)
+		delim_header(pr);
+	return ferror(pr->fp) ? CRM_IO : CRM_OK;
+}

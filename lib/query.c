@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * query.c: the term language of crm-find(1), compiled to SQL.  Column
+ * names come from the fixed field list; every value is a bound parameter.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "crm-private.h"
+
+struct bind {
+	int type;               /* SQLITE_TEXT, SQLITE_INTEGER, SQLITE_FLOAT */
+	char *text;
+	sqlite3_int64 i;
+	double d;
+};
+
+struct crm_query {
+	crm_store_t *s;
+	struct buf where;
+	struct buf order;
+	struct bind *binds;
+	int nbinds;
+	long limit;
+	int restrict_on;
+	sqlite3_stmt *st;       /* the running SELECT */
+	sqlite3_stmt *ins;      /* insert into the restriction */
+};
+
+static int
+add_bind_text(crm_query_t *q, const char *s)
+{
+	struct bind *b = realloc(q->binds, (size_t)(q->nbinds + 1) * sizeof *b);
+	if (!b)
+		return CRM_NOMEM;
+	q->binds = b;
+	b += q->nbinds;
+	b->type = SQLITE_TEXT;
+	if (!(b->text = strdup(s)))
+		return CRM_NOMEM;
+	q->nbinds++;
+	return CRM_OK;
+}
+
+static int
+add_bind_num(crm_query_t *q, int type, sqlite3_int64 i, double d)
+{
+	struct bind *b = realloc(q->binds, (size_t)(q->nbinds + 1) * sizeof *b);
+	if (!b)
+		return CRM_NOMEM;
+	q->binds = b;
+	b += q->nbinds++;
+	b->type = type;
+	b->text = NULL;
+	b->i = i;
+	b->d = d;
+	return CRM_OK;
+}
+
+void
+crm_query_free(crm_query_t *q)
+{
+	if (!q)
+		return;
+	for (int i = 0; i < q->nbinds; i++)
+		free(q->binds[i].text);
+	free(q->binds);
+	buf_free(&q->where);
+	buf_free(&q->order);
+	sqlite3_finalize(q->st);
+	sqlite3_finalize(q->ins);
+	free(q);
+}
+
+/* The SQL expression of a field's stored value. */
+static const char *
+column(int f)
+{
+	static char col[32];
+
+	snprintf(col, sizeof col, "p.%s", crm_field_name(f));
+	return col;
+}
+
+static int
+is_date_field(int f)
+{
+	return f == CRM_F_CREATED || f == CRM_F_UPDATED || f == CRM_F_BIRTHDATE;
+}
+
+/* "30d" -> the ISO time 30 days ago.  Units h, d, w, m (months), y. */
+static int
+relative_time(const char *v, char out[21])
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (end == v || !isdigit((unsigned char)*v) || !*end || end[1] || n < 0 || n > 100000)
+		return 0;
+	gmtime_r(&t, &tm);
+	switch (*end) {
+	case 'h': t -= n * 3600; gmtime_r(&t, &tm); break;
+	case 'd': t -= n * 86400; gmtime_r(&t, &tm); break;
+	case 'w': t -= n * 7 * 86400; gmtime_r(&t, &tm); break;
+	case 'm': tm.tm_mon -= (int)n; t = timegm(&tm); gmtime_r(&t, &tm); break;
+	case 'y': tm.tm_year -= (int)n; t = timegm(&tm); gmtime_r(&t, &tm); break;
+	default: return 0;
+	}
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return 1;
+}
+
+static int
+is_number(const char *v, double *d)
+{
+	char *end;
+
+	if (!*v || isspace((unsigned char)*v))
+		return 0;
+	*d = strtod(v, &end);
+	return *end == '\0' && strcspn(v, "xXpPnNiI") == strlen(v);
+}
+
+/* Bind a value; its number, for "?N" in the SQL, or 0 when out of memory. */
+static int
+bind_text(crm_query_t *q, const char *s)
+{
+	return add_bind_text(q, s) ? 0 : q->nbinds;
+}
+
+static int
+bind_num(crm_query_t *q, int type, sqlite3_int64 i, double d)
+{
+	return add_bind_num(q, type, i, d) ? 0 : q->nbinds;
+}
+
+/* Append printf-style SQL text (fixed fragments and ?N only). */
+static int
+sqlf(struct buf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+sqlf(struct buf *w, const char *fmt, ...)
+{
+	char t[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t, sizeof t, fmt, ap);
+	va_end(ap);
+	return buf_adds(w, t);
+}
+
+/* The JSON path of an attribute key; NULL when the key cannot be one. */
+static int
+attr_path(crm_query_t *q, const char *key, char *msg, size_t len)
+{
+	char path[512];
+
+	if (!*key || strchr(key, '"') || strlen(key) > 400) {
+		msgf(msg, len, "bad attribute name '%s'", key);
+		return -1;
+	}
+	snprintf(path, sizeof path, "$.\"%s\"", key);
+	return bind_text(q, path);
+}
+
+/*
+ * The SQL text of an attribute as text: strings as they are, numbers in
+ * decimal, booleans as true and false; NULL when absent or null.
+ */
+static void
+attr_expr(char *e, size_t len, int path)
+{
+	snprintf(e, len, "(CASE json_type(p.attrs, ?%d) WHEN 'true' THEN 'true' "
+	         "WHEN 'false' THEN 'false' WHEN 'null' THEN NULL "
+	         "ELSE CAST(json_extract(p.attrs, ?%d) AS TEXT) END)", path, path);
+}
+
+static const char *const kinds[] = {
+	"customer", "prospect", "lead", "partner", "supplier", "employee", "other", NULL
+};
+
+/* tag:, kind:, type:, has: and their negations. */
+static int
+colon_term(crm_query_t *q, const char *t, int neg, char *msg, size_t len)
+{
+	struct buf *w = &q->where;
+	const char *v = strchr(t, ':') + 1;
+	int n;
+
+	if (!*v) {
+		msgf(msg, len, "term '%s' needs a value", t);
+		return CRM_USAGE;
+	}
+	if (neg)
+		buf_adds(w, "NOT ");
+	if (!strncmp(t, "tag:", 4)) {
+		if (!(n = bind_text(q, v)))
+			return CRM_NOMEM;
+		return sqlf(w, "EXISTS (SELECT 1 FROM party_tag t WHERE t.party_id = p.id AND t.tag = ?%d)", n);
+	}
+	if (!strncmp(t, "kind:", 5)) {
+		int i;
+		for (i = 0; kinds[i] && strcasecmp(kinds[i], v); i++)
+			;
+		if (!kinds[i]) {
+			msgf(msg, len, "unknown kind '%s'", v);
+			return CRM_USAGE;
+		}
+		if (!(n = bind_text(q, kinds[i])))
+			return CRM_NOMEM;
+		return sqlf(w, "p.kind = ?%d", n);
+	}
+	if (!strncmp(t, "type:", 5)) {
+		const char *c = !strcasecmp(v, "person") ? "person" :
+		                (!strcasecmp(v, "organization") || !strcasecmp(v, "organisation") ||
+		                 !strcasecmp(v, "org")) ? "organization" : NULL;
+		if (!c) {
+			msgf(msg, len, "unknown type '%s' (person or organization)", v);
+			return CRM_USAGE;
+		}
+		if (!(n = bind_text(q, c)))
+			return CRM_NOMEM;
+		return sqlf(w, "p.type = ?%d", n);
+	}
+	/* has: */
+	if (!strncmp(v, "attrs.", 6)) {
+		if ((n = attr_path(q, v + 6, msg, len)) <= 0)
+			return n < 0 ? CRM_USAGE : CRM_NOMEM;
+		return sqlf(w, "coalesce(json_type(p.attrs, ?%d), 'null') <> 'null'", n);
+	}
+	int f = crm_field_lookup(v, 0);
+	if (f < 0) {
+		msgf(msg, len, "unknown field '%s'", v);
+		return CRM_USAGE;
+	}
+	if (f == CRM_F_TAGS)
+		return buf_adds(w, "EXISTS (SELECT 1 FROM party_tag t WHERE t.party_id = p.id)");
+	if (f == CRM_F_ATTRS)
+		return buf_adds(w, "coalesce(p.attrs, '{}') <> '{}'");
+	if (f == CRM_F_ID)
+		return buf_adds(w, "1");
+	return sqlf(w, "coalesce(%s, '') <> ''", column(f));
+}
+
+/* field OP value, with the operator at op (length oplen). */
+static int
+compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg, size_t len)
+{
+	struct buf *w = &q->where;
+	char name[128], expr[320], sqlop[3];
+	const char *v;
+	int f = -1, n, attr;
+
+	if (k >= sizeof name) {
+		msgf(msg, len, "field name too long in '%s'", t);
+		return CRM_USAGE;
+	}
+	memcpy(name, t, k);
+	name[k] = '\0';
+	snprintf(sqlop, sizeof sqlop, "%s", op);
+	v = t + k + strlen(op);
+	attr = !strncmp(name, "attrs.", 6);
+	if (attr) {
+		if ((n = attr_path(q, name + 6, msg, len)) <= 0)
+			return n < 0 ? CRM_USAGE : CRM_NOMEM;
+		attr_expr(expr, sizeof expr, n);
+	} else if ((f = crm_field_lookup(name, 0)) < 0) {
+		msgf(msg, len, "unknown field '%s' in '%s'", name, t);
+		return CRM_USAGE;
+	} else if (f == CRM_F_ATTRS) {
+		snprintf(expr, sizeof expr, "p.attrs");
+	} else {
+		snprintf(expr, sizeof expr, "%s", column(f));
+	}
+
+	if (f == CRM_F_TAGS) {
+		if (!strcmp(op, "~")) {
+			char *fv = crm_fold(v);
+			n = fv ? bind_text(q, fv) : 0;
+			free(fv);
+			if (!n)
+				return CRM_NOMEM;
+			return sqlf(w, "EXISTS (SELECT 1 FROM party_tag t WHERE t.party_id = p.id AND "
+			            "instr(crm_fold(t.tag), ?%d) > 0)", n);
+		}
+		if (strcmp(op, "=") && strcmp(op, "!=")) {
+			msgf(msg, len, "tags take =, != or ~ in '%s'", t);
+			return CRM_USAGE;
+		}
+		if (!(n = bind_text(q, v)))
+			return CRM_NOMEM;
+		return sqlf(w, "%sEXISTS (SELECT 1 FROM party_tag t WHERE t.party_id = p.id AND t.tag = ?%d)",
+		            op[0] == '!' ? "NOT " : "", n);
+	}
+	if (!strcmp(op, "~")) {
+		char *fv = crm_fold(v);
+		n = fv ? bind_text(q, fv) : 0;
+		free(fv);
+		if (!n)
+			return CRM_NOMEM;
+		return sqlf(w, "instr(crm_fold(%s), ?%d) > 0", expr, n);
+	}
+	if (f == CRM_F_ATTRS) {
+		msgf(msg, len, "attrs takes ~ or has:attrs; use attrs.KEY in '%s'", t);
+		return CRM_USAGE;
+	}
+	if (f == CRM_F_ID || f == CRM_F_ORG_ID) {
+		char *end;
+		long long id = strtoll(v, &end, 10);
+		if (!*v || *end) {
+			msgf(msg, len, "%s needs a number in '%s'", name, t);
+			return CRM_USAGE;
+		}
+		if (!(n = bind_num(q, SQLITE_INTEGER, id, 0)))
+			return CRM_NOMEM;
+		if (!strcmp(op, "!="))
+			return sqlf(w, "%s IS NOT ?%d", expr, n);
+		return sqlf(w, "%s %s ?%d", expr, op, n);
+	}
+	if (!strcmp(op, "=") || !strcmp(op, "!=")) {
+		char *norm = NULL;
+		const char *bv = v;
+		if (f == CRM_F_KIND || f == CRM_F_TYPE) {
+			char tt[160];
+			snprintf(tt, sizeof tt, "%s:%s", name, v);
+			return colon_term(q, tt, op[0] == '!', msg, len);
+		}
+		if (f == CRM_F_EMAIL) {
+			snprintf(expr, sizeof expr, "p.email_norm");
+			norm = norm_email(v);
+			bv = norm ? norm : "";
+		} else if (f == CRM_F_PHONE) {
+			snprintf(expr, sizeof expr, "p.phone_norm");
+			norm = norm_phone(v, NULL);
+			bv = norm ? norm : "";
+		}
+		n = bind_text(q, bv);
+		free(norm);
+		if (!n)
+			return CRM_NOMEM;
+		return sqlf(w, op[0] == '!' ? "%s IS NOT ?%d" : "%s = ?%d", expr, n);
+	}
+
+	/* <, >, <=, >= */
+	char ts[21];
+	double d;
+	if (relative_time(v, ts)) {
+		if (f == CRM_F_BIRTHDATE)
+			ts[10] = '\0';
+		if (!(n = bind_text(q, ts)))
+			return CRM_NOMEM;
+	} else if (!is_date_field(f) && is_number(v, &d)) {
+		if (!(n = bind_num(q, SQLITE_FLOAT, 0, d)))
+			return CRM_NOMEM;
+		return sqlf(w, "crm_num(%s) %s ?%d", expr, op, n);
+	} else if (!(n = bind_text(q, v))) {
+		return CRM_NOMEM;
+	}
+	/* A birthday without a year has no age. */
+	if (f == CRM_F_BIRTHDATE)
+		return sqlf(w, "(%s %s ?%d AND %s NOT LIKE '--%%')", expr, op, n, expr);
+	return sqlf(w, "%s %s ?%d", expr, op, n);
+}
+
+/* Append the SQL for one term; msg says what is wrong on CRM_USAGE. */
+static int
+term(crm_query_t *q, const char *t, char *msg, size_t len)
+{
+	int neg = 0;
+
+	if (t[0] == '-' && strchr(t, ':') && !strchr(t, '=')) {
+		neg = 1;
+		t++;
+	}
+	if (!strncmp(t, "tag:", 4) || !strncmp(t, "kind:", 5) || !strncmp(t, "type:", 5) ||
+	    !strncmp(t, "has:", 4))
+		return colon_term(q, t, neg, msg, len);
+	if (neg) {
+		msgf(msg, len, "unknown term '-%s'", t);
+		return CRM_USAGE;
+	}
+
+	size_t k = 0;
+	while (isalnum((unsigned char)t[k]) || t[k] == '_' || t[k] == '.' ||
+	       (k >= 6 && !strncmp(t, "attrs.", 6) && t[k] && !strchr("=~<>!", t[k])))
+		k++;
+	const char *o = t + k;
+	if (k) {
+		static const char *const ops[] = { "!=", ">=", "<=", "=", "~", "<", ">" };
+		for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+			if (!strncmp(o, ops[i], strlen(ops[i])))
+				return compare_term(q, t, k, ops[i], msg, len);
+		if (*o == '!' || *o == ':') {
+			msgf(msg, len, "cannot read term '%s'", t);
+			return CRM_USAGE;
+		}
+	}
+
+	/* A bare word: the full-text index, as a quoted phrase. */
+	struct buf ph = {0};
+	size_t l = strlen(t);
+	int prefix = l > 1 && t[l - 1] == '*', n;
+	buf_addc(&ph, '"');
+	for (size_t i = 0; i < l - (size_t)prefix; i++) {
+		if (t[i] == '"')
+			buf_addc(&ph, '"');
+		buf_addc(&ph, t[i]);
+	}
+	buf_addc(&ph, '"');
+	if (prefix)
+		buf_addc(&ph, '*');
+	n = ph.p ? bind_text(q, ph.p) : 0;
+	buf_free(&ph);
+	if (!n)
+		return CRM_NOMEM;
+	return sqlf(&q->where, "p.id IN (SELECT rowid FROM party_fts WHERE party_fts MATCH ?%d)", n);
+}
+
+int
+crm_query_compile(crm_store_t *s, int nterms, char **terms, crm_query_t **out,
+                  char *msg, size_t len)
+{
+	crm_query_t *q = calloc(1, sizeof *q);
+	int rc = CRM_OK, in_group = 0, groups = 0;
+
+	*out = NULL;
+	if (!q)
+		return CRM_NOMEM;
+	q->s = s;
+	q->limit = -1;
+	buf_adds(&q->where, "(");
+	for (int i = 0; i < nterms; i++) {
+		if (!strcmp(terms[i], "OR")) {
+			if (!in_group) {
+				msgf(msg, len, "OR needs a term on each side");
+				rc = CRM_USAGE;
+				goto fail;
+			}
+			buf_adds(&q->where, ") OR (");
+			in_group = 0;
+			continue;
+		}
+		if (utf8_check(terms[i], strlen(terms[i])) >= 0) {
+			msgf(msg, len, "term is not valid UTF-8");
+			rc = CRM_USAGE;
+			goto fail;
+		}
+		if (in_group)
+			buf_adds(&q->where, " AND ");
+		if ((rc = term(q, terms[i], msg, len)))
+			goto fail;
+		in_group = 1;
+		groups++;
+	}
+	if (groups && !in_group) {
+		msgf(msg, len, "OR needs a term on each side");
+		rc = CRM_USAGE;
+		goto fail;
+	}
+	if (!groups)
+		buf_adds(&q->where, "1");
+	buf_adds(&q->where, ")");
+	if (!q->where.p) {
+		rc = CRM_NOMEM;
+		goto fail;
+	}
+	*out = q;
+	return CRM_OK;
+fail:
+	crm_query_free(q);
+	return rc;
+}
+
+int
+crm_query_sort(crm_query_t *q, const char *spec, char *msg, size_t len)
+{
+	int desc = *spec == '-';
+	const char *name = spec + desc;
+	int f = crm_field_lookup(name, 0);
+
+	buf_reset(&q->order);
+	if (!strncmp(name, "attrs.", 6)) {
+		int n = attr_path(q, name + 6, msg, len);
+		if (n <= 0)
+			return n < 0 ? CRM_USAGE : CRM_NOMEM;
+		sqlf(&q->order, "json_extract(p.attrs, ?%d) IS NULL, json_extract(p.attrs, ?%d)%s",
+		     n, n, desc ? " DESC" : "");
+		return CRM_OK;
+	}
+	if (f < 0 || f == CRM_F_TAGS || f == CRM_F_ATTRS) {
+		msgf(msg, len, "cannot sort by '%s'", name);
+		return CRM_USAGE;
+	}
+	if (f == CRM_F_ID || f == CRM_F_ORG_ID || is_date_field(f) || f == CRM_F_TYPE ||
+	    f == CRM_F_KIND) {
+		buf_adds(&q->order, column(f));
+		buf_adds(&q->order, " IS NULL, ");
+		buf_adds(&q->order, column(f));
+	} else {
+		buf_adds(&q->order, column(f));
+		buf_adds(&q->order, " IS NULL, crm_fold(");
+		buf_adds(&q->order, column(f));
+		buf_adds(&q->order, ")");
+	}
+	buf_adds(&q->order, desc ? " DESC" : "");
+	return CRM_OK;
+}
+
+void
+crm_query_limit(crm_query_t *q, long n)
+{
+	q->limit = n;
+}
+
+int
+crm_query_restrict_begin(crm_query_t *q)
+{
+	sqlite3 *db = store_db(q->s);
+	int rc;
+
+	rc = sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS crm_sel (id INTEGER PRIMARY KEY);"
+	                      "DELETE FROM temp.crm_sel", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_status(q->s, rc);
+	rc = sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.crm_sel (id) VALUES (?)", -1,
+	                        &q->ins, NULL);
+	if (rc != SQLITE_OK)
+		return store_status(q->s, rc);
+	q->restrict_on = 1;
+	return CRM_OK;
+}
+
+int
+crm_query_restrict_add(crm_query_t *q, int64_t id)
+{
+	int rc;
+
+	sqlite3_bind_int64(q->ins, 1, id);
+	rc = sqlite3_step(q->ins);
+	sqlite3_reset(q->ins);
+	return rc == SQLITE_DONE ? CRM_OK : store_status(q->s, rc);
+}
+
+/* Prepare "SELECT what FROM party p WHERE ..." with every parameter bound. */
+static int
+prepare(crm_query_t *q, const char *what, int with_order, sqlite3_stmt **out)
+{
+	struct buf sql = {0};
+	int rc, n = 0;
+
+	/* Inside a write transaction, rows written so far must be searchable. */
+	if ((rc = store_fts_flush(q->s)))
+		return rc;
+	buf_adds(&sql, "SELECT ");
+	buf_adds(&sql, what);
+	buf_adds(&sql, " FROM party p");
+	buf_adds(&sql, " WHERE ");
+	buf_adds(&sql, q->where.p);
+	if (q->restrict_on)
+		buf_adds(&sql, " AND p.id IN (SELECT id FROM temp.crm_sel)");
+	if (with_order) {
+		buf_adds(&sql, " ORDER BY ");
+		if (q->order.len) {
+			buf_adds(&sql, q->order.p);
+			buf_adds(&sql, ", ");
+		}
+		buf_adds(&sql, "p.id");
+		if (q->limit >= 0)
+			sqlf(&sql, " LIMIT ?%d", q->nbinds + 1);
+	}
+	if (!sql.p)
+		return CRM_NOMEM;
+	rc = sqlite3_prepare_v2(store_db(q->s), sql.p, -1, out, NULL);
+	buf_free(&sql);
+	if (rc != SQLITE_OK)
+		return store_status(q->s, rc);
+	for (n = 0; n < q->nbinds; n++) {
+		struct bind *b = &q->binds[n];
+		if (b->type == SQLITE_TEXT)
+			sqlite3_bind_text(*out, n + 1, b->text, -1, SQLITE_STATIC);
+		else if (b->type == SQLITE_INTEGER)
+			sqlite3_bind_int64(*out, n + 1, b->i);
+		else
+			sqlite3_bind_double(*out, n + 1, b->d);
+	}
+	if (with_order && q->limit >= 0)
+		sqlite3_bind_int64(*out, n + 1, q->limit);
+	return CRM_OK;
+}
+
+int
+crm_query_count(crm_query_t *q, int64_t *count)
+{
+	sqlite3_stmt *st;
+	int rc = prepare(q, "count(*)", 0, &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		if (q->limit >= 0 && *count > q->limit)
+			*count = q->limit;
+		rc = CRM_OK;
+	} else {
+		rc = store_status(q->s, rc);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void
+crm_strings_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+crm_query_attr_keys(crm_query_t *q, char ***keys)
+{
+	sqlite3_stmt *st;
+	struct strv b = {0};
+	int rc;
+
+	*keys = NULL;
+	if ((rc = store_fts_flush(q->s)))
+		return rc;
+	struct buf sql = {0};
+	buf_adds(&sql, "SELECT j.key FROM party p, json_each(p.attrs) j WHERE ");
+	buf_adds(&sql, q->where.p);
+	if (q->restrict_on)
+		buf_adds(&sql, " AND p.id IN (SELECT id FROM temp.crm_sel)");
+	buf_adds(&sql, " AND p.attrs IS NOT NULL GROUP BY j.key ORDER BY min(p.id), min(j.id)");
+	rc = sqlite3_prepare_v2(store_db(q->s), sql.p, -1, &st, NULL);
+	buf_free(&sql);
+	if (rc != SQLITE_OK)
+		return store_status(q->s, rc);
+	for (int n = 0; n < q->nbinds; n++) {
+		struct bind *bd = &q->binds[n];
+		if (bd->type == SQLITE_TEXT)
+			sqlite3_bind_text(st, n + 1, bd->text, -1, SQLITE_STATIC);
+		else if (bd->type == SQLITE_INTEGER)
+			sqlite3_bind_int64(st, n + 1, bd->i);
+		else
+			sqlite3_bind_double(st, n + 1, bd->d);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		if (k && strv_push(&b, k)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || strv_push(&b, "")) {
+		strv_clear(&b);
+		return rc == SQLITE_DONE ? CRM_NOMEM : store_status(q->s, rc);
+	}
+	/* The array ends with NULL where the "" stands. */
+	free(b.v[b.n - 1]);
+	b.v[b.n - 1] = NULL;
+	*keys = b.v;
+	return CRM_OK;
+}
+
+int
+crm_query_next(crm_query_t *q, crm_party_t **out)
+{
+	int rc;
+
+	if (!q->st && (rc = prepare(q, party_columns, 1, &q->st)))
+		return rc;
+	rc = sqlite3_step(q->st);
+	if (rc == SQLITE_ROW)
+		return party_from_row(q->st, out);
+	if (rc == SQLITE_DONE)
+		return CRM_EOF;
+	return store_status(q->s, rc);
+}

@@ -1,0 +1,881 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * read.c: the record reader.  CSV through libcsv and JSON Lines through
+ * Jansson, one physical line at a time, so that memory stays bounded and
+ * every record knows the line it started on and its verbatim bytes.
+ */
+#include <csv.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crm-private.h"
+
+#define MAXREC (16 << 20)       /* longest record or line, in bytes */
+#define MAXDEPTH 32             /* deepest JSON nesting of a record */
+#define IBUF 65536
+
+/* What a CSV column holds. */
+enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE };
+
+struct col {
+	int kind;
+	int field;
+	char *name;             /* header text, or the attribute key */
+};
+
+struct crm_reader {
+	FILE *fp;
+	char *name;
+	int format;
+	char err[600];
+
+	unsigned char ibuf[IBUF];
+	size_t ipos, ilen;
+	int eof, started;
+
+	struct buf line;        /* the current physical line */
+	int line_long;          /* it was longer than MAXREC */
+	long lineno;            /* physical lines read */
+	long rec_line;          /* where the current record started */
+	struct buf raw;         /* the current record, verbatim */
+	struct buf header;
+
+	/* CSV */
+	struct csv_parser csv;
+	int csv_on;
+	struct buf cells;       /* cell bytes, each NUL-terminated */
+	size_t *off;
+	size_t ncells, offcap;
+	int rec_ready;
+	char cell_err[300];     /* first problem seen in a cell */
+	struct col *cols;
+	size_t ncols;
+	int have_header;
+
+	/* --map */
+	struct strv map_from, map_to;
+
+	/* unknown columns or keys, and how many were already reported */
+	struct strv unknown;
+	size_t unknown_told;
+	struct buf unknown_list;
+};
+
+static int
+fail(crm_reader_t *r, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+fail(crm_reader_t *r, long line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(r->err, sizeof r->err, "%ld: ", line);
+
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
+	va_end(ap);
+	return CRM_BADINPUT;
+}
+
+const char *
+crm_reader_error(const crm_reader_t *r)
+{
+	return r->err;
+}
+
+long
+crm_reader_line(const crm_reader_t *r)
+{
+	return r->rec_line;
+}
+
+const char *
+crm_reader_raw(const crm_reader_t *r, size_t *len)
+{
+	*len = r->raw.len;
+	return r->raw.p ? r->raw.p : "";
+}
+
+const char *
+crm_reader_header(const crm_reader_t *r)
+{
+	return r->header.len ? r->header.p : NULL;
+}
+
+int
+crm_reader_format(const crm_reader_t *r)
+{
+	return r->format;
+}
+
+const char *
+crm_reader_unknown(const crm_reader_t *r)
+{
+	crm_reader_t *w = (crm_reader_t *)r;
+
+	if (w->unknown_told == w->unknown.n)
+		return NULL;
+	buf_reset(&w->unknown_list);
+	for (size_t i = w->unknown_told; i < w->unknown.n; i++) {
+		if (i > w->unknown_told)
+			buf_adds(&w->unknown_list, ", ");
+		buf_adds(&w->unknown_list, w->unknown.v[i]);
+	}
+	w->unknown_told = w->unknown.n;
+	return w->unknown_list.p;
+}
+
+static int
+note_unknown(crm_reader_t *r, const char *key)
+{
+	if (strv_has(&r->unknown, key) || r->unknown.n > 1000)
+		return CRM_OK;
+	return strv_push(&r->unknown, key);
+}
+
+static int
+parse_map(crm_reader_t *r, const char *map)
+{
+	char *copy = strdup(map), *save = NULL, *item;
+
+	if (!copy)
+		return CRM_NOMEM;
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq || eq == item) {
+			snprintf(r->err, sizeof r->err, "bad --map item '%s' (want From=to)", item);
+			free(copy);
+			return CRM_USAGE;
+		}
+		*eq = '\0';
+		const char *to = eq + 1;
+		if (*to && strcmp(to, "-") && crm_field_lookup(to, 0) < 0 && strncmp(to, "attrs.", 6)) {
+			snprintf(r->err, sizeof r->err, "--map: unknown field '%s'", to);
+			free(copy);
+			return CRM_USAGE;
+		}
+		if (strv_push(&r->map_from, item) || strv_push(&r->map_to, to)) {
+			free(copy);
+			return CRM_NOMEM;
+		}
+	}
+	free(copy);
+	return CRM_OK;
+}
+
+int
+crm_map_check(const char *map, char *msg, size_t len)
+{
+	crm_reader_t r;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	rc = parse_map(&r, map);
+	if (rc)
+		msgf(msg, len, "%s", r.err[0] ? r.err : crm_status_str(rc));
+	strv_clear(&r.map_from);
+	strv_clear(&r.map_to);
+	return rc;
+}
+
+int
+crm_reader_open(FILE *fp, const char *name, int format, const char *map, crm_reader_t **out)
+{
+	crm_reader_t *r = calloc(1, sizeof *r);
+	int rc;
+
+	*out = r;
+	if (!r)
+		return CRM_NOMEM;
+	r->fp = fp;
+	r->format = format;
+	if (!(r->name = strdup(name ? name : "-")))
+		return CRM_NOMEM;
+	if (map && (rc = parse_map(r, map)))
+		return rc;
+	return CRM_OK;
+}
+
+void
+crm_reader_free(crm_reader_t *r)
+{
+	if (!r)
+		return;
+	if (r->csv_on)
+		csv_free(&r->csv);
+	for (size_t i = 0; i < r->ncols; i++)
+		free(r->cols[i].name);
+	free(r->cols);
+	free(r->off);
+	buf_free(&r->cells);
+	buf_free(&r->line);
+	buf_free(&r->raw);
+	buf_free(&r->header);
+	buf_free(&r->unknown_list);
+	strv_clear(&r->map_from);
+	strv_clear(&r->map_to);
+	strv_clear(&r->unknown);
+	free(r->name);
+	free(r);
+}
+
+static int
+fill(crm_reader_t *r)
+{
+	if (r->eof)
+		return 0;
+	r->ilen = fread(r->ibuf, 1, IBUF, r->fp);
+	r->ipos = 0;
+	if (r->ilen == 0) {
+		r->eof = 1;
+		if (ferror(r->fp))
+			return -1;
+	}
+	return (int)r->ilen;
+}
+
+/*
+ * Read one physical line with its terminator into r->line.  Lines end at
+ * LF, CRLF, or (for CSV) a lone CR.  Returns 1, 0 at the end, -1 on error.
+ */
+static int
+read_line(crm_reader_t *r, int cr_ends)
+{
+	buf_reset(&r->line);
+	r->line_long = 0;
+	for (;;) {
+		if (r->ipos == r->ilen) {
+			int n = fill(r);
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				break;
+		}
+		unsigned char *s = r->ibuf + r->ipos, *e = r->ibuf + r->ilen;
+		unsigned char *nl = memchr(s, '\n', (size_t)(e - s));
+		unsigned char *cr = cr_ends ? memchr(s, '\r', (size_t)((nl ? nl : e) - s)) : NULL;
+		unsigned char *end = NULL;
+		if (cr) {
+			if (cr + 1 < e) {
+				end = cr[1] == '\n' ? cr + 2 : cr + 1;
+			} else {
+				/* CR at the end of the buffer: look at the next byte. */
+				size_t k = (size_t)(cr + 1 - s);
+				if (!r->line_long && buf_add(&r->line, s, k))
+					return -1;
+				r->ipos += k;
+				if (r->ipos == r->ilen && fill(r) < 0)
+					return -1;
+				if (r->ipos < r->ilen && r->ibuf[r->ipos] == '\n') {
+					if (!r->line_long && buf_addc(&r->line, '\n'))
+						return -1;
+					r->ipos++;
+				}
+				r->lineno++;
+				return 1;
+			}
+		} else if (nl) {
+			end = nl + 1;
+		}
+		size_t k = (size_t)((end ? end : e) - s);
+		if (r->line.len + k > MAXREC)
+			r->line_long = 1;
+		if (!r->line_long && buf_add(&r->line, s, k))
+			return -1;
+		r->ipos += k;
+		if (end) {
+			r->lineno++;
+			return 1;
+		}
+	}
+	if (r->line.len || r->line_long) {
+		r->lineno++;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* Strip a UTF-8 byte-order mark; refuse other encodings' marks. */
+static int
+check_bom(crm_reader_t *r)
+{
+	unsigned char *s;
+	size_t n;
+
+	if (r->ilen - r->ipos < 4 && fill(r) < 0)
+		return CRM_IO;
+	s = r->ibuf + r->ipos;
+	n = r->ilen - r->ipos;
+	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
+		r->ipos += 3;
+		return CRM_OK;
+	}
+	if ((n >= 4 && !memcmp(s, "\xff\xfe\0\0", 4)) || (n >= 4 && !memcmp(s, "\0\0\xfe\xff", 4)))
+		return fail(r, 1, "UTF-32 input; convert it first: iconv -f UTF-32 -t UTF-8");
+	if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff)))
+		return fail(r, 1, "UTF-16 input; convert it first: iconv -f UTF-16 -t UTF-8");
+	return CRM_OK;
+}
+
+/* Name the likely encoding of a byte that is not UTF-8. */
+static const char *
+enc_hint(const unsigned char *s)
+{
+	if (*s == 0)
+		return "";
+	if (*s >= 0x80 && *s <= 0x9f)
+		return " (Windows-1252? convert with iconv -f CP1252 -t UTF-8)";
+	return " (Latin-1 or Windows-1252? convert with iconv -f CP1252 -t UTF-8)";
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV */
+
+static int
+nospace(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+cb_cell(void *s, size_t len, void *data)
+{
+	crm_reader_t *r = data;
+
+	if (r->ncells == r->offcap) {
+		size_t cap = r->offcap ? r->offcap * 2 : 32;
+		size_t *o = realloc(r->off, cap * sizeof *o);
+		if (!o) {
+			snprintf(r->cell_err, sizeof r->cell_err, "out of memory");
+			return;
+		}
+		r->off = o;
+		r->offcap = cap;
+	}
+	r->off[r->ncells++] = r->cells.len;
+	if (s && len && memchr(s, '\0', len) && !r->cell_err[0])
+		snprintf(r->cell_err, sizeof r->cell_err, "NUL byte in field %zu", r->ncells);
+	if (buf_add(&r->cells, s ? s : "", s ? len : 0) || buf_addc(&r->cells, '\0'))
+		snprintf(r->cell_err, sizeof r->cell_err, "out of memory");
+}
+
+static void
+cb_row(int c, void *data)
+{
+	(void)c;
+	((crm_reader_t *)data)->rec_ready = 1;
+}
+
+static const char *
+cell(crm_reader_t *r, size_t i)
+{
+	return r->cells.p + r->off[i];
+}
+
+static size_t
+cell_len(crm_reader_t *r, size_t i)
+{
+	size_t end = i + 1 < r->ncells ? r->off[i + 1] - 1 : r->cells.len - 1;
+	return end - r->off[i];
+}
+
+static void
+csv_restart(crm_reader_t *r)
+{
+	if (r->csv_on)
+		csv_free(&r->csv);
+	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	csv_set_space_func(&r->csv, nospace);
+	r->csv_on = 1;
+}
+
+static void
+clear_cells(crm_reader_t *r)
+{
+	r->ncells = 0;
+	buf_reset(&r->cells);
+	r->cell_err[0] = '\0';
+	r->rec_ready = 0;
+}
+
+static const char *
+col_label(crm_reader_t *r, size_t i)
+{
+	return i < r->ncols ? r->cols[i].name : "?";
+}
+
+static int
+set_header(crm_reader_t *r)
+{
+	char msg[300];
+
+	if (r->cell_err[0])
+		return fail(r, r->rec_line, "header: %s", r->cell_err);
+	if (!(r->cols = calloc(r->ncells, sizeof *r->cols)))
+		return CRM_NOMEM;
+	r->ncols = r->ncells;
+	for (size_t i = 0; i < r->ncells; i++) {
+		const char *h = cell(r, i);
+		struct col *c = &r->cols[i];
+		const char *to = NULL;
+		long bad = utf8_check(h, cell_len(r, i));
+
+		if (bad >= 0)
+			return fail(r, r->rec_line, "header: invalid UTF-8 in column %zu%s", i + 1,
+			            enc_hint((const unsigned char *)h + bad));
+		while (*h == ' ')
+			h++;
+		if (*h)
+			c->name = strdup(h);
+		else {
+			snprintf(msg, sizeof msg, "column%zu", i + 1);
+			c->name = strdup(msg);
+		}
+		if (!c->name)
+			return CRM_NOMEM;
+		size_t n = strlen(c->name);
+		while (n && c->name[n - 1] == ' ')
+			c->name[--n] = '\0';
+		for (size_t m = 0; m < r->map_from.n; m++)
+			if (!strcasecmp(r->map_from.v[m], c->name))
+				to = r->map_to.v[m];
+		const char *key = to ? to : c->name;
+		if (to && (!*to || !strcmp(to, "-"))) {
+			c->kind = COL_IGNORE;
+			continue;
+		}
+		if (!strncmp(key, "attrs.", 6) && key[6]) {
+			c->kind = COL_ATTR;
+			char *k = strdup(key + 6);
+			if (!k)
+				return CRM_NOMEM;
+			free(c->name);
+			c->name = k;
+			continue;
+		}
+		int f = crm_field_lookup(key, 1);
+		for (size_t j = 0; f >= 0 && j < i; j++)
+			if (r->cols[j].kind == COL_FIELD && r->cols[j].field == f)
+				f = -1;         /* the first column for a field wins */
+		if (f == CRM_F_ATTRS) {
+			c->kind = COL_ATTRS_JSON;
+		} else if (f >= 0) {
+			c->kind = COL_FIELD;
+			c->field = f;
+		} else {
+			c->kind = COL_ATTR;
+			if (note_unknown(r, c->name))
+				return CRM_NOMEM;
+		}
+	}
+	r->have_header = 1;
+	return CRM_OK;
+}
+
+static int
+parse_id(const char *v, int64_t *id)
+{
+	char *end;
+
+	if (!*v || !isdigit((unsigned char)*v))
+		return 0;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (errno || *end || n <= 0)
+		return 0;
+	*id = n;
+	return 1;
+}
+
+static int
+add_tags(crm_party_t *p, const char *v)
+{
+	const char *s = v;
+
+	p->tags_given = 1;
+	while (*s) {
+		const char *e = strchr(s, ';');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		while (n && isspace((unsigned char)*s)) {
+			s++;
+			n--;
+		}
+		while (n && isspace((unsigned char)s[n - 1]))
+			n--;
+		if (n) {
+			char *t = strndup(s, n);
+			if (!t || crm_party_add_tag(p, t)) {
+				free(t);
+				return CRM_NOMEM;
+			}
+			free(t);
+		}
+		if (!e)
+			break;
+		s = e + 1;
+	}
+	return CRM_OK;
+}
+
+static int
+csv_record(crm_reader_t *r, crm_party_t **out)
+{
+	char q[96];
+	crm_party_t *p;
+	int rc;
+
+	if (r->cell_err[0])
+		return fail(r, r->rec_line, "%s", r->cell_err);
+	if (r->ncells != r->ncols)
+		return fail(r, r->rec_line, "expected %zu fields, found %zu", r->ncols, r->ncells);
+	for (size_t i = 0; i < r->ncells; i++) {
+		long bad = utf8_check(cell(r, i), cell_len(r, i));
+		if (bad >= 0)
+			return fail(r, r->rec_line, "invalid UTF-8 in field '%s'%s", col_label(r, i),
+			            enc_hint((const unsigned char *)cell(r, i) + bad));
+	}
+	if (!(p = crm_party_new()))
+		return CRM_NOMEM;
+	for (size_t i = 0; i < r->ncells; i++) {
+		const char *v = cell(r, i);
+		struct col *c = &r->cols[i];
+		if (!*v || c->kind == COL_IGNORE)
+			continue;
+		rc = CRM_OK;
+		if (c->kind == COL_ATTR) {
+			rc = crm_party_set_attr(p, c->name, v);
+		} else if (c->kind == COL_ATTRS_JSON) {
+			json_error_t je;
+			json_t *o = json_loads(v, JSON_REJECT_DUPLICATES, &je);
+			if (!o || !json_is_object(o)) {
+				json_decref(o);
+				crm_party_free(p);
+				return fail(r, r->rec_line, "field 'attrs' is not a JSON object");
+			}
+			const char *k;
+			json_t *x;
+			if (!p->attrs)
+				p->attrs = json_object();
+			json_object_foreach(o, k, x)
+				if (p->attrs && !json_object_get(p->attrs, k))
+					json_object_set(p->attrs, k, x);
+			json_decref(o);
+		} else if (c->field == CRM_F_ID) {
+			if (!parse_id(v, &p->id)) {
+				crm_party_free(p);
+				return fail(r, r->rec_line, "invalid id '%s'", quoted(v, q, sizeof q));
+			}
+		} else if (c->field == CRM_F_TAGS) {
+			rc = add_tags(p, v);
+		} else if (c->field == CRM_F_ORG_ID || c->field == CRM_F_UPDATED) {
+			continue;               /* derived by the store */
+		} else {
+			rc = crm_party_set(p, c->field, v);
+		}
+		if (rc) {
+			crm_party_free(p);
+			return rc;
+		}
+	}
+	*out = p;
+	return CRM_OK;
+}
+
+static int
+csv_next(crm_reader_t *r, crm_party_t **out)
+{
+	int rc;
+
+	if (!r->csv_on)
+		csv_restart(r);
+	for (;;) {
+		if (r->rec_ready) {
+			int header = !r->have_header;
+			if (header) {
+				if ((rc = buf_add(&r->header, r->raw.p, r->raw.len)))
+					return rc;
+				rc = set_header(r);
+				clear_cells(r);
+				if (rc)
+					return rc;
+				continue;
+			}
+			rc = csv_record(r, out);
+			clear_cells(r);
+			return rc;
+		}
+		int at_start = r->csv.pstate == 0;
+		int got = read_line(r, 1);
+		if (got < 0)
+			return fail(r, r->lineno, "read error: %s", strerror(errno));
+		if (got == 0) {
+			if (csv_fini(&r->csv, cb_cell, cb_row, r) != 0) {
+				csv_restart(r);
+				clear_cells(r);
+				return fail(r, r->rec_line, "unterminated quoted field");
+			}
+			if (r->rec_ready)
+				continue;
+			if (!r->have_header && r->cells.len == 0)
+				return CRM_EOF;
+			return CRM_EOF;
+		}
+		if (at_start) {
+			if (blank(r->line.p ? r->line.p : "", r->line.len) && !r->line_long)
+				continue;
+			r->rec_line = r->lineno;
+			buf_reset(&r->raw);
+		}
+		if (r->line_long || r->raw.len + r->line.len > MAXREC) {
+			/* Skip the rest of the record: resynchronise at the next line. */
+			long at = r->rec_line;
+			csv_restart(r);
+			clear_cells(r);
+			buf_reset(&r->raw);
+			return fail(r, at, "record longer than %d bytes (unterminated quote?)", MAXREC);
+		}
+		if ((rc = buf_add(&r->raw, r->line.p, r->line.len)))
+			return rc;
+		size_t n = csv_parse(&r->csv, r->line.p, r->line.len, cb_cell, cb_row, r);
+		if (n != r->line.len) {
+			long at = r->rec_line;
+			/* Finish reading a record whose quotes went wrong. */
+			csv_restart(r);
+			clear_cells(r);
+			return fail(r, at, "malformed quoted field (a quote inside a field must be doubled)");
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON Lines */
+
+/* Nesting depth of a JSON text, strings skipped; stops past max. */
+static int
+json_depth(const char *s, size_t n, int max)
+{
+	int d = 0, top = 0, in = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in = 0;
+		} else if (c == '"') {
+			in = 1;
+		} else if (c == '{' || c == '[') {
+			if (++d > top && (top = d) > max)
+				return top;
+		} else if (c == '}' || c == ']') {
+			d--;
+		}
+	}
+	return top;
+}
+
+static int
+json_scalar_text(json_t *v, char *buf, size_t len, const char **out)
+{
+	if (json_is_string(v)) {
+		*out = json_string_value(v);
+	} else if (json_is_integer(v)) {
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		*out = buf;
+	} else if (json_is_real(v)) {
+		snprintf(buf, len, "%.15g", json_real_value(v));
+		*out = buf;
+	} else if (json_is_boolean(v)) {
+		*out = json_is_true(v) ? "true" : "false";
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+static int
+jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
+{
+	char nb[64], q[96];
+	const char *s;
+	int rc = CRM_OK;
+
+	if (!strncmp(key, "attrs.", 6) && key[6]) {
+		if (!p->attrs && !(p->attrs = json_object()))
+			return CRM_NOMEM;
+		return json_object_set(p->attrs, key + 6, v) ? CRM_NOMEM : CRM_OK;
+	}
+	int f = crm_field_lookup(key, 1);
+	for (size_t m = 0; m < r->map_from.n; m++)
+		if (!strcasecmp(r->map_from.v[m], key)) {
+			const char *to = r->map_to.v[m];
+			if (!*to || !strcmp(to, "-"))
+				return CRM_OK;
+			if (!strncmp(to, "attrs.", 6))
+				return jsonl_field(r, p, to, v);
+			f = crm_field_lookup(to, 0);
+		}
+	if (json_is_null(v) && f != -1)
+		return CRM_OK;
+	switch (f) {
+	case -1:
+		if (note_unknown(r, key))
+			return CRM_NOMEM;
+		if (!p->attrs && !(p->attrs = json_object()))
+			return CRM_NOMEM;
+		return json_object_set(p->attrs, key, v) ? CRM_NOMEM : CRM_OK;
+	case CRM_F_ID:
+		if (json_is_integer(v) && json_integer_value(v) > 0)
+			p->id = json_integer_value(v);
+		else if (!json_is_string(v) || !parse_id(json_string_value(v), &p->id))
+			return fail(r, r->rec_line, "invalid id");
+		return CRM_OK;
+	case CRM_F_ORG_ID: case CRM_F_UPDATED:
+		return CRM_OK;
+	case CRM_F_TAGS:
+		if (json_is_string(v))
+			return add_tags(p, json_string_value(v));
+		if (!json_is_array(v))
+			return fail(r, r->rec_line, "field 'tags' must be an array of strings");
+		p->tags_given = 1;
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			json_t *t = json_array_get(v, i);
+			if (!json_is_string(t))
+				return fail(r, r->rec_line, "field 'tags' must be an array of strings");
+			if (*json_string_value(t) && crm_party_add_tag(p, json_string_value(t)))
+				return CRM_NOMEM;
+		}
+		return CRM_OK;
+	case CRM_F_ATTRS: {
+		const char *k;
+		json_t *x;
+		if (!json_is_object(v))
+			return fail(r, r->rec_line, "field 'attrs' must be an object");
+		if (!p->attrs && !(p->attrs = json_object()))
+			return CRM_NOMEM;
+		json_object_foreach(v, k, x)
+			if (json_object_set(p->attrs, k, x))
+				return CRM_NOMEM;
+		return CRM_OK;
+	}
+	default:
+		if (!json_scalar_text(v, nb, sizeof nb, &s))
+			return fail(r, r->rec_line, "field '%s' must be a string", crm_field_name(f));
+		if (*s && !p->v[f])
+			rc = crm_party_set(p, f, s);
+		(void)q;
+		return rc;
+	}
+}
+
+static int
+jsonl_next(crm_reader_t *r, crm_party_t **out)
+{
+	json_error_t je;
+	json_t *o;
+	int got, rc;
+
+	do {
+		got = read_line(r, 0);
+		if (got < 0)
+			return fail(r, r->lineno, "read error: %s", strerror(errno));
+		if (got == 0)
+			return CRM_EOF;
+	} while (!r->line_long && blank(r->line.p, r->line.len));
+	r->rec_line = r->lineno;
+	buf_reset(&r->raw);
+	if (r->line_long)
+		return fail(r, r->rec_line, "line longer than %d bytes", MAXREC);
+	if ((rc = buf_add(&r->raw, r->line.p, r->line.len)))
+		return rc;
+	long bad = utf8_check(r->line.p, r->line.len);
+	if (bad >= 0) {
+		if (r->line.p[bad] == '\0')
+			return fail(r, r->rec_line, "NUL byte at column %ld", bad + 1);
+		return fail(r, r->rec_line, "invalid UTF-8 at column %ld%s", bad + 1,
+		            enc_hint((const unsigned char *)r->line.p + bad));
+	}
+	if (json_depth(r->line.p, r->line.len, MAXDEPTH) > MAXDEPTH)
+		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
+	o = json_loadb(r->line.p, r->line.len, JSON_REJECT_DUPLICATES, &je);
+	if (!o)
+		return fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column, je.text);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return fail(r, r->rec_line, "expected a JSON object");
+	}
+	crm_party_t *p = crm_party_new();
+	const char *k;
+	json_t *v;
+	if (!p) {
+		json_decref(o);
+		return CRM_NOMEM;
+	}
+	json_object_foreach(o, k, v) {
+		if ((rc = jsonl_field(r, p, k, v))) {
+			json_decref(o);
+			crm_party_free(p);
+			return rc;
+		}
+	}
+	json_decref(o);
+	*out = p;
+	return CRM_OK;
+}
+
+int
+crm_reader_next(crm_reader_t *r, crm_party_t **out)
+{
+	int rc;
+
+	*out = NULL;
+	r->err[0] = '\0';
+	if (!r->started) {
+		r->started = 1;
+		if ((rc = check_bom(r))) {
+			r->eof = 1;
+			r->ipos = r->ilen;
+			return rc;
+		}
+		if (r->format == CRM_IN_AUTO) {
+			/* The first byte that is not white space decides. */
+			for (;;) {
+				if (r->ipos == r->ilen && fill(r) <= 0)
+					return ferror(r->fp) ? CRM_IO : CRM_EOF;
+				unsigned char c = r->ibuf[r->ipos];
+				if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+					if (c == '\n')
+						r->lineno++;
+					r->ipos++;
+					continue;
+				}
+				r->format = c == '{' ? CRM_IN_JSONL : CRM_IN_CSV;
+				break;
+			}
+		}
+	}
+	if (r->format == CRM_IN_JSONL)
+		rc = jsonl_next(r, out);
+	else
+		rc = csv_next(r, out);
+	if (rc == CRM_BADINPUT && !r->err[0])
+		snprintf(r->err, sizeof r->err, "%ld: bad record", r->rec_line);
+	if (rc == CRM_EOF && ferror(r->fp))
+		return CRM_IO;
+	return rc;
+}

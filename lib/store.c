@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: MIT */
+/* store.c: the SQLite store: path, open, pragmas, migrations, transactions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crm-private.h"
+
+#define BUSY_TIMEOUT_MS 30000
+#define NCACHE 48
+
+struct crm_store {
+	sqlite3 *db;
+	char err[512];
+	int schema;
+	struct {
+		const char *key;
+		sqlite3_stmt *st;
+	} cache[NCACHE];
+	int ncache;
+	int in_tx;              /* inside crm_store_begin() */
+	sqlite3_int64 fts_base; /* rows above this id are not yet indexed */
+	int fts_dirty;          /* rows wait for the full-text index */
+	int has_orgs;           /* the store holds an organization */
+};
+
+/*
+ * Migrations: migration i brings the schema from version i to i + 1.
+ * Never edit one that has shipped; add a new one.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: parties, tags, full-text index. */
+	"CREATE TABLE party ("
+	" id INTEGER PRIMARY KEY,"
+	" type TEXT NOT NULL CHECK (type IN ('person', 'organization')),"
+	" kind TEXT NOT NULL,"
+	" name TEXT, first_name TEXT, last_name TEXT,"
+	" email TEXT, phone TEXT, org TEXT,"
+	" org_id INTEGER REFERENCES party (id) ON DELETE SET NULL,"
+	" title TEXT, city TEXT, postcode TEXT, country TEXT, birthdate TEXT,"
+	" gender TEXT, notes TEXT, ext_id TEXT,"
+	" created TEXT NOT NULL, updated TEXT NOT NULL,"
+	" attrs TEXT, email_norm TEXT, phone_norm TEXT);"
+	"CREATE INDEX party_email ON party (email_norm) WHERE email_norm IS NOT NULL;"
+	"CREATE INDEX party_ext ON party (ext_id) WHERE ext_id IS NOT NULL;"
+	"CREATE INDEX party_phone ON party (phone_norm) WHERE phone_norm IS NOT NULL;"
+	"CREATE INDEX party_org ON party (org_id) WHERE org_id IS NOT NULL;"
+	"CREATE INDEX party_orgname ON party (lower(name)) WHERE type = 'organization';"
+	"CREATE TABLE party_tag ("
+	" party_id INTEGER NOT NULL REFERENCES party (id) ON DELETE CASCADE,"
+	" tag TEXT NOT NULL, PRIMARY KEY (party_id, tag)) WITHOUT ROWID;"
+	"CREATE INDEX party_tag_tag ON party_tag (tag);"
+	"CREATE VIRTUAL TABLE party_fts USING fts5 ("
+	" name, first_name, last_name, email, org, city, notes,"
+	" content = 'party', content_rowid = 'id',"
+	" tokenize = 'unicode61 remove_diacritics 2');"
+	/*
+	 * The full-text index is fed by the store layer at commit time (see
+	 * store_fts_flush()): one statement for a whole transaction, since
+	 * FTS5 flushes its pending terms at every statement savepoint.
+	 * Deletes go through this trigger; flush before deleting.
+	 */
+	"CREATE TRIGGER party_fts_ad AFTER DELETE ON party BEGIN"
+	" INSERT INTO party_fts (party_fts, rowid, name, first_name, last_name, email, org,"
+	" city, notes) VALUES ('delete', old.id, old.name, old.first_name, old.last_name,"
+	" old.email, old.org, old.city, old.notes); END;",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+sqlite3 *
+store_db(crm_store_t *s)
+{
+	return s->db;
+}
+
+const char *
+crm_store_errmsg(const crm_store_t *s)
+{
+	return s && s->err[0] ? s->err : "store error";
+}
+
+int
+crm_store_schema(const crm_store_t *s)
+{
+	return s->schema;
+}
+
+void
+store_seterr(crm_store_t *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof s->err, fmt, ap);
+	va_end(ap);
+}
+
+int
+store_status(crm_store_t *s, int rc)
+{
+	int prim = rc & 0xff;
+
+	store_seterr(s, "%s", sqlite3_errmsg(s->db));
+	switch (prim) {
+	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW:
+		return CRM_OK;
+	case SQLITE_BUSY: case SQLITE_LOCKED:
+		return CRM_BUSY;
+	case SQLITE_NOMEM:
+		return CRM_NOMEM;
+	case SQLITE_IOERR: case SQLITE_FULL: case SQLITE_CANTOPEN: case SQLITE_PERM:
+	case SQLITE_READONLY:
+		return CRM_IO;
+	default:
+		return CRM_STORE;
+	}
+}
+
+/* A prepared statement, cached under key for the life of the store. */
+sqlite3_stmt *
+store_stmt(crm_store_t *s, const char *key, const char *sql)
+{
+	for (int i = 0; i < s->ncache; i++)
+		if (s->cache[i].key == key || !strcmp(s->cache[i].key, key))
+			return s->cache[i].st;
+	if (s->ncache == NCACHE) {
+		store_seterr(s, "statement cache full");
+		return NULL;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		store_seterr(s, "%s", sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	s->cache[s->ncache].key = key;
+	s->cache[s->ncache].st = st;
+	s->ncache++;
+	return st;
+}
+
+int
+crm_store_path(const char *path, char *buf, size_t len)
+{
+	const char *e;
+	int n;
+
+	if (path && *path)
+		n = snprintf(buf, len, "%s", path);
+	else if ((e = getenv("CRM_DB")) && *e)
+		n = snprintf(buf, len, "%s", e);
+	else if ((e = getenv("XDG_DATA_HOME")) && *e == '/')
+		n = snprintf(buf, len, "%s/crm/crm.db", e);
+	else if ((e = getenv("HOME")) && *e)
+		n = snprintf(buf, len, "%s/.local/share/crm/crm.db", e);
+	else
+		return CRM_USAGE;
+	if (n < 0 || (size_t)n >= len)
+		return CRM_USAGE;
+	return CRM_OK;
+}
+
+/* mkdir -p for the store's directory; directories it makes are 0700. */
+static int
+make_dirs(char *dir)
+{
+	struct stat st;
+
+	if (!*dir || stat(dir, &st) == 0)
+		return 0;
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		int rc = make_dirs(dir);
+		*slash = '/';
+		if (rc)
+			return rc;
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int
+exec(crm_store_t *s, const char *sql)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
+
+	if (rc != SQLITE_OK) {
+		int st = store_status(s, rc);
+		if (err)
+			store_seterr(s, "%s", err);
+		sqlite3_free(err);
+		return st;
+	}
+	return CRM_OK;
+}
+
+static int
+query_int64(crm_store_t *s, const char *sql, sqlite3_int64 *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? CRM_OK : store_status(s, rc);
+}
+
+static int
+pragma_int(crm_store_t *s, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? CRM_OK : store_status(s, rc);
+}
+
+/* SQL function crm_fold(text): accent- and case-insensitive form. */
+static void
+sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const unsigned char *t = sqlite3_value_text(argv[0]);
+	if (!t) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	char *f = crm_fold((const char *)t);
+	if (!f) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, f, -1, free);
+}
+
+/* SQL function crm_num(x): x as a number when it is one, else NULL. */
+static void
+sql_num(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	switch (sqlite3_value_type(argv[0])) {
+	case SQLITE_INTEGER: case SQLITE_FLOAT:
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	case SQLITE_TEXT: {
+		const char *t = (const char *)sqlite3_value_text(argv[0]);
+		char *end;
+		while (*t == ' ')
+			t++;
+		if (*t && !strpbrk(t, "xXpPnNiI")) {
+			double d = strtod(t, &end);
+			while (*end == ' ')
+				end++;
+			if (end != t && !*end) {
+				sqlite3_result_double(ctx, d);
+				return;
+			}
+		}
+	}
+	/* fall through */
+	default:
+		sqlite3_result_null(ctx);
+	}
+}
+
+static int
+migrate(crm_store_t *s)
+{
+	int v, rc;
+
+	if ((rc = pragma_int(s, "PRAGMA user_version", &v)))
+		return rc;
+	if (v == SCHEMA_VERSION) {
+		s->schema = v;
+		return CRM_OK;
+	}
+	if (v > SCHEMA_VERSION) {
+		store_seterr(s, "store schema %d is newer than this program's %d", v, SCHEMA_VERSION);
+		return CRM_STORE;
+	}
+	if ((rc = exec(s, "BEGIN IMMEDIATE")))
+		return rc;
+	/* Another process may have migrated while we waited for the lock. */
+	if ((rc = pragma_int(s, "PRAGMA user_version", &v)))
+		goto fail;
+	for (; v < SCHEMA_VERSION; v++) {
+		char sql[64];
+		if ((rc = exec(s, migrations[v])))
+			goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if ((rc = exec(s, sql)))
+			goto fail;
+	}
+	if ((rc = exec(s, "COMMIT")))
+		goto fail;
+	s->schema = SCHEMA_VERSION;
+	return CRM_OK;
+fail:
+	{
+		char keep[sizeof s->err];
+		memcpy(keep, s->err, sizeof keep);
+		crm_store_rollback(s);
+		memcpy(s->err, keep, sizeof keep);
+	}
+	return rc;
+}
+
+int
+crm_store_open(const char *path, int flags, crm_store_t **out)
+{
+	char file[4096], dir[4096];
+	crm_store_t *s;
+	int rc, fd, v;
+
+	*out = NULL;
+	if (!(s = calloc(1, sizeof *s)))
+		return CRM_NOMEM;
+	*out = s;
+	if (crm_store_path(path, file, sizeof file)) {
+		store_seterr(s, "cannot tell where the store is: set --db, CRM_DB or HOME");
+		return CRM_USAGE;
+	}
+	if (!(flags & CRM_STORE_NOCREATE)) {
+		snprintf(dir, sizeof dir, "%s", file);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (make_dirs(dir)) {
+				store_seterr(s, "%s: %s", dir, strerror(errno));
+				return CRM_IO;
+			}
+		}
+		/* Create the file ourselves so that it is 0600 whatever the umask. */
+		fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			if (fchmod(fd, 0600)) {
+				store_seterr(s, "%s: %s", file, strerror(errno));
+				close(fd);
+				return CRM_IO;
+			}
+			close(fd);
+		} else if (errno != EEXIST) {
+			store_seterr(s, "%s: %s", file, strerror(errno));
+			return CRM_IO;
+		}
+	} else if (access(file, F_OK)) {
+		store_seterr(s, "%s: %s (add parties with crm-add first)", file, strerror(errno));
+		return CRM_IO;
+	}
+	/* No memory statistics: they take a global mutex at every allocation. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	rc = sqlite3_open_v2(file, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_seterr(s, "%s: %s", file, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		return CRM_IO;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_create_function(s->db, "crm_fold", 1,
+	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                        NULL, sql_fold, NULL, NULL);
+	sqlite3_create_function(s->db, "crm_num", 1,
+	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                        NULL, sql_num, NULL, NULL);
+	if ((rc = exec(s, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
+	                  "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
+	                  "PRAGMA cache_size = -65536;")))
+		goto fail;
+	if ((rc = pragma_int(s, "PRAGMA secure_delete", &v)))
+		goto fail;
+	if (v != 1) {
+		store_seterr(s, "%s: secure_delete cannot be turned on", file);
+		rc = CRM_STORE;
+		goto fail;
+	}
+	{
+		sqlite3_stmt *st;
+		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+		if (rc == SQLITE_OK) {
+			rc = sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+		if (rc != SQLITE_ROW) {
+			rc = store_status(s, rc);
+			goto fail;
+		}
+		if ((rc = migrate(s)))
+			goto fail;
+	}
+	return CRM_OK;
+fail:
+	if (!strstr(s->err, file)) {
+		char m[sizeof s->err];
+		snprintf(m, sizeof m, "%.200s: %.300s", file, s->err);
+		memcpy(s->err, m, sizeof m);
+	}
+	return rc;
+}
+
+void
+crm_store_close(crm_store_t *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+#define FTS_COLS "name, first_name, last_name, email, org, city, notes"
+
+int
+crm_store_begin(crm_store_t *s)
+{
+	int rc;
+
+	if ((rc = exec(s, "BEGIN IMMEDIATE")))
+		return rc;
+	if ((rc = exec(s, "CREATE TEMP TABLE IF NOT EXISTS fts_old (id INTEGER PRIMARY KEY, "
+	                  FTS_COLS "); DELETE FROM temp.fts_old")) ||
+	    (rc = query_int64(s, "SELECT coalesce(max(id), 0) FROM party", &s->fts_base)))
+		goto fail;
+	if ((rc = pragma_int(s, "SELECT EXISTS (SELECT 1 FROM party WHERE type = 'organization')",
+	                     &s->has_orgs)))
+		goto fail;
+	s->in_tx = 1;
+	s->fts_dirty = 0;
+	return CRM_OK;
+fail:
+	exec(s, "ROLLBACK");
+	return rc;
+}
+
+int
+store_in_tx(crm_store_t *s, sqlite3_int64 *fts_base)
+{
+	if (fts_base)
+		*fts_base = s->fts_base;
+	return s->in_tx;
+}
+
+void
+store_mark(crm_store_t *s, int org)
+{
+	s->fts_dirty = 1;
+	if (org)
+		s->has_orgs = 1;
+}
+
+int
+store_has_orgs(crm_store_t *s)
+{
+	return s->has_orgs;
+}
+
+int
+store_fts_flush(crm_store_t *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!s->in_tx || !s->fts_dirty)
+		return CRM_OK;
+	if ((rc = exec(s,
+	    "INSERT INTO party_fts (party_fts, rowid, " FTS_COLS ") "
+	    "SELECT 'delete', id, " FTS_COLS " FROM temp.fts_old;"
+	    "INSERT INTO party_fts (rowid, " FTS_COLS ") "
+	    "SELECT id, " FTS_COLS " FROM party WHERE id IN (SELECT id FROM temp.fts_old);"
+	    "DELETE FROM temp.fts_old;")))
+		return rc;
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO party_fts (rowid, " FTS_COLS ") "
+	                        "SELECT id, " FTS_COLS " FROM party WHERE id > ?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	sqlite3_bind_int64(st, 1, s->fts_base);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_status(s, rc);
+	if ((rc = query_int64(s, "SELECT coalesce(max(id), 0) FROM party", &s->fts_base)))
+		return rc;
+	s->fts_dirty = 0;
+	return CRM_OK;
+}
+
+int
+crm_store_commit(crm_store_t *s)
+{
+	int rc;
+
+	if ((rc = store_fts_flush(s))) {
+		char keep[sizeof s->err];
+		memcpy(keep, s->err, sizeof keep);
+		crm_store_rollback(s);
+		memcpy(s->err, keep, sizeof keep);
+		return rc;
+	}
+	if ((rc = exec(s, "COMMIT")))
+		return rc;
+	s->in_tx = 0;
+	return CRM_OK;
+}
+
+int
+crm_store_rollback(crm_store_t *s)
+{
+	s->in_tx = 0;
+	s->fts_dirty = 0;
+	if (sqlite3_get_autocommit(s->db))
+		return CRM_OK;
+	return exec(s, "ROLLBACK");
+}
+
+int
+crm_status_exit(int status)
+{
+	switch (status) {
+	case CRM_OK: case CRM_EOF:
+		return CRM_EXIT_OK;
+	case CRM_NOMATCH: case CRM_NOTFOUND:
+		return CRM_EXIT_NOMATCH;
+	case CRM_USAGE:
+		return CRM_EXIT_USAGE;
+	case CRM_BADINPUT: case CRM_CONFLICT:
+		return CRM_EXIT_BADINPUT;
+	case CRM_BUSY:
+		return CRM_EXIT_BUSY;
+	default:
+		return CRM_EXIT_STORE;
+	}
+}
+
+const char *
+crm_status_str(int status)
+{
+	switch (status) {
+	case CRM_OK: return "success";
+	case CRM_NOMATCH: return "nothing matched";
+	case CRM_USAGE: return "usage error";
+	case CRM_BADINPUT: return "bad input";
+	case CRM_EOF: return "end of input";
+	case CRM_NOTFOUND: return "not found";
+	case CRM_CONFLICT: return "record exists";
+	case CRM_NOMEM: return "out of memory";
+	case CRM_IO: return "input/output error";
+	case CRM_STORE: return "store error";
+	case CRM_BUSY: return "store busy, try again";
+	}
+	return "unknown status";
+}

@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: MIT */
+/* util.c: strings, buffers, UTF-8, folding, normalised keys, dates. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "crm-private.h"
+
+int
+strv_push(struct strv *sv, const char *s)
+{
+	if (sv->n == sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 4;
+		char **v = realloc(sv->v, cap * sizeof *v);
+		if (!v)
+			return CRM_NOMEM;
+		sv->v = v;
+		sv->cap = cap;
+	}
+	if (!(sv->v[sv->n] = strdup(s)))
+		return CRM_NOMEM;
+	sv->n++;
+	return CRM_OK;
+}
+
+int
+strv_has(const struct strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void
+strv_clear(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+int
+buf_add(struct buf *b, const void *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p)
+			return CRM_NOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return CRM_OK;
+}
+
+int
+buf_addc(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
+int
+buf_adds(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+msgf(char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!msg || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, len, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+quoted(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (o >= 60) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Decode one UTF-8 sequence; returns its length, 0 when invalid. */
+static size_t
+utf8_dec(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t k;
+	unsigned min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		k = 2; *cp = c & 0x1f; min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		k = 3; *cp = c & 0x0f; min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		k = 4; *cp = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < k)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return k;
+}
+
+long
+utf8_check(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	unsigned cp;
+
+	while (i < len) {
+		if (u[i] == 0)
+			return (long)i;
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t k = utf8_dec(u + i, len - i, &cp);
+		if (!k)
+			return (long)i;
+		i += k;
+	}
+	return -1;
+}
+
+int
+has_control(const char *s)
+{
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		if ((*u < 0x20 && *u != '\t' && *u != '\n' && *u != '\r') || *u == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Base letters of U+00C0..U+017F; '.' keeps the letter, '*' is special. */
+static const char latin[] =
+	"aaaaaa*ceeeeiiii" "dnooooo.ouuuuy**" "aaaaaa*ceeeeiiii" "dnooooo.ouuuuy*y"
+	"aaaaaaccccccccdd" "ddeeeeeeeeeegggg" "gggghhhhiiiiiiii" "ii**jjkkklllllll"
+	"lllnnnnnnnnnoooo" "oo**rrrrrrssssss" "ssttttttuuuuuuuu" "uuuuwwyyyzzzzzzs";
+
+static int
+put_utf8(struct buf *b, unsigned cp)
+{
+	char t[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		t[0] = (char)cp; n = 1;
+	} else if (cp < 0x800) {
+		t[0] = (char)(0xc0 | (cp >> 6)); t[1] = (char)(0x80 | (cp & 0x3f)); n = 2;
+	} else if (cp < 0x10000) {
+		t[0] = (char)(0xe0 | (cp >> 12)); t[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		t[2] = (char)(0x80 | (cp & 0x3f)); n = 3;
+	} else {
+		t[0] = (char)(0xf0 | (cp >> 18)); t[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		t[2] = (char)(0x80 | ((cp >> 6) & 0x3f)); t[3] = (char)(0x80 | (cp & 0x3f)); n = 4;
+	}
+	return buf_add(b, t, n);
+}
+
+char *
+crm_fold(const char *s)
+{
+	struct buf b = {0};
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+	unsigned cp;
+
+	if (buf_add(&b, "", 0))
+		return NULL;
+	while (i < n) {
+		size_t k = utf8_dec(u + i, n - i, &cp);
+		int rc = CRM_OK;
+		if (!k) {                       /* keep stray bytes as they are */
+			rc = buf_addc(&b, (char)u[i]);
+			i++;
+			if (rc)
+				goto fail;
+			continue;
+		}
+		i += k;
+		if (cp < 0x80) {
+			rc = buf_addc(&b, (char)tolower((int)cp));
+		} else if (cp >= 0x300 && cp <= 0x36f) {
+			continue;               /* combining diacritic */
+		} else if (cp >= 0xc0 && cp <= 0x17f) {
+			char c = latin[cp - 0xc0];
+			if (c == '.') {
+				rc = put_utf8(&b, cp);
+			} else if (c != '*') {
+				rc = buf_addc(&b, c);
+			} else {
+				const char *sp = "";
+				switch (cp) {
+				case 0xc6: case 0xe6: sp = "ae"; break;
+				case 0xde: case 0xfe: sp = "th"; break;
+				case 0xdf: sp = "ss"; break;
+				case 0x132: case 0x133: sp = "ij"; break;
+				case 0x152: case 0x153: sp = "oe"; break;
+				}
+				rc = buf_adds(&b, sp);
+			}
+		} else if (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2) {
+			rc = put_utf8(&b, cp + 0x20);   /* Greek capitals */
+		} else if (cp >= 0x3ac && cp <= 0x3ce) {
+			static const unsigned gk[] = { 0x3b1, 0x3b5, 0x3b7, 0x3b9 };
+			unsigned base = cp;
+			if (cp <= 0x3af)
+				base = gk[cp - 0x3ac];
+			else if (cp == 0x3cc)
+				base = 0x3bf;
+			else if (cp == 0x3cd)
+				base = 0x3c5;
+			else if (cp == 0x3ce)
+				base = 0x3c9;
+			else if (cp == 0x3c2)
+				base = 0x3c3;   /* final sigma */
+			rc = put_utf8(&b, base);
+		} else if (cp >= 0x410 && cp <= 0x42f) {
+			rc = put_utf8(&b, cp + 0x20);   /* Cyrillic capitals */
+		} else if (cp >= 0x400 && cp <= 0x40f) {
+			rc = put_utf8(&b, cp == 0x401 ? 0x435 : cp + 0x50);
+		} else if (cp == 0x451) {
+			rc = put_utf8(&b, 0x435);       /* ё -> е */
+		} else {
+			rc = put_utf8(&b, cp);
+		}
+		if (rc)
+			goto fail;
+	}
+	return b.p;
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+/* Unicode white space at s: its length in bytes, 0 when none. */
+static size_t
+space_len(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (*u == ' ' || *u == '\t' || *u == '\n' || *u == '\r' || *u == '\v' || *u == '\f')
+		return 1;
+	if (u[0] == 0xc2 && u[1] == 0xa0)
+		return 2;                                       /* U+00A0 */
+	if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
+		return 3;                                       /* U+3000 */
+	if (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
+		return 3;                                       /* U+FEFF */
+	if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] <= 0x8b || u[2] == 0xaf))
+		return 3;                                       /* U+2000..200B, 202F */
+	return 0;
+}
+
+/* Trim Unicode white space; returns start, *n its length. */
+static const char *
+trim(const char *s, size_t *n)
+{
+	size_t k, len;
+
+	while ((k = space_len(s)))
+		s += k;
+	len = strlen(s);
+	for (;;) {
+		size_t cut = 0;
+		for (size_t back = 1; back <= 3 && back <= len; back++)
+			if (space_len(s + len - back) == back) {
+				cut = back;
+				break;
+			}
+		if (!cut)
+			break;
+		len -= cut;
+	}
+	*n = len;
+	return s;
+}
+
+char *
+norm_email(const char *s)
+{
+	size_t n;
+	const char *t = trim(s, &n);
+	char *r;
+
+	if (!n)
+		return NULL;
+	if (!(r = malloc(n + 1)))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		r[i] = (char)tolower((unsigned char)t[i]);
+	r[n] = '\0';
+	return r;
+}
+
+int
+email_valid(const char *s)
+{
+	size_t n;
+	const char *t = trim(s, &n);
+	const char *at = NULL;
+
+	if (!n || n > 254)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if (c <= ' ' || c == 0x7f || c == ',' || c == ';' || c == '<' || c == '>' ||
+		    c == '(' || c == ')' || c == '[' || c == ']' || c == '\\' || c == '"')
+			return 0;
+		if (c == '@') {
+			if (at)
+				return 0;
+			at = t + i;
+		}
+	}
+	if (!at || at == t || at == t + n - 1)
+		return 0;
+	const char *d = at + 1, *end = t + n;
+	if (*d == '.' || *d == '-' || end[-1] == '.' || end[-1] == '-' || at[-1] == '.' || *t == '.')
+		return 0;
+	int dot = 0;
+	for (const char *p = t; p < end; p++) {
+		if (*p == '.' && p + 1 < end && p[1] == '.')
+			return 0;
+		if (p > at && *p == '.')
+			dot = 1;
+	}
+	return dot;
+}
+
+/* Country calling codes for national numbers, by ISO code or name. */
+static const struct { const char *c, *n, *cc; int trunk; } calling[] = {
+	{ "fr", "france", "33", 1 }, { "be", "belgium", "32", 1 },
+	{ "ch", "switzerland", "41", 1 }, { "de", "germany", "49", 1 },
+	{ "gb", "united kingdom", "44", 1 }, { "uk", "uk", "44", 1 },
+	{ "es", "spain", "34", 0 }, { "it", "italy", "39", 0 },
+	{ "nl", "netherlands", "31", 1 }, { "lu", "luxembourg", "352", 0 },
+	{ "pt", "portugal", "351", 0 }, { "ie", "ireland", "353", 1 },
+	{ "at", "austria", "43", 1 }, { "se", "sweden", "46", 1 },
+	{ "us", "united states", "1", 0 }, { "ca", "canada", "1", 0 },
+	{ "ma", "morocco", "212", 1 },
+};
+
+char *
+norm_phone(const char *s, const char *country)
+{
+	struct buf b = {0};
+	const char *p = s;
+	int intl = 0;
+
+	while (space_len(p))
+		p += space_len(p);
+	if (*p == '+')
+		intl = 1;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (buf_addc(&b, *p))
+				goto fail;
+		} else if (*p == 'x' || *p == 'X' || *p == ';' || *p == ',') {
+			break;                  /* extension */
+		}
+	}
+	if (!b.len) {
+		buf_free(&b);
+		return NULL;
+	}
+	char *digits = b.p, *r;
+	if (intl) {
+		r = malloc(b.len + 2);
+		if (!r)
+			goto fail;
+		r[0] = '+';
+		memcpy(r + 1, digits, b.len + 1);
+	} else if (digits[0] == '0' && digits[1] == '0') {
+		r = malloc(b.len);
+		if (!r)
+			goto fail;
+		r[0] = '+';
+		memcpy(r + 1, digits + 2, b.len - 1);
+	} else {
+		const char *cc = NULL;
+		int trunk = 0;
+		if (country && *country) {
+			for (size_t i = 0; i < sizeof calling / sizeof calling[0]; i++)
+				if (!strcasecmp(country, calling[i].c) || !strcasecmp(country, calling[i].n)) {
+					cc = calling[i].cc;
+					trunk = calling[i].trunk;
+					break;
+				}
+		}
+		const char *rest = digits;
+		if (cc && trunk && digits[0] == '0')
+			rest = digits + 1;
+		else if (cc && trunk)
+			cc = NULL;              /* no trunk prefix: leave as it is */
+		if (cc && !trunk && !strcmp(cc, "1") && digits[0] == '1' && b.len == 11)
+			rest = digits + 1;
+		if (cc) {
+			size_t n = strlen(cc) + strlen(rest) + 2;
+			if (!(r = malloc(n)))
+				goto fail;
+			snprintf(r, n, "+%s%s", cc, rest);
+		} else {
+			return digits;
+		}
+	}
+	buf_free(&b);
+	return r;
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+void
+now_iso(char buf[21])
+{
+	static time_t last = -1;
+	static char text[21];
+	time_t t = time(NULL);
+
+	if (t != last) {
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		last = t;
+	}
+	memcpy(buf, text, sizeof text);
+}
+
+static int
+ndig(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int
+mday_ok(int y, int m, int d)
+{
+	static const int md[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m < 1 || m > 12 || d < 1 || d > md[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && y > 0 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 0;
+	return 1;
+}
+
+int
+date_valid(const char *s, int ts)
+{
+	size_t n = strlen(s);
+
+	if (n == 7 && s[0] == '-' && s[1] == '-' && ndig(s + 2, 2) && s[4] == '-' && ndig(s + 5, 2))
+		return !ts && mday_ok(0, atoi(s + 2), atoi(s + 5));
+	if (n < 10 || !ndig(s, 4) || s[4] != '-' || !ndig(s + 5, 2) || s[7] != '-' || !ndig(s + 8, 2))
+		return 0;
+	if (!mday_ok(atoi(s), atoi(s + 5), atoi(s + 8)))
+		return 0;
+	if (n == 10)
+		return 1;
+	if (!ts)
+		return 0;
+	/* THH:MM[:SS[.fff]](Z|+HH:MM) */
+	const char *p = s + 10;
+	if ((*p != 'T' && *p != ' ') || !ndig(p + 1, 2) || p[3] != ':' || !ndig(p + 4, 2))
+		return 0;
+	if (atoi(p + 1) > 23 || atoi(p + 4) > 59)
+		return 0;
+	p += 6;
+	if (*p == ':') {
+		if (!ndig(p + 1, 2) || atoi(p + 1) > 60)
+			return 0;
+		p += 3;
+		if (*p == '.') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return 0;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+	}
+	if (*p == 'Z' && p[1] == '\0')
+		return 1;
+	if ((*p == '+' || *p == '-') && ndig(p + 1, 2) && p[3] == ':' && ndig(p + 4, 2) && p[6] == '\0')
+		return 1;
+	return *p == '\0';
+}

@@ -1,0 +1,130 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# tests/bench.sh BUILD: import and lookup figures for the crm toolkit, each
+# next to the sqlite3 shell doing the same work on an equivalent schema.
+# N parties (default 1000000), RUNS runs of each import (default 3); the
+# figures are medians.  Prints figures only: it asserts nothing.
+set -eu
+bin=$(cd "${1:-build}" && pwd)
+N=${N:-1000000}
+RUNS=${RUNS:-3}
+LOOKUPS=${LOOKUPS:-21}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/crm-bench.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+export LC_ALL=C
+
+# Invented parties in the toolkit's own CSV shape.
+gen() {
+	awk -v n="$1" 'BEGIN {
+	split("Paris Lyon Marseille Lille Nantes Bordeaux Toulouse Nice Rennes Strasbourg", c, " ")
+	split("Jean Marie Pierre Élodie Lucas Chloé Hugo Léa Louis Emma", f, " ")
+	split("Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau", l, " ")
+	print "first_name,last_name,email,phone,org,city,postcode,country,kind,tags,notes"
+	for (i = 1; i <= n; i++) {
+		la = l[1 + int(i / 10) % 10]
+		printf "%s,%s,%s.%d@example.com,+33 6 %02d %02d %02d %02d,Company %d,%s,%05d,FR,%s,%s,\"Met at fair %d; likes product %d\"\n",
+		    f[1 + i % 10], la, tolower(la), i, i % 100, int(i / 100) % 100, int(i / 10000) % 100,
+		    i % 97, i % 5000, c[1 + i % 10], 75000 + i % 1000, (i % 3 ? "customer" : "prospect"),
+		    (i % 7 ? "" : "vip"), i, i % 50
+	}}' > "$2"
+}
+
+# median of the numbers on stdin
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# seconds CMD...: wall-clock seconds of one run
+seconds() {
+	perl -MTime::HiRes=time -e '$t = time; system(@ARGV) == 0 or exit 1; printf "%.4f\n", time - $t' "$@"
+}
+
+# peak resident memory of CMD in MiB
+peak_mib() {
+	/usr/bin/time -f '%M' -o "$dir/rss" "$@" >/dev/null 2>&1
+	awk '{ printf "%.0f\n", $1 / 1024 }' "$dir/rss"
+}
+
+# lookup_ms CMD...: median whole-process time of LOOKUPS runs, in ms
+lookup_ms() {
+	perl -MTime::HiRes=time -e '
+		my $n = shift; my @t;
+		open(my $keep, ">&", \*STDOUT) or die;
+		open(STDOUT, ">", "/dev/null") or die;
+		for (1 .. $n) { my $s = time; system(@ARGV); push @t, (time - $s) * 1000 }
+		open(STDOUT, ">&", $keep) or die;
+		@t = sort { $a <=> $b } @t; printf "%.2f\n", $t[$#t / 2]' "$LOOKUPS" "$@"
+}
+
+echo "crm bench: N=$N parties, $RUNS runs, medians; $(nproc) cores; $(sqlite3 --version | cut -d' ' -f1) shell"
+gen "$N" "$dir/p.csv"
+echo "input: $(du -m "$dir/p.csv" | cut -f1) MiB CSV"
+
+# The shell's equivalent: the toolkit's own schema, a unique index on the
+# lowered e-mail for the upsert, and triggers that keep the full-text index.
+"$bin/crm-add" --db "$dir/schema.db" -q --dry-run --name x 2>/dev/null
+schema=$(sqlite3 "$dir/schema.db" .schema | grep -v '^CREATE TABLE .*party_fts_\|sqlite_' )
+cat > "$dir/shell.sql" <<SQL
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA secure_delete = ON;
+PRAGMA foreign_keys = ON;
+PRAGMA cache_size = -65536;
+$schema
+DROP INDEX party_email;
+CREATE UNIQUE INDEX party_email ON party (email_norm);
+CREATE TRIGGER party_fts_ai AFTER INSERT ON party BEGIN
+ INSERT INTO party_fts (rowid, name, first_name, last_name, email, org, city, notes)
+ VALUES (new.id, new.name, new.first_name, new.last_name, new.email, new.org, new.city, new.notes); END;
+CREATE TRIGGER party_fts_au AFTER UPDATE ON party BEGIN
+ INSERT INTO party_fts (party_fts, rowid, name, first_name, last_name, email, org, city, notes)
+ VALUES ('delete', old.id, old.name, old.first_name, old.last_name, old.email, old.org, old.city, old.notes);
+ INSERT INTO party_fts (rowid, name, first_name, last_name, email, org, city, notes)
+ VALUES (new.id, new.name, new.first_name, new.last_name, new.email, new.org, new.city, new.notes); END;
+.import --csv $dir/p.csv staging
+BEGIN;
+INSERT INTO party (type, kind, name, first_name, last_name, email, phone, org, city,
+ postcode, country, notes, created, updated, email_norm, phone_norm)
+ SELECT 'person', kind, first_name || ' ' || last_name, first_name, last_name, email,
+ phone, org, city, postcode, country, notes, strftime('%Y-%m-%dT%H:%M:%SZ'),
+ strftime('%Y-%m-%dT%H:%M:%SZ'), lower(trim(email)), '+' || replace(replace(phone, ' ', ''), '+', '')
+ FROM staging WHERE true
+ ON CONFLICT (email_norm) DO UPDATE SET name = excluded.name, first_name = excluded.first_name,
+ last_name = excluded.last_name, email = excluded.email, phone = excluded.phone, org = excluded.org,
+ city = excluded.city, postcode = excluded.postcode, country = excluded.country,
+ notes = excluded.notes, updated = excluded.updated, phone_norm = excluded.phone_norm;
+INSERT OR IGNORE INTO party_tag (party_id, tag)
+ SELECT p.id, s.tags FROM staging s JOIN party p ON p.email_norm = lower(trim(s.email))
+ WHERE s.tags <> '';
+DROP TABLE staging;
+COMMIT;
+SQL
+
+ours=""; theirs=""
+for r in $(seq "$RUNS"); do
+	rm -f "$dir"/c.db*; ours="$ours $(seconds "$bin/crm-add" --db "$dir/c.db" -q "$dir/p.csv")"
+	rm -f "$dir"/s.db*; theirs="$theirs $(seconds sh -c "sqlite3 '$dir/s.db' < '$dir/shell.sql' >/dev/null")"
+done
+o=$(echo $ours | tr ' ' '\n' | median); s=$(echo $theirs | tr ' ' '\n' | median)
+c1=$(sqlite3 "$dir/c.db" 'SELECT count(*) FROM party'); c2=$(sqlite3 "$dir/s.db" 'SELECT count(*) FROM party')
+printf 'import    crm-add %8.2f s  (%.0f rows/s, %s parties)\n' "$o" "$(echo "$N $o" | awk '{ print $1 / $2 }')" "$c1"
+printf 'import    sqlite3 %8.2f s  (%s parties)   ratio crm/sqlite3 %.2f\n' "$s" "$c2" "$(echo "$o $s" | awk '{ print $1 / $2 }')"
+
+mid=$((N / 2 + 1))
+email="thomas.$mid@example.com"
+a=$(lookup_ms "$bin/crm-find" --db "$dir/c.db" "email=$email")
+b=$(lookup_ms sqlite3 "$dir/s.db" "SELECT * FROM party WHERE email_norm = lower(trim('$email'))")
+printf 'by e-mail crm-find %7.2f ms  sqlite3 %7.2f ms  ratio %.2f  (whole process, median of %s)\n' "$a" "$b" "$(echo "$a $b" | awk '{ print $1 / $2 }')" "$LOOKUPS"
+a=$(lookup_ms "$bin/crm-find" --db "$dir/c.db" "$mid")
+b=$(lookup_ms sqlite3 "$dir/s.db" "SELECT * FROM party WHERE id IN (SELECT rowid FROM party_fts WHERE party_fts MATCH '\"$mid\"')")
+printf 'full text crm-find %7.2f ms  sqlite3 %7.2f ms  ratio %.2f\n' "$a" "$b" "$(echo "$a $b" | awk '{ print $1 / $2 }')"
+a=$(lookup_ms "$bin/crm-find" --db "$dir/c.db" --count élodie)
+b=$(lookup_ms sqlite3 "$dir/s.db" "SELECT count(*) FROM party WHERE id IN (SELECT rowid FROM party_fts WHERE party_fts MATCH '\"élodie\"')")
+printf 'text, %s hits crm-find --count %7.2f ms  sqlite3 %7.2f ms\n' "$("$bin/crm-find" --db "$dir/c.db" --count élodie)" "$a" "$b"
+
+if [ -x /usr/bin/time ]; then
+	small=$((N / 10))
+	gen "$small" "$dir/small.csv"
+	rm -f "$dir"/m.db*; m1=$(peak_mib "$bin/crm-add" --db "$dir/m.db" -q "$dir/small.csv")
+	rm -f "$dir"/m.db*; m2=$(peak_mib "$bin/crm-add" --db "$dir/m.db" -q "$dir/p.csv")
+	printf 'peak memory crm-add: %s MiB at %s parties, %s MiB at %s\n' "$m1" "$small" "$m2" "$N"
+fi
+echo "store: $(du -m "$dir/c.db" | cut -f1) MiB (crm), $(du -m "$dir/s.db" | cut -f1) MiB (sqlite3 shell)"
