@@ -10,8 +10,8 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-WARN = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-LIBS = -lsqlite3 -ljansson -lcsv -lgdbm
+WARN = -std=c11 -D_DEFAULT_SOURCE -pthread -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 PROGS = crm crm-add crm-find

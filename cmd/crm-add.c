@@ -142,21 +142,27 @@ show_progress(int done)
 	fprintf(stderr, "\r%s: %ld records...", crm_progname, nread);
 }
 
+/* Lay the flags over a record and check it: run in the reading thread. */
+static int
+prepare(crm_party_t *p, void *ctx, char *msg, size_t len)
+{
+	int field, rc;
+
+	(void)ctx;
+	if ((rc = crm_party_overlay(p, flags)))
+		return rc;
+	return crm_party_check(p, &field, msg, len);
+}
+
 static void
 add_one(crm_party_t *p, const char *file, long line, const char *raw, size_t len,
         const char *header)
 {
 	char msg[512];
-	int field, result, rc;
+	int result, rc;
 	crm_party_t *stored = NULL;
 
 	nread++;
-	if ((rc = crm_party_check(p, &field, msg, sizeof msg))) {
-		if (rc != CRM_BADINPUT)
-			abort_all(rc, "%s", NULL, 0, crm_status_str(rc));
-		reject(file, line, msg, raw, len, rc, header);
-		return;
-	}
 	rc = crm_party_upsert(store, p, key, conflict, &result, printer ? &stored : NULL,
 	                      msg, sizeof msg);
 	switch (rc) {
@@ -195,6 +201,9 @@ add_stream(FILE *fp, const char *name)
 		const char *e = r ? crm_reader_error(r) : "";
 		crm_die(crm_status_exit(rc), "%s", *e ? e : crm_status_str(rc));
 	}
+	crm_reader_set_check(r, prepare, NULL);
+	if ((rc = crm_reader_start(r)))
+		crm_die(crm_status_exit(rc), "%s", crm_status_str(rc));
 	for (;;) {
 		rc = crm_reader_next(r, &p);
 		if ((unknown = crm_reader_unknown(r)))
@@ -212,8 +221,6 @@ add_stream(FILE *fp, const char *name)
 		}
 		if (rc)
 			abort_all(rc, "%s", name, 0, rc == CRM_IO ? strerror(errno) : crm_status_str(rc));
-		if ((rc = crm_party_overlay(p, flags)))
-			abort_all(rc, "%s", NULL, 0, crm_status_str(rc));
 		add_one(p, name, crm_reader_line(r), raw, len, crm_reader_header(r));
 		crm_party_free(p);
 	}
@@ -306,6 +313,13 @@ main(int argc, char **argv)
 	argv += optind;
 
 	int from_stdin = argc == 0 && !common.no_stdin && crm_stdin_is_stream();
+	if (nflags && (argc > 0 || from_stdin)) {
+		/* Flags laid over records are checked once, here. */
+		char msg[512];
+		int field;
+		if ((rc = crm_party_check(flags, &field, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+	}
 	if (argc == 0 && !from_stdin && !nflags)
 		crm_die(CRM_EXIT_USAGE, "nothing to add: give field flags, FILEs or records on stdin");
 	for (int i = 0; i < argc; i++)
@@ -342,6 +356,10 @@ main(int argc, char **argv)
 		crm_cli_fail(rc, crm_store_errmsg(store));
 
 	if (argc == 0 && !from_stdin) {
+		char msg[512];
+		int field;
+		if ((rc = crm_party_check(flags, &field, msg, sizeof msg)))
+			abort_all(rc, "%s", NULL, 0, msg);
 		add_one(flags, "flags", 0, NULL, 0, NULL);
 	} else if (from_stdin) {
 		add_stream(stdin, "-");

@@ -41,6 +41,7 @@ struct crm_party {
 	struct strv untags;     /* tags to remove */
 	int tags_given;         /* the input named a tags field */
 	json_t *attrs;          /* object, or NULL */
+	int utf8_ok;            /* every value is known to be valid UTF-8 */
 };
 
 /* Whether a field holds a string value (not id, tags, attrs). */

@@ -170,6 +170,23 @@ int crm_map_check(const char *map, char *msg, size_t len);
  */
 int crm_reader_next(crm_reader_t *r, crm_party_t **out);
 
+/*
+ * A function run on every record the reader reads, before it is handed
+ * out (in the reading thread, when there is one: it must touch nothing
+ * the caller's thread changes).  It may change the party; CRM_BADINPUT
+ * with msg set makes the record a bad one, as if the reader found it so.
+ */
+typedef int crm_check_fn(crm_party_t *p, void *ctx, char *msg, size_t len);
+void crm_reader_set_check(crm_reader_t *r, crm_check_fn *fn, void *ctx);
+
+/*
+ * Read ahead in a thread of the reader's own, so that parsing runs beside
+ * the caller's work; call before the first crm_reader_next().  Nothing
+ * else changes: the accessors below tell about the record last returned.
+ * Without threads, reading stays in the caller's.  CRM_OK, CRM_NOMEM.
+ */
+int crm_reader_start(crm_reader_t *r);
+
 /* The message of the last error: "LINE: what", borrowed. */
 const char *crm_reader_error(const crm_reader_t *r);
 

@@ -194,6 +194,7 @@ crm_party_overlay(crm_party_t *dst, const crm_party_t *src)
 	json_t *v;
 	int rc;
 
+	dst->utf8_ok &= src->utf8_ok;
 	for (int f = CRM_F_ID + 1; f < CRM_F_TAGS; f++)
 		if (src->v[f] && (rc = crm_party_set(dst, f, src->v[f])))
 			return rc;
@@ -283,7 +284,7 @@ crm_party_check(crm_party_t *p, int *field, char *msg, size_t len)
 		if (!v)
 			continue;
 		*field = f;
-		if (utf8_check(v, strlen(v)) >= 0) {
+		if (!p->utf8_ok && utf8_check(v, strlen(v)) >= 0) {
 			msgf(msg, len, "invalid UTF-8 in %s", field_names[f]);
 			return CRM_BADINPUT;
 		}
@@ -369,6 +370,7 @@ crm_party_check(crm_party_t *p, int *field, char *msg, size_t len)
 		}
 	}
 	*field = -1;
+	p->utf8_ok = 1;
 	return CRM_OK;
 }
 
@@ -875,6 +877,7 @@ crm_party_upsert(crm_store_t *s, crm_party_t *in, int key, int conflict,
 		/* A new party is completed and written in place: no copy. */
 		p = in;
 		p->id = 0;
+		rc = CRM_OK;
 		if (!p->v[CRM_F_CREATED])
 			rc = replace(&p->v[CRM_F_CREATED], now);
 		if (!rc)

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,18 @@
 #define MAXREC (16 << 20)       /* longest record or line, in bytes */
 #define MAXDEPTH 32             /* deepest JSON nesting of a record */
 #define IBUF 65536
+
+#define RING 256                /* records read ahead by the reading thread */
+
+/* A record read ahead, with what the accessors tell about it. */
+struct slot {
+	crm_party_t *p;
+	int rc;
+	long line;
+	struct buf raw;
+	char *err;
+	char *unknown;
+};
 
 /* What a CSV column holds. */
 enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE };
@@ -63,6 +76,19 @@ struct crm_reader {
 	struct strv unknown;
 	size_t unknown_told;
 	struct buf unknown_list;
+
+	/* read-ahead: a thread fills ring[], the caller takes from it */
+	int async;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct slot ring[RING];
+	size_t head, count;
+	int stop, ended;
+	int prod_waits, cons_waits;
+	crm_check_fn *check;
+	void *check_ctx;
+	struct slot cur;        /* the record last handed out */
 };
 
 static int
@@ -84,20 +110,24 @@ fail(crm_reader_t *r, long line, const char *fmt, ...)
 const char *
 crm_reader_error(const crm_reader_t *r)
 {
+	if (r->async)
+		return r->cur.err ? r->cur.err : "";
 	return r->err;
 }
 
 long
 crm_reader_line(const crm_reader_t *r)
 {
-	return r->rec_line;
+	return r->async ? r->cur.line : r->rec_line;
 }
 
 const char *
 crm_reader_raw(const crm_reader_t *r, size_t *len)
 {
-	*len = r->raw.len;
-	return r->raw.p ? r->raw.p : "";
+	const struct buf *b = r->async ? &r->cur.raw : &r->raw;
+
+	*len = b->len;
+	return b->p ? b->p : "";
 }
 
 const char *
@@ -112,11 +142,19 @@ crm_reader_format(const crm_reader_t *r)
 	return r->format;
 }
 
+static const char *unknown_sync(crm_reader_t *w);
+
 const char *
 crm_reader_unknown(const crm_reader_t *r)
 {
-	crm_reader_t *w = (crm_reader_t *)r;
+	if (r->async)
+		return r->cur.unknown;
+	return unknown_sync((crm_reader_t *)r);
+}
 
+static const char *
+unknown_sync(crm_reader_t *w)
+{
 	if (w->unknown_told == w->unknown.n)
 		return NULL;
 	buf_reset(&w->unknown_list);
@@ -200,11 +238,37 @@ crm_reader_open(FILE *fp, const char *name, int format, const char *map, crm_rea
 	return CRM_OK;
 }
 
+static void
+slot_clear(struct slot *sl)
+{
+	crm_party_free(sl->p);
+	sl->p = NULL;
+	free(sl->err);
+	sl->err = NULL;
+	free(sl->unknown);
+	sl->unknown = NULL;
+}
+
 void
 crm_reader_free(crm_reader_t *r)
 {
 	if (!r)
 		return;
+	if (r->async) {
+		pthread_mutex_lock(&r->mu);
+		r->stop = 1;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(r->thread, NULL);
+		for (size_t i = 0; i < RING; i++) {
+			slot_clear(&r->ring[i]);
+			buf_free(&r->ring[i].raw);
+		}
+		slot_clear(&r->cur);
+		buf_free(&r->cur.raw);
+		pthread_mutex_destroy(&r->mu);
+		pthread_cond_destroy(&r->cv);
+	}
 	if (r->csv_on)
 		csv_free(&r->csv);
 	for (size_t i = 0; i < r->ncols; i++)
@@ -591,6 +655,7 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 			return rc;
 		}
 	}
+	p->utf8_ok = 1;
 	*out = p;
 	return CRM_OK;
 }
@@ -834,12 +899,146 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 		}
 	}
 	json_decref(o);
+	p->utf8_ok = 1;
 	*out = p;
+	return CRM_OK;
+}
+
+static int next_sync(crm_reader_t *r, crm_party_t **out);
+
+void
+crm_reader_set_check(crm_reader_t *r, crm_check_fn *fn, void *ctx)
+{
+	r->check = fn;
+	r->check_ctx = ctx;
+}
+
+/* The next record, passed through the check function when there is one. */
+static int
+next_checked(crm_reader_t *r, crm_party_t **out)
+{
+	char msg[512];
+	int rc = next_sync(r, out);
+
+	if (rc != CRM_OK || !r->check)
+		return rc;
+	msg[0] = '\0';
+	if ((rc = r->check(*out, r->check_ctx, msg, sizeof msg))) {
+		crm_party_free(*out);
+		*out = NULL;
+		if (rc == CRM_BADINPUT)
+			fail(r, r->rec_line, "%s", msg);
+	}
+	return rc;
+}
+
+/* The reading thread: parse ahead of the caller, RING records at most. */
+static void *
+read_ahead(void *arg)
+{
+	crm_reader_t *r = arg;
+
+	for (;;) {
+		crm_party_t *p = NULL;
+		int rc = next_checked(r, &p);
+		const char *unk = unknown_sync(r);
+		char *err = rc != CRM_OK && r->err[0] ? strdup(r->err) : NULL;
+		char *unknown = unk ? strdup(unk) : NULL;
+
+		pthread_mutex_lock(&r->mu);
+		/* A full ring waits till it is half empty: few wake-ups. */
+		if (r->count == RING) {
+			r->prod_waits = 1;
+			while (r->count > RING / 2 && !r->stop)
+				pthread_cond_wait(&r->cv, &r->mu);
+			r->prod_waits = 0;
+		}
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mu);
+			crm_party_free(p);
+			free(err);
+			free(unknown);
+			return NULL;
+		}
+		/* The slot is free while count < RING: only this thread fills it. */
+		struct slot *sl = &r->ring[(r->head + r->count) % RING];
+		pthread_mutex_unlock(&r->mu);
+		sl->p = p;
+		sl->rc = rc;
+		sl->line = r->rec_line;
+		sl->err = err;
+		sl->unknown = unknown;
+		buf_reset(&sl->raw);
+		if (r->raw.len && buf_add(&sl->raw, r->raw.p, r->raw.len))
+			sl->rc = CRM_NOMEM;
+		pthread_mutex_lock(&r->mu);
+		r->count++;
+		if (r->cons_waits)
+			pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (rc != CRM_OK && rc != CRM_BADINPUT)
+			return NULL;    /* EOF or an error that ends the input */
+	}
+}
+
+int
+crm_reader_start(crm_reader_t *r)
+{
+	if (r->async || r->started)
+		return CRM_OK;
+	if (pthread_mutex_init(&r->mu, NULL))
+		return CRM_NOMEM;
+	if (pthread_cond_init(&r->cv, NULL)) {
+		pthread_mutex_destroy(&r->mu);
+		return CRM_NOMEM;
+	}
+	if (pthread_create(&r->thread, NULL, read_ahead, r)) {
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+		return CRM_OK;          /* no thread: read in the caller's */
+	}
+	r->async = 1;
 	return CRM_OK;
 }
 
 int
 crm_reader_next(crm_reader_t *r, crm_party_t **out)
+{
+	*out = NULL;
+	if (!r->async)
+		return next_checked(r, out);
+	if (r->ended)
+		return CRM_EOF;
+	pthread_mutex_lock(&r->mu);
+	r->cons_waits = 1;
+	while (r->count == 0)
+		pthread_cond_wait(&r->cv, &r->mu);
+	r->cons_waits = 0;
+	pthread_mutex_unlock(&r->mu);
+	struct slot *sl = &r->ring[r->head];
+	struct buf keep = r->cur.raw;
+	slot_clear(&r->cur);
+	r->cur = *sl;
+	sl->p = NULL;
+	sl->err = NULL;
+	sl->unknown = NULL;
+	sl->raw = keep;             /* the old buffer is reused */
+	*out = r->cur.p;
+	r->cur.p = NULL;
+	int rc = r->cur.rc;
+	pthread_mutex_lock(&r->mu);
+	r->head = (r->head + 1) % RING;
+	r->count--;
+	if (r->prod_waits && r->count <= RING / 2)
+		pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	if (rc != CRM_OK && rc != CRM_BADINPUT)
+		r->ended = 1;
+	return rc;
+}
+
+static int
+next_sync(crm_reader_t *r, crm_party_t **out)
 {
 	int rc;
 

@@ -60,6 +60,8 @@ static const char *const migrations[] = {
 	" name, first_name, last_name, email, org, city, notes,"
 	" content = 'party', content_rowid = 'id',"
 	" tokenize = 'unicode61 remove_diacritics 2');"
+	/* Terms wait in 16 MiB of memory before a segment is written. */
+	"INSERT INTO party_fts (party_fts, rank) VALUES ('hashsize', 16777216);"
 	/*
 	 * The full-text index is fed by the store layer at commit time (see
 	 * store_fts_flush()): one statement for a whole transaction, since
@@ -427,6 +429,7 @@ crm_store_close(crm_store_t *s)
 }
 
 #define FTS_COLS "name, first_name, last_name, email, org, city, notes"
+#define FTS_SLICE 100000
 
 int
 crm_store_begin(crm_store_t *s)
@@ -487,15 +490,30 @@ store_fts_flush(crm_store_t *s)
 	    "SELECT id, " FTS_COLS " FROM party WHERE id IN (SELECT id FROM temp.fts_old);"
 	    "DELETE FROM temp.fts_old;")))
 		return rc;
+	/*
+	 * New rows, in slices: a statement inside a transaction keeps a
+	 * journal of the pages it changes, in memory, so one statement for a
+	 * million rows would hold all of them at once.
+	 */
+	sqlite3_int64 top;
+	if ((rc = query_int64(s, "SELECT coalesce(max(id), 0) FROM party", &top)))
+		return rc;
 	rc = sqlite3_prepare_v2(s->db, "INSERT INTO party_fts (rowid, " FTS_COLS ") "
-	                        "SELECT id, " FTS_COLS " FROM party WHERE id > ?", -1, &st, NULL);
+	                        "SELECT id, " FTS_COLS " FROM party WHERE id > ?1 AND id <= ?2",
+	                        -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_status(s, rc);
-	sqlite3_bind_int64(st, 1, s->fts_base);
-	rc = sqlite3_step(st);
+	for (sqlite3_int64 from = s->fts_base; from < top; from += FTS_SLICE) {
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, from + FTS_SLICE);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return store_status(s, rc);
+		}
+	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_status(s, rc);
 	if ((rc = query_int64(s, "SELECT coalesce(max(id), 0) FROM party", &s->fts_base)))
 		return rc;
 	s->fts_dirty = 0;

@@ -88,8 +88,9 @@ if command -v mlr >/dev/null 2>&1; then
 	is "crm-find | mlr put | crm-add: exit 0" "$rc" 0
 	is "crm-find | mlr put | crm-add: the change is stored" "$(crm-find kind:partner --count)" 6
 else
-	for d in "csv | mlr: parses" "csv | mlr: the same values" "tsv | mlr" "csv | mlr filter" \
-		"mlr put | crm-add: exit 0" "mlr put | crm-add: stored"; do
+	for d in "csv --csv-raw | mlr: parses" "csv --csv-raw | mlr: the same values" \
+		"tsv | mlr --itsv" "csv | mlr filter" "csv | mlr put | crm-add: exit 0" \
+		"csv | mlr put | crm-add: stored"; do
 		skip "crm-find --format $d" "no mlr"
 	done
 fi
