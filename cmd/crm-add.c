@@ -214,6 +214,8 @@ add_stream(FILE *fp, const char *name)
 		if (rc == CRM_BADINPUT) {
 			const char *e = crm_reader_error(r);
 			const char *colon = strchr(e, ':');
+			if (crm_reader_fatal(r))
+				abort_all(rc, "%s", name, crm_reader_line(r), colon ? colon + 2 : e);
 			nread++;
 			reject(name, crm_reader_line(r), colon ? colon + 2 : e, raw, len, rc,
 			       crm_reader_header(r));
@@ -325,6 +327,14 @@ main(int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "-") && access(argv[i], R_OK))
 			crm_die(CRM_EXIT_USAGE, "%s:", argv[i]);
+
+	if (rejects_path) {
+		struct stat rs, is;
+		if (stat(rejects_path, &rs) == 0)
+			for (int i = 0; i < argc; i++)
+				if (stat(argv[i], &is) == 0 && is.st_dev == rs.st_dev && is.st_ino == rs.st_ino)
+					crm_die(CRM_EXIT_USAGE, "--rejects %s is an input file", rejects_path);
+	}
 
 	/* Output waits in a temporary file until the transaction is committed. */
 	if (!quiet) {

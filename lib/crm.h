@@ -190,6 +190,12 @@ int crm_reader_start(crm_reader_t *r);
 /* The message of the last error: "LINE: what", borrowed. */
 const char *crm_reader_error(const crm_reader_t *r);
 
+/*
+ * Whether the last error ends the input (a bad header, an encoding that
+ * is not UTF-8): the records after it cannot be read.
+ */
+int crm_reader_fatal(const crm_reader_t *r);
+
 /* Physical line where the last record (good or bad) started. */
 long crm_reader_line(const crm_reader_t *r);
 

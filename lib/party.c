@@ -695,7 +695,8 @@ merge_into(crm_party_t *p, const crm_party_t *in, int whole)
 				return CRM_NOMEM;
 		}
 	}
-	qsort(p->tags.v, p->tags.n, sizeof *p->tags.v, cmp_str);
+	if (p->tags.n)
+		qsort(p->tags.v, p->tags.n, sizeof *p->tags.v, cmp_str);
 	return CRM_OK;
 }
 
@@ -898,7 +899,7 @@ crm_party_upsert(crm_store_t *s, crm_party_t *in, int key, int conflict,
 				if (json_is_null(v))
 					json_object_del(p->attrs, k);
 		}
-		if (!rc)
+		if (!rc && p->tags.n)
 			qsort(p->tags.v, p->tags.n, sizeof *p->tags.v, cmp_str);
 		if (rc || (rc = complete(s, p)) || (rc = write_party(s, p))) {
 			p->id = 0;

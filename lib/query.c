@@ -491,8 +491,11 @@ crm_query_sort(crm_query_t *q, const char *spec, char *msg, size_t len)
 		int n = attr_path(q, name + 6, msg, len);
 		if (n <= 0)
 			return n < 0 ? CRM_USAGE : CRM_NOMEM;
-		sqlf(&q->order, "json_extract(p.attrs, ?%d) IS NULL, json_extract(p.attrs, ?%d)%s",
-		     n, n, desc ? " DESC" : "");
+		/* Numbers first, in numeric order, then text without accents or case. */
+		sqlf(&q->order, "json_extract(p.attrs, ?%d) IS NULL, "
+		     "crm_num(json_extract(p.attrs, ?%d)) IS NULL, "
+		     "crm_num(json_extract(p.attrs, ?%d))%s, crm_fold(json_extract(p.attrs, ?%d))%s",
+		     n, n, n, desc ? " DESC" : "", n, desc ? " DESC" : "");
 		return CRM_OK;
 	}
 	if (f < 0 || f == CRM_F_TAGS || f == CRM_F_ATTRS) {
@@ -640,7 +643,7 @@ crm_query_attr_keys(crm_query_t *q, char ***keys)
 	buf_adds(&sql, q->where.p);
 	if (q->restrict_on)
 		buf_adds(&sql, " AND p.id IN (SELECT id FROM temp.crm_sel)");
-	buf_adds(&sql, " AND p.attrs IS NOT NULL GROUP BY j.key ORDER BY min(p.id), min(j.id)");
+	buf_adds(&sql, " AND p.attrs IS NOT NULL GROUP BY j.key ORDER BY min(p.id * 16777216 + j.id)");
 	rc = sqlite3_prepare_v2(store_db(q->s), sql.p, -1, &st, NULL);
 	buf_free(&sql);
 	if (rc != SQLITE_OK)

@@ -25,6 +25,7 @@
 struct slot {
 	crm_party_t *p;
 	int rc;
+	int fatal;
 	long line;
 	struct buf raw;
 	char *err;
@@ -78,6 +79,7 @@ struct crm_reader {
 	struct buf unknown_list;
 
 	/* read-ahead: a thread fills ring[], the caller takes from it */
+	int fatal;              /* the last error ends the input */
 	int async;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -113,6 +115,12 @@ crm_reader_error(const crm_reader_t *r)
 	if (r->async)
 		return r->cur.err ? r->cur.err : "";
 	return r->err;
+}
+
+int
+crm_reader_fatal(const crm_reader_t *r)
+{
+	return r->async ? r->cur.fatal : r->fatal;
 }
 
 long
@@ -675,8 +683,13 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 					return rc;
 				rc = set_header(r);
 				clear_cells(r);
-				if (rc)
+				if (rc) {
+					/* Rows cannot be read without their header. */
+					r->fatal = 1;
+					r->eof = 1;
+					r->ipos = r->ilen;
 					return rc;
+				}
 				continue;
 			}
 			rc = csv_record(r, out);
@@ -965,6 +978,7 @@ read_ahead(void *arg)
 		pthread_mutex_unlock(&r->mu);
 		sl->p = p;
 		sl->rc = rc;
+		sl->fatal = r->fatal;
 		sl->line = r->rec_line;
 		sl->err = err;
 		sl->unknown = unknown;
@@ -976,7 +990,7 @@ read_ahead(void *arg)
 		if (r->cons_waits)
 			pthread_cond_broadcast(&r->cv);
 		pthread_mutex_unlock(&r->mu);
-		if (rc != CRM_OK && rc != CRM_BADINPUT)
+		if ((rc != CRM_OK && rc != CRM_BADINPUT) || r->fatal)
 			return NULL;    /* EOF or an error that ends the input */
 	}
 }
@@ -1005,8 +1019,11 @@ int
 crm_reader_next(crm_reader_t *r, crm_party_t **out)
 {
 	*out = NULL;
-	if (!r->async)
+	if (!r->async) {
+		if (r->fatal)
+			return CRM_EOF;
 		return next_checked(r, out);
+	}
 	if (r->ended)
 		return CRM_EOF;
 	pthread_mutex_lock(&r->mu);
@@ -1032,7 +1049,7 @@ crm_reader_next(crm_reader_t *r, crm_party_t **out)
 	if (r->prod_waits && r->count <= RING / 2)
 		pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
-	if (rc != CRM_OK && rc != CRM_BADINPUT)
+	if ((rc != CRM_OK && rc != CRM_BADINPUT) || r->cur.fatal)
 		r->ended = 1;
 	return rc;
 }
@@ -1047,6 +1064,8 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 	if (!r->started) {
 		r->started = 1;
 		if ((rc = check_bom(r))) {
+			r->fatal = 1;
+			r->rec_line = 1;
 			r->eof = 1;
 			r->ipos = r->ilen;
 			return rc;
