@@ -19,7 +19,7 @@ LIBSRC = $(wildcard lib/*.c)
 HDRS = lib/crm.h lib/crm-private.h
 
 # Debian packages the build and the tests need.
-DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev sqlite3 jq mandoc perl
+DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev sqlite3 jq mandoc perl time miller zsh fish
 
 all: $(addprefix build/,$(PROGS))
 

@@ -61,17 +61,17 @@ is() {
 }
 
 ok() {
-	d=$1; shift
+	local _d=$1; shift
 	run "$@"
-	if [ "$rc" = 0 ]; then _report 0 "$d"
-	else _report 1 "$d" "exit $rc: $*"; fi
+	if [ "$rc" = 0 ]; then _report 0 "$_d"
+	else _report 1 "$_d" "exit $rc: $*"; fi
 }
 
 exits() {
-	want=$1 d=$2; shift 2
+	local _want=$1 _d=$2; shift 2
 	run "$@"
-	if [ "$rc" = "$want" ]; then _report 0 "$d"
-	else _report 1 "$d" "exit $rc, want $want: $*"; fi
+	if [ "$rc" = "$_want" ]; then _report 0 "$_d"
+	else _report 1 "$_d" "exit $rc, want $_want: $*"; fi
 }
 
 like() {
