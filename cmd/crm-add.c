@@ -386,11 +386,12 @@ main(int argc, char **argv)
 			fclose(fp);
 		}
 	}
-	show_progress(1);
-
+	if (progress && nread > 4096 && !dry_run)
+		fprintf(stderr, "\r\033[K%s: %ld records read; indexing and committing...", crm_progname, nread);
 	if (rejects && fclose(rejects))
 		abort_all(CRM_IO, "%s", rejects_path, 0, strerror(errno));
 	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
+	show_progress(1);
 	if (rc)
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	crm_store_close(store);

@@ -100,7 +100,4 @@ int party_from_row(struct sqlite3_stmt *st, crm_party_t **out);
 /* The column list that party_from_row() expects, for "SELECT %s FROM party p". */
 extern const char party_columns[];
 
-/* Party as a JSON object of the given fields (NULL: all); caller decrefs. */
-json_t *party_to_json(const crm_party_t *p);
-
 #endif

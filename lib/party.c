@@ -374,36 +374,6 @@ crm_party_check(crm_party_t *p, int *field, char *msg, size_t len)
 	return CRM_OK;
 }
 
-json_t *
-party_to_json(const crm_party_t *p)
-{
-	json_t *o = json_object();
-
-	if (!o)
-		return NULL;
-	for (int f = 0; f < CRM_NFIELDS; f++) {
-		json_t *v;
-		if (f == CRM_F_ID) {
-			v = p->id ? json_integer(p->id) : json_null();
-		} else if (f == CRM_F_ORG_ID) {
-			v = p->v[f] ? json_integer(strtoll(p->v[f], NULL, 10)) : json_null();
-		} else if (f == CRM_F_TAGS) {
-			v = json_array();
-			for (size_t i = 0; v && i < p->tags.n; i++)
-				json_array_append_new(v, json_string(p->tags.v[i]));
-		} else if (f == CRM_F_ATTRS) {
-			v = p->attrs ? json_deep_copy(p->attrs) : json_object();
-		} else {
-			v = p->v[f] ? json_string(p->v[f]) : json_null();
-		}
-		if (!v || json_object_set_new(o, field_names[f], v)) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
 /* ------------------------------------------------------------------ */
 /* Rows. */
 

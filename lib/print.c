@@ -21,7 +21,6 @@ struct crm_printer {
 	struct pcol *cols;
 	size_t ncols;
 	long rows;
-	int all;                /* every field, in JSON output */
 	/* table */
 	char **held;            /* TABLE_SAMPLE * ncols cells */
 	size_t nheld;
@@ -125,7 +124,6 @@ crm_printer_open(FILE *fp, int format, const char *fields, char *const *attr_key
 			rc = add_col(pr, full, msg, len);
 			free(full);
 		}
-		pr->all = format == CRM_OUT_JSONL || format == CRM_OUT_JSON;
 	}
 	if (!rc && !(pr->width = calloc(pr->ncols ? pr->ncols : 1, sizeof *pr->width)))
 		rc = CRM_NOMEM;
@@ -154,30 +152,81 @@ crm_printer_free(crm_printer_t *pr)
 	free(pr);
 }
 
-/* The JSON value of one column; a new reference. */
-static json_t *
-col_json(const crm_party_t *p, const struct pcol *c)
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void
+put_json_string(FILE *fp, const char *s)
 {
-	if (c->field < 0) {
-		json_t *v = p->attrs ? json_object_get(p->attrs, c->attr) : NULL;
-		return v ? json_incref(v) : json_null();
+	putc('"', fp);
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		switch (*u) {
+		case '"': fputs("\\\"", fp); break;
+		case '\\': fputs("\\\\", fp); break;
+		case '\n': fputs("\\n", fp); break;
+		case '\t': fputs("\\t", fp); break;
+		case '\r': fputs("\\r", fp); break;
+		default:
+			if (*u < 0x20)
+				fprintf(fp, "\\u%04x", *u);
+			else
+				putc(*u, fp);
+		}
 	}
+	putc('"', fp);
+}
+
+/* One column's value as JSON. */
+static int
+put_col_json(FILE *fp, const crm_party_t *p, const struct pcol *c)
+{
+	json_t *v = NULL;
+	const char *s;
+
 	switch (c->field) {
+	case -1:
+		v = p->attrs ? json_object_get(p->attrs, c->attr) : NULL;
+		break;
 	case CRM_F_ID:
-		return p->id ? json_integer(p->id) : json_null();
+		if (p->id)
+			fprintf(fp, "%lld", (long long)p->id);
+		else
+			fputs("null", fp);
+		return CRM_OK;
 	case CRM_F_ORG_ID:
-		return p->v[c->field] ? json_integer(strtoll(p->v[c->field], NULL, 10)) : json_null();
-	case CRM_F_TAGS: {
-		json_t *a = json_array();
-		for (size_t i = 0; a && i < p->tags.n; i++)
-			json_array_append_new(a, json_string(p->tags.v[i]));
-		return a;
-	}
+		fputs(p->v[c->field] ? p->v[c->field] : "null", fp);
+		return CRM_OK;
+	case CRM_F_TAGS:
+		putc('[', fp);
+		for (size_t i = 0; i < p->tags.n; i++) {
+			if (i)
+				putc(',', fp);
+			put_json_string(fp, p->tags.v[i]);
+		}
+		putc(']', fp);
+		return CRM_OK;
 	case CRM_F_ATTRS:
-		return p->attrs ? json_deep_copy(p->attrs) : json_object();
+		if (!p->attrs || !json_object_size(p->attrs)) {
+			fputs("{}", fp);
+			return CRM_OK;
+		}
+		v = p->attrs;
+		break;
 	default:
-		return p->v[c->field] ? json_string(p->v[c->field]) : json_null();
+		if ((s = p->v[c->field]))
+			put_json_string(fp, s);
+		else
+			fputs("null", fp);
+		return CRM_OK;
 	}
+	if (!v) {
+		fputs("null", fp);
+		return CRM_OK;
+	}
+	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	if (!t)
+		return CRM_NOMEM;
+	fputs(t, fp);
+	free(t);
+	return CRM_OK;
 }
 
 /* The text of one column for CSV, TSV and table; caller frees. */
@@ -405,26 +454,20 @@ crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
 	FILE *fp = pr->fp;
 
 	if (pr->format == CRM_OUT_JSONL || pr->format == CRM_OUT_JSON) {
-		json_t *o;
-		if (pr->all) {
-			o = party_to_json(p);
-		} else {
-			o = json_object();
-			for (size_t i = 0; o && i < pr->ncols; i++)
-				json_object_set_new(o, pr->cols[i].label, col_json(p, &pr->cols[i]));
-		}
-		if (!o)
-			return CRM_NOMEM;
-		char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(o);
-		if (!s)
-			return CRM_NOMEM;
 		if (pr->format == CRM_OUT_JSON)
 			fputs(pr->rows ? ",\n" : "[\n", fp);
-		fputs(s, fp);
+		putc('{', fp);
+		for (size_t i = 0; i < pr->ncols; i++) {
+			if (i)
+				putc(',', fp);
+			put_json_string(fp, pr->cols[i].label);
+			putc(':', fp);
+			if (put_col_json(fp, p, &pr->cols[i]))
+				return CRM_NOMEM;
+		}
+		putc('}', fp);
 		if (pr->format == CRM_OUT_JSONL)
 			putc('\n', fp);
-		free(s);
 		pr->rows++;
 		return ferror(fp) ? CRM_IO : CRM_OK;
 	}
