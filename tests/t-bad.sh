@@ -20,7 +20,7 @@ crm-add -q --name 'Stored Sam' --email sam@example.org --tag old
 # refused DESC FILE LINE REGEX [OPTION...]: crm-add refuses FILE as a whole,
 # naming FILE:LINE and a reason matching REGEX.
 refused() {
-	d=$1 f=$2 line=$3 re=$4
+	local d=$1 f=$2 line=$3 re=$4 before
 	shift 4
 	before=$(store_dump)
 	run crm-add "$@" "$f"

@@ -23,7 +23,7 @@ crm-add -q "$T/people.jsonl"
 # ids TERM...: the ids found, on one line.
 ids() { crm-find --ids "$@" | paste -sd' ' -; }
 # t WANT TERM...: the term finds exactly the parties WANT.
-t() { want=$1; shift; is "crm-find $*" "$(ids "$@")" "$want"; }
+t() { local want=$1; shift; is "crm-find $*" "$(ids "$@")" "$want"; }
 
 ok "no term: every party" crm-find
 is "no term: six records" "$(wc -l <"$T/out" | tr -d ' ')" 6

@@ -95,7 +95,13 @@ for w in 1 2 3 4 5 6 7 8; do
 done
 fails=0
 for w in 1 2 3 4 5 6 7 8; do
-	eval "wait \$pid$w" || { fails=$((fails + 1)); sed "s/^/# writer $w: /" "$T/w$w.err"; }
+	eval "wait \$pid$w"
+	st=$?
+	if [ "$st" != 0 ]; then
+		fails=$((fails + 1))
+		echo "# writer $w: exit $st"
+		sed "s/^/# writer $w: /" "$T/w$w.err"
+	fi
 done
 is "eight writers at once on a new store: all exit 0" "$fails" 0
 is "eight writers at once: no row lost (400)" "$(crm-find --db "$T/par.db" --count)" 400
@@ -108,8 +114,13 @@ for w in 1 2 3 4 5 6 7 8; do
 done
 fails=0
 for w in 1 2 3 4 5 6 7 8; do
-	eval "wait \$pid$w" || fails=$((fails + 1))
-	grep -q '50 read, 0 created, 0 updated, 50 unchanged, 0 rejected' "$T/w$w.err" || fails=$((fails + 1))
+	eval "wait \$pid$w"
+	st=$?
+	if [ "$st" != 0 ] || ! grep -q '50 read, 0 created, 0 updated, 50 unchanged, 0 rejected' "$T/w$w.err"; then
+		fails=$((fails + 1))
+		echo "# writer $w, again: exit $st"
+		sed "s/^/# writer $w, again: /" "$T/w$w.err"
+	fi
 done
 is "eight writers again at once: each finds its 50 rows unchanged" "$fails" 0
 is "eight writers again at once: still 400" "$(crm-find --db "$T/par.db" --count)" 400
