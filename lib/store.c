@@ -109,7 +109,11 @@ store_status(crm_store_t *s, int rc)
 {
 	int prim = rc & 0xff;
 
-	store_seterr(s, "%s", sqlite3_errmsg(s->db));
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+		store_seterr(s, "store busy: another program is writing to it (%s); try again",
+		             sqlite3_errmsg(s->db));
+	else
+		store_seterr(s, "%s", sqlite3_errmsg(s->db));
 	switch (prim) {
 	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW:
 		return CRM_OK;
@@ -197,7 +201,7 @@ exec(crm_store_t *s, const char *sql)
 
 	if (rc != SQLITE_OK) {
 		int st = store_status(s, rc);
-		if (err)
+		if (err && st != CRM_BUSY)
 			store_seterr(s, "%s", err);
 		sqlite3_free(err);
 		return st;
@@ -375,7 +379,11 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 		return CRM_IO;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	const char *bt = getenv("CRM_BUSY_TIMEOUT");
+	long busy_ms = bt && *bt ? strtol(bt, NULL, 10) : BUSY_TIMEOUT_MS;
+	if (busy_ms < 0)
+		busy_ms = 0;
+	sqlite3_busy_timeout(s->db, (int)(busy_ms > 86400000 ? 86400000 : busy_ms));
 	sqlite3_create_function(s->db, "crm_fold", 1,
 	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 	                        NULL, sql_fold, NULL, NULL);
@@ -392,20 +400,25 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 		rc = CRM_STORE;
 		goto fail;
 	}
-	{
+	/*
+	 * Turning WAL on and migrating a new store can meet another process
+	 * doing the same; SQLite then reports "busy" without waiting when
+	 * waiting could deadlock.  Try again until the busy timeout is spent.
+	 */
+	for (long waited = 0;; waited += 20) {
 		sqlite3_stmt *st;
 		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
 		if (rc == SQLITE_OK) {
 			rc = sqlite3_step(st);
 			sqlite3_finalize(st);
 		}
-		if (rc != SQLITE_ROW) {
-			rc = store_status(s, rc);
-			goto fail;
-		}
-		if ((rc = migrate(s)))
-			goto fail;
+		rc = rc == SQLITE_ROW ? migrate(s) : store_status(s, rc);
+		if (rc != CRM_BUSY || waited >= busy_ms)
+			break;
+		usleep(20000);
 	}
+	if (rc)
+		goto fail;
 	return CRM_OK;
 fail:
 	if (!strstr(s->err, file)) {

@@ -157,6 +157,25 @@ ok "an empty schema-0 store is migrated" crm-add -q --db "$T/old.db" --name 'Mig
 is "the migrated store has the current schema" "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" 1
 
 
+# A writer that cannot get the store within CRM_BUSY_TIMEOUT gives up with
+# exit 5 (temporary), and writes nothing.
+busy=$T/busy.db
+crm-add --db "$busy" -q --no-stdin --name Holder 2>>"$T/stray"
+(echo "BEGIN IMMEDIATE; INSERT INTO party_tag VALUES (1, 'held');"; sleep 3) | sqlite3 "$busy" &
+holder=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	sqlite3 "$busy" "SELECT 1" >/dev/null 2>&1 || break
+	[ -s "$busy-wal" ] && break
+	sleep 0.1
+done
+sleep 0.3
+CRM_BUSY_TIMEOUT=200 exits 5 "store held by another writer: exit 5" crm-add --db "$busy" -q --no-stdin --name Waiter
+like "store busy: the message says so" "$(cat "$T/err")" 'store busy: .*try again'
+wait "$holder"
+is "store busy: nothing written by the writer that gave up" \
+	"$(crm-find --db "$busy" --count name=Waiter 2>/dev/null)" 0
+ok "store free again: the writer succeeds" crm-add --db "$busy" -q --no-stdin --name Waiter
+
 is "no sanitizer report from the commands run outside 'run'" \
 	"$(grep -cE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T/stray")" 0
 
