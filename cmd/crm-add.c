@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,45 @@ static long nread, ncreated, nupdated, nunchanged, nrejected;
 static int progress;
 static time_t last_progress;
 
+/* Whether two paths name the same file, whether or not it exists yet. */
+static int
+same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char da[4096], db[4096], ra[PATH_MAX], rb[PATH_MAX];
+
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+	snprintf(da, sizeof da, "%.*s", ba ? (int)(ba - a) : 1, ba ? a : ".");
+	snprintf(db, sizeof db, "%.*s", bb ? (int)(bb - b) : 1, bb ? b : ".");
+	if (ba == a)
+		snprintf(da, sizeof da, "/");
+	if (bb == b)
+		snprintf(db, sizeof db, "/");
+	if (!realpath(da, ra) || !realpath(db, rb))
+		return 0;
+	return !strcmp(ra, rb) && !strcmp(ba ? ba + 1 : a, bb ? bb + 1 : b);
+}
+
+/* A dry run against a store that does not exist uses one of these. */
+static char tmpdb[4096], tmpfile_db[4200];
+
+static void
+remove_tmp_store(void)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char f[4300];
+
+	if (!tmpfile_db[0])
+		return;
+	for (int i = 0; i < 4; i++) {
+		snprintf(f, sizeof f, "%s%s", tmpfile_db, sfx[i]);
+		unlink(f);
+	}
+	rmdir(tmpdb);
+}
+
 static void __attribute__((noreturn))
 usage(FILE *fp, int code)
 {
@@ -109,8 +149,11 @@ reject(const char *file, long line, const char *msg, const char *raw, size_t len
 		/* Each input's rejects start with its own CSV header. */
 		if (section)
 			fprintf(rejects, "# %s\n", file);
-		if (header)
+		if (header) {
 			fputs(header, rejects);
+			if (header[strlen(header) - 1] != '\n')
+				putc('\n', rejects);   /* a header that ended in CR alone */
+		}
 		section = file;
 	}
 	if (line > 0)
@@ -222,7 +265,7 @@ add_stream(FILE *fp, const char *name)
 			continue;
 		}
 		if (rc)
-			abort_all(rc, "%s", name, 0, rc == CRM_IO ? strerror(errno) : crm_status_str(rc));
+			abort_all(rc, "%s", name, 0, rc == CRM_IO ? crm_reader_error(r) : crm_status_str(rc));
 		add_one(p, name, crm_reader_line(r), raw, len, crm_reader_header(r));
 		crm_party_free(p);
 	}
@@ -255,7 +298,8 @@ main(int argc, char **argv)
 		if (crm_cli_common(c, optarg, &common))
 			continue;
 		if (c >= OPT_FIELD_BASE) {
-			crm_party_set(flags, c - OPT_FIELD_BASE, optarg);
+			if (crm_party_set(flags, c - OPT_FIELD_BASE, optarg))
+				crm_die(CRM_EXIT_STORE, "out of memory");
 			nflags++;
 			continue;
 		}
@@ -266,18 +310,22 @@ main(int argc, char **argv)
 			quiet = 1;
 			break;
 		case OPT_TAG:
-			crm_party_add_tag(flags, optarg);
+			if (crm_party_add_tag(flags, optarg))
+				crm_die(CRM_EXIT_STORE, "out of memory");
 			nflags++;
 			break;
 		case OPT_UNTAG:
-			crm_party_remove_tag(flags, optarg);
+			if (crm_party_remove_tag(flags, optarg))
+				crm_die(CRM_EXIT_STORE, "out of memory");
 			nflags++;
 			break;
 		case OPT_SET:
 			if (!(eq = strchr(optarg, '=')) || eq == optarg)
 				crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", optarg);
 			*eq = '\0';
-			crm_party_set_attr(flags, optarg, eq[1] ? eq + 1 : NULL);
+			if ((rc = crm_party_set_attr(flags, optarg, eq[1] ? eq + 1 : NULL)))
+				crm_die(crm_status_exit(rc), "--set %s: %s", optarg,
+				        rc == CRM_BADINPUT ? "invalid UTF-8" : crm_status_str(rc));
 			nflags++;
 			break;
 		case OPT_KEY:
@@ -325,15 +373,37 @@ main(int argc, char **argv)
 	if (argc == 0 && !from_stdin && !nflags)
 		crm_die(CRM_EXIT_USAGE, "nothing to add: give field flags, FILEs or records on stdin");
 	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], "-") && access(argv[i], R_OK))
-			crm_die(CRM_EXIT_USAGE, "%s:", argv[i]);
+		if (strcmp(argv[i], "-")) {
+			struct stat st;
+			if (access(argv[i], R_OK))
+				crm_die(CRM_EXIT_USAGE, "%s:", argv[i]);
+			if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+				crm_die(CRM_EXIT_USAGE, "%s: is a directory", argv[i]);
+		}
 
 	if (rejects_path) {
+		/* The rejects file must be none of the inputs, nor the store. */
 		struct stat rs, is;
-		if (stat(rejects_path, &rs) == 0)
+		int uses_stdin = from_stdin;
+		for (int i = 0; i < argc; i++)
+			uses_stdin |= !strcmp(argv[i], "-");
+		if (stat(rejects_path, &rs) == 0) {
 			for (int i = 0; i < argc; i++)
-				if (stat(argv[i], &is) == 0 && is.st_dev == rs.st_dev && is.st_ino == rs.st_ino)
+				if (stat(argv[i], &is) == 0 && is.st_dev == rs.st_dev &&
+				    is.st_ino == rs.st_ino)
 					crm_die(CRM_EXIT_USAGE, "--rejects %s is an input file", rejects_path);
+			if (uses_stdin && fstat(0, &is) == 0 && is.st_dev == rs.st_dev &&
+			    is.st_ino == rs.st_ino)
+				crm_die(CRM_EXIT_USAGE, "--rejects %s is standard input", rejects_path);
+		}
+		char db[4096], comp[4200];
+		static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+		if (crm_store_path(common.db, db, sizeof db) == CRM_OK)
+			for (int i = 0; i < 4; i++) {
+				snprintf(comp, sizeof comp, "%s%s", db, sfx[i]);
+				if (same_path(comp, rejects_path))
+					crm_die(CRM_EXIT_USAGE, "--rejects %s is the store", rejects_path);
+			}
 	}
 
 	/* Output waits in a temporary file until the transaction is committed. */
@@ -346,16 +416,17 @@ main(int argc, char **argv)
 		                           common.print_flags, &printer, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
-	char tmpdb[] = "/tmp/crm-dry-run.XXXXXX";
-	char tmpfile_db[64] = "";
 	if (dry_run) {
 		/* A dry run against a store that does not exist yet creates none. */
 		char path[4096];
 		if (crm_store_path(common.db, path, sizeof path) == CRM_OK && access(path, F_OK)) {
+			const char *td = getenv("TMPDIR");
+			snprintf(tmpdb, sizeof tmpdb, "%s/crm-dry-run.XXXXXX", td && *td ? td : "/tmp");
 			if (!mkdtemp(tmpdb))
 				crm_die(CRM_EXIT_STORE, "temporary store:");
 			snprintf(tmpfile_db, sizeof tmpfile_db, "%s/crm.db", tmpdb);
 			common.db = tmpfile_db;
+			atexit(remove_tmp_store);
 		}
 	}
 	store = crm_cli_store(&common, 0);
@@ -395,15 +466,7 @@ main(int argc, char **argv)
 	if (rc)
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	crm_store_close(store);
-	if (tmpfile_db[0]) {
-		char f[96];
-		static const char *const sfx[] = { "", "-wal", "-shm" };
-		for (int i = 0; i < 3; i++) {
-			snprintf(f, sizeof f, "%s%s", tmpfile_db, sfx[i]);
-			unlink(f);
-		}
-		rmdir(tmpdb);
-	}
+	store = NULL;
 
 	if (printer) {
 		char buf[65536];

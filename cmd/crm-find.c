@@ -40,7 +40,8 @@ usage(FILE *fp, int code)
 static int
 is_neg_term(const char *a)
 {
-	return a[0] == '-' && a[1] != '-' && a[1] && strchr(a, ':') && !strchr(a, '=');
+	return !strncmp(a, "-tag:", 5) || !strncmp(a, "-has:", 5) || !strncmp(a, "-kind:", 6) ||
+	       !strncmp(a, "-type:", 6);
 }
 
 int

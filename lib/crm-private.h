@@ -25,6 +25,7 @@ void strv_clear(struct strv *sv);
 struct buf {
 	char *p;
 	size_t len, cap;
+	int err;                /* an append failed: the text is incomplete */
 };
 
 int buf_add(struct buf *b, const void *s, size_t n);

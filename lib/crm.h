@@ -123,7 +123,9 @@ int crm_party_add_tag(crm_party_t *p, const char *tag);
 int crm_party_remove_tag(crm_party_t *p, const char *tag);
 
 /*
- * Set a custom attribute KEY to a string value.  CRM_OK, CRM_NOMEM.
+ * Set a custom attribute KEY to a string value (NULL: remove it when
+ * merging).  CRM_OK, CRM_BADINPUT when key or value is not UTF-8,
+ * CRM_NOMEM.
  */
 int crm_party_set_attr(crm_party_t *p, const char *key, const char *value);
 
@@ -157,6 +159,10 @@ enum crm_informat { CRM_IN_AUTO, CRM_IN_CSV, CRM_IN_JSONL };
 int crm_reader_open(FILE *fp, const char *name, int format, const char *map,
                     crm_reader_t **out);
 
+/*
+ * Free a reader.  With a reading thread, this waits for the thread, which
+ * may be blocked reading a pipe until its writer writes or closes it.
+ */
 void crm_reader_free(crm_reader_t *r);
 
 /* Check a --map value; CRM_USAGE with msg saying what is wrong. */

@@ -180,6 +180,8 @@ crm_party_remove_tag(crm_party_t *p, const char *tag)
 int
 crm_party_set_attr(crm_party_t *p, const char *key, const char *value)
 {
+	if (utf8_check(key, strlen(key)) >= 0 || (value && utf8_check(value, strlen(value)) >= 0))
+		return CRM_BADINPUT;
 	if (!p->attrs && !(p->attrs = json_object()))
 		return CRM_NOMEM;
 	if (json_object_set_new(p->attrs, key, value ? json_string(value) : json_null()))
@@ -214,8 +216,9 @@ crm_party_overlay(crm_party_t *dst, const crm_party_t *src)
 	if (src->attrs) {
 		if (!dst->attrs && !(dst->attrs = json_object()))
 			return CRM_NOMEM;
+		/* Copies, not references: src may be shared with another thread. */
 		json_object_foreach(src->attrs, k, v)
-			if (json_object_set(dst->attrs, k, v))
+			if (json_object_set_new(dst->attrs, k, json_deep_copy(v)))
 				return CRM_NOMEM;
 	}
 	return CRM_OK;
@@ -254,11 +257,12 @@ phone_valid(const char *s)
 	for (const char *p = s; *p; p++) {
 		if (*p >= '0' && *p <= '9')
 			digits++;
-		else if (!strchr(" +-().,/;\t", *p) && *p != 'x' && *p != 'X' &&
-		         strncasecmp(p, "ext", 3) && !(p[0] == (char)0xc2 && p[1] == (char)0xa0))
-			return 0;
+		else if (p[0] == (char)0xc2 && p[1] == (char)0xa0)
+			p++;                    /* no-break space */
 		else if (!strncasecmp(p, "ext", 3))
 			p += 2;
+		else if (!strchr(" +-().,/;\t", *p) && *p != 'x' && *p != 'X')
+			return 0;
 	}
 	return digits >= 3 && digits <= 20;
 }
@@ -344,6 +348,13 @@ crm_party_check(crm_party_t *p, int *field, char *msg, size_t len)
 		return CRM_BADINPUT;
 	}
 	*field = CRM_F_TAGS;
+	for (size_t i = 0; !p->utf8_ok && i < p->tags.n + p->untags.n; i++) {
+		const char *t = i < p->tags.n ? p->tags.v[i] : p->untags.v[i - p->tags.n];
+		if (utf8_check(t, strlen(t)) >= 0) {
+			msgf(msg, len, "invalid UTF-8 in a tag");
+			return CRM_BADINPUT;
+		}
+	}
 	for (size_t i = 0; i < p->tags.n; i++)
 		if (!tag_valid(p->tags.v[i])) {
 			msgf(msg, len, "invalid tag '%s'", quoted(p->tags.v[i], q, sizeof q));
@@ -359,7 +370,8 @@ crm_party_check(crm_party_t *p, int *field, char *msg, size_t len)
 		const char *k;
 		json_t *v;
 		json_object_foreach(p->attrs, k, v) {
-			if (!*k || has_control(k) || strpbrk(k, "\t\r\n") || strlen(k) > 200) {
+			if (!*k || has_control(k) || strpbrk(k, "\t\r\n") || strlen(k) > 200 ||
+			    (!p->utf8_ok && utf8_check(k, strlen(k)) >= 0)) {
 				msgf(msg, len, "invalid attribute name '%s'", quoted(k, q, sizeof q));
 				return CRM_BADINPUT;
 			}

@@ -277,12 +277,26 @@ plain_number(const char *s)
 	return digits > 0;
 }
 
+/*
+ * Whether a spreadsheet would take the cell for a formula: it starts,
+ * after any spaces, with = + - @ TAB or CR, and is no plain number or
+ * phone number.
+ */
+static int
+formula_like(const crm_printer_t *pr, const char *s)
+{
+	if (pr->flags & CRM_PRINT_CSV_RAW)
+		return 0;
+	while (*s == ' ')
+		s++;
+	return *s && strchr("=+-@\t\r", *s) && !plain_number(s);
+}
+
 static void
 put_csv(crm_printer_t *pr, const char *s)
 {
 	FILE *fp = pr->fp;
-	int guard = !(pr->flags & CRM_PRINT_CSV_RAW) && strchr("=+-@\t\r", *s) && *s &&
-	            !plain_number(s);
+	int guard = formula_like(pr, s);
 	int q = guard || strpbrk(s, ",\"\r\n") || *s == ' ' || (*s && s[strlen(s) - 1] == ' ');
 
 	if (!q) {
@@ -301,8 +315,12 @@ put_csv(crm_printer_t *pr, const char *s)
 }
 
 static void
-put_tsv(FILE *fp, const char *s)
+put_tsv(crm_printer_t *pr, const char *s)
 {
+	FILE *fp = pr->fp;
+
+	if (formula_like(pr, s))
+		putc('\'', fp);
 	for (; *s; s++) {
 		switch (*s) {
 		case '\t': fputs("\\t", fp); break;
@@ -443,7 +461,7 @@ delim_header(crm_printer_t *pr)
 		if (pr->format == CRM_OUT_CSV)
 			put_csv(pr, pr->cols[i].label);
 		else
-			put_tsv(pr->fp, pr->cols[i].label);
+			put_tsv(pr, pr->cols[i].label);
 	}
 	putc('\n', pr->fp);
 }
@@ -506,7 +524,7 @@ crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
 		if (pr->format == CRM_OUT_CSV)
 			put_csv(pr, t);
 		else
-			put_tsv(fp, t);
+			put_tsv(pr, t);
 		free(t);
 	}
 	putc('\n', fp);

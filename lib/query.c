@@ -113,8 +113,10 @@ relative_time(const char *v, char out[21])
 	case 'y': tm.tm_year -= (int)n; t = timegm(&tm); gmtime_r(&t, &tm); break;
 	default: return 0;
 	}
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return 1;
+	/* Years outside 0001-9999 have no ISO 8601 form of this width. */
+	if (tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+		return 0;
+	return strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 20;
 }
 
 static int
@@ -157,30 +159,26 @@ sqlf(struct buf *w, const char *fmt, ...)
 	return buf_adds(w, t);
 }
 
-/* The JSON path of an attribute key; NULL when the key cannot be one. */
+/* Bind an attribute key; its parameter number, 0 when out of memory. */
 static int
-attr_path(crm_query_t *q, const char *key, char *msg, size_t len)
+attr_key(crm_query_t *q, const char *key, char *msg, size_t len)
 {
-	char path[512];
-
-	if (!*key || strchr(key, '"') || strlen(key) > 400) {
-		msgf(msg, len, "bad attribute name '%s'", key);
+	if (!*key) {
+		msgf(msg, len, "attrs. needs a key");
 		return -1;
 	}
-	snprintf(path, sizeof path, "$.\"%s\"", key);
-	return bind_text(q, path);
+	return bind_text(q, key);
 }
 
 /*
- * The SQL text of an attribute as text: strings as they are, numbers in
- * decimal, booleans as true and false; NULL when absent or null.
+ * The SQL text of an attribute as text (see crm_attr() in store.c):
+ * strings as they are, numbers in decimal, booleans as true and false;
+ * NULL when absent or null.
  */
 static void
-attr_expr(char *e, size_t len, int path)
+attr_expr(char *e, size_t len, int key)
 {
-	snprintf(e, len, "(CASE json_type(p.attrs, ?%d) WHEN 'true' THEN 'true' "
-	         "WHEN 'false' THEN 'false' WHEN 'null' THEN NULL "
-	         "ELSE CAST(json_extract(p.attrs, ?%d) AS TEXT) END)", path, path);
+	snprintf(e, len, "crm_attr(p.attrs, ?%d)", key);
 }
 
 static const char *const kinds[] = {
@@ -232,9 +230,9 @@ colon_term(crm_query_t *q, const char *t, int neg, char *msg, size_t len)
 	}
 	/* has: */
 	if (!strncmp(v, "attrs.", 6)) {
-		if ((n = attr_path(q, v + 6, msg, len)) <= 0)
+		if ((n = attr_key(q, v + 6, msg, len)) <= 0)
 			return n < 0 ? CRM_USAGE : CRM_NOMEM;
-		return sqlf(w, "coalesce(json_type(p.attrs, ?%d), 'null') <> 'null'", n);
+		return sqlf(w, "crm_attr(p.attrs, ?%d) IS NOT NULL", n);
 	}
 	int f = crm_field_lookup(v, 0);
 	if (f < 0) {
@@ -269,7 +267,7 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 	v = t + k + strlen(op);
 	attr = !strncmp(name, "attrs.", 6);
 	if (attr) {
-		if ((n = attr_path(q, name + 6, msg, len)) <= 0)
+		if ((n = attr_key(q, name + 6, msg, len)) <= 0)
 			return n < 0 ? CRM_USAGE : CRM_NOMEM;
 		attr_expr(expr, sizeof expr, n);
 	} else if ((f = crm_field_lookup(name, 0)) < 0) {
@@ -376,7 +374,8 @@ term(crm_query_t *q, const char *t, char *msg, size_t len)
 {
 	int neg = 0;
 
-	if (t[0] == '-' && strchr(t, ':') && !strchr(t, '=')) {
+	if (!strncmp(t, "-tag:", 5) || !strncmp(t, "-has:", 5) || !strncmp(t, "-kind:", 6) ||
+	    !strncmp(t, "-type:", 6)) {
 		neg = 1;
 		t++;
 	}
@@ -468,7 +467,7 @@ crm_query_compile(crm_store_t *s, int nterms, char **terms, crm_query_t **out,
 	if (!groups)
 		buf_adds(&q->where, "1");
 	buf_adds(&q->where, ")");
-	if (!q->where.p) {
+	if (!q->where.p || q->where.err) {
 		rc = CRM_NOMEM;
 		goto fail;
 	}
@@ -488,13 +487,13 @@ crm_query_sort(crm_query_t *q, const char *spec, char *msg, size_t len)
 
 	buf_reset(&q->order);
 	if (!strncmp(name, "attrs.", 6)) {
-		int n = attr_path(q, name + 6, msg, len);
+		int n = attr_key(q, name + 6, msg, len);
 		if (n <= 0)
 			return n < 0 ? CRM_USAGE : CRM_NOMEM;
 		/* Numbers first, in numeric order, then text without accents or case. */
-		sqlf(&q->order, "json_extract(p.attrs, ?%d) IS NULL, "
-		     "crm_num(json_extract(p.attrs, ?%d)) IS NULL, "
-		     "crm_num(json_extract(p.attrs, ?%d))%s, crm_fold(json_extract(p.attrs, ?%d))%s",
+		sqlf(&q->order, "crm_attr(p.attrs, ?%d) IS NULL, "
+		     "crm_num(crm_attr(p.attrs, ?%d)) IS NULL, "
+		     "crm_num(crm_attr(p.attrs, ?%d))%s, crm_fold(crm_attr(p.attrs, ?%d))%s",
 		     n, n, n, desc ? " DESC" : "", n, desc ? " DESC" : "");
 		return CRM_OK;
 	}
@@ -579,8 +578,10 @@ prepare(crm_query_t *q, const char *what, int with_order, sqlite3_stmt **out)
 		if (q->limit >= 0)
 			sqlf(&sql, " LIMIT ?%d", q->nbinds + 1);
 	}
-	if (!sql.p)
+	if (!sql.p || sql.err || q->order.err) {
+		buf_free(&sql);
 		return CRM_NOMEM;
+	}
 	rc = sqlite3_prepare_v2(store_db(q->s), sql.p, -1, out, NULL);
 	buf_free(&sql);
 	if (rc != SQLITE_OK)

@@ -20,6 +20,7 @@
 #define IBUF 65536
 
 #define RING 256                /* records read ahead by the reading thread */
+#define RING_BYTES (64 << 20)   /* and at most about this many bytes of them */
 
 /* A record read ahead, with what the accessors tell about it. */
 struct slot {
@@ -31,6 +32,8 @@ struct slot {
 	char *err;
 	char *unknown;
 };
+
+static int json_depth(const char *s, size_t n, int max);
 
 /* What a CSV column holds. */
 enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE };
@@ -53,6 +56,7 @@ struct crm_reader {
 
 	struct buf line;        /* the current physical line */
 	int line_long;          /* it was longer than MAXREC */
+	size_t line_lost_quotes; /* quotes in the part of a long line not kept */
 	long lineno;            /* physical lines read */
 	long rec_line;          /* where the current record started */
 	struct buf raw;         /* the current record, verbatim */
@@ -88,6 +92,7 @@ struct crm_reader {
 	size_t head, count;
 	int stop, ended;
 	int prod_waits, cons_waits;
+	size_t queued;          /* raw bytes of the records in the ring */
 	crm_check_fn *check;
 	void *check_ctx;
 	struct slot cur;        /* the record last handed out */
@@ -107,6 +112,14 @@ fail(crm_reader_t *r, long line, const char *fmt, ...)
 	vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
 	va_end(ap);
 	return CRM_BADINPUT;
+}
+
+/* A read error: the message names the system error; CRM_IO. */
+static int
+io_fail(crm_reader_t *r)
+{
+	snprintf(r->err, sizeof r->err, "%ld: read error: %s", r->lineno, strerror(errno));
+	return CRM_IO;
 }
 
 const char *
@@ -319,6 +332,7 @@ read_line(crm_reader_t *r, int cr_ends)
 {
 	buf_reset(&r->line);
 	r->line_long = 0;
+	r->line_lost_quotes = 0;
 	for (;;) {
 		if (r->ipos == r->ilen) {
 			int n = fill(r);
@@ -358,6 +372,9 @@ read_line(crm_reader_t *r, int cr_ends)
 			r->line_long = 1;
 		if (!r->line_long && buf_add(&r->line, s, k))
 			return -1;
+		if (r->line_long)
+			for (size_t i = 0; i < k; i++)
+				r->line_lost_quotes += s[i] == '"';
 		r->ipos += k;
 		if (end) {
 			r->lineno++;
@@ -632,7 +649,8 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 			rc = crm_party_set_attr(p, c->name, v);
 		} else if (c->kind == COL_ATTRS_JSON) {
 			json_error_t je;
-			json_t *o = json_loads(v, JSON_REJECT_DUPLICATES, &je);
+			json_t *o = json_depth(v, strlen(v), MAXDEPTH) > MAXDEPTH ? NULL :
+			            json_loads(v, JSON_REJECT_DUPLICATES, &je);
 			if (!o || !json_is_object(o)) {
 				json_decref(o);
 				crm_party_free(p);
@@ -699,7 +717,7 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 		int at_start = r->csv.pstate == 0;
 		int got = read_line(r, 1);
 		if (got < 0)
-			return fail(r, r->lineno, "read error: %s", strerror(errno));
+			return io_fail(r);
 		if (got == 0) {
 			if (csv_fini(&r->csv, cb_cell, cb_row, r) != 0) {
 				csv_restart(r);
@@ -719,12 +737,30 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			buf_reset(&r->raw);
 		}
 		if (r->line_long || r->raw.len + r->line.len > MAXREC) {
-			/* Skip the rest of the record: resynchronise at the next line. */
+			/*
+			 * Skip the rest of the record, following its quotes: an odd
+			 * count means the record goes on past this line.
+			 */
 			long at = r->rec_line;
+			size_t q = r->line_lost_quotes;
+			for (size_t i = 0; i < r->raw.len; i++)
+				q += r->raw.p[i] == '"';
+			for (size_t i = 0; i < r->line.len; i++)
+				q += r->line.p[i] == '"';
+			while (q % 2) {
+				if ((got = read_line(r, 1)) < 0)
+					return io_fail(r);
+				if (got == 0)
+					break;
+				q += r->line_lost_quotes;
+				for (size_t i = 0; i < r->line.len; i++)
+					q += r->line.p[i] == '"';
+			}
 			csv_restart(r);
 			clear_cells(r);
 			buf_reset(&r->raw);
-			return fail(r, at, "record longer than %d bytes (unterminated quote?)", MAXREC);
+			return fail(r, at, "record longer than %d bytes (unterminated quote?); "
+			            "not kept in the rejects file", MAXREC);
 		}
 		if ((rc = buf_add(&r->raw, r->line.p, r->line.len)))
 			return rc;
@@ -871,7 +907,7 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	do {
 		got = read_line(r, 0);
 		if (got < 0)
-			return fail(r, r->lineno, "read error: %s", strerror(errno));
+			return io_fail(r);
 		if (got == 0)
 			return CRM_EOF;
 	} while (!r->line_long && blank(r->line.p, r->line.len));
@@ -960,9 +996,10 @@ read_ahead(void *arg)
 
 		pthread_mutex_lock(&r->mu);
 		/* A full ring waits till it is half empty: few wake-ups. */
-		if (r->count == RING) {
+		if (r->count == RING || (r->queued > RING_BYTES && r->count)) {
 			r->prod_waits = 1;
-			while (r->count > RING / 2 && !r->stop)
+			while ((r->count > RING / 2 || (r->queued > RING_BYTES / 2 && r->count)) &&
+			       !r->stop)
 				pthread_cond_wait(&r->cv, &r->mu);
 			r->prod_waits = 0;
 		}
@@ -987,6 +1024,7 @@ read_ahead(void *arg)
 			sl->rc = CRM_NOMEM;
 		pthread_mutex_lock(&r->mu);
 		r->count++;
+		r->queued += sl->raw.len;
 		if (r->cons_waits)
 			pthread_cond_broadcast(&r->cv);
 		pthread_mutex_unlock(&r->mu);
@@ -1039,6 +1077,8 @@ crm_reader_next(crm_reader_t *r, crm_party_t **out)
 	sl->p = NULL;
 	sl->err = NULL;
 	sl->unknown = NULL;
+	if (keep.cap > (1 << 20))
+		buf_free(&keep);        /* keep no giant buffer for the next record */
 	sl->raw = keep;             /* the old buffer is reused */
 	*out = r->cur.p;
 	r->cur.p = NULL;
@@ -1046,7 +1086,8 @@ crm_reader_next(crm_reader_t *r, crm_party_t **out)
 	pthread_mutex_lock(&r->mu);
 	r->head = (r->head + 1) % RING;
 	r->count--;
-	if (r->prod_waits && r->count <= RING / 2)
+	r->queued -= r->cur.raw.len;
+	if (r->prod_waits && r->count <= RING / 2 && (r->queued <= RING_BYTES / 2 || !r->count))
 		pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 	if ((rc != CRM_OK && rc != CRM_BADINPUT) || r->cur.fatal)
@@ -1077,7 +1118,8 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 					return ferror(r->fp) ? CRM_IO : CRM_EOF;
 				unsigned char c = r->ibuf[r->ipos];
 				if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-					if (c == '\n')
+					if (c == '\n' || (c == '\r' && r->ipos + 1 < r->ilen &&
+					                   r->ibuf[r->ipos + 1] != '\n'))
 						r->lineno++;
 					r->ipos++;
 					continue;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crm-private.h"
@@ -188,9 +189,12 @@ make_dirs(char *dir)
 		if (rc)
 			return rc;
 	}
-	if (mkdir(dir, 0700) && errno != EEXIST)
+	if (mkdir(dir, 0700)) {
+		if (errno == EEXIST)
+			return 0;
 		return -1;
-	return 0;
+	}
+	return chmod(dir, 0700);       /* the umask may have taken bits away */
 }
 
 static int
@@ -287,6 +291,42 @@ sql_num(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 }
 
+/*
+ * SQL function crm_attr(attrs, key): the attribute as text: strings as
+ * they are, numbers in decimal, booleans as true and false, arrays and
+ * objects as JSON; NULL when absent or null.  Any key works, quotes and
+ * backslashes included, unlike a JSON path.
+ */
+static void
+sql_attr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *t = (const char *)sqlite3_value_text(argv[0]);
+	const char *key = (const char *)sqlite3_value_text(argv[1]);
+	json_t *o, *v;
+
+	if (!t || !key || !(o = json_loads(t, 0, NULL))) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	v = json_object_get(o, key);
+	if (!v || json_is_null(v)) {
+		sqlite3_result_null(ctx);
+	} else if (json_is_string(v)) {
+		sqlite3_result_text(ctx, json_string_value(v), (int)json_string_length(v),
+		                    SQLITE_TRANSIENT);
+	} else if (json_is_true(v) || json_is_false(v)) {
+		sqlite3_result_text(ctx, json_is_true(v) ? "true" : "false", -1, SQLITE_STATIC);
+	} else {
+		char *d = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+		if (d)
+			sqlite3_result_text(ctx, d, -1, free);
+		else
+			sqlite3_result_error_nomem(ctx);
+	}
+	json_decref(o);
+}
+
 static int
 migrate(crm_store_t *s)
 {
@@ -380,13 +420,17 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	const char *bt = getenv("CRM_BUSY_TIMEOUT");
-	long busy_ms = bt && *bt ? strtol(bt, NULL, 10) : BUSY_TIMEOUT_MS;
-	if (busy_ms < 0)
-		busy_ms = 0;
+	char *bend;
+	long busy_ms = bt && *bt ? strtol(bt, &bend, 10) : BUSY_TIMEOUT_MS;
+	if (!bt || !*bt || *bend || busy_ms < 0)
+		busy_ms = BUSY_TIMEOUT_MS;
 	sqlite3_busy_timeout(s->db, (int)(busy_ms > 86400000 ? 86400000 : busy_ms));
 	sqlite3_create_function(s->db, "crm_fold", 1,
 	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 	                        NULL, sql_fold, NULL, NULL);
+	sqlite3_create_function(s->db, "crm_attr", 2,
+	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                        NULL, sql_attr, NULL, NULL);
 	sqlite3_create_function(s->db, "crm_num", 1,
 	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 	                        NULL, sql_num, NULL, NULL);
@@ -405,7 +449,9 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 	 * doing the same; SQLite then reports "busy" without waiting when
 	 * waiting could deadlock.  Try again until the busy timeout is spent.
 	 */
-	for (long waited = 0;; waited += 20) {
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
 		sqlite3_stmt *st;
 		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
 		if (rc == SQLITE_OK) {
@@ -413,10 +459,15 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 			sqlite3_finalize(st);
 		}
 		rc = rc == SQLITE_ROW ? migrate(s) : store_status(s, rc);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		long waited = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 		if (rc != CRM_BUSY || waited >= busy_ms)
 			break;
+		/* The rest of the wait, at most: each try waits on its own. */
+		sqlite3_busy_timeout(s->db, (int)(busy_ms - waited));
 		usleep(20000);
 	}
+	sqlite3_busy_timeout(s->db, (int)(busy_ms > 86400000 ? 86400000 : busy_ms));
 	if (rc)
 		goto fail;
 	return CRM_OK;

@@ -48,13 +48,17 @@ strv_clear(struct strv *sv)
 int
 buf_add(struct buf *b, const void *s, size_t n)
 {
+	if (b->err)
+		return CRM_NOMEM;
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n + 1)
 			cap *= 2;
 		char *p = realloc(b->p, cap);
-		if (!p)
+		if (!p) {
+			b->err = 1;
 			return CRM_NOMEM;
+		}
 		b->p = p;
 		b->cap = cap;
 	}
@@ -80,6 +84,7 @@ void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->err = 0;
 	if (b->p)
 		b->p[0] = '\0';
 }
@@ -90,6 +95,7 @@ buf_free(struct buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+	b->err = 0;
 }
 
 void

@@ -79,8 +79,8 @@ if command -v mlr >/dev/null 2>&1; then
 	is "crm-find --format csv --csv-raw | mlr: parses" "$rc" 0
 	is "crm-find --format csv --csv-raw | mlr: the same values as JSON Lines" \
 		"$(jq -c '."attrs.score" |= tostring' "$T/out")" "$want"
-	run sh -c 'crm-find --format tsv --fields id,name,notes,tags,attrs.score | mlr --itsv --ojsonl --no-auto-unflatten cat'
-	is "crm-find --format tsv | mlr --itsv: the same values as JSON Lines" \
+	run sh -c 'crm-find --format tsv --csv-raw --fields id,name,notes,tags,attrs.score | mlr --itsv --ojsonl --no-auto-unflatten cat'
+	is "crm-find --format tsv --csv-raw | mlr --itsv: the same values as JSON Lines" \
 		"$(jq -c '."attrs.score" |= tostring' "$T/out")" "$want"
 	run sh -c 'crm-find --format csv | mlr --icsv --ojson filter '\''$city == "Paris"'\'' then cut -f email'
 	is "crm-find --format csv | mlr filter" "$(jq -c 'map(.email)' "$T/out")" '["contact@acme.example"]'

@@ -111,7 +111,9 @@ is "CSV --csv-raw: the formula as it was" "$(sed -n 2p "$T/out")" '+33 1 23,-12.
 run crm-find --format jsonl --fields title email=phone@example.org
 is "JSONL: never neutralised" "$(jq -r .title "$T/out")" '=HYPERLINK("http://x")'
 run crm-find --format tsv --fields title,notes email=phone@example.org
-is "TSV: not neutralised" "$(sed -n 2p "$T/out")" "$(printf '=HYPERLINK("http://x")\t-12.5')"
+is "TSV: neutralised like CSV" "$(sed -n 2p "$T/out")" "$(printf "'=HYPERLINK(\"http://x\")\t-12.5")"
+run crm-find --format tsv --csv-raw --fields title,notes email=phone@example.org
+is "TSV --csv-raw: not neutralised" "$(sed -n 2p "$T/out")" "$(printf '=HYPERLINK("http://x")\t-12.5')"
 
 # An attribute whose name holds a comma, a quote or a space is a column too.
 rm -f "$CRM_DB"*
