@@ -489,6 +489,8 @@ csv_restart(crm_reader_t *r)
 		csv_free(&r->csv);
 	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
 	csv_set_space_func(&r->csv, nospace);
+	/* libcsv grows a field by this much at a time: large steps, few copies. */
+	csv_set_blk_size(&r->csv, 1 << 18);
 	r->csv_on = 1;
 }
 
