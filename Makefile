@@ -14,7 +14,7 @@ WARN = -std=c11 -D_DEFAULT_SOURCE -pthread -Wall -Wextra -Werror -Wshadow -Wno-u
 LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-PROGS = crm crm-add crm-find
+PROGS = crm crm-add crm-find crm-log
 LIBSRC = $(wildcard lib/*.c)
 HDRS = lib/crm.h lib/crm-private.h
 

@@ -197,6 +197,23 @@ prepare(crm_party_t *p, void *ctx, char *msg, size_t len)
 	return crm_party_check(p, &field, msg, len);
 }
 
+/*
+ * The write transaction begins with the first record, not before: the
+ * program writing to this one's standard input (crm-add | crm-log) must
+ * be able to commit first.
+ */
+static void
+begin_once(void)
+{
+	static int begun;
+	int rc;
+
+	if (begun++)
+		return;
+	if ((rc = crm_store_begin(store)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
+}
+
 static void
 add_one(crm_party_t *p, const char *file, long line, const char *raw, size_t len,
         const char *header)
@@ -206,6 +223,7 @@ add_one(crm_party_t *p, const char *file, long line, const char *raw, size_t len
 	crm_party_t *stored = NULL;
 
 	nread++;
+	begin_once();
 	rc = crm_party_upsert(store, p, key, conflict, &result, printer ? &stored : NULL,
 	                      msg, sizeof msg);
 	switch (rc) {
@@ -433,8 +451,6 @@ main(int argc, char **argv)
 	if (rejects_path)
 		rejects = open_rejects(rejects_path);
 	progress = !quiet && crm_isatty(2);
-	if ((rc = crm_store_begin(store)))
-		crm_cli_fail(rc, crm_store_errmsg(store));
 
 	if (argc == 0 && !from_stdin) {
 		char msg[512];

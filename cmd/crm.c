@@ -12,6 +12,7 @@
 static const char *const commands[][2] = {
 	{ "add", "create or update parties, one from flags or many from CSV/JSONL" },
 	{ "find", "select parties by fields, tags and full text" },
+	{ "log", "record events for parties, and list the timeline" },
 };
 
 static void __attribute__((noreturn))

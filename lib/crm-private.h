@@ -45,6 +45,28 @@ struct crm_party {
 	int utf8_ok;            /* every value is known to be valid UTF-8 */
 };
 
+struct crm_event {
+	int64_t id, party_id;
+	char *v[CRM_E_NFIELDS];  /* text fields; amount as its canonical text */
+	json_t *attrs;
+	long long amount;       /* ten-thousandths, when has_amount */
+	int has_amount;
+};
+
+struct sqlite3_stmt;
+struct crm_event_query {
+	crm_store_t *s;
+	char *eq[CRM_E_NFIELDS]; /* field = value filters */
+	char since[21], until[21];
+	int oldest_first;
+	long limit;
+	int restricted;
+	long nparties;          /* parties in the restriction, and the first */
+	int64_t first_party;
+	int64_t one;            /* one event by id */
+	struct sqlite3_stmt *st, *ins;
+};
+
 /* Whether a field holds a string value (not id, tags, attrs). */
 int crm_field_is_scalar(int field);
 
@@ -69,6 +91,23 @@ void now_iso(char buf[21]);
 
 /* Whether s is YYYY-MM-DD, --MM-DD, or an ISO timestamp (when ts). */
 int date_valid(const char *s, int ts);
+
+/*
+ * Parse a time: ISO 8601 with or without an offset (without one, local
+ * time in TZ; a wall time that a daylight-saving change skips or repeats
+ * is refused), a date, "now", or a relative time: N followed by h, d, w,
+ * m or y is that long ago ("+N..." or, when future is set, "N..." ahead).
+ * Writes "YYYY-MM-DDTHH:MM:SSZ" into out.  CRM_OK, CRM_BADINPUT with msg.
+ */
+int time_parse(const char *s, int future, char out[21], char *msg, size_t len);
+
+/*
+ * Amounts: a decimal with at most 4 decimals, kept exactly as an integer
+ * of ten-thousandths.  amount_parse() returns 0 when s is no amount;
+ * amount_format() writes at least 2 decimals.
+ */
+int amount_parse(const char *s, long long *out);
+void amount_format(long long v, char out[32]);
 
 /* Format a message into msg (size len). */
 void msgf(char *msg, size_t len, const char *fmt, ...)

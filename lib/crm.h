@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CRM_VERSION "0.1.0"
+#define CRM_VERSION "0.2.0"
 
 /* Statuses.  Each maps to one exit code (see crm_status_exit()). */
 enum crm_status {
@@ -89,7 +89,7 @@ const char *crm_field_name(int field);
 int crm_field_lookup(const char *name, int synonyms);
 
 /* The record format version documented in crm-records(5). */
-#define CRM_RECORD_VERSION 1
+#define CRM_RECORD_VERSION 2
 
 /* ---------------------------------------------------------------- */
 /* Parties. */
@@ -102,8 +102,9 @@ crm_party_t *crm_party_new(void);
 /* Free a party; NULL is allowed. */
 void crm_party_free(crm_party_t *p);
 
-/* The party's id, 0 when it has none. */
+/* The party's id, 0 when it has none; set it (to match on, in lookups). */
 int64_t crm_party_id(const crm_party_t *p);
+void crm_party_set_id(crm_party_t *p, int64_t id);
 
 /*
  * The value of a scalar field, NULL when absent.  Borrowed until the
@@ -142,6 +143,88 @@ int crm_party_overlay(crm_party_t *dst, const crm_party_t *src);
  * offending field and msg (size len) says what is wrong, the value quoted.
  */
 int crm_party_check(crm_party_t *p, int *field, char *msg, size_t len);
+
+/* ---------------------------------------------------------------- */
+/* Events: interactions, campaign events, purchases (see crm-log(1)). */
+
+enum crm_event_field {
+	CRM_E_ID,
+	CRM_E_PARTY_ID,
+	CRM_E_AT,
+	CRM_E_CHANNEL,
+	CRM_E_TYPE,
+	CRM_E_DIRECTION,
+	CRM_E_SUBJECT,
+	CRM_E_BODY,
+	CRM_E_AMOUNT,
+	CRM_E_CURRENCY,
+	CRM_E_CAMPAIGN,
+	CRM_E_REF,
+	CRM_E_ATTRS,
+	CRM_E_NFIELDS
+};
+
+typedef struct crm_event crm_event_t;
+typedef struct crm_event_query crm_event_query_t;
+typedef struct crm_store crm_store_t;
+
+/* The name of an event field (static), or the field of a name (-1). */
+const char *crm_event_field_name(int field);
+int crm_event_field_lookup(const char *name);
+
+/* A new empty event (caller frees with crm_event_free()); NULL: no memory. */
+crm_event_t *crm_event_new(void);
+crm_event_t *crm_event_copy(const crm_event_t *e);
+void crm_event_free(crm_event_t *e);
+
+int64_t crm_event_id(const crm_event_t *e);
+int64_t crm_event_party(const crm_event_t *e);
+
+/* A text field (at, channel, ..., ref; amount as decimal text), or NULL. */
+const char *crm_event_get(const crm_event_t *e, int field);
+
+/*
+ * Set a text field from its text (NULL or "" clears it), or an attribute.
+ * CRM_OK, CRM_USAGE for a field that is not text, CRM_BADINPUT (attribute
+ * not UTF-8), CRM_NOMEM.
+ */
+int crm_event_set(crm_event_t *e, int field, const char *value);
+int crm_event_set_attr(crm_event_t *e, const char *key, const char *value);
+
+/*
+ * Check an event and put it in canonical form: at parsed (any offset,
+ * local time without one, "now" when absent) and written in UTC; channel,
+ * type and direction lower case and known; direction implied by common
+ * types; amount exact, currency ISO 4217 ($CRM_CURRENCY or EUR when an
+ * amount has none).  CRM_BADINPUT with *field and msg set.
+ */
+int crm_event_check(crm_event_t *e, int *field, char *msg, size_t len);
+
+/*
+ * Record a checked event for a party, inside a transaction.  An event
+ * with a ref that the party already has is not recorded again: *result is
+ * then CRM_UNCHANGED, else CRM_CREATED.  *stored (if not NULL) is the
+ * event as stored (caller frees).  CRM_STORE, CRM_BUSY, CRM_NOMEM.
+ */
+int crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *result,
+                  crm_event_t **stored, char *msg, size_t len);
+
+/*
+ * List events: open a query, narrow it, then step through it with
+ * crm_event_query_next() (CRM_OK and *out, caller frees; CRM_EOF).
+ * match: channel, type, direction or campaign equal to value.  range:
+ * since (inclusive) and until (exclusive), any crm-log(1) time; CRM_USAGE
+ * with msg.  restrict: to one more party (party_id < 0: to nobody yet).
+ * Newest first unless oldest_first; limit < 0 for none.
+ */
+int crm_event_query_open(crm_store_t *s, crm_event_query_t **out);
+int crm_event_query_match(crm_event_query_t *q, int field, const char *value);
+int crm_event_query_range(crm_event_query_t *q, const char *since, const char *until,
+                          char *msg, size_t len);
+void crm_event_query_order(crm_event_query_t *q, int oldest_first, long limit);
+int crm_event_query_restrict(crm_event_query_t *q, int64_t party_id);
+int crm_event_query_next(crm_event_query_t *q, crm_event_t **out);
+void crm_event_query_free(crm_event_query_t *q);
 
 /* ---------------------------------------------------------------- */
 /* Record reader: CSV or JSON Lines, record by record, bounded memory. */
@@ -243,6 +326,14 @@ int crm_printer_open(FILE *fp, int format, const char *fields,
                      char *const *attr_keys, int flags,
                      crm_printer_t **out, char *msg, size_t len);
 
+/*
+ * A printer of events instead of parties: fields name event fields.
+ * Print with crm_printer_event().
+ */
+int crm_printer_open_events(FILE *fp, int format, const char *fields, int flags,
+                            crm_printer_t **out, char *msg, size_t len);
+int crm_printer_event(crm_printer_t *pr, const crm_event_t *e);
+
 /* Print one party.  CRM_OK, CRM_IO, CRM_NOMEM. */
 int crm_printer_party(crm_printer_t *pr, const crm_party_t *p);
 
@@ -256,8 +347,6 @@ int crm_format_lookup(const char *name);
 
 /* ---------------------------------------------------------------- */
 /* The store. */
-
-typedef struct crm_store crm_store_t;
 
 /* Store open flags. */
 #define CRM_STORE_NOCREATE 1 /* open an existing store only */

@@ -133,6 +133,12 @@ crm_party_id(const crm_party_t *p)
 	return p->id;
 }
 
+void
+crm_party_set_id(crm_party_t *p, int64_t id)
+{
+	p->id = id > 0 ? id : 0;
+}
+
 const char *
 crm_party_get(const crm_party_t *p, int field)
 {

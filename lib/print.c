@@ -16,6 +16,7 @@ struct pcol {
 };
 
 struct crm_printer {
+	int events;             /* prints events, not parties */
 	FILE *fp;
 	int format, flags;
 	struct pcol *cols;
@@ -49,7 +50,7 @@ add_col(crm_printer_t *pr, const char *name, char *msg, size_t len)
 
 	if (!strncmp(name, "attrs.", 6) && name[6]) {
 		f = -1;
-	} else if ((f = crm_field_lookup(name, 0)) < 0) {
+	} else if ((f = pr->events ? crm_event_field_lookup(name) : crm_field_lookup(name, 0)) < 0) {
 		msgf(msg, len, "unknown field '%s'", name);
 		return CRM_USAGE;
 	}
@@ -176,7 +177,7 @@ put_json_string(FILE *fp, const char *s)
 
 /* One column's value as JSON. */
 static int
-put_col_json(FILE *fp, const crm_party_t *p, const struct pcol *c)
+party_json(FILE *fp, const crm_party_t *p, const struct pcol *c)
 {
 	json_t *v = NULL;
 	const char *s;
@@ -231,7 +232,7 @@ put_col_json(FILE *fp, const crm_party_t *p, const struct pcol *c)
 
 /* The text of one column for CSV, TSV and table; caller frees. */
 static char *
-col_text(const crm_party_t *p, const struct pcol *c)
+party_text(const crm_party_t *p, const struct pcol *c)
 {
 	if (c->field == CRM_F_TAGS) {
 		struct buf b = {0};
@@ -258,6 +259,100 @@ col_text(const crm_party_t *p, const struct pcol *c)
 	}
 	const char *s = crm_party_get(p, c->field);
 	return strdup(s ? s : "");
+}
+
+/* An attribute value as JSON text, or "null". */
+static int
+attr_json(FILE *fp, json_t *attrs, const char *key)
+{
+	json_t *v = attrs ? json_object_get(attrs, key) : NULL;
+	char *t;
+
+	if (!v) {
+		fputs("null", fp);
+		return CRM_OK;
+	}
+	if (!(t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER)))
+		return CRM_NOMEM;
+	fputs(t, fp);
+	free(t);
+	return CRM_OK;
+}
+
+static int
+event_json(FILE *fp, const crm_event_t *e, const struct pcol *c)
+{
+	switch (c->field) {
+	case -1:
+		return attr_json(fp, e->attrs, c->attr);
+	case CRM_E_ID:
+		fprintf(fp, "%lld", (long long)e->id);
+		return CRM_OK;
+	case CRM_E_PARTY_ID:
+		fprintf(fp, "%lld", (long long)e->party_id);
+		return CRM_OK;
+	case CRM_E_AMOUNT:
+		fputs(e->has_amount ? e->v[CRM_E_AMOUNT] : "null", fp);
+		return CRM_OK;
+	case CRM_E_ATTRS:
+		if (!e->attrs || !json_object_size(e->attrs)) {
+			fputs("{}", fp);
+			return CRM_OK;
+		}
+		{
+			char *t = json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			if (!t)
+				return CRM_NOMEM;
+			fputs(t, fp);
+			free(t);
+		}
+		return CRM_OK;
+	default:
+		if (e->v[c->field])
+			put_json_string(fp, e->v[c->field]);
+		else
+			fputs("null", fp);
+		return CRM_OK;
+	}
+}
+
+static char *
+event_text(const crm_event_t *e, const struct pcol *c)
+{
+	char b[32];
+
+	switch (c->field) {
+	case CRM_E_ID:
+	case CRM_E_PARTY_ID:
+		snprintf(b, sizeof b, "%lld", (long long)(c->field == CRM_E_ID ? e->id : e->party_id));
+		return strdup(b);
+	case CRM_E_ATTRS:
+		if (!e->attrs || !json_object_size(e->attrs))
+			return strdup("");
+		return json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	case -1: {
+		json_t *v = e->attrs ? json_object_get(e->attrs, c->attr) : NULL;
+		if (!v || json_is_null(v))
+			return strdup("");
+		if (json_is_string(v))
+			return strdup(json_string_value(v));
+		return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	}
+	default:
+		return strdup(e->v[c->field] ? e->v[c->field] : "");
+	}
+}
+
+static int
+put_col_json(const crm_printer_t *pr, const void *rec, const struct pcol *c)
+{
+	return pr->events ? event_json(pr->fp, rec, c) : party_json(pr->fp, rec, c);
+}
+
+static char *
+col_text(const crm_printer_t *pr, const void *rec, const struct pcol *c)
+{
+	return pr->events ? event_text(rec, c) : party_text(rec, c);
 }
 
 /* Whether a cell is a plain number or phone number, safe in a spreadsheet. */
@@ -466,8 +561,8 @@ delim_header(crm_printer_t *pr)
 	putc('\n', pr->fp);
 }
 
-int
-crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
+static int
+print_row(crm_printer_t *pr, const void *p)
 {
 	FILE *fp = pr->fp;
 
@@ -480,7 +575,7 @@ crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
 				putc(',', fp);
 			put_json_string(fp, pr->cols[i].label);
 			putc(':', fp);
-			if (put_col_json(fp, p, &pr->cols[i]))
+			if (put_col_json(pr, p, &pr->cols[i]))
 				return CRM_NOMEM;
 		}
 		putc('}', fp);
@@ -499,7 +594,7 @@ crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
 			return CRM_NOMEM;
 		}
 		for (size_t i = 0; i < pr->ncols; i++)
-			if (!(cells[i] = col_text(p, &pr->cols[i])))
+			if (!(cells[i] = col_text(pr, p, &pr->cols[i])))
 				cells[i] = strdup("");
 		if (!pr->sized) {
 			if (++pr->nheld == TABLE_SAMPLE)
@@ -516,7 +611,7 @@ crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
 	if (pr->rows == 0)
 		delim_header(pr);
 	for (size_t i = 0; i < pr->ncols; i++) {
-		char *t = col_text(p, &pr->cols[i]);
+		char *t = col_text(pr, p, &pr->cols[i]);
 		if (!t)
 			return CRM_NOMEM;
 		if (i)
@@ -530,6 +625,51 @@ crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
 	putc('\n', fp);
 	pr->rows++;
 	return ferror(fp) ? CRM_IO : CRM_OK;
+}
+
+int
+crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
+{
+	return print_row(pr, p);
+}
+
+int
+crm_printer_event(crm_printer_t *pr, const crm_event_t *e)
+{
+	return print_row(pr, e);
+}
+
+int
+crm_printer_open_events(FILE *fp, int format, const char *fields, int flags,
+                        crm_printer_t **out, char *msg, size_t len)
+{
+	crm_printer_t *pr = calloc(1, sizeof *pr);
+	int rc;
+
+	*out = NULL;
+	if (!pr)
+		return CRM_NOMEM;
+	if (format == CRM_OUT_AUTO)
+		format = isatty(fileno(fp)) ? CRM_OUT_TABLE : CRM_OUT_JSONL;
+	pr->events = 1;
+	pr->fp = fp;
+	pr->format = format;
+	pr->flags = flags;
+	if (fields && *fields)
+		rc = add_list(pr, fields, msg, len);
+	else if (format == CRM_OUT_TABLE)
+		rc = add_list(pr, "id,party_id,at,channel,type,direction,subject,amount,currency", msg, len);
+	else
+		rc = add_list(pr, "id,party_id,at,channel,type,direction,subject,body,amount,currency,"
+		                  "campaign,ref,attrs", msg, len);
+	if (!rc && !(pr->width = calloc(pr->ncols ? pr->ncols : 1, sizeof *pr->width)))
+		rc = CRM_NOMEM;
+	if (rc) {
+		crm_printer_free(pr);
+		return rc;
+	}
+	*out = pr;
+	return CRM_OK;
 }
 
 int

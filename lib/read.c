@@ -36,7 +36,7 @@ struct slot {
 static int json_depth(const char *s, size_t n, int max);
 
 /* What a CSV column holds. */
-enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE };
+enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE, COL_PARTY_ID };
 
 struct col {
 	int kind;
@@ -84,6 +84,7 @@ struct crm_reader {
 
 	/* read-ahead: a thread fills ring[], the caller takes from it */
 	int fatal;              /* the last error ends the input */
+	int party_id_seen;      /* this JSON record has a party_id */
 	int async;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -558,6 +559,10 @@ set_header(crm_reader_t *r)
 			c->name = k;
 			continue;
 		}
+		if (!strcmp(key, "party_id")) {
+			c->kind = COL_PARTY_ID;     /* an event's party: it names the party */
+			continue;
+		}
 		int f = crm_field_lookup(key, 1);
 		for (size_t j = 0; f >= 0 && j < i; j++)
 			if (r->cols[j].kind == COL_FIELD && r->cols[j].field == f)
@@ -622,6 +627,16 @@ add_tags(crm_party_t *p, const char *v)
 	return CRM_OK;
 }
 
+/* Whether the CSV columns name an event's party: then "id" is the event's. */
+static int
+has_party_id(crm_reader_t *r)
+{
+	for (size_t i = 0; i < r->ncols; i++)
+		if (r->cols[i].kind == COL_PARTY_ID)
+			return 1;
+	return 0;
+}
+
 static int
 csv_record(crm_reader_t *r, crm_party_t **out)
 {
@@ -666,11 +681,14 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 				if (p->attrs && !json_object_get(p->attrs, k))
 					json_object_set(p->attrs, k, x);
 			json_decref(o);
-		} else if (c->field == CRM_F_ID) {
-			if (!parse_id(v, &p->id)) {
+		} else if (c->kind == COL_PARTY_ID || c->field == CRM_F_ID) {
+			int64_t id;
+			if (!parse_id(v, &id)) {
 				crm_party_free(p);
-				return fail(r, r->rec_line, "invalid id '%s'", quoted(v, q, sizeof q));
+				return fail(r, r->rec_line, "invalid %s '%s'", c->name, quoted(v, q, sizeof q));
 			}
+			if (c->kind == COL_PARTY_ID || !has_party_id(r))
+				p->id = id;
 		} else if (c->field == CRM_F_TAGS) {
 			rc = add_tags(p, v);
 		} else if (c->field == CRM_F_ORG_ID || c->field == CRM_F_UPDATED) {
@@ -836,6 +854,15 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return CRM_NOMEM;
 		return json_object_set(p->attrs, key + 6, v) ? CRM_NOMEM : CRM_OK;
 	}
+	if (!strcmp(key, "party_id")) {
+		/* An event record: its party_id names the party, not its id. */
+		if (json_is_integer(v) && json_integer_value(v) > 0)
+			p->id = json_integer_value(v);
+		else if (!json_is_string(v) || !parse_id(json_string_value(v), &p->id))
+			return fail(r, r->rec_line, "invalid party_id");
+		r->party_id_seen = 1;
+		return CRM_OK;
+	}
 	int f = crm_field_lookup(key, 1);
 	for (size_t m = 0; m < r->map_from.n; m++)
 		if (!strcasecmp(r->map_from.v[m], key)) {
@@ -855,12 +882,16 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		if (!p->attrs && !(p->attrs = json_object()))
 			return CRM_NOMEM;
 		return json_object_set(p->attrs, key, v) ? CRM_NOMEM : CRM_OK;
-	case CRM_F_ID:
+	case CRM_F_ID: {
+		int64_t id;
 		if (json_is_integer(v) && json_integer_value(v) > 0)
-			p->id = json_integer_value(v);
-		else if (!json_is_string(v) || !parse_id(json_string_value(v), &p->id))
+			id = json_integer_value(v);
+		else if (!json_is_string(v) || !parse_id(json_string_value(v), &id))
 			return fail(r, r->rec_line, "invalid id");
+		if (!r->party_id_seen)
+			p->id = id;
 		return CRM_OK;
+	}
 	case CRM_F_ORG_ID: case CRM_F_UPDATED:
 		return CRM_OK;
 	case CRM_F_TAGS:
@@ -942,6 +973,7 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 		json_decref(o);
 		return CRM_NOMEM;
 	}
+	r->party_id_seen = json_object_get(o, "party_id") != NULL;
 	json_object_foreach(o, k, v) {
 		if ((rc = jsonl_field(r, p, k, v))) {
 			json_decref(o);

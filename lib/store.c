@@ -73,6 +73,17 @@ static const char *const migrations[] = {
 	" INSERT INTO party_fts (party_fts, rowid, name, first_name, last_name, email, org,"
 	" city, notes) VALUES ('delete', old.id, old.name, old.first_name, old.last_name,"
 	" old.email, old.org, old.city, old.notes); END;",
+	/* 1 -> 2: events. Amounts in ten-thousandths of the currency unit. */
+	"CREATE TABLE event ("
+	" id INTEGER PRIMARY KEY,"
+	" party_id INTEGER NOT NULL REFERENCES party (id) ON DELETE CASCADE,"
+	" at TEXT NOT NULL, channel TEXT, type TEXT NOT NULL,"
+	" direction TEXT CHECK (direction IN ('in', 'out')),"
+	" subject TEXT, body TEXT, amount INTEGER, currency TEXT, campaign TEXT, ref TEXT,"
+	" attrs TEXT, created TEXT NOT NULL);"
+	"CREATE INDEX event_party_at ON event (party_id, at);"
+	"CREATE UNIQUE INDEX event_ref ON event (party_id, ref) WHERE ref IS NOT NULL;"
+	"CREATE INDEX event_at ON event (at);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -589,6 +600,8 @@ crm_store_commit(crm_store_t *s)
 {
 	int rc;
 
+	if (!s->in_tx)
+		return CRM_OK;          /* nothing was begun: nothing to commit */
 	if ((rc = store_fts_flush(s))) {
 		char keep[sizeof s->err];
 		memcpy(keep, s->err, sizeof keep);

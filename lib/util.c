@@ -551,3 +551,201 @@ date_valid(const char *s, int ts)
 		return 1;
 	return *p == '\0';
 }
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+static void
+iso_of(time_t t, char out[21])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+time_parse(const char *s, int future, char out[21], char *msg, size_t len)
+{
+	char q[96];
+	const char *p = s;
+
+	while (*p == ' ')
+		p++;
+	if (!strcmp(p, "now")) {
+		now_iso(out);
+		return CRM_OK;
+	}
+	/* Relative: N followed by h, d, w, m (months) or y; +N for the future. */
+	if ((*p == '+' || isdigit((unsigned char)*p)) && strlen(p) < 12) {
+		char *end;
+		int ahead = *p == '+';
+		long n = strtol(p + ahead, &end, 10);
+		if (end != p + ahead && *end && !end[1] && strchr("hdwmy", *end) && n >= 0 &&
+		    n <= 100000) {
+			time_t t = time(NULL);
+			struct tm tm;
+			long sign = (ahead || future) ? 1 : -1;
+			gmtime_r(&t, &tm);
+			switch (*end) {
+			case 'h': t += sign * n * 3600; break;
+			case 'd': t += sign * n * 86400; break;
+			case 'w': t += sign * n * 7 * 86400; break;
+			case 'm': tm.tm_mon += (int)(sign * n); t = timegm(&tm); break;
+			case 'y': tm.tm_year += (int)(sign * n); t = timegm(&tm); break;
+			}
+			gmtime_r(&t, &tm);
+			if (tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999) {
+				msgf(msg, len, "time out of range '%s'", quoted(s, q, sizeof q));
+				return CRM_BADINPUT;
+			}
+			iso_of(t, out);
+			return CRM_OK;
+		}
+	}
+	size_t n = strlen(p);
+	if (n < 10 || !ndig(p, 4) || p[4] != '-' || !ndig(p + 5, 2) || p[7] != '-' || !ndig(p + 8, 2))
+		goto bad;
+	int y = atoi(p), mo = atoi(p + 5), d = atoi(p + 8), h = 0, mi = 0, se = 0;
+	if (!mday_ok(y, mo, d) || y < 1)
+		goto bad;
+	const char *r = p + 10;
+	int have_off = 0;
+	long off = 0;
+	if (*r == 'T' || *r == ' ') {
+		if (!ndig(r + 1, 2) || r[3] != ':' || !ndig(r + 4, 2))
+			goto bad;
+		h = atoi(r + 1);
+		mi = atoi(r + 4);
+		r += 6;
+		if (*r == ':') {
+			if (!ndig(r + 1, 2))
+				goto bad;
+			se = atoi(r + 1);
+			r += 3;
+			if (*r == '.' || *r == ',') {
+				r++;
+				if (!isdigit((unsigned char)*r))
+					goto bad;
+				while (isdigit((unsigned char)*r))
+					r++;        /* fractions of a second are dropped */
+			}
+		}
+		if (h > 23 || mi > 59 || se > 60)
+			goto bad;
+		if (se == 60)
+			se = 59;                /* a leap second stays in its minute */
+	}
+	if (*r == 'Z' && !r[1]) {
+		have_off = 1;
+	} else if ((*r == '+' || *r == '-') && ndig(r + 1, 2)) {
+		int oh = atoi(r + 1), om = 0;
+		const char *e = r + 3;
+		if (*e == ':' && ndig(e + 1, 2)) {
+			om = atoi(e + 1);
+			e += 3;
+		} else if (ndig(e, 2)) {
+			om = atoi(e);
+			e += 2;
+		}
+		if (*e || oh > 23 || om > 59)
+			goto bad;
+		have_off = 1;
+		off = (oh * 60L + om) * 60 * (*r == '-' ? -1 : 1);
+	} else if (*r) {
+		goto bad;
+	}
+	if (have_off) {
+		long long t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400LL +
+		              h * 3600 + mi * 60 + se - off;
+		iso_of((time_t)t, out);
+		return CRM_OK;
+	}
+	/*
+	 * Local time, in the TZ zone.  Around a daylight-saving change a wall
+	 * time may not exist, or exist twice: both are refused.
+	 */
+	struct tm a = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+	                .tm_min = mi, .tm_sec = se };
+	struct tm b = a, c;
+	a.tm_isdst = 0;
+	b.tm_isdst = 1;
+	time_t ta = mktime(&a), tb = mktime(&b);
+	int oka = ta != (time_t)-1 && a.tm_hour == h && a.tm_min == mi && a.tm_mday == d && !a.tm_isdst;
+	int okb = tb != (time_t)-1 && b.tm_hour == h && b.tm_min == mi && b.tm_mday == d && b.tm_isdst;
+	if (oka && okb && ta != tb) {
+		msgf(msg, len, "ambiguous local time '%s' (daylight-saving change): give an offset",
+		     quoted(s, q, sizeof q));
+		return CRM_BADINPUT;
+	}
+	if (!oka && !okb) {
+		msgf(msg, len, "local time '%s' does not exist (daylight-saving change)",
+		     quoted(s, q, sizeof q));
+		return CRM_BADINPUT;
+	}
+	(void)c;
+	iso_of(oka ? ta : tb, out);
+	return CRM_OK;
+bad:
+	msgf(msg, len, "invalid time '%s' (ISO 8601, such as 2026-03-29T10:00:00+02:00, or 90d)",
+	     quoted(s, q, sizeof q));
+	return CRM_BADINPUT;
+}
+
+int
+amount_parse(const char *s, long long *out)
+{
+	const char *p = s;
+	int neg = 0;
+	long long v = 0;
+	int frac = 0;
+
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > 90000000000000LL)
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		for (; isdigit((unsigned char)*p); p++) {
+			if (++frac > 4)
+				return 0;
+			v = v * 10 + (*p - '0');
+		}
+	}
+	if (*p)
+		return 0;
+	for (; frac < 4; frac++)
+		v *= 10;
+	*out = neg ? -v : v;
+	return 1;
+}
+
+void
+amount_format(long long v, char out[32])
+{
+	unsigned long long a = v < 0 ? (unsigned long long)-v : (unsigned long long)v;
+	unsigned long long whole = a / 10000, frac = a % 10000;
+
+	if (frac % 100 == 0)
+		snprintf(out, 32, "%s%llu.%02llu", v < 0 ? "-" : "", whole, frac / 100);
+	else if (frac % 10 == 0)
+		snprintf(out, 32, "%s%llu.%03llu", v < 0 ? "-" : "", whole, frac / 10);
+	else
+		snprintf(out, 32, "%s%llu.%04llu", v < 0 ? "-" : "", whole, frac);
+}

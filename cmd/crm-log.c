@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/* crm-log: record events for parties, and list the timeline. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crm.h"
+
+enum {
+	OPT_CONTACT = 0x100, OPT_LIST, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET,
+	OPT_DRY_RUN, OPT_FIELD_BASE = 0x200,
+};
+
+static const struct option options[] = {
+	CRM_COMMON_OPTIONS,
+	{ "contact", 1, NULL, OPT_CONTACT },
+	{ "list", 0, NULL, OPT_LIST },
+	{ "since", 1, NULL, OPT_SINCE },
+	{ "until", 1, NULL, OPT_UNTIL },
+	{ "reverse", 0, NULL, OPT_REVERSE },
+	{ "limit", 1, NULL, OPT_LIMIT },
+	{ "at", 1, NULL, OPT_FIELD_BASE + CRM_E_AT },
+	{ "channel", 1, NULL, OPT_FIELD_BASE + CRM_E_CHANNEL },
+	{ "type", 1, NULL, OPT_FIELD_BASE + CRM_E_TYPE },
+	{ "direction", 1, NULL, OPT_FIELD_BASE + CRM_E_DIRECTION },
+	{ "subject", 1, NULL, OPT_FIELD_BASE + CRM_E_SUBJECT },
+	{ "body", 1, NULL, OPT_FIELD_BASE + CRM_E_BODY },
+	{ "amount", 1, NULL, OPT_FIELD_BASE + CRM_E_AMOUNT },
+	{ "currency", 1, NULL, OPT_FIELD_BASE + CRM_E_CURRENCY },
+	{ "campaign", 1, NULL, OPT_FIELD_BASE + CRM_E_CAMPAIGN },
+	{ "ref", 1, NULL, OPT_FIELD_BASE + CRM_E_REF },
+	{ "set", 1, NULL, OPT_SET },
+	{ "dry-run", 0, NULL, OPT_DRY_RUN },
+	{ "quiet", 0, NULL, 'q' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static struct crm_common common;
+static crm_store_t *store;
+
+static void __attribute__((noreturn))
+usage(FILE *fp, int code)
+{
+	fputs("usage: crm-log [--contact ID|EMAIL|EXT_ID]... --type TYPE [--channel CHANNEL]\n"
+	      "               [--at TIME] [--direction in|out] [--subject TEXT] [--body TEXT]\n"
+	      "               [--amount N] [--currency CUR] [--campaign NAME] [--ref REF]\n"
+	      "               [--set KEY=VALUE]... [--dry-run] [-q | --quiet]\n"
+	      "               [--input-format csv|jsonl|auto] [--no-stdin] [--db PATH]\n"
+	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
+	      "       crm-log --list [--contact ID|EMAIL|EXT_ID]... [--since TIME] [--until TIME]\n"
+	      "               [--channel CHANNEL] [--type TYPE] [--direction in|out]\n"
+	      "               [--campaign NAME] [--reverse] [--limit N] [--no-stdin] [--db PATH]\n"
+	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
+	      "       crm-log -h | --help | --version\n"
+	      "Record an event for each party named by --contact or read on standard\n"
+	      "input, or list events, newest first.\n", fp);
+	exit(code);
+}
+
+/* The party an identifier names: digits an id, an '@' an e-mail, else ext_id. */
+static int64_t
+resolve_contact(const char *who)
+{
+	crm_party_t *p = crm_party_new();
+	const char *s = who;
+	int64_t id = 0;
+	int rc, digits = *s != '\0';
+
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			digits = 0;
+	if (!p)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	if (digits && strlen(who) < 19)
+		rc = crm_party_set(p, CRM_F_EXT_ID, who), crm_party_set_id(p, strtoll(who, NULL, 10));
+	else
+		rc = crm_party_set(p, strchr(who, '@') ? CRM_F_EMAIL : CRM_F_EXT_ID, who);
+	if (rc)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	rc = crm_party_resolve(store, p, &id);
+	crm_party_free(p);
+	if (rc == CRM_NOTFOUND)
+		crm_die(CRM_EXIT_BADINPUT, "--contact %s: no such party", who);
+	if (rc)
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	return id;
+}
+
+/* Party ids read from a record stream on stdin, one call each. */
+static void
+each_stdin_party(void (*fn)(int64_t id, const char *name, long line))
+{
+	crm_reader_t *r;
+	crm_party_t *p;
+	int rc;
+	int64_t id;
+
+	if ((rc = crm_reader_open(stdin, "-", common.informat, NULL, &r)))
+		crm_cli_fail(rc, NULL);
+	while ((rc = crm_reader_next(r, &p)) != CRM_EOF) {
+		if (rc == CRM_BADINPUT)
+			crm_die(CRM_EXIT_BADINPUT, "-:%s", crm_reader_error(r));
+		if (rc)
+			crm_cli_fail(rc, crm_reader_error(r));
+		rc = crm_party_resolve(store, p, &id);
+		crm_party_free(p);
+		if (rc == CRM_NOTFOUND)
+			crm_die(CRM_EXIT_BADINPUT, "-:%ld: no such party", crm_reader_line(r));
+		if (rc)
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		fn(id, "-", crm_reader_line(r));
+	}
+	crm_reader_free(r);
+}
+
+/* Logging. */
+static crm_event_t *event;
+static crm_printer_t *printer;
+static FILE *out;
+static long nlogged, nunchanged;
+
+/*
+ * The write transaction begins with the first record, not before: the
+ * program writing to this one's standard input (crm-add | crm-log) must
+ * be able to commit first.
+ */
+static void
+begin_once(void)
+{
+	static int begun;
+	int rc;
+
+	if (begun++)
+		return;
+	if ((rc = crm_store_begin(store)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
+}
+
+static void
+log_one(int64_t party, const char *name, long line)
+{
+	char msg[512];
+	int result, rc;
+	crm_event_t *stored = NULL;
+
+	begin_once();
+	rc = crm_event_add(store, event, party, &result, printer ? &stored : NULL, msg, sizeof msg);
+	if (rc) {
+		crm_store_rollback(store);
+		if (line > 0)
+			crm_die(crm_status_exit(rc), "%s:%ld: %s", name, line, msg);
+		crm_cli_fail(rc, msg);
+	}
+	if (result == CRM_CREATED)
+		nlogged++;
+	else
+		nunchanged++;
+	if (stored) {
+		if (crm_printer_event(printer, stored))
+			crm_die(CRM_EXIT_STORE, "output:");
+		crm_event_free(stored);
+	}
+}
+
+static void
+list_restrict(int64_t id, const char *name, long line);
+
+static crm_event_query_t *query;
+
+static void
+list_restrict(int64_t id, const char *name, long line)
+{
+	int rc;
+
+	(void)name;
+	(void)line;
+	if ((rc = crm_event_query_restrict(query, id)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *contacts[64], *since = NULL, *until = NULL;
+	int ncontacts = 0, list = 0, reverse = 0, dry_run = 0, quiet = 0, c, rc, field;
+	long limit = -1;
+	char msg[512], *eq;
+
+	crm_cli_init(argv[0]);
+	if (!(event = crm_event_new()))
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	while ((c = getopt_long(argc, argv, "hq", options, NULL)) != -1) {
+		if (crm_cli_common(c, optarg, &common))
+			continue;
+		if (c >= OPT_FIELD_BASE) {
+			if (crm_event_set(event, c - OPT_FIELD_BASE, optarg))
+				crm_die(CRM_EXIT_STORE, "out of memory");
+			continue;
+		}
+		switch (c) {
+		case 'h':
+			usage(stdout, 0);
+		case 'q':
+			quiet = 1;
+			break;
+		case OPT_CONTACT:
+			if (ncontacts == 64)
+				crm_die(CRM_EXIT_USAGE, "at most 64 --contact; pipe records for more");
+			contacts[ncontacts++] = optarg;
+			break;
+		case OPT_LIST:
+			list = 1;
+			break;
+		case OPT_SINCE:
+			since = optarg;
+			break;
+		case OPT_UNTIL:
+			until = optarg;
+			break;
+		case OPT_REVERSE:
+			reverse = 1;
+			break;
+		case OPT_LIMIT: {
+			char *end;
+			errno = 0;
+			limit = strtol(optarg, &end, 10);
+			if (errno || *end || !*optarg || limit < 0)
+				crm_die(CRM_EXIT_USAGE, "--limit wants a number, not '%s'", optarg);
+			break;
+		}
+		case OPT_SET:
+			if (!(eq = strchr(optarg, '=')) || eq == optarg)
+				crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", optarg);
+			*eq = '\0';
+			if ((rc = crm_event_set_attr(event, optarg, eq[1] ? eq + 1 : NULL)))
+				crm_die(crm_status_exit(rc), "--set %s: %s", optarg,
+				        rc == CRM_BADINPUT ? "invalid UTF-8" : crm_status_str(rc));
+			break;
+		case OPT_DRY_RUN:
+			dry_run = 1;
+			break;
+		default:
+			usage(stderr, CRM_EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", argv[optind]);
+	int from_stdin = !common.no_stdin && crm_stdin_is_stream();
+
+	if (list) {
+		static const int filters[] = { CRM_E_CHANNEL, CRM_E_TYPE, CRM_E_DIRECTION, CRM_E_CAMPAIGN };
+		crm_event_t *e;
+		long n = 0;
+		if (dry_run)
+			crm_die(CRM_EXIT_USAGE, "--dry-run goes with logging, not --list");
+		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+		if ((rc = crm_event_query_open(store, &query)))
+			crm_cli_fail(rc, NULL);
+		for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+			const char *v = crm_event_get(event, filters[i]);
+			if (v && (rc = crm_event_query_match(query, filters[i], v)))
+				crm_cli_fail(rc, NULL);
+		}
+		if ((rc = crm_event_query_range(query, since, until, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+		crm_event_query_order(query, reverse, limit);
+		if (ncontacts || from_stdin)
+			list_restrict(-1, NULL, 0);
+		for (int i = 0; i < ncontacts; i++)
+			list_restrict(resolve_contact(contacts[i]), NULL, 0);
+		if (from_stdin)
+			each_stdin_party(list_restrict);
+		if ((rc = crm_printer_open_events(stdout, common.format, common.fields,
+		                                  common.print_flags, &printer, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+		while ((rc = crm_event_query_next(query, &e)) == CRM_OK) {
+			n++;
+			if (crm_printer_event(printer, e))
+				crm_die(CRM_EXIT_STORE, "write error:");
+			crm_event_free(e);
+		}
+		if (rc != CRM_EOF)
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		if (n || common.format == CRM_OUT_CSV || common.format == CRM_OUT_TSV ||
+		    common.format == CRM_OUT_JSON)
+			crm_printer_finish(printer);
+		crm_printer_free(printer);
+		crm_event_query_free(query);
+		crm_event_free(event);
+		crm_store_close(store);
+		crm_close_stdout();
+		return n ? CRM_EXIT_OK : CRM_EXIT_NOMATCH;
+	}
+
+	if (since || until || reverse || limit >= 0)
+		crm_die(CRM_EXIT_USAGE, "--since, --until, --reverse and --limit go with --list");
+	if (!ncontacts && !from_stdin)
+		crm_die(CRM_EXIT_USAGE, "no party: give --contact or records on standard input");
+	if ((rc = crm_event_check(event, &field, msg, sizeof msg)))
+		crm_die(crm_status_exit(rc), "%s", msg);
+	if (!quiet) {
+		if (!(out = tmpfile()))
+			crm_die(CRM_EXIT_STORE, "temporary file:");
+		if ((rc = crm_printer_open_events(out, common.format == CRM_OUT_AUTO && isatty(1) ?
+		                                  CRM_OUT_TABLE : common.format, common.fields,
+		                                  common.print_flags, &printer, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+	}
+	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+	for (int i = 0; i < ncontacts; i++)
+		log_one(resolve_contact(contacts[i]), "--contact", 0);
+	if (from_stdin)
+		each_stdin_party(log_one);
+	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
+	if (rc)
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	crm_store_close(store);
+	if (printer) {
+		char buf[65536];
+		size_t n;
+		crm_printer_finish(printer);
+		crm_printer_free(printer);
+		rewind(out);
+		while ((n = fread(buf, 1, sizeof buf, out)) > 0)
+			fwrite(buf, 1, n, stdout);
+		fclose(out);
+	}
+	if (!quiet && (from_stdin || dry_run))
+		fprintf(stderr, "%s: %s%ld logged, %ld already there\n", crm_progname,
+		        dry_run ? "dry run, nothing written: " : "", nlogged, nunchanged);
+	crm_event_free(event);
+	crm_close_stdout();
+	return 0;
+}

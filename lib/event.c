@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: MIT */
+/* event.c: events (interactions, campaign events, purchases): record, checks, SQL. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crm-private.h"
+
+static const char *const event_fields[CRM_E_NFIELDS] = {
+	"id", "party_id", "at", "channel", "type", "direction", "subject", "body",
+	"amount", "currency", "campaign", "ref", "attrs",
+};
+
+static const char *const channels[] = {
+	"email", "phone", "sms", "web", "visit", "meeting", "mail", "social", "other", NULL
+};
+
+/* Types whose direction goes without saying. */
+static const struct { const char *type, *dir; } type_dir[] = {
+	{ "sent", "out" }, { "delivered", "out" }, { "opened", "in" }, { "clicked", "in" },
+	{ "bounced", "in" }, { "unsubscribed", "in" }, { "replied", "in" },
+	{ "purchase", "in" }, { "refund", "out" }, { "ticket", "in" },
+};
+
+const char *
+crm_event_field_name(int f)
+{
+	return f >= 0 && f < CRM_E_NFIELDS ? event_fields[f] : "?";
+}
+
+int
+crm_event_field_lookup(const char *name)
+{
+	for (int i = 0; i < CRM_E_NFIELDS; i++)
+		if (!strcmp(name, event_fields[i]))
+			return i;
+	return -1;
+}
+
+crm_event_t *
+crm_event_new(void)
+{
+	return calloc(1, sizeof(crm_event_t));
+}
+
+void
+crm_event_free(crm_event_t *e)
+{
+	if (!e)
+		return;
+	for (int i = 0; i < CRM_E_NFIELDS; i++)
+		free(e->v[i]);
+	json_decref(e->attrs);
+	free(e);
+}
+
+int64_t
+crm_event_id(const crm_event_t *e)
+{
+	return e->id;
+}
+
+int64_t
+crm_event_party(const crm_event_t *e)
+{
+	return e->party_id;
+}
+
+const char *
+crm_event_get(const crm_event_t *e, int field)
+{
+	return field > CRM_E_PARTY_ID && field < CRM_E_ATTRS ? e->v[field] : NULL;
+}
+
+int
+crm_event_set(crm_event_t *e, int field, const char *value)
+{
+	char *v = NULL;
+
+	if (field <= CRM_E_PARTY_ID || field >= CRM_E_ATTRS)
+		return CRM_USAGE;
+	if (value && *value && !(v = strdup(value)))
+		return CRM_NOMEM;
+	free(e->v[field]);
+	e->v[field] = v;
+	return CRM_OK;
+}
+
+int
+crm_event_set_attr(crm_event_t *e, const char *key, const char *value)
+{
+	if (utf8_check(key, strlen(key)) >= 0 || (value && utf8_check(value, strlen(value)) >= 0))
+		return CRM_BADINPUT;
+	if (!e->attrs && !(e->attrs = json_object()))
+		return CRM_NOMEM;
+	if (json_object_set_new(e->attrs, key, value ? json_string(value) : json_null()))
+		return CRM_NOMEM;
+	return CRM_OK;
+}
+
+crm_event_t *
+crm_event_copy(const crm_event_t *e)
+{
+	crm_event_t *c = crm_event_new();
+
+	if (!c)
+		return NULL;
+	*c = *e;
+	c->attrs = e->attrs ? json_deep_copy(e->attrs) : NULL;
+	for (int i = 0; i < CRM_E_NFIELDS; i++)
+		if (e->v[i] && !(c->v[i] = strdup(e->v[i]))) {
+			while (++i < CRM_E_NFIELDS)
+				c->v[i] = NULL;
+			crm_event_free(c);
+			return NULL;
+		}
+	return c;
+}
+
+static int
+word_ok(const char *s)
+{
+	if (!islower((unsigned char)*s))
+		return 0;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
+static int
+lower_in_place(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+	return CRM_OK;
+}
+
+int
+crm_event_check(crm_event_t *e, int *field, char *msg, size_t len)
+{
+	char q[96], at[21];
+	int rc;
+
+	for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++) {
+		const char *v = e->v[f];
+		*field = f;
+		if (!v)
+			continue;
+		if (utf8_check(v, strlen(v)) >= 0) {
+			msgf(msg, len, "invalid UTF-8 in %s", event_fields[f]);
+			return CRM_BADINPUT;
+		}
+		if (has_control(v) || (f != CRM_E_BODY && f != CRM_E_SUBJECT && strpbrk(v, "\t\r\n"))) {
+			msgf(msg, len, "control character in %s '%s'", event_fields[f], quoted(v, q, sizeof q));
+			return CRM_BADINPUT;
+		}
+		if (strlen(v) > (1 << 20)) {
+			msgf(msg, len, "%s longer than 1 MiB", event_fields[f]);
+			return CRM_BADINPUT;
+		}
+	}
+	*field = CRM_E_AT;
+	if ((rc = time_parse(e->v[CRM_E_AT] ? e->v[CRM_E_AT] : "now", 0, at, msg, len)))
+		return rc;
+	if (!e->v[CRM_E_AT] || strcmp(e->v[CRM_E_AT], at)) {
+		free(e->v[CRM_E_AT]);
+		if (!(e->v[CRM_E_AT] = strdup(at)))
+			return CRM_NOMEM;
+	}
+	*field = CRM_E_TYPE;
+	if (!e->v[CRM_E_TYPE]) {
+		msgf(msg, len, "an event needs a type (call, note, sent, opened, purchase, ...)");
+		return CRM_BADINPUT;
+	}
+	lower_in_place(e->v[CRM_E_TYPE]);
+	if (!word_ok(e->v[CRM_E_TYPE]) || strlen(e->v[CRM_E_TYPE]) > 40) {
+		msgf(msg, len, "invalid type '%s' (a lower-case word)", quoted(e->v[CRM_E_TYPE], q, sizeof q));
+		return CRM_BADINPUT;
+	}
+	*field = CRM_E_CHANNEL;
+	if (e->v[CRM_E_CHANNEL]) {
+		lower_in_place(e->v[CRM_E_CHANNEL]);
+		int i;
+		for (i = 0; channels[i] && strcmp(channels[i], e->v[CRM_E_CHANNEL]); i++)
+			;
+		if (!channels[i]) {
+			msgf(msg, len, "invalid channel '%s' (email, phone, sms, web, visit, meeting, "
+			     "mail, social, other)", quoted(e->v[CRM_E_CHANNEL], q, sizeof q));
+			return CRM_BADINPUT;
+		}
+	}
+	*field = CRM_E_DIRECTION;
+	if (e->v[CRM_E_DIRECTION]) {
+		lower_in_place(e->v[CRM_E_DIRECTION]);
+		if (strcmp(e->v[CRM_E_DIRECTION], "in") && strcmp(e->v[CRM_E_DIRECTION], "out")) {
+			msgf(msg, len, "invalid direction '%s' (in or out)",
+			     quoted(e->v[CRM_E_DIRECTION], q, sizeof q));
+			return CRM_BADINPUT;
+		}
+	} else {
+		for (size_t i = 0; i < sizeof type_dir / sizeof type_dir[0]; i++)
+			if (!strcmp(type_dir[i].type, e->v[CRM_E_TYPE]) &&
+			    !(e->v[CRM_E_DIRECTION] = strdup(type_dir[i].dir)))
+				return CRM_NOMEM;
+	}
+	*field = CRM_E_AMOUNT;
+	e->has_amount = 0;
+	if (e->v[CRM_E_AMOUNT]) {
+		char canon[32];
+		if (!amount_parse(e->v[CRM_E_AMOUNT], &e->amount)) {
+			msgf(msg, len, "invalid amount '%s' (a decimal such as 1234.50, at most 4 decimals)",
+			     quoted(e->v[CRM_E_AMOUNT], q, sizeof q));
+			return CRM_BADINPUT;
+		}
+		e->has_amount = 1;
+		amount_format(e->amount, canon);
+		free(e->v[CRM_E_AMOUNT]);
+		if (!(e->v[CRM_E_AMOUNT] = strdup(canon)))
+			return CRM_NOMEM;
+	}
+	*field = CRM_E_CURRENCY;
+	if (e->v[CRM_E_CURRENCY]) {
+		char *c = e->v[CRM_E_CURRENCY];
+		for (char *p = c; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		if (strlen(c) != 3 || !isupper((unsigned char)c[0]) || !isupper((unsigned char)c[1]) ||
+		    !isupper((unsigned char)c[2])) {
+			msgf(msg, len, "invalid currency '%s' (ISO 4217, such as EUR)", quoted(c, q, sizeof q));
+			return CRM_BADINPUT;
+		}
+		if (!e->has_amount) {
+			msgf(msg, len, "a currency without an amount");
+			return CRM_BADINPUT;
+		}
+	} else if (e->has_amount) {
+		const char *d = getenv("CRM_CURRENCY");
+		char cur[4] = "EUR";
+		if (d && strlen(d) == 3)
+			for (int i = 0; i < 3; i++)
+				cur[i] = (char)toupper((unsigned char)d[i]);
+		if (!(e->v[CRM_E_CURRENCY] = strdup(cur)))
+			return CRM_NOMEM;
+	}
+	*field = CRM_E_ATTRS;
+	if (e->attrs) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(e->attrs, k, v)
+			if (!*k || has_control(k) || strlen(k) > 200) {
+				msgf(msg, len, "invalid attribute name '%s'", quoted(k, q, sizeof q));
+				return CRM_BADINPUT;
+			}
+	}
+	*field = -1;
+	return CRM_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows. */
+
+static const char event_columns[] =
+	"e.id, e.party_id, e.at, e.channel, e.type, e.direction, e.subject, e.body, "
+	"e.amount, e.currency, e.campaign, e.ref, e.attrs";
+
+static int
+event_from_row(sqlite3_stmt *st, crm_event_t **out)
+{
+	crm_event_t *e = crm_event_new();
+	const char *t;
+
+	if (!e)
+		return CRM_NOMEM;
+	e->id = sqlite3_column_int64(st, 0);
+	e->party_id = sqlite3_column_int64(st, 1);
+	for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++) {
+		if (f == CRM_E_AMOUNT)
+			continue;
+		const unsigned char *v = sqlite3_column_text(st, f);
+		if (v && !(e->v[f] = strdup((const char *)v)))
+			goto nomem;
+	}
+	if (sqlite3_column_type(st, CRM_E_AMOUNT) != SQLITE_NULL) {
+		char a[32];
+		e->has_amount = 1;
+		e->amount = sqlite3_column_int64(st, CRM_E_AMOUNT);
+		amount_format(e->amount, a);
+		if (!(e->v[CRM_E_AMOUNT] = strdup(a)))
+			goto nomem;
+	}
+	if ((t = (const char *)sqlite3_column_text(st, CRM_E_ATTRS)) &&
+	    !(e->attrs = json_loads(t, 0, NULL)))
+		goto nomem;
+	*out = e;
+	return CRM_OK;
+nomem:
+	crm_event_free(e);
+	return CRM_NOMEM;
+}
+
+int
+crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *result,
+              crm_event_t **stored, char *msg, size_t len)
+{
+	sqlite3_stmt *st = store_stmt(s, "event.insert",
+		"INSERT INTO event (party_id, at, channel, type, direction, subject, body, amount, "
+		"currency, campaign, ref, attrs, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		"?10, ?11, ?12, ?13) ON CONFLICT (party_id, ref) WHERE ref IS NOT NULL DO NOTHING");
+	char *attrs = NULL, now[21];
+	int rc;
+	long long base;
+
+	if (!st) {
+		msgf(msg, len, "%s", crm_store_errmsg(s));
+		return CRM_STORE;
+	}
+	if (!store_in_tx(s, &base)) {
+		msgf(msg, len, "write outside a transaction");
+		return CRM_STORE;
+	}
+	if (e->attrs && json_object_size(e->attrs) &&
+	    !(attrs = json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		return CRM_NOMEM;
+	now_iso(now);
+	sqlite3_bind_int64(st, 1, party_id);
+	for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++) {
+		if (f == CRM_E_AMOUNT) {
+			if (e->has_amount)
+				sqlite3_bind_int64(st, f, e->amount);
+			else
+				sqlite3_bind_null(st, f);
+		} else if (e->v[f]) {
+			sqlite3_bind_text(st, f, e->v[f], -1, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_null(st, f);
+		}
+	}
+	if (attrs)
+		sqlite3_bind_text(st, 12, attrs, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 12);
+	sqlite3_bind_text(st, 13, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	free(attrs);
+	if (rc != SQLITE_DONE) {
+		rc = store_status(s, rc);
+		msgf(msg, len, "%s", crm_store_errmsg(s));
+		return rc;
+	}
+	int64_t id;
+	if (sqlite3_changes(store_db(s)) == 0) {
+		/* The same reference for the same party: already there. */
+		sqlite3_stmt *f = store_stmt(s, "event.by_ref",
+			"SELECT id FROM event WHERE party_id = ?1 AND ref = ?2");
+		if (!f)
+			return CRM_STORE;
+		sqlite3_bind_int64(f, 1, party_id);
+		sqlite3_bind_text(f, 2, e->v[CRM_E_REF], -1, SQLITE_STATIC);
+		rc = sqlite3_step(f);
+		id = sqlite3_column_int64(f, 0);
+		sqlite3_reset(f);
+		if (rc != SQLITE_ROW)
+			return store_status(s, rc);
+		*result = CRM_UNCHANGED;
+	} else {
+		id = sqlite3_last_insert_rowid(store_db(s));
+		*result = CRM_CREATED;
+	}
+	if (stored) {
+		crm_event_query_t *q;
+		if ((rc = crm_event_query_open(s, &q)))
+			return rc;
+		q->one = id;
+		rc = crm_event_query_next(q, stored);
+		crm_event_query_free(q);
+		if (rc == CRM_EOF)
+			rc = CRM_STORE;
+		return rc;
+	}
+	return CRM_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Listing. */
+
+int
+crm_event_query_open(crm_store_t *s, crm_event_query_t **out)
+{
+	crm_event_query_t *q = calloc(1, sizeof *q);
+
+	*out = q;
+	if (!q)
+		return CRM_NOMEM;
+	q->s = s;
+	q->limit = -1;
+	return CRM_OK;
+}
+
+void
+crm_event_query_free(crm_event_query_t *q)
+{
+	if (!q)
+		return;
+	for (int i = 0; i < CRM_E_NFIELDS; i++)
+		free(q->eq[i]);
+	sqlite3_finalize(q->st);
+	sqlite3_finalize(q->ins);
+	free(q);
+}
+
+int
+crm_event_query_match(crm_event_query_t *q, int field, const char *value)
+{
+	char *v;
+
+	if (field != CRM_E_CHANNEL && field != CRM_E_TYPE && field != CRM_E_CAMPAIGN &&
+	    field != CRM_E_DIRECTION)
+		return CRM_USAGE;
+	if (!(v = strdup(value)))
+		return CRM_NOMEM;
+	if (field != CRM_E_CAMPAIGN)
+		lower_in_place(v);
+	free(q->eq[field]);
+	q->eq[field] = v;
+	return CRM_OK;
+}
+
+int
+crm_event_query_range(crm_event_query_t *q, const char *since, const char *until,
+                      char *msg, size_t len)
+{
+	int rc;
+
+	if (since && (rc = time_parse(since, 0, q->since, msg, len)))
+		return rc == CRM_BADINPUT ? CRM_USAGE : rc;
+	if (until && (rc = time_parse(until, 0, q->until, msg, len)))
+		return rc == CRM_BADINPUT ? CRM_USAGE : rc;
+	return CRM_OK;
+}
+
+void
+crm_event_query_order(crm_event_query_t *q, int oldest_first, long limit)
+{
+	q->oldest_first = oldest_first;
+	q->limit = limit;
+}
+
+int
+crm_event_query_restrict(crm_event_query_t *q, int64_t party_id)
+{
+	sqlite3 *db = store_db(q->s);
+	int rc;
+
+	if (!q->ins) {
+		rc = sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS crm_evsel (id INTEGER PRIMARY KEY);"
+		                      "DELETE FROM temp.crm_evsel", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return store_status(q->s, rc);
+		rc = sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.crm_evsel (id) VALUES (?)", -1,
+		                        &q->ins, NULL);
+		if (rc != SQLITE_OK)
+			return store_status(q->s, rc);
+		q->restricted = 1;
+	}
+	if (party_id < 0)
+		return CRM_OK;          /* turn the restriction on, with nobody yet */
+	if (!q->nparties++)
+		q->first_party = party_id;
+	else if (q->first_party == party_id)
+		q->nparties--;
+	sqlite3_bind_int64(q->ins, 1, party_id);
+	rc = sqlite3_step(q->ins);
+	sqlite3_reset(q->ins);
+	return rc == SQLITE_DONE ? CRM_OK : store_status(q->s, rc);
+}
+
+int
+crm_event_query_next(crm_event_query_t *q, crm_event_t **out)
+{
+	int rc;
+
+	if (!q->st) {
+		struct buf sql = {0};
+		int n = 0;
+		buf_adds(&sql, "SELECT ");
+		buf_adds(&sql, event_columns);
+		buf_adds(&sql, " FROM event e WHERE 1");
+		if (q->one)
+			buf_adds(&sql, " AND e.id = ?1");
+		/* One party: an equality, so that its (party_id, at) index is used. */
+		if (q->restricted && q->nparties == 1)
+			buf_adds(&sql, " AND e.party_id = ?33");
+		else if (q->restricted)
+			buf_adds(&sql, " AND e.party_id IN (SELECT id FROM temp.crm_evsel)");
+		for (int f = 0; f < CRM_E_NFIELDS; f++)
+			if (q->eq[f]) {
+				char t[64];
+				snprintf(t, sizeof t, " AND e.%s = ?%d", event_fields[f], 10 + f);
+				buf_adds(&sql, t);
+			}
+		if (q->since[0])
+			buf_adds(&sql, " AND e.at >= ?30");
+		if (q->until[0])
+			buf_adds(&sql, " AND e.at < ?31");
+		buf_adds(&sql, q->oldest_first ? " ORDER BY e.at, e.id" : " ORDER BY e.at DESC, e.id DESC");
+		if (q->limit >= 0)
+			buf_adds(&sql, " LIMIT ?32");
+		if (!sql.p || sql.err) {
+			buf_free(&sql);
+			return CRM_NOMEM;
+		}
+		rc = sqlite3_prepare_v2(store_db(q->s), sql.p, -1, &q->st, NULL);
+		buf_free(&sql);
+		if (rc != SQLITE_OK)
+			return store_status(q->s, rc);
+		if (q->one)
+			sqlite3_bind_int64(q->st, 1, q->one);
+		for (int f = 0; f < CRM_E_NFIELDS; f++)
+			if (q->eq[f])
+				sqlite3_bind_text(q->st, 10 + f, q->eq[f], -1, SQLITE_STATIC);
+		if (q->since[0])
+			sqlite3_bind_text(q->st, 30, q->since, -1, SQLITE_STATIC);
+		if (q->until[0])
+			sqlite3_bind_text(q->st, 31, q->until, -1, SQLITE_STATIC);
+		if (q->limit >= 0)
+			sqlite3_bind_int64(q->st, 32, q->limit);
+		if (q->restricted && q->nparties == 1)
+			sqlite3_bind_int64(q->st, 33, q->first_party);
+		(void)n;
+	}
+	rc = sqlite3_step(q->st);
+	if (rc == SQLITE_ROW)
+		return event_from_row(q->st, out);
+	if (rc == SQLITE_DONE)
+		return CRM_EOF;
+	return store_status(q->s, rc);
+}

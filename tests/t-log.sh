@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: MIT
+# t-log.sh: crm-log: events for parties from --contact and from stdin,
+# times and time zones, exact amounts, idempotent references, listing.
+. "$(dirname "$0")/lib.sh"
+exec </dev/null
+cd "$T" || exit 1
+
+crm-add -q --no-stdin --name Ann --email ann@example.org --ext-id A-1 2>/dev/null
+crm-add -q --no-stdin --name Bob --email bob@example.org --tag vip 2>/dev/null
+crm-add -q --no-stdin --name Cleo --email cleo@example.org --tag vip 2>/dev/null
+
+# --contact by e-mail, id and ext_id.
+ok "log by e-mail" crm-log --contact ANN@example.org --type call --channel phone \
+	--subject 'Called back' --at 2026-03-01T10:00:00Z
+is "the event names Ann" "$(jq -r .party_id "$T/out")" 1
+is "the event as stored" "$(jq -c '{at, channel, type, subject}' "$T/out")" \
+	'{"at":"2026-03-01T10:00:00Z","channel":"phone","type":"call","subject":"Called back"}'
+ok "log by id" crm-log --contact 2 --type note --body 'likes jazz' --at 2026-03-02T09:00:00Z -q
+ok "log by ext_id" crm-log --contact A-1 --type note --at 2026-03-03T09:00:00Z -q
+is "-q prints nothing" "$(cat "$T/out")" ""
+exits 3 "an unknown contact: exit 3" crm-log --contact nobody@example.org --type note
+like "an unknown contact: says who" "$(cat "$T/err")" 'nobody@example.org: no such party'
+exits 2 "no party at all: exit 2" crm-log --type note
+exits 3 "no type: exit 3" crm-log --contact 1
+exits 3 "a bad channel: exit 3" crm-log --contact 1 --type note --channel pigeon
+exits 3 "a bad direction: exit 3" crm-log --contact 1 --type note --direction sideways
+exits 3 "a bad time: exit 3" crm-log --contact 1 --type note --at 2026-02-30
+is "nothing written by the failures" "$(sqlite3 "$CRM_DB" 'SELECT count(*) FROM event')" 3
+
+# Times: offsets become UTC; local times follow TZ; DST gaps and overlaps refused.
+ok "an offset is converted to UTC" crm-log --contact 1 --type note --at '2026-07-01T12:00:00+02:00'
+is "12:00+02:00 is 10:00Z" "$(jq -r .at "$T/out")" 2026-07-01T10:00:00Z
+ok "a local time in summer (Paris)" env TZ=Europe/Paris crm-log --contact 1 --type note --at '2026-07-01 12:00'
+is "Paris summer is UTC+2" "$(jq -r .at "$T/out")" 2026-07-01T10:00:00Z
+ok "a local time in winter (Paris)" env TZ=Europe/Paris crm-log --contact 1 --type note --at 2026-01-15T12:00:00
+is "Paris winter is UTC+1" "$(jq -r .at "$T/out")" 2026-01-15T11:00:00Z
+exits 3 "a wall time skipped by the spring change: exit 3" env TZ=Europe/Paris crm-log --contact 1 --type note --at 2026-03-29T02:30:00
+like "says it does not exist" "$(cat "$T/err")" 'does not exist'
+exits 3 "a wall time repeated by the autumn change: exit 3" env TZ=Europe/Paris crm-log --contact 1 --type note --at 2026-10-25T02:30:00
+like "says it is ambiguous" "$(cat "$T/err")" 'ambiguous'
+ok "the same wall time with an offset is fine" env TZ=Europe/Paris crm-log --contact 1 --type note --at 2026-10-25T02:30:00+01:00
+is "02:30+01:00 is 01:30Z" "$(jq -r .at "$T/out")" 2026-10-25T01:30:00Z
+ok "New York, across its spring change" env TZ=America/New_York crm-log --contact 1 --type note --at 2026-03-08T03:30:00
+is "03:30 EDT is 07:30Z" "$(jq -r .at "$T/out")" 2026-03-08T07:30:00Z
+ok "fractions of a second are dropped" crm-log --contact 1 --type note --at 2026-05-05T05:05:05.999Z
+is "05:05:05Z" "$(jq -r .at "$T/out")" 2026-05-05T05:05:05Z
+
+# Amounts are exact, to the ten-thousandth.
+ok "a purchase" crm-log --contact bob@example.org --type purchase --amount 0.1 --ref o-1 --at 2026-04-01T00:00:00Z
+is "amount printed with two decimals, default currency" "$(jq -c '[.amount, .currency, .direction]' "$T/out")" '[0.1,"EUR","in"]'
+is "the JSON text keeps the decimals" "$(grep -o '"amount":[^,]*' "$T/out")" '"amount":0.10'
+ok "another" crm-log --contact bob@example.org --type purchase --amount 0.2 --ref o-2 --currency usd --at 2026-04-02T00:00:00Z
+is "currency upper-cased" "$(jq -r .currency "$T/out")" USD
+is "0.1 + 0.2 is exactly 0.3 in the store" "$(sqlite3 "$CRM_DB" 'SELECT sum(amount) FROM event')" 3000
+exits 3 "five decimals: exit 3" crm-log --contact 2 --type purchase --amount 1.23456
+exits 3 "a thousands separator: exit 3" crm-log --contact 2 --type purchase --amount 1,000.00
+exits 3 "a currency without an amount: exit 3" crm-log --contact 2 --type note --currency EUR
+CRM_CURRENCY=chf ok "CRM_CURRENCY sets the default" crm-log --contact 2 --type refund --amount 5
+is "CHF, direction out" "$(jq -c '[.currency, .direction, .amount]' "$T/out")" '["CHF","out",5]'
+
+# Parties on stdin; a reference makes an event unique per party.
+run sh -c 'crm-find tag:vip | crm-log --channel email --type sent --campaign noel --ref noel-1 --subject Hello'
+is "one event per party on stdin" "$(jq -r .party_id "$T/out" | paste -sd' ' -)" "2 3"
+like "summary on stderr" "$(cat "$T/err")" '2 logged, 0 already there'
+run sh -c 'crm-find tag:vip | crm-log --channel email --type sent --campaign noel --ref noel-1 --subject Hello'
+like "again: nothing new" "$(cat "$T/err")" '0 logged, 2 already there'
+is "the same events come back" "$(jq -r .id "$T/out" | paste -sd' ' -)" \
+	"$(sqlite3 "$CRM_DB" "SELECT id FROM event WHERE ref = 'noel-1' ORDER BY party_id" | paste -sd' ' -)"
+run sh -c 'printf "" | crm-log --type note'
+is "an empty pipe logs nothing" "$(sqlite3 "$CRM_DB" "SELECT count(*) FROM event WHERE type = 'note' AND party_id > 1")" 1
+run sh -c 'printf "{\"email\":\"zed@example.org\"}\n" | crm-log --type note'
+is "a record naming nobody: exit 3" "$rc" 3
+like "with its line" "$(cat "$T/err")" '^crm-log: -:1: no such party'
+before=$(sqlite3 "$CRM_DB" 'SELECT count(*) FROM event')
+run sh -c 'crm-find tag:vip | crm-log --type note --dry-run'
+like "--dry-run says so" "$(cat "$T/err")" 'dry run, nothing written: 2 logged'
+is "--dry-run writes nothing" "$(sqlite3 "$CRM_DB" 'SELECT count(*) FROM event')" "$before"
+ok "attributes" crm-log --contact 1 --type ticket --set priority=high --set 'team=Level 2'
+is "attributes stored" "$(jq -c .attrs "$T/out")" '{"priority":"high","team":"Level 2"}'
+
+# Listing.
+run crm-log --list --contact 1 --reverse --limit 2 --fields type,at
+is "--list --contact --reverse --limit" "$(jq -c . "$T/out" | paste -sd' ' -)" \
+	'{"type":"note","at":"2026-01-15T11:00:00Z"} {"type":"call","at":"2026-03-01T10:00:00Z"}'
+run crm-log --list --type purchase --fields amount
+is "--type filter, newest first" "$(jq -r .amount "$T/out" | paste -sd' ' -)" "0.2 0.1"
+run crm-log --list --since 2026-04-01 --until 2026-04-02 --fields ref
+is "--since inclusive, --until exclusive" "$(jq -r .ref "$T/out")" o-1
+run crm-log --list --campaign noel --fields party_id
+is "--campaign" "$(jq -r .party_id "$T/out" | sort | paste -sd' ' -)" "2 3"
+run sh -c 'crm-find name=Cleo | crm-log --list --fields party_id,subject'
+is "parties on stdin restrict the list" "$(jq -c . "$T/out")" '{"party_id":3,"subject":"Hello"}'
+exits 1 "nothing listed: exit 1" crm-log --list --type nosuchtype
+exits 1 "an empty pipe lists nobody: exit 1" sh -c 'printf "" | crm-log --list'
+exits 2 "a bad --since: exit 2" crm-log --list --since yesterday
+exits 2 "--since without --list: exit 2" crm-log --contact 1 --type note --since 1d
+run crm-log --list --format csv --fields party_id,type,amount --type purchase
+is "CSV listing" "$(cat "$T/out")" "party_id,type,amount
+2,purchase,0.20
+2,purchase,0.10"
+run sh -c 'crm-log --list --campaign noel | crm-find --ids'
+is "crm-log --list | crm-find: the events' parties, by party_id" "$(cat "$T/out" | paste -sd' ' -)" "2 3"
+run sh -c 'crm-log --list --campaign noel --format csv | crm-find --ids'
+is "the same through CSV" "$(cat "$T/out" | paste -sd' ' -)" "2 3"
+run sh -c 'crm-log --list --type purchase | crm-find --fields name'
+is "crm-log --list | crm-find prints the parties" "$(jq -r .name "$T/out")" Bob
+run sh -c 'crm-add --no-stdin --name Dora --email dora@example.org | crm-log --type note --subject Welcome'
+is "crm-add | crm-log: the new party gets the event" "$(jq -r .subject "$T/out")" Welcome
+is "crm-add | crm-log: the right party" "$(jq -r .party_id "$T/out")" "$(crm-find --ids email=dora@example.org)"
+ok "crm log runs crm-log" crm log --list --limit 1
+
+# Two writers in one pipe: the second waits for the first's records, so it
+# must not hold the store while it waits (a short busy timeout shows it).
+for i in 1 2 3 4 5; do
+	run env CRM_BUSY_TIMEOUT=3000 sh -c 'crm-add --no-stdin --name "Pipe $1" --email "pipe$1@example.org" | crm-add --tag piped -q' sh "$i"
+	[ "$rc" = 0 ] || break
+done
+is "crm-add | crm-add: no deadlock, five times" "$rc" 0
+is "crm-add | crm-add: all tagged" "$(crm-find --count tag:piped)" 5
+for i in 1 2 3 4 5; do
+	run env CRM_BUSY_TIMEOUT=3000 sh -c 'crm-add --no-stdin --name "Log $1" | crm-log --type note -q' sh "$i"
+	[ "$rc" = 0 ] || break
+done
+is "crm-add | crm-log: no deadlock, five times" "$rc" 0
+
+# A store of schema 1 (parties only) gains events when a program opens it.
+crm-add -q --no-stdin --db "$T/v1.db" --name Old --email old@example.org 2>/dev/null
+sqlite3 "$T/v1.db" 'DROP TABLE event; PRAGMA user_version = 1'
+ok "a schema-1 store: crm-log migrates it" crm-log --db "$T/v1.db" --contact old@example.org --type note
+is "now at schema 2" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 2
+is "its parties kept" "$(crm-find --db "$T/v1.db" --count)" 1
+finish
