@@ -135,6 +135,7 @@ main(int argc, char **argv)
 		int64_t id;
 		if ((rc = crm_reader_open(stdin, "-", common.informat, NULL, &r)))
 			crm_cli_fail(rc, NULL);
+		crm_reader_party_id(r, 1);
 		if ((rc = crm_query_restrict_begin(q)))
 			crm_cli_fail(rc, crm_store_errmsg(store));
 		while ((rc = crm_reader_next(r, &p)) != CRM_EOF) {

@@ -53,7 +53,8 @@ usage(FILE *fp, int code)
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
 	      "       crm-log --list [--contact ID|EMAIL|EXT_ID]... [--since TIME] [--until TIME]\n"
 	      "               [--channel CHANNEL] [--type TYPE] [--direction in|out]\n"
-	      "               [--campaign NAME] [--reverse] [--limit N] [--no-stdin] [--db PATH]\n"
+	      "               [--campaign NAME] [--reverse] [--limit N]\n"
+	      "               [--input-format csv|jsonl|auto] [--no-stdin] [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
 	      "       crm-log -h | --help | --version\n"
 	      "Record an event for each party named by --contact or read on standard\n"
@@ -101,6 +102,7 @@ each_stdin_party(void (*fn)(int64_t id, const char *name, long line))
 
 	if ((rc = crm_reader_open(stdin, "-", common.informat, NULL, &r)))
 		crm_cli_fail(rc, NULL);
+	crm_reader_party_id(r, 1);
 	while ((rc = crm_reader_next(r, &p)) != CRM_EOF) {
 		if (rc == CRM_BADINPUT)
 			crm_die(CRM_EXIT_BADINPUT, "-:%s", crm_reader_error(r));
@@ -186,7 +188,7 @@ int
 main(int argc, char **argv)
 {
 	const char *contacts[64], *since = NULL, *until = NULL;
-	int ncontacts = 0, list = 0, reverse = 0, dry_run = 0, quiet = 0, c, rc, field;
+	int ncontacts = 0, list = 0, reverse = 0, dry_run = 0, quiet = 0, nset = 0, c, rc, field;
 	long limit = -1;
 	char msg[512], *eq;
 
@@ -236,6 +238,7 @@ main(int argc, char **argv)
 			if (!(eq = strchr(optarg, '=')) || eq == optarg)
 				crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", optarg);
 			*eq = '\0';
+			nset++;
 			if ((rc = crm_event_set_attr(event, optarg, eq[1] ? eq + 1 : NULL)))
 				crm_die(crm_status_exit(rc), "--set %s: %s", optarg,
 				        rc == CRM_BADINPUT ? "invalid UTF-8" : crm_status_str(rc));
@@ -255,8 +258,15 @@ main(int argc, char **argv)
 		static const int filters[] = { CRM_E_CHANNEL, CRM_E_TYPE, CRM_E_DIRECTION, CRM_E_CAMPAIGN };
 		crm_event_t *e;
 		long n = 0;
-		if (dry_run)
-			crm_die(CRM_EXIT_USAGE, "--dry-run goes with logging, not --list");
+		static const int logging_only[] = { CRM_E_AT, CRM_E_SUBJECT, CRM_E_BODY, CRM_E_AMOUNT,
+		                                    CRM_E_CURRENCY, CRM_E_REF };
+		for (size_t i = 0; i < sizeof logging_only / sizeof logging_only[0]; i++)
+			if (crm_event_get(event, logging_only[i]))
+				crm_die(CRM_EXIT_USAGE, "--%s goes with logging, not --list",
+				        crm_event_field_name(logging_only[i]));
+		if (dry_run || quiet || nset)
+			crm_die(CRM_EXIT_USAGE, "%s goes with logging, not --list",
+			        dry_run ? "--dry-run" : quiet ? "-q" : "--set");
 		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 		if ((rc = crm_event_query_open(store, &query)))
 			crm_cli_fail(rc, NULL);

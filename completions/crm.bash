@@ -1,13 +1,18 @@
 # SPDX-License-Identifier: MIT
-# Bash completion for the crm toolkit: crm, crm-add and crm-find.
-# Installed as .../bash-completion/completions/crm, with crm-add and
-# crm-find as links to it; it may also be sourced from ~/.bashrc.
+# Bash completion for the crm toolkit: crm, crm-add, crm-find and crm-log.
+# Installed as .../bash-completion/completions/crm, with crm-add, crm-find
+# and crm-log as links to it; it may also be sourced from ~/.bashrc.
 
 _crm_fields='id type kind name first_name last_name email phone org org_id
 	title city postcode country birthdate gender notes ext_id created
 	updated tags attrs'
 _crm_kinds='customer prospect lead partner supplier employee other'
 _crm_formats='jsonl json csv tsv table'
+_crm_event_fields='id party_id at channel type direction subject body amount
+	currency campaign ref attrs'
+_crm_channels='email phone sms web visit meeting mail social other'
+_crm_event_types='call note meeting visit sent delivered opened clicked
+	bounced unsubscribed replied purchase refund ticket'
 
 _crm_add_options='--name --first-name --last-name --email --phone --org
 	--title --city --postcode --country --birthdate --gender --notes --kind
@@ -16,6 +21,10 @@ _crm_add_options='--name --first-name --last-name --email --phone --org
 	--fields --csv-raw -h --help --version'
 _crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
 	--input-format --no-stdin --db -h --help --version'
+_crm_log_options='--contact --type --channel --at --direction --subject
+	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
+	--list --since --until --reverse --limit --input-format --no-stdin --db
+	--format --fields --csv-raw -h --help --version'
 
 # Options that take a value, by command.
 _crm_add_valued=' --name --first-name --last-name --email --phone --org
@@ -23,6 +32,9 @@ _crm_add_valued=' --name --first-name --last-name --email --phone --org
 	--type --ext-id --tag --untag --set --key --on-conflict --rejects --map
 	--input-format --db --format --fields '
 _crm_find_valued=' --sort --limit --format --fields --input-format --db '
+_crm_log_valued=' --contact --type --channel --at --direction --subject --body
+	--amount --currency --campaign --ref --set --since --until --limit
+	--input-format --db --format --fields '
 
 # Set COMPREPLY to the words of $1 that begin with $cur.
 _crm_reply() {
@@ -37,25 +49,35 @@ _crm_reply_files() {
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 
-# Complete a comma-separated list of fields, as --fields takes.
+# Complete a comma-separated list of fields, as --fields takes: event
+# fields for crm-log (cmd=log), party fields otherwise.
 _crm_reply_field_list() {
-	local IFS=$' \t\n' head= last=$cur
+	local IFS=$' \t\n' head= last=$cur fields=$_crm_fields
+	[[ ${cmd-} == log ]] && fields=$_crm_event_fields
 	if [[ $cur == *,* ]]; then
 		head=${cur%,*},
 		last=${cur##*,}
 	fi
-	COMPREPLY=($(compgen -P "$head" -W "$_crm_fields attrs." -- "$last"))
+	COMPREPLY=($(compgen -P "$head" -W "$fields attrs." -- "$last"))
 	compopt -o nospace 2>/dev/null
 }
 
-# Complete the value of option $1; returns 1 when $1 takes no value.
+# Complete the value of option $1 of the command $cmd (add, find or log).
 _crm_value() {
 	case $1 in
 	--format) _crm_reply "$_crm_formats" ;;
 	--input-format) _crm_reply 'csv jsonl auto' ;;
 	--key) _crm_reply 'id email ext_id phone' ;;
 	--on-conflict) _crm_reply 'merge replace skip error' ;;
-	--type) _crm_reply 'person organization' ;;
+	--type)
+		if [[ ${cmd-} == log ]]; then
+			_crm_reply "$_crm_event_types"
+		else
+			_crm_reply 'person organization'
+		fi
+		;;
+	--channel) _crm_reply "$_crm_channels" ;;
+	--direction) _crm_reply 'in out' ;;
 	--kind) _crm_reply "$_crm_kinds" ;;
 	--fields) _crm_reply_field_list ;;
 	--sort)
@@ -97,15 +119,16 @@ _crm_term() {
 	esac
 }
 
-# Complete the arguments of crm-add (cmd=add) or crm-find (cmd=find);
-# words holds the command line up to the cursor, from the command name.
+# Complete the arguments of crm-add (cmd=add), crm-find (cmd=find) or
+# crm-log (cmd=log); words holds the command line up to the cursor, from
+# the command name.
 _crm_command() {
 	local cmd=$1 options valued prev=
-	if [[ $cmd == add ]]; then
-		options=$_crm_add_options valued=$_crm_add_valued
-	else
-		options=$_crm_find_options valued=$_crm_find_valued
-	fi
+	case $cmd in
+	add) options=$_crm_add_options valued=$_crm_add_valued ;;
+	log) options=$_crm_log_options valued=$_crm_log_valued ;;
+	*) options=$_crm_find_options valued=$_crm_find_valued ;;
+	esac
 	valued=" ${valued//[$'\n\t']/ } "
 	local i n=$((${#words[@]} - 1))
 	for ((i = 1; i < n; i++)); do
@@ -113,8 +136,12 @@ _crm_command() {
 	done
 	(( n > 1 )) && prev=${words[n - 1]}
 	if (( i < n )); then
-		# After --: operands only.
-		if [[ $cmd == add ]]; then _crm_reply_files; else _crm_term; fi
+		# After --: operands only; crm-log takes none.
+		case $cmd in
+		add) _crm_reply_files ;;
+		log) COMPREPLY=() ;;
+		*) _crm_term ;;
+		esac
 		return
 	fi
 	if [[ $cur == --*=* ]]; then
@@ -147,6 +174,12 @@ _crm_command() {
 		;;
 	find:*)
 		_crm_term
+		;;
+	log:-*)
+		_crm_reply "$options"
+		;;
+	log:*)
+		COMPREPLY=()
 		;;
 	esac
 }
@@ -185,10 +218,14 @@ _crm_find() {
 	_crm_complete _crm_command find
 }
 
+_crm_log() {
+	_crm_complete _crm_command log
+}
+
 # crm COMMAND: the commands are the programs crm-NAME beside crm or in PATH.
 _crm_main() {
 	if (( ${#words[@]} <= 2 )); then
-		local c cmds='add find help'
+		local c cmds='add find log help'
 		for c in $(compgen -c crm-); do cmds="$cmds ${c#crm-}"; done
 		if [[ $cur == -* ]]; then
 			_crm_reply '-h --help --version'
@@ -199,7 +236,7 @@ _crm_main() {
 	fi
 	local sub=${words[1]}
 	case $sub in
-	add | find)
+	add | find | log)
 		words=("crm-$sub" "${words[@]:2}")
 		_crm_command "$sub"
 		;;
@@ -216,3 +253,4 @@ _crm() {
 complete -F _crm crm
 complete -F _crm_add crm-add
 complete -F _crm_find crm-find
+complete -F _crm_log crm-log

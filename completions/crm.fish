@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Fish completion for the crm toolkit: crm, crm-add and crm-find.
-# The same file is installed as crm.fish, crm-add.fish and crm-find.fish;
-# whichever of them fish loads first defines the completions of all three.
+# Fish completion for the crm toolkit: crm, crm-add, crm-find and crm-log.
+# The same file is installed as crm.fish, crm-add.fish, crm-find.fish and
+# crm-log.fish; whichever of them fish loads first defines the completions
+# of all four.
 
 if not set -q __crm_completion_loaded
     set -g __crm_completion_loaded 1
@@ -14,6 +15,22 @@ if not set -q __crm_completion_loaded
 
     function __crm_kinds
         printf '%s\n' customer prospect lead partner supplier employee other
+    end
+
+    function __crm_event_fields
+        printf '%s\n' id party_id at channel type direction subject body \
+            amount currency campaign ref attrs
+    end
+
+    function __crm_channels
+        printf '%s\n' email phone sms web visit meeting mail social other
+    end
+
+    # Common event types, with the direction they imply.
+    function __crm_event_types
+        printf '%s\n' call note meeting visit
+        printf '%s\tdirection out\n' sent delivered refund
+        printf '%s\tdirection in\n' opened clicked bounced unsubscribed replied purchase ticket
     end
 
     # Fields to sort on, ascending or descending.
@@ -44,8 +61,8 @@ if not set -q __crm_completion_loaded
         test (count $t) -ge 2; and test "$t[2]" = $name
     end
 
-    # Options that crm-add and crm-find share, for command $argv[1] under
-    # the condition $argv[2..].
+    # Options that crm-add, crm-find and crm-log share, for command
+    # $argv[1] under the condition $argv[2..]; crm-log has its own --fields.
     function __crm_common --argument-names cmd
         set -l c -c $cmd
         set -q argv[2]; and set c $c -n "$argv[2]"
@@ -53,8 +70,6 @@ if not set -q __crm_completion_loaded
         complete $c -l version -d 'Print the version and exit'
         complete $c -l db -r -F -d 'Use the store at this path'
         complete $c -l format -x -a 'jsonl json csv tsv table' -d 'Output format'
-        complete $c -l fields -x -a '(__fish_complete_list , __crm_fields)' \
-            -d 'Print only these fields'
         complete $c -l csv-raw -d 'Write CSV cells without the formula guard'
         complete $c -l input-format -x -a 'csv jsonl auto' -d 'Format of input records'
         complete $c -l no-stdin -d 'Do not read records from standard input'
@@ -64,6 +79,8 @@ if not set -q __crm_completion_loaded
         set -l c -c $cmd
         set -q argv[2]; and set c $c -n "$argv[2]"
         __crm_common $argv
+        complete $c -l fields -x -a '(__fish_complete_list , __crm_fields)' \
+            -d 'Print only these fields'
         complete $c -l name -x -d 'Display name'
         complete $c -l first-name -x -d 'Given name'
         complete $c -l last-name -x -d 'Family name'
@@ -96,6 +113,8 @@ if not set -q __crm_completion_loaded
         set -l c -c $cmd
         set -q argv[2]; and set c $c -n "$argv[2]"
         __crm_common $argv
+        complete $c -l fields -x -a '(__fish_complete_list , __crm_fields)' \
+            -d 'Print only these fields'
         complete $c -f -a '(__crm_terms)'
         complete $c -l sort -x -a '(__crm_sort_fields)' \
             -d 'Sort by this field, descending after -'
@@ -104,13 +123,44 @@ if not set -q __crm_completion_loaded
         complete $c -l ids -d 'Print the ids of matching parties'
     end
 
+    function __crm_log_completion --argument-names cmd
+        set -l c -c $cmd
+        set -q argv[2]; and set c $c -n "$argv[2]"
+        __crm_common $argv
+        complete $c -f
+        complete $c -l fields -x -a '(__fish_complete_list , __crm_event_fields)' \
+            -d 'Print only these fields'
+        complete $c -l contact -x -d 'The party: id, e-mail or ext_id'
+        complete $c -l type -x -a '(__crm_event_types)' -d 'What happened'
+        complete $c -l channel -x -a '(__crm_channels)' -d 'How it happened'
+        complete $c -l at -x -d 'When: ISO 8601, now, or N h/d/w/m/y ago'
+        complete $c -l direction -x -a 'in out' -d 'Towards the user, or the party'
+        complete $c -l subject -x -d Subject
+        complete $c -l body -x -d Body
+        complete $c -l amount -x -d 'Amount of money, at most 4 decimals'
+        complete $c -l currency -x -d 'ISO 4217 currency code'
+        complete $c -l campaign -x -d Campaign
+        complete $c -l ref -x -d 'Reference, recorded once per party'
+        complete $c -l set -x -d 'Set an attribute, KEY=VALUE'
+        complete $c -l dry-run -d 'Write nothing: roll back at the end'
+        complete $c -s q -l quiet -d 'Print neither events nor summary'
+        complete $c -l list -d 'List events instead of recording one'
+        complete $c -l since -x -d 'List events at this time or later'
+        complete $c -l until -x -d 'List events before this time'
+        complete $c -l reverse -d 'List the oldest events first'
+        complete $c -l limit -x -d 'List at most this many events'
+    end
+
     __crm_add_completion crm-add
     __crm_find_completion crm-find
+    __crm_log_completion crm-log
 
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a add -d 'Create or update parties'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a find -d 'Select parties'
+    complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
+        -a log -d 'Record events, or list them'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a help -d 'Print a usage message'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
@@ -119,4 +169,5 @@ if not set -q __crm_completion_loaded
         -l version -d 'Print the version and exit'
     __crm_add_completion crm '__crm_using add'
     __crm_find_completion crm '__crm_using find'
+    __crm_log_completion crm '__crm_using log'
 end

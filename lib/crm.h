@@ -260,6 +260,14 @@ int crm_map_check(const char *map, char *msg, size_t len);
 int crm_reader_next(crm_reader_t *r, crm_party_t **out);
 
 /*
+ * Read a party_id field (of event records) as the id of the party the
+ * record names, its id then being the event's.  For programs that only
+ * identify parties (crm-find, crm-log); off by default, so that crm-add
+ * keeps another system's party_id column as an attribute.
+ */
+void crm_reader_party_id(crm_reader_t *r, int on);
+
+/*
  * A function run on every record the reader reads, before it is handed
  * out (in the reading thread, when there is one: it must touch nothing
  * the caller's thread changes).  It may change the party; CRM_BADINPUT

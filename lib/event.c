@@ -239,7 +239,8 @@ crm_event_check(crm_event_t *e, int *field, char *msg, size_t len)
 	} else if (e->has_amount) {
 		const char *d = getenv("CRM_CURRENCY");
 		char cur[4] = "EUR";
-		if (d && strlen(d) == 3)
+		if (d && strlen(d) == 3 && isalpha((unsigned char)d[0]) && isalpha((unsigned char)d[1]) &&
+		    isalpha((unsigned char)d[2]))
 			for (int i = 0; i < 3; i++)
 				cur[i] = (char)toupper((unsigned char)d[i]);
 		if (!(e->v[CRM_E_CURRENCY] = strdup(cur)))

@@ -85,6 +85,7 @@ struct crm_reader {
 	/* read-ahead: a thread fills ring[], the caller takes from it */
 	int fatal;              /* the last error ends the input */
 	int party_id_seen;      /* this JSON record has a party_id */
+	int use_party_id;       /* a party_id names the party (crm_reader_party_id()) */
 	int async;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -559,7 +560,7 @@ set_header(crm_reader_t *r)
 			c->name = k;
 			continue;
 		}
-		if (!strcmp(key, "party_id")) {
+		if (r->use_party_id && !strcmp(key, "party_id")) {
 			c->kind = COL_PARTY_ID;     /* an event's party: it names the party */
 			continue;
 		}
@@ -854,7 +855,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return CRM_NOMEM;
 		return json_object_set(p->attrs, key + 6, v) ? CRM_NOMEM : CRM_OK;
 	}
-	if (!strcmp(key, "party_id")) {
+	if (r->use_party_id && !strcmp(key, "party_id")) {
 		/* An event record: its party_id names the party, not its id. */
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			p->id = json_integer_value(v);
@@ -973,7 +974,7 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 		json_decref(o);
 		return CRM_NOMEM;
 	}
-	r->party_id_seen = json_object_get(o, "party_id") != NULL;
+	r->party_id_seen = r->use_party_id && json_object_get(o, "party_id") != NULL;
 	json_object_foreach(o, k, v) {
 		if ((rc = jsonl_field(r, p, k, v))) {
 			json_decref(o);
@@ -988,6 +989,12 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 }
 
 static int next_sync(crm_reader_t *r, crm_party_t **out);
+
+void
+crm_reader_party_id(crm_reader_t *r, int on)
+{
+	r->use_party_id = on;
+}
 
 void
 crm_reader_set_check(crm_reader_t *r, crm_check_fn *fn, void *ctx)

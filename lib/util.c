@@ -604,7 +604,7 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 			case 'y': tm.tm_year += (int)(sign * n); t = timegm(&tm); break;
 			}
 			gmtime_r(&t, &tm);
-			if (tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999) {
+			if (tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999) {
 				msgf(msg, len, "time out of range '%s'", quoted(s, q, sizeof q));
 				return CRM_BADINPUT;
 			}
@@ -616,7 +616,7 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 	if (n < 10 || !ndig(p, 4) || p[4] != '-' || !ndig(p + 5, 2) || p[7] != '-' || !ndig(p + 8, 2))
 		goto bad;
 	int y = atoi(p), mo = atoi(p + 5), d = atoi(p + 8), h = 0, mi = 0, se = 0;
-	if (!mday_ok(y, mo, d) || y < 1)
+	if (!mday_ok(y, mo, d) || y < 1000)
 		goto bad;
 	const char *r = p + 10;
 	int have_off = 0;
@@ -648,13 +648,13 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 	if (*r == 'Z' && !r[1]) {
 		have_off = 1;
 	} else if ((*r == '+' || *r == '-') && ndig(r + 1, 2)) {
-		int oh = atoi(r + 1), om = 0;
+		int oh = (r[1] - '0') * 10 + (r[2] - '0'), om = 0;
 		const char *e = r + 3;
 		if (*e == ':' && ndig(e + 1, 2)) {
-			om = atoi(e + 1);
+			om = (e[1] - '0') * 10 + (e[2] - '0');
 			e += 3;
 		} else if (ndig(e, 2)) {
-			om = atoi(e);
+			om = (e[0] - '0') * 10 + (e[1] - '0');
 			e += 2;
 		}
 		if (*e || oh > 23 || om > 59)
@@ -667,6 +667,9 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 	if (have_off) {
 		long long t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400LL +
 		              h * 3600 + mi * 60 + se - off;
+		/* UTC must stay within 1000-9999 too, so that times sort as text. */
+		if (t < days_from_civil(1000, 1, 1) * 86400LL || t >= days_from_civil(10000, 1, 1) * 86400LL)
+			goto bad;
 		iso_of((time_t)t, out);
 		return CRM_OK;
 	}
@@ -693,6 +696,10 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 		return CRM_BADINPUT;
 	}
 	(void)c;
+	struct tm u;
+	gmtime_r(oka ? &ta : &tb, &u);
+	if (u.tm_year + 1900 < 1000 || u.tm_year + 1900 > 9999)
+		goto bad;
 	iso_of(oka ? ta : tb, out);
 	return CRM_OK;
 bad:

@@ -45,6 +45,11 @@ is "03:30 EDT is 07:30Z" "$(jq -r .at "$T/out")" 2026-03-08T07:30:00Z
 ok "fractions of a second are dropped" crm-log --contact 1 --type note --at 2026-05-05T05:05:05.999Z
 is "05:05:05Z" "$(jq -r .at "$T/out")" 2026-05-05T05:05:05Z
 
+ok "an offset without a colon" crm-log --contact 1 --type note --at 2026-01-01T10:00:00+0530
+is "+0530 is converted" "$(jq -r .at "$T/out")" 2026-01-01T04:30:00Z
+exits 3 "a year before 1000: exit 3" crm-log --contact 1 --type note --at 0999-01-01T00:00:00Z
+exits 3 "an offset that leaves year 9999: exit 3" crm-log --contact 1 --type note --at 9999-12-31T23:00:00-02:00
+
 # Amounts are exact, to the ten-thousandth.
 ok "a purchase" crm-log --contact bob@example.org --type purchase --amount 0.1 --ref o-1 --at 2026-04-01T00:00:00Z
 is "amount printed with two decimals, default currency" "$(jq -c '[.amount, .currency, .direction]' "$T/out")" '[0.1,"EUR","in"]'
@@ -81,7 +86,7 @@ is "attributes stored" "$(jq -c .attrs "$T/out")" '{"priority":"high","team":"Le
 # Listing.
 run crm-log --list --contact 1 --reverse --limit 2 --fields type,at
 is "--list --contact --reverse --limit" "$(jq -c . "$T/out" | paste -sd' ' -)" \
-	'{"type":"note","at":"2026-01-15T11:00:00Z"} {"type":"call","at":"2026-03-01T10:00:00Z"}'
+	'{"type":"note","at":"2026-01-01T04:30:00Z"} {"type":"note","at":"2026-01-15T11:00:00Z"}'
 run crm-log --list --type purchase --fields amount
 is "--type filter, newest first" "$(jq -r .amount "$T/out" | paste -sd' ' -)" "0.2 0.1"
 run crm-log --list --since 2026-04-01 --until 2026-04-02 --fields ref
@@ -94,6 +99,11 @@ exits 1 "nothing listed: exit 1" crm-log --list --type nosuchtype
 exits 1 "an empty pipe lists nobody: exit 1" sh -c 'printf "" | crm-log --list'
 exits 2 "a bad --since: exit 2" crm-log --list --since yesterday
 exits 2 "--since without --list: exit 2" crm-log --contact 1 --type note --since 1d
+exits 2 "--subject with --list: exit 2" crm-log --list --subject x
+exits 2 "--set with --list: exit 2" crm-log --list --set a=b
+run sh -c 'printf "name,email,party_id\nYves,yves@example.org,1\n" | crm-add -q'
+is "crm-add keeps another system's party_id as an attribute" "$(crm-find --fields attrs.party_id email=yves@example.org | jq -r '."attrs.party_id"')" 1
+is "and leaves party 1 alone" "$(crm-find --fields name id=1 | jq -r .name)" Ann
 run crm-log --list --format csv --fields party_id,type,amount --type purchase
 is "CSV listing" "$(cat "$T/out")" "party_id,type,amount
 2,purchase,0.20
