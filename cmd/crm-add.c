@@ -197,23 +197,6 @@ prepare(crm_party_t *p, void *ctx, char *msg, size_t len)
 	return crm_party_check(p, &field, msg, len);
 }
 
-/*
- * The write transaction begins with the first record, not before: the
- * program writing to this one's standard input (crm-add | crm-log) must
- * be able to commit first.
- */
-static void
-begin_once(void)
-{
-	static int begun;
-	int rc;
-
-	if (begun++)
-		return;
-	if ((rc = crm_store_begin(store)))
-		crm_cli_fail(rc, crm_store_errmsg(store));
-}
-
 static void
 add_one(crm_party_t *p, const char *file, long line, const char *raw, size_t len,
         const char *header)
@@ -223,7 +206,7 @@ add_one(crm_party_t *p, const char *file, long line, const char *raw, size_t len
 	crm_party_t *stored = NULL;
 
 	nread++;
-	begin_once();
+	crm_cli_begin_once(store);
 	rc = crm_party_upsert(store, p, key, conflict, &result, printer ? &stored : NULL,
 	                      msg, sizeof msg);
 	switch (rc) {
@@ -427,10 +410,8 @@ main(int argc, char **argv)
 	/* Output waits in a temporary file until the transaction is committed. */
 	if (!quiet) {
 		char msg[256];
-		if (!(out = tmpfile()))
-			crm_die(CRM_EXIT_STORE, "temporary file:");
-		if ((rc = crm_printer_open(out, common.format == CRM_OUT_AUTO && isatty(1) ?
-		                           CRM_OUT_TABLE : common.format, common.fields, NULL,
+		out = crm_cli_spool();
+		if ((rc = crm_printer_open(out, crm_cli_outformat(&common), common.fields, NULL,
 		                           common.print_flags, &printer, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
@@ -485,14 +466,9 @@ main(int argc, char **argv)
 	store = NULL;
 
 	if (printer) {
-		char buf[65536];
-		size_t n;
 		crm_printer_finish(printer);
 		crm_printer_free(printer);
-		rewind(out);
-		while ((n = fread(buf, 1, sizeof buf, out)) > 0)
-			fwrite(buf, 1, n, stdout);
-		fclose(out);
+		crm_cli_unspool(out);
 	}
 	if (!quiet && (argc > 0 || from_stdin || dry_run))
 		fprintf(stderr, "%s: %s%ld read, %ld created, %ld updated, %ld unchanged, %ld rejected\n",

@@ -79,14 +79,9 @@ main(int argc, char **argv)
 		case OPT_SORT:
 			sort = optarg;
 			break;
-		case OPT_LIMIT: {
-			char *end;
-			errno = 0;
-			limit = strtol(optarg, &end, 10);
-			if (errno || *end || !*optarg || limit < 0)
-				crm_die(CRM_EXIT_USAGE, "--limit wants a number, not '%s'", optarg);
+		case OPT_LIMIT:
+			limit = crm_cli_number("--limit", optarg);
 			break;
-		}
 		case OPT_COUNT:
 			count = 1;
 			break;
@@ -162,9 +157,7 @@ main(int argc, char **argv)
 		crm_printer_t *pr = NULL;
 		crm_party_t *p;
 		char **keys = NULL;
-		int fmt = common.format;
-		if (fmt == CRM_OUT_AUTO && crm_isatty(1))
-			fmt = CRM_OUT_TABLE;
+		int fmt = crm_cli_outformat(&common);
 		if (!ids && !common.fields && (fmt == CRM_OUT_CSV || fmt == CRM_OUT_TSV) &&
 		    (rc = crm_query_attr_keys(q, &keys)))
 			crm_cli_fail(rc, crm_store_errmsg(store));

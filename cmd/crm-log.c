@@ -125,23 +125,6 @@ static crm_printer_t *printer;
 static FILE *out;
 static long nlogged, nunchanged;
 
-/*
- * The write transaction begins with the first record, not before: the
- * program writing to this one's standard input (crm-add | crm-log) must
- * be able to commit first.
- */
-static void
-begin_once(void)
-{
-	static int begun;
-	int rc;
-
-	if (begun++)
-		return;
-	if ((rc = crm_store_begin(store)))
-		crm_cli_fail(rc, crm_store_errmsg(store));
-}
-
 static void
 log_one(int64_t party, const char *name, long line)
 {
@@ -149,7 +132,7 @@ log_one(int64_t party, const char *name, long line)
 	int result, rc;
 	crm_event_t *stored = NULL;
 
-	begin_once();
+	crm_cli_begin_once(store);
 	rc = crm_event_add(store, event, party, &result, printer ? &stored : NULL, msg, sizeof msg);
 	if (rc) {
 		crm_store_rollback(store);
@@ -226,14 +209,9 @@ main(int argc, char **argv)
 		case OPT_REVERSE:
 			reverse = 1;
 			break;
-		case OPT_LIMIT: {
-			char *end;
-			errno = 0;
-			limit = strtol(optarg, &end, 10);
-			if (errno || *end || !*optarg || limit < 0)
-				crm_die(CRM_EXIT_USAGE, "--limit wants a number, not '%s'", optarg);
+		case OPT_LIMIT:
+			limit = crm_cli_number("--limit", optarg);
 			break;
-		}
 		case OPT_SET:
 			if (!(eq = strchr(optarg, '=')) || eq == optarg)
 				crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", optarg);
@@ -313,10 +291,8 @@ main(int argc, char **argv)
 	if ((rc = crm_event_check(event, &field, msg, sizeof msg)))
 		crm_die(crm_status_exit(rc), "%s", msg);
 	if (!quiet) {
-		if (!(out = tmpfile()))
-			crm_die(CRM_EXIT_STORE, "temporary file:");
-		if ((rc = crm_printer_open_events(out, common.format == CRM_OUT_AUTO && isatty(1) ?
-		                                  CRM_OUT_TABLE : common.format, common.fields,
+		out = crm_cli_spool();
+		if ((rc = crm_printer_open_events(out, crm_cli_outformat(&common), common.fields,
 		                                  common.print_flags, &printer, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
@@ -330,14 +306,9 @@ main(int argc, char **argv)
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	crm_store_close(store);
 	if (printer) {
-		char buf[65536];
-		size_t n;
 		crm_printer_finish(printer);
 		crm_printer_free(printer);
-		rewind(out);
-		while ((n = fread(buf, 1, sizeof buf, out)) > 0)
-			fwrite(buf, 1, n, stdout);
-		fclose(out);
+		crm_cli_unspool(out);
 	}
 	if (!quiet && (from_stdin || dry_run))
 		fprintf(stderr, "%s: %s%ld logged, %ld already there\n", crm_progname,

@@ -146,3 +146,56 @@ crm_close_stdout(void)
 		crm_die(CRM_EXIT_STORE, "write error:");
 	}
 }
+
+void
+crm_cli_begin_once(crm_store_t *s)
+{
+	int rc;
+
+	if (store_in_tx(s, NULL))
+		return;
+	if ((rc = crm_store_begin(s)))
+		crm_cli_fail(rc, crm_store_errmsg(s));
+}
+
+long
+crm_cli_number(const char *opt, const char *arg)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno || *end || !*arg || n < 0)
+		crm_die(CRM_EXIT_USAGE, "%s wants a number, not '%s'", opt, arg);
+	return n;
+}
+
+int
+crm_cli_outformat(const struct crm_common *c)
+{
+	return c->format == CRM_OUT_AUTO && isatty(1) ? CRM_OUT_TABLE : c->format;
+}
+
+FILE *
+crm_cli_spool(void)
+{
+	FILE *fp = tmpfile();
+
+	if (!fp)
+		crm_die(CRM_EXIT_STORE, "temporary file:");
+	return fp;
+}
+
+void
+crm_cli_unspool(FILE *fp)
+{
+	char buf[65536];
+	size_t n;
+
+	rewind(fp);
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		if (fwrite(buf, 1, n, stdout) != n)
+			break;
+	fclose(fp);
+}

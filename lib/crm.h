@@ -516,6 +516,26 @@ crm_store_t *crm_cli_store(const struct crm_common *c, int flags);
 /* Exit with the code of status after "prog: what: message". */
 void crm_cli_fail(int status, const char *what) __attribute__((noreturn));
 
+/*
+ * Begin the write transaction unless one is open, or exit with a message.
+ * Writers call it at their first record, not before: the program writing
+ * to their standard input (crm-add | crm-log) must be able to commit.
+ */
+void crm_cli_begin_once(crm_store_t *s);
+
+/* A count option's value (0 or more), or exit 2 naming opt. */
+long crm_cli_number(const char *opt, const char *arg);
+
+/* The output format of c for stdout: the table on a terminal when auto. */
+int crm_cli_outformat(const struct crm_common *c);
+
+/*
+ * Output held back until a transaction commits: a temporary file (exit 4
+ * when none can be made), then copied to stdout and closed.
+ */
+FILE *crm_cli_spool(void);
+void crm_cli_unspool(FILE *fp);
+
 /* The program name used in messages; set once by crm_cli_init(). */
 extern const char *crm_progname;
 
