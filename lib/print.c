@@ -90,21 +90,48 @@ add_list(crm_printer_t *pr, const char *list, char *msg, size_t len)
 	return rc;
 }
 
+/* A printer without columns yet. */
+static crm_printer_t *
+printer_new(FILE *fp, int format, int flags, int events)
+{
+	crm_printer_t *pr = calloc(1, sizeof *pr);
+
+	if (!pr)
+		return NULL;
+	if (format == CRM_OUT_AUTO)
+		format = isatty(fileno(fp)) ? CRM_OUT_TABLE : CRM_OUT_JSONL;
+	pr->events = events;
+	pr->fp = fp;
+	pr->format = format;
+	pr->flags = flags;
+	return pr;
+}
+
+/* Finish opening: column widths for the table, or free on failure. */
+static int
+printer_done(crm_printer_t *pr, int rc, crm_printer_t **out)
+{
+	if (!rc && !(pr->width = calloc(pr->ncols ? pr->ncols : 1, sizeof *pr->width)))
+		rc = CRM_NOMEM;
+	if (rc) {
+		crm_printer_free(pr);
+		return rc;
+	}
+	*out = pr;
+	return CRM_OK;
+}
+
 int
 crm_printer_open(FILE *fp, int format, const char *fields, char *const *attr_keys, int flags,
                  crm_printer_t **out, char *msg, size_t len)
 {
-	crm_printer_t *pr = calloc(1, sizeof *pr);
+	crm_printer_t *pr = printer_new(fp, format, flags, 0);
 	int rc = CRM_OK;
 
 	*out = NULL;
 	if (!pr)
 		return CRM_NOMEM;
-	if (format == CRM_OUT_AUTO)
-		format = isatty(fileno(fp)) ? CRM_OUT_TABLE : CRM_OUT_JSONL;
-	pr->fp = fp;
-	pr->format = format;
-	pr->flags = flags;
+	format = pr->format;
 	if (fields && *fields) {
 		rc = add_list(pr, fields, msg, len);
 	} else if (format == CRM_OUT_TABLE) {
@@ -126,14 +153,7 @@ crm_printer_open(FILE *fp, int format, const char *fields, char *const *attr_key
 			free(full);
 		}
 	}
-	if (!rc && !(pr->width = calloc(pr->ncols ? pr->ncols : 1, sizeof *pr->width)))
-		rc = CRM_NOMEM;
-	if (rc) {
-		crm_printer_free(pr);
-		return rc;
-	}
-	*out = pr;
-	return CRM_OK;
+	return printer_done(pr, rc, out);
 }
 
 void
@@ -643,18 +663,12 @@ int
 crm_printer_open_events(FILE *fp, int format, const char *fields, int flags,
                         crm_printer_t **out, char *msg, size_t len)
 {
-	crm_printer_t *pr = calloc(1, sizeof *pr);
+	crm_printer_t *pr = printer_new(fp, format, flags, 1);
 	int rc;
 
 	*out = NULL;
 	if (!pr)
 		return CRM_NOMEM;
-	if (format == CRM_OUT_AUTO)
-		format = isatty(fileno(fp)) ? CRM_OUT_TABLE : CRM_OUT_JSONL;
-	pr->events = 1;
-	pr->fp = fp;
-	pr->format = format;
-	pr->flags = flags;
 	if (fields && *fields)
 		rc = add_list(pr, fields, msg, len);
 	else if (format == CRM_OUT_TABLE)
@@ -662,14 +676,7 @@ crm_printer_open_events(FILE *fp, int format, const char *fields, int flags,
 	else
 		rc = add_list(pr, "id,party_id,at,channel,type,direction,subject,body,amount,currency,"
 		                  "campaign,ref,attrs", msg, len);
-	if (!rc && !(pr->width = calloc(pr->ncols ? pr->ncols : 1, sizeof *pr->width)))
-		rc = CRM_NOMEM;
-	if (rc) {
-		crm_printer_free(pr);
-		return rc;
-	}
-	*out = pr;
-	return CRM_OK;
+	return printer_done(pr, rc, out);
 }
 
 int
