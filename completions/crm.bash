@@ -5,7 +5,8 @@
 
 _crm_fields='id type kind name first_name last_name email phone org org_id
 	title city postcode country birthdate gender notes ext_id created
-	updated tags attrs'
+	updated tags attrs last_activity last_inbound first_purchase last_purchase
+	purchases revenue revenue_currency'
 _crm_kinds='customer prospect lead partner supplier employee other'
 _crm_formats='jsonl json csv tsv table'
 _crm_event_fields='id party_id at channel type direction subject body amount

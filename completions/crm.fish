@@ -10,7 +10,8 @@ if not set -q __crm_completion_loaded
     function __crm_fields
         printf '%s\n' id type kind name first_name last_name email phone org \
             org_id title city postcode country birthdate gender notes ext_id \
-            created updated tags attrs
+            created updated tags attrs last_activity last_inbound \
+            first_purchase last_purchase purchases revenue revenue_currency
     end
 
     function __crm_kinds

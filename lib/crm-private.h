@@ -139,5 +139,11 @@ struct sqlite3_stmt;
 int party_from_row(struct sqlite3_stmt *st, crm_party_t **out);
 /* The column list that party_from_row() expects, for "SELECT %s FROM party p". */
 extern const char party_columns[];
+extern const char party_from[];
+
+/* Recompute the facts of the parties whose events changed (at commit). */
+int store_facts_flush(crm_store_t *s);
+/* Note that a party's events changed. */
+int store_facts_touch(crm_store_t *s, int64_t party_id);
 
 #endif

@@ -74,8 +74,19 @@ enum crm_field {
 	CRM_F_UPDATED,
 	CRM_F_TAGS,
 	CRM_F_ATTRS,
+	/* Facts derived from events: printed only when --fields names them. */
+	CRM_F_LAST_ACTIVITY,
+	CRM_F_LAST_INBOUND,
+	CRM_F_FIRST_PURCHASE,
+	CRM_F_LAST_PURCHASE,
+	CRM_F_PURCHASES,
+	CRM_F_REVENUE,
+	CRM_F_REVENUE_CURRENCY,
 	CRM_NFIELDS
 };
+
+/* Whether a field is a fact derived from events (never read from input). */
+#define CRM_FIELD_IS_FACT(f) ((f) > CRM_F_ATTRS && (f) < CRM_NFIELDS)
 
 /* The name of a field; a static string. */
 const char *crm_field_name(int field);

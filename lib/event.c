@@ -370,6 +370,8 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 	} else {
 		id = sqlite3_last_insert_rowid(store_db(s));
 		*result = CRM_CREATED;
+		if ((rc = store_facts_touch(s, party_id)))
+			return rc;
 	}
 	if (stored) {
 		crm_event_query_t *q;

@@ -14,7 +14,8 @@ static const char *const field_names[CRM_NFIELDS] = {
 	"id", "type", "kind", "name", "first_name", "last_name", "email",
 	"phone", "org", "org_id", "title", "city", "postcode", "country",
 	"birthdate", "gender", "notes", "ext_id", "created", "updated",
-	"tags", "attrs",
+	"tags", "attrs", "last_activity", "last_inbound", "first_purchase",
+	"last_purchase", "purchases", "revenue", "revenue_currency",
 };
 
 /* Header synonyms, in the folded form of fold_header(). */
@@ -158,7 +159,8 @@ crm_party_set(crm_party_t *p, int field, const char *value)
 {
 	char *v = NULL;
 
-	if (field < 0 || field >= CRM_NFIELDS || field == CRM_F_TAGS || field == CRM_F_ATTRS)
+	if (field < 0 || field >= CRM_NFIELDS || field == CRM_F_TAGS || field == CRM_F_ATTRS ||
+	    CRM_FIELD_IS_FACT(field))
 		return CRM_USAGE;
 	if (value && *value && !(v = strdup(value)))
 		return CRM_NOMEM;
@@ -400,7 +402,11 @@ const char party_columns[] =
 	"p.phone, p.org, p.org_id, p.title, p.city, p.postcode, p.country, "
 	"p.birthdate, p.gender, p.notes, p.ext_id, p.created, p.updated, "
 	"(SELECT group_concat(tag, char(31)) FROM party_tag t WHERE t.party_id = p.id), "
-	"p.attrs";
+	"p.attrs, f.last_activity, f.last_inbound, f.first_purchase, f.last_purchase, "
+	"coalesce(f.purchases, 0), f.revenue, f.revenue_currency";
+
+/* The FROM clause that party_columns needs. */
+const char party_from[] = "party p LEFT JOIN party_fact f ON f.party_id = p.id";
 
 static int
 cmp_str(const void *a, const void *b)
@@ -442,6 +448,17 @@ party_from_row(sqlite3_stmt *st, crm_party_t **out)
 	if ((t = (const char *)sqlite3_column_text(st, CRM_F_ATTRS))) {
 		p->attrs = json_loads(t, JSON_DECODE_ANY, NULL);
 		if (!p->attrs)
+			goto nomem;
+	}
+	for (int f = CRM_F_ATTRS + 1; f < CRM_NFIELDS; f++) {
+		char a[32];
+		if (sqlite3_column_type(st, f) == SQLITE_NULL)
+			continue;
+		if (f == CRM_F_REVENUE)
+			amount_format(sqlite3_column_int64(st, f), a);
+		else
+			snprintf(a, sizeof a, "%s", (const char *)sqlite3_column_text(st, f));
+		if (!(p->v[f] = strdup(a)))
 			goto nomem;
 	}
 	*out = p;
@@ -491,12 +508,12 @@ stmt(crm_store_t *s, int id)
 		"party.load", "party.insert", "party.update", "party.tag_del",
 		"party.tag_add", "party.org", "party.fts_old",
 	};
-	static char load_sql[1024];
+	static char load_sql[2048];
 
 	if (id == S_LOAD) {
 		if (!load_sql[0])
-			snprintf(load_sql, sizeof load_sql, "SELECT %s FROM party p WHERE p.id = ?1",
-			         party_columns);
+			snprintf(load_sql, sizeof load_sql, "SELECT %s FROM %s WHERE p.id = ?1",
+			         party_columns, party_from);
 		return store_stmt(s, keys[id], load_sql);
 	}
 	return store_stmt(s, keys[id], party_sql[id]);

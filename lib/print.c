@@ -138,7 +138,7 @@ crm_printer_open(FILE *fp, int format, const char *fields, char *const *attr_key
 		rc = add_list(pr, "id,kind,name,email,phone,org,city,tags", msg, len);
 	} else {
 		int expand = attr_keys && *attr_keys && format != CRM_OUT_JSONL && format != CRM_OUT_JSON;
-		for (int f = 0; f < CRM_NFIELDS && !rc; f++)
+		for (int f = 0; f <= CRM_F_ATTRS && !rc; f++)
 			if (!(f == CRM_F_ATTRS && expand))
 				rc = add_col(pr, crm_field_name(f), msg, len);
 		for (size_t i = 0; !rc && expand && attr_keys[i]; i++) {
@@ -231,6 +231,10 @@ party_json(FILE *fp, const crm_party_t *p, const struct pcol *c)
 		}
 		v = p->attrs;
 		break;
+	case CRM_F_PURCHASES:
+	case CRM_F_REVENUE:
+		fputs(p->v[c->field] ? p->v[c->field] : "null", fp);    /* numbers */
+		return CRM_OK;
 	default:
 		if ((s = p->v[c->field]))
 			put_json_string(fp, s);

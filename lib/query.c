@@ -81,16 +81,22 @@ crm_query_free(crm_query_t *q)
 static const char *
 column(int f)
 {
-	static char col[32];
+	static char col[64];
 
-	snprintf(col, sizeof col, "p.%s", crm_field_name(f));
+	if (f == CRM_F_PURCHASES)
+		return "coalesce(f.purchases, 0)";
+	if (f == CRM_F_REVENUE)
+		return "(f.revenue / 10000.0)";
+	snprintf(col, sizeof col, "%s.%s", CRM_FIELD_IS_FACT(f) ? "f" : "p", crm_field_name(f));
 	return col;
 }
 
 static int
 is_date_field(int f)
 {
-	return f == CRM_F_CREATED || f == CRM_F_UPDATED || f == CRM_F_BIRTHDATE;
+	return f == CRM_F_CREATED || f == CRM_F_UPDATED || f == CRM_F_BIRTHDATE ||
+	       f == CRM_F_LAST_ACTIVITY || f == CRM_F_LAST_INBOUND || f == CRM_F_FIRST_PURCHASE ||
+	       f == CRM_F_LAST_PURCHASE;
 }
 
 /* "30d" -> the ISO time 30 days ago.  Units h, d, w, m (months), y. */
@@ -502,7 +508,7 @@ crm_query_sort(crm_query_t *q, const char *spec, char *msg, size_t len)
 		return CRM_USAGE;
 	}
 	if (f == CRM_F_ID || f == CRM_F_ORG_ID || is_date_field(f) || f == CRM_F_TYPE ||
-	    f == CRM_F_KIND) {
+	    f == CRM_F_KIND || f == CRM_F_PURCHASES || f == CRM_F_REVENUE) {
 		buf_adds(&q->order, column(f));
 		buf_adds(&q->order, " IS NULL, ");
 		buf_adds(&q->order, column(f));
@@ -563,7 +569,8 @@ prepare(crm_query_t *q, const char *what, int with_order, sqlite3_stmt **out)
 		return rc;
 	buf_adds(&sql, "SELECT ");
 	buf_adds(&sql, what);
-	buf_adds(&sql, " FROM party p");
+	buf_adds(&sql, " FROM ");
+	buf_adds(&sql, party_from);
 	buf_adds(&sql, " WHERE ");
 	buf_adds(&sql, q->where.p);
 	if (q->restrict_on)
@@ -640,7 +647,9 @@ crm_query_attr_keys(crm_query_t *q, char ***keys)
 	if ((rc = store_fts_flush(q->s)))
 		return rc;
 	struct buf sql = {0};
-	buf_adds(&sql, "SELECT j.key FROM party p, json_each(p.attrs) j WHERE ");
+	buf_adds(&sql, "SELECT j.key FROM ");
+	buf_adds(&sql, party_from);
+	buf_adds(&sql, ", json_each(p.attrs) j WHERE ");
 	buf_adds(&sql, q->where.p);
 	if (q->restrict_on)
 		buf_adds(&sql, " AND p.id IN (SELECT id FROM temp.crm_sel)");

@@ -692,7 +692,8 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 				p->id = id;
 		} else if (c->field == CRM_F_TAGS) {
 			rc = add_tags(p, v);
-		} else if (c->field == CRM_F_ORG_ID || c->field == CRM_F_UPDATED) {
+		} else if (c->field == CRM_F_ORG_ID || c->field == CRM_F_UPDATED ||
+		           CRM_FIELD_IS_FACT(c->field)) {
 			continue;               /* derived by the store */
 		} else {
 			rc = crm_party_set(p, c->field, v);
@@ -894,7 +895,10 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		return CRM_OK;
 	}
 	case CRM_F_ORG_ID: case CRM_F_UPDATED:
-		return CRM_OK;
+	case CRM_F_LAST_ACTIVITY: case CRM_F_LAST_INBOUND: case CRM_F_FIRST_PURCHASE:
+	case CRM_F_LAST_PURCHASE: case CRM_F_PURCHASES: case CRM_F_REVENUE:
+	case CRM_F_REVENUE_CURRENCY:
+		return CRM_OK;          /* derived by the store */
 	case CRM_F_TAGS:
 		if (json_is_string(v))
 			return add_tags(p, json_string_value(v));

@@ -29,7 +29,19 @@ struct crm_store {
 	sqlite3_int64 fts_base; /* rows above this id are not yet indexed */
 	int fts_dirty;          /* rows wait for the full-text index */
 	int has_orgs;           /* the store holds an organization */
+	int facts_ready;        /* temp.fact_touched exists */
+	int facts_dirty;        /* parties wait for their facts */
 };
+
+/* The facts of a party from its events (see store_facts_flush()). */
+#define FACTS_SELECT \
+	"SELECT party_id, max(at), max(CASE WHEN direction = 'in' THEN at END)," \
+	" min(CASE WHEN type = 'purchase' THEN at END)," \
+	" max(CASE WHEN type = 'purchase' THEN at END), sum(type = 'purchase')," \
+	" CASE WHEN count(DISTINCT CASE WHEN type IN ('purchase', 'refund') THEN currency END) = 1" \
+	" THEN sum(CASE WHEN type = 'purchase' THEN amount WHEN type = 'refund' THEN -amount END) END," \
+	" CASE WHEN count(DISTINCT CASE WHEN type IN ('purchase', 'refund') THEN currency END) = 1" \
+	" THEN max(CASE WHEN type IN ('purchase', 'refund') THEN currency END) END"
 
 /*
  * Migrations: migration i brings the schema from version i to i + 1.
@@ -84,6 +96,14 @@ static const char *const migrations[] = {
 	"CREATE INDEX event_party_at ON event (party_id, at);"
 	"CREATE UNIQUE INDEX event_ref ON event (party_id, ref) WHERE ref IS NOT NULL;"
 	"CREATE INDEX event_at ON event (at);",
+	/* 2 -> 3: facts per party, derived from its events (see store_facts_flush). */
+	"CREATE TABLE party_fact ("
+	" party_id INTEGER PRIMARY KEY REFERENCES party (id) ON DELETE CASCADE,"
+	" last_activity TEXT, last_inbound TEXT, first_purchase TEXT, last_purchase TEXT,"
+	" purchases INTEGER NOT NULL DEFAULT 0, revenue INTEGER, revenue_currency TEXT);"
+	"INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase,"
+	" last_purchase, purchases, revenue, revenue_currency) " FACTS_SELECT
+	" FROM event GROUP BY party_id;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -596,13 +616,57 @@ store_fts_flush(crm_store_t *s)
 }
 
 int
+store_facts_touch(crm_store_t *s, int64_t party_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!s->facts_ready) {
+		if ((rc = exec(s, "CREATE TEMP TABLE IF NOT EXISTS fact_touched (id INTEGER PRIMARY KEY)")))
+			return rc;
+		s->facts_ready = 1;
+	}
+	if (!(st = store_stmt(s, "facts.touch", "INSERT OR IGNORE INTO temp.fact_touched VALUES (?1)")))
+		return CRM_STORE;
+	sqlite3_bind_int64(st, 1, party_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_status(s, rc);
+	s->facts_dirty = 1;
+	return CRM_OK;
+}
+
+/*
+ * Facts of the parties whose events changed, computed again from all their
+ * events: the last activity, the last inbound event, the first and last
+ * purchase, the number of purchases, and the revenue (purchases less
+ * refunds) when they are all in one currency.
+ */
+int
+store_facts_flush(crm_store_t *s)
+{
+	if (!s->in_tx || !s->facts_dirty)
+		return CRM_OK;
+	int rc = exec(s,
+	    "DELETE FROM party_fact WHERE party_id IN (SELECT id FROM temp.fact_touched);"
+	    "INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase,"
+	    " last_purchase, purchases, revenue, revenue_currency) " FACTS_SELECT
+	    " FROM event WHERE party_id IN (SELECT id FROM temp.fact_touched) GROUP BY party_id;"
+	    "DELETE FROM temp.fact_touched;");
+	if (!rc)
+		s->facts_dirty = 0;
+	return rc;
+}
+
+int
 crm_store_commit(crm_store_t *s)
 {
 	int rc;
 
 	if (!s->in_tx)
 		return CRM_OK;          /* nothing was begun: nothing to commit */
-	if ((rc = store_fts_flush(s))) {
+	if ((rc = store_facts_flush(s)) || (rc = store_fts_flush(s))) {
 		char keep[sizeof s->err];
 		memcpy(keep, s->err, sizeof keep);
 		crm_store_rollback(s);
@@ -620,6 +684,7 @@ crm_store_rollback(crm_store_t *s)
 {
 	s->in_tx = 0;
 	s->fts_dirty = 0;
+	s->facts_dirty = 0;         /* temp.fact_touched rolls back too */
 	if (sqlite3_get_autocommit(s->db))
 		return CRM_OK;
 	return exec(s, "ROLLBACK");

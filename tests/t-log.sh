@@ -133,10 +133,41 @@ for i in 1 2 3 4 5; do
 done
 is "crm-add | crm-log: no deadlock, five times" "$rc" 0
 
+# Facts per party, kept in step with its events at every commit.
+crm-add -q --no-stdin --name Fay --email fay@example.org 2>/dev/null
+fay=$(crm-find --ids email=fay@example.org)
+crm-log -q --contact fay@example.org --type purchase --amount 100.50 --at 2026-01-10T00:00:00Z
+crm-log -q --contact fay@example.org --type purchase --amount 20 --at 2026-02-10T00:00:00Z
+crm-log -q --contact fay@example.org --type refund --amount 0.50 --at 2026-02-11T00:00:00Z
+crm-log -q --contact fay@example.org --type sent --channel email --at 2026-03-01T00:00:00Z
+run crm-find --fields last_activity,last_inbound,first_purchase,last_purchase,purchases,revenue,revenue_currency email=fay@example.org
+is "facts: times, count, exact revenue" "$(jq -c . "$T/out")" \
+	'{"last_activity":"2026-03-01T00:00:00Z","last_inbound":"2026-02-10T00:00:00Z","first_purchase":"2026-01-10T00:00:00Z","last_purchase":"2026-02-10T00:00:00Z","purchases":2,"revenue":120,"revenue_currency":"EUR"}'
+is "revenue printed with its cents" "$(grep -o '"revenue":[0-9.]*' "$T/out")" '"revenue":120.00'
+is "facts as terms: revenue>120 finds no one" "$(crm-find --count 'revenue>120' email=fay@example.org)" 0
+is "facts as terms: revenue>=120" "$(crm-find --ids 'revenue>=120' email=fay@example.org)" "$fay"
+is "facts as terms: purchases>=2" "$(crm-find --ids 'purchases>=2' email=fay@example.org)" "$fay"
+is "facts as terms: last_purchase<2026-03-01" "$(crm-find --ids 'last_purchase<2026-03-01' email=fay@example.org)" "$fay"
+is "facts are not in the default record" "$(crm-find email=fay@example.org | jq 'has("revenue")')" false
+crm-log -q --contact fay@example.org --type purchase --amount 5 --currency USD --at 2026-03-02T00:00:00Z
+is "mixed currencies: no revenue" "$(crm-find --fields revenue,purchases email=fay@example.org | jq -c .)" '{"revenue":null,"purchases":3}'
+crm-log -q --contact fay@example.org --type note --dry-run --at 2027-01-01T00:00:00Z 2>/dev/null
+is "a dry run leaves the facts" "$(crm-find --fields last_activity email=fay@example.org | jq -r .last_activity)" 2026-03-02T00:00:00Z
+run sh -c 'crm-find email=fay@example.org | crm-add -q --tag facts'
+is "facts read from a pipe are ignored by crm-add" "$rc" 0
+is "and the facts stay the events'" "$(crm-find --fields purchases email=fay@example.org | jq .purchases)" 3
+
+# A store of schema 2 (events, no facts) gets the facts of its events.
+cp "$CRM_DB" "$T/v2.db"
+sqlite3 "$T/v2.db" 'DROP TABLE party_fact; PRAGMA user_version = 2'
+is "schema 2 to 3: facts computed from the events already there" \
+	"$(crm-find --db "$T/v2.db" --fields purchases email=fay@example.org | jq .purchases)" 3
+
 # A store of schema 1 (parties only) gains events when a program opens it.
 crm-add -q --no-stdin --db "$T/v1.db" --name Old --email old@example.org 2>/dev/null
-sqlite3 "$T/v1.db" 'DROP TABLE event; PRAGMA user_version = 1'
+sqlite3 "$T/v1.db" 'DROP TABLE party_fact; DROP TABLE event; PRAGMA user_version = 1'
 ok "a schema-1 store: crm-log migrates it" crm-log --db "$T/v1.db" --contact old@example.org --type note
-is "now at schema 2" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 2
+is "now at the current schema" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 3
+is "and its facts follow its events" "$(crm-find --db "$T/v1.db" --fields last_activity | jq -r '.last_activity | length')" 20
 is "its parties kept" "$(crm-find --db "$T/v1.db" --count)" 1
 finish
