@@ -6,13 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crm.h"
 
 enum {
 	OPT_CONTACT = 0x100, OPT_LIST, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET,
-	OPT_DRY_RUN, OPT_FIELD_BASE = 0x200,
+	OPT_DRY_RUN, OPT_TASK, OPT_SPREAD, OPT_TASKS, OPT_OVERDUE, OPT_DUE_BEFORE, OPT_DONE,
+	OPT_REOPEN, OPT_FIELD_BASE = 0x200,
 };
 
 static const struct option options[] = {
@@ -34,6 +36,15 @@ static const struct option options[] = {
 	{ "campaign", 1, NULL, OPT_FIELD_BASE + CRM_E_CAMPAIGN },
 	{ "ref", 1, NULL, OPT_FIELD_BASE + CRM_E_REF },
 	{ "set", 1, NULL, OPT_SET },
+	{ "task", 1, NULL, OPT_TASK },
+	{ "due", 1, NULL, OPT_FIELD_BASE + CRM_E_DUE },
+	{ "assignee", 1, NULL, OPT_FIELD_BASE + CRM_E_ASSIGNEE },
+	{ "spread", 1, NULL, OPT_SPREAD },
+	{ "tasks", 0, NULL, OPT_TASKS },
+	{ "overdue", 0, NULL, OPT_OVERDUE },
+	{ "due-before", 1, NULL, OPT_DUE_BEFORE },
+	{ "done", 1, NULL, OPT_DONE },
+	{ "reopen", 1, NULL, OPT_REOPEN },
 	{ "dry-run", 0, NULL, OPT_DRY_RUN },
 	{ "quiet", 0, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
@@ -56,9 +67,14 @@ usage(FILE *fp, int code)
 	      "               [--campaign NAME] [--reverse] [--limit N]\n"
 	      "               [--input-format csv|jsonl|auto] [--no-stdin] [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
+	      "       crm-log --task TEXT [--due DATE] [--assignee NAME] [--spread DAYS]\n"
+	      "               [--contact ID|EMAIL|EXT_ID]... [--dry-run] [-q | --quiet]\n"
+	      "       crm-log --tasks [--overdue | --due-before DATE] [--assignee NAME]\n"
+	      "               [--contact ID|EMAIL|EXT_ID]... [--limit N]\n"
+	      "       crm-log --done ID | --reopen ID\n"
 	      "       crm-log -h | --help | --version\n"
-	      "Record an event for each party named by --contact or read on standard\n"
-	      "input, or list events, newest first.\n", fp);
+	      "Record an event, or a task, for each party named by --contact or read on\n"
+	      "standard input; list events, newest first, or open tasks, by due date.\n", fp);
 	exit(code);
 }
 
@@ -151,6 +167,66 @@ log_one(int64_t party, const char *name, long line)
 	}
 }
 
+/* --spread: the parties first, then one task each, due dates spread out. */
+static int64_t *pending;
+static size_t npending, pending_cap;
+
+static void
+collect(int64_t id, const char *name, long line)
+{
+	(void)name;
+	(void)line;
+	if (npending == pending_cap) {
+		size_t cap = pending_cap ? pending_cap * 2 : 256;
+		int64_t *p = realloc(pending, cap * sizeof *p);
+		if (!p)
+			crm_die(CRM_EXIT_STORE, "out of memory");
+		pending = p;
+		pending_cap = cap;
+	}
+	pending[npending++] = id;
+}
+
+/*
+ * Give the collected parties due dates over the working days (Monday to
+ * Friday) of the `days` days from start (YYYY-MM-DD), in turn, evenly.
+ */
+static void
+log_spread(const char *start, long days)
+{
+	struct tm tm = { 0 };
+	char dates[3661][11], msg[512];
+	long w = 0;
+	int field, rc;
+
+	tm.tm_year = atoi(start) - 1900;
+	tm.tm_mon = atoi(start + 5) - 1;
+	tm.tm_mday = atoi(start + 8);
+	time_t t = timegm(&tm);
+	for (long i = 0; i < days; i++, t += 86400) {
+		struct tm d;
+		gmtime_r(&t, &d);
+		if (d.tm_wday == 0 || d.tm_wday == 6)
+			continue;
+		strftime(dates[w++], sizeof dates[0], "%Y-%m-%d", &d);
+	}
+	if (!w) {                       /* a weekend only: use it all the same */
+		t = timegm(&tm);
+		for (long i = 0; i < days; i++, t += 86400) {
+			struct tm d;
+			gmtime_r(&t, &d);
+			strftime(dates[w++], sizeof dates[0], "%Y-%m-%d", &d);
+		}
+	}
+	for (size_t i = 0; i < npending; i++) {
+		if (crm_event_set(event, CRM_E_DUE, dates[(size_t)((double)i * w / npending)]))
+			crm_die(CRM_EXIT_STORE, "out of memory");
+		if ((rc = crm_event_check(event, &field, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+		log_one(pending[i], "-", 0);
+	}
+}
+
 static void
 list_restrict(int64_t id, const char *name, long line);
 
@@ -172,6 +248,10 @@ main(int argc, char **argv)
 {
 	const char *contacts[64], *since = NULL, *until = NULL;
 	int ncontacts = 0, list = 0, reverse = 0, dry_run = 0, quiet = 0, nset = 0, c, rc, field;
+	int tasks = 0, overdue = 0;
+	long spread = -1;
+	const char *due_before = NULL;
+	int64_t done_id = 0, reopen_id = 0;
 	long limit = -1;
 	char msg[512], *eq;
 
@@ -224,6 +304,36 @@ main(int argc, char **argv)
 		case OPT_DRY_RUN:
 			dry_run = 1;
 			break;
+		case OPT_TASK:
+			if (crm_event_set(event, CRM_E_TYPE, "task") ||
+			    crm_event_set(event, CRM_E_SUBJECT, optarg))
+				crm_die(CRM_EXIT_STORE, "out of memory");
+			break;
+		case OPT_SPREAD: {
+			size_t n = strlen(optarg);
+			if (!n || optarg[n - 1] != 'd')
+				crm_die(CRM_EXIT_USAGE, "--spread wants days, such as 10d, not '%s'", optarg);
+			optarg[n - 1] = '\0';
+			spread = crm_cli_number("--spread", optarg);
+			if (spread < 1 || spread > 3660)
+				crm_die(CRM_EXIT_USAGE, "--spread wants 1d to 3660d");
+			break;
+		}
+		case OPT_TASKS:
+			tasks = 1;
+			break;
+		case OPT_OVERDUE:
+			overdue = 1;
+			break;
+		case OPT_DUE_BEFORE:
+			due_before = optarg;
+			break;
+		case OPT_DONE:
+			done_id = crm_cli_number("--done", optarg);
+			break;
+		case OPT_REOPEN:
+			reopen_id = crm_cli_number("--reopen", optarg);
+			break;
 		default:
 			usage(stderr, CRM_EXIT_USAGE);
 		}
@@ -232,12 +342,43 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", argv[optind]);
 	int from_stdin = !common.no_stdin && crm_stdin_is_stream();
 
+	if (done_id || reopen_id) {
+		if (done_id && reopen_id)
+			crm_die(CRM_EXIT_USAGE, "--done and --reopen do not go together");
+		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+		crm_cli_begin_once(store);
+		rc = crm_task_set_status(store, done_id ? done_id : reopen_id, done_id != 0);
+		if (rc == CRM_NOTFOUND)
+			crm_die(CRM_EXIT_NOMATCH, "no task %lld", (long long)(done_id ? done_id : reopen_id));
+		if (rc || (rc = crm_store_commit(store)))
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		crm_store_close(store);
+		crm_event_free(event);
+		crm_close_stdout();
+		return 0;
+	}
+	if (tasks) {
+		/* A work list: the open tasks, by due date. */
+		if (overdue && due_before)
+			crm_die(CRM_EXIT_USAGE, "--overdue and --due-before do not go together");
+		list = 1;
+		if (!common.fields && crm_cli_outformat(&common) == CRM_OUT_TABLE)
+			common.fields = "id,party_id,due,assignee,subject";
+	} else if (overdue || due_before) {
+		crm_die(CRM_EXIT_USAGE, "--overdue and --due-before go with --tasks");
+	}
+
 	if (list) {
-		static const int filters[] = { CRM_E_CHANNEL, CRM_E_TYPE, CRM_E_DIRECTION, CRM_E_CAMPAIGN };
+		static const int filters[] = { CRM_E_CHANNEL, CRM_E_TYPE, CRM_E_DIRECTION, CRM_E_CAMPAIGN,
+		                               CRM_E_ASSIGNEE };
 		crm_event_t *e;
 		long n = 0;
 		static const int logging_only[] = { CRM_E_AT, CRM_E_SUBJECT, CRM_E_BODY, CRM_E_AMOUNT,
-		                                    CRM_E_CURRENCY, CRM_E_REF };
+		                                    CRM_E_CURRENCY, CRM_E_REF, CRM_E_DUE };
+		if (tasks && crm_event_get(event, CRM_E_TYPE))
+			crm_die(CRM_EXIT_USAGE, "--tasks lists tasks: no --type or --task");
+		if (spread >= 0)
+			crm_die(CRM_EXIT_USAGE, "--spread goes with --task");
 		for (size_t i = 0; i < sizeof logging_only / sizeof logging_only[0]; i++)
 			if (crm_event_get(event, logging_only[i]))
 				crm_die(CRM_EXIT_USAGE, "--%s goes with logging, not --list",
@@ -254,6 +395,9 @@ main(int argc, char **argv)
 				crm_cli_fail(rc, NULL);
 		}
 		if ((rc = crm_event_query_range(query, since, until, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+		if (tasks && (rc = crm_event_query_tasks(query, overdue ? "today" : due_before,
+		                                         msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 		crm_event_query_order(query, reverse, limit);
 		if (ncontacts || from_stdin)
@@ -297,10 +441,31 @@ main(int argc, char **argv)
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
 	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
-	for (int i = 0; i < ncontacts; i++)
-		log_one(resolve_contact(contacts[i]), "--contact", 0);
-	if (from_stdin)
-		each_stdin_party(log_one);
+	if (spread > 0) {
+		char start[11];
+		const char *due = crm_event_get(event, CRM_E_DUE);
+		if (strcmp(crm_event_get(event, CRM_E_TYPE), "task"))
+			crm_die(CRM_EXIT_USAGE, "--spread goes with --task");
+		if (due) {
+			snprintf(start, sizeof start, "%s", due);
+		} else {
+			time_t t = time(NULL) + 86400;      /* from tomorrow */
+			struct tm d;
+			gmtime_r(&t, &d);
+			strftime(start, sizeof start, "%Y-%m-%d", &d);
+		}
+		for (int i = 0; i < ncontacts; i++)
+			collect(resolve_contact(contacts[i]), "--contact", 0);
+		if (from_stdin)
+			each_stdin_party(collect);
+		log_spread(start, spread);
+		free(pending);
+	} else {
+		for (int i = 0; i < ncontacts; i++)
+			log_one(resolve_contact(contacts[i]), "--contact", 0);
+		if (from_stdin)
+			each_stdin_party(log_one);
+	}
 	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
 	if (rc)
 		crm_cli_fail(rc, crm_store_errmsg(store));

@@ -10,7 +10,7 @@ _crm_fields='id type kind name first_name last_name email phone org org_id
 _crm_kinds='customer prospect lead partner supplier employee other'
 _crm_formats='jsonl json csv tsv table'
 _crm_event_fields='id party_id at channel type direction subject body amount
-	currency campaign ref attrs'
+	currency campaign ref due assignee status attrs'
 _crm_channels='email phone sms web visit meeting mail social other'
 _crm_event_types='call note meeting visit sent delivered opened clicked
 	bounced unsubscribed replied purchase refund ticket'
@@ -24,7 +24,8 @@ _crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
 	--input-format --no-stdin --db -h --help --version'
 _crm_log_options='--contact --type --channel --at --direction --subject
 	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
-	--list --since --until --reverse --limit --input-format --no-stdin --db
+	--list --since --until --reverse --limit --task --due --assignee --spread
+	--tasks --overdue --due-before --done --reopen --input-format --no-stdin --db
 	--format --fields --csv-raw -h --help --version'
 
 # Options that take a value, by command.
@@ -34,7 +35,8 @@ _crm_add_valued=' --name --first-name --last-name --email --phone --org
 	--input-format --db --format --fields '
 _crm_find_valued=' --sort --limit --format --fields --input-format --db '
 _crm_log_valued=' --contact --type --channel --at --direction --subject --body
-	--amount --currency --campaign --ref --set --since --until --limit
+	--amount --currency --campaign --ref --set --since --until --limit --task
+	--due --assignee --spread --due-before --done --reopen
 	--input-format --db --format --fields '
 
 # Set COMPREPLY to the words of $1 that begin with $cur.

@@ -20,7 +20,7 @@ if not set -q __crm_completion_loaded
 
     function __crm_event_fields
         printf '%s\n' id party_id at channel type direction subject body \
-            amount currency campaign ref attrs
+            amount currency campaign ref due assignee status attrs
     end
 
     function __crm_channels
@@ -150,6 +150,15 @@ if not set -q __crm_completion_loaded
         complete $c -l until -x -d 'List events before this time'
         complete $c -l reverse -d 'List the oldest events first'
         complete $c -l limit -x -d 'List at most this many events'
+        complete $c -l task -x -d 'Record a task with this subject'
+        complete $c -l due -x -d 'The day a task is due: YYYY-MM-DD or +Nd'
+        complete $c -l assignee -x -d 'Who is to do the task'
+        complete $c -l spread -x -d 'Spread due dates over the working days of N days (Nd)'
+        complete $c -l tasks -d 'List the open tasks, by due date'
+        complete $c -l overdue -d 'Only the tasks due before today'
+        complete $c -l due-before -x -d 'Only the tasks due before this day'
+        complete $c -l done -x -d 'Mark a task done'
+        complete $c -l reopen -x -d 'Mark a task open again'
     end
 
     __crm_add_completion crm-add

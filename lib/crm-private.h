@@ -64,6 +64,8 @@ struct crm_event_query {
 	long nparties;          /* parties in the restriction, and the first */
 	int64_t first_party;
 	int64_t one;            /* one event by id */
+	int tasks;              /* open tasks only, by due date */
+	char due_before[11];
 	struct sqlite3_stmt *st, *ins;
 };
 

@@ -82,6 +82,7 @@ enum crm_field {
 	CRM_F_PURCHASES,
 	CRM_F_REVENUE,
 	CRM_F_REVENUE_CURRENCY,
+	CRM_F_OPEN_TASKS,
 	CRM_NFIELDS
 };
 
@@ -171,6 +172,9 @@ enum crm_event_field {
 	CRM_E_CURRENCY,
 	CRM_E_CAMPAIGN,
 	CRM_E_REF,
+	CRM_E_DUE,              /* tasks: due date, assignee, open or done */
+	CRM_E_ASSIGNEE,
+	CRM_E_STATUS,
 	CRM_E_ATTRS,
 	CRM_E_NFIELDS
 };
@@ -233,6 +237,19 @@ int crm_event_query_match(crm_event_query_t *q, int field, const char *value);
 int crm_event_query_range(crm_event_query_t *q, const char *since, const char *until,
                           char *msg, size_t len);
 void crm_event_query_order(crm_event_query_t *q, int oldest_first, long limit);
+
+/*
+ * Open tasks only, by due date (undated last): all of them, or those due
+ * before a date (a crm-log(1) time; "today" for the overdue ones).
+ * CRM_USAGE with msg for a bad date.
+ */
+int crm_event_query_tasks(crm_event_query_t *q, const char *due_before, char *msg, size_t len);
+
+/*
+ * Mark a task done or open again, inside a transaction.  CRM_OK,
+ * CRM_NOTFOUND (no task with that id), CRM_STORE.
+ */
+int crm_task_set_status(crm_store_t *s, int64_t id, int done);
 int crm_event_query_restrict(crm_event_query_t *q, int64_t party_id);
 int crm_event_query_next(crm_event_query_t *q, crm_event_t **out);
 void crm_event_query_free(crm_event_query_t *q);

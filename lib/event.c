@@ -11,7 +11,7 @@
 
 static const char *const event_fields[CRM_E_NFIELDS] = {
 	"id", "party_id", "at", "channel", "type", "direction", "subject", "body",
-	"amount", "currency", "campaign", "ref", "attrs",
+	"amount", "currency", "campaign", "ref", "due", "assignee", "status", "attrs",
 };
 
 static const char *const channels[] = {
@@ -246,6 +246,33 @@ crm_event_check(crm_event_t *e, int *field, char *msg, size_t len)
 		if (!(e->v[CRM_E_CURRENCY] = strdup(cur)))
 			return CRM_NOMEM;
 	}
+	*field = CRM_E_DUE;
+	int task = !strcmp(e->v[CRM_E_TYPE], "task");
+	if (!task && (e->v[CRM_E_DUE] || e->v[CRM_E_ASSIGNEE] || e->v[CRM_E_STATUS])) {
+		msgf(msg, len, "due, assignee and status go with type task");
+		return CRM_BADINPUT;
+	}
+	if (e->v[CRM_E_DUE] && !(strlen(e->v[CRM_E_DUE]) == 10 && date_valid(e->v[CRM_E_DUE], 0))) {
+		/* A date stays as given; a time or "+7d" gives its UTC day. */
+		char d[21];
+		if ((rc = time_parse(e->v[CRM_E_DUE], 1, d, msg, len)))
+			return rc;
+		d[10] = '\0';          /* a due date is a day */
+		free(e->v[CRM_E_DUE]);
+		if (!(e->v[CRM_E_DUE] = strdup(d)))
+			return CRM_NOMEM;
+	}
+	*field = CRM_E_STATUS;
+	if (task && !e->v[CRM_E_STATUS] && !(e->v[CRM_E_STATUS] = strdup("open")))
+		return CRM_NOMEM;
+	if (e->v[CRM_E_STATUS]) {
+		lower_in_place(e->v[CRM_E_STATUS]);
+		if (strcmp(e->v[CRM_E_STATUS], "open") && strcmp(e->v[CRM_E_STATUS], "done")) {
+			msgf(msg, len, "invalid status '%s' (open or done)",
+			     quoted(e->v[CRM_E_STATUS], q, sizeof q));
+			return CRM_BADINPUT;
+		}
+	}
 	*field = CRM_E_ATTRS;
 	if (e->attrs) {
 		const char *k;
@@ -265,7 +292,7 @@ crm_event_check(crm_event_t *e, int *field, char *msg, size_t len)
 
 static const char event_columns[] =
 	"e.id, e.party_id, e.at, e.channel, e.type, e.direction, e.subject, e.body, "
-	"e.amount, e.currency, e.campaign, e.ref, e.attrs";
+	"e.amount, e.currency, e.campaign, e.ref, e.due, e.assignee, e.status, e.attrs";
 
 static int
 event_from_row(sqlite3_stmt *st, crm_event_t **out)
@@ -308,8 +335,9 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 {
 	sqlite3_stmt *st = store_stmt(s, "event.insert",
 		"INSERT INTO event (party_id, at, channel, type, direction, subject, body, amount, "
-		"currency, campaign, ref, attrs, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-		"?10, ?11, ?12, ?13) ON CONFLICT (party_id, ref) WHERE ref IS NOT NULL DO NOTHING");
+		"currency, campaign, ref, due, assignee, status, attrs, created) VALUES (?1, ?2, ?3, "
+		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+		"ON CONFLICT (party_id, ref) WHERE ref IS NOT NULL DO NOTHING");
 	char *attrs = NULL, now[21];
 	int rc;
 	long long base;
@@ -340,10 +368,10 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 		}
 	}
 	if (attrs)
-		sqlite3_bind_text(st, 12, attrs, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, CRM_E_ATTRS, attrs, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, 12);
-	sqlite3_bind_text(st, 13, now, -1, SQLITE_STATIC);
+		sqlite3_bind_null(st, CRM_E_ATTRS);
+	sqlite3_bind_text(st, CRM_E_NFIELDS, now, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	free(attrs);
@@ -421,11 +449,11 @@ crm_event_query_match(crm_event_query_t *q, int field, const char *value)
 	char *v;
 
 	if (field != CRM_E_CHANNEL && field != CRM_E_TYPE && field != CRM_E_CAMPAIGN &&
-	    field != CRM_E_DIRECTION)
+	    field != CRM_E_DIRECTION && field != CRM_E_ASSIGNEE)
 		return CRM_USAGE;
 	if (!(v = strdup(value)))
 		return CRM_NOMEM;
-	if (field != CRM_E_CAMPAIGN)
+	if (field != CRM_E_CAMPAIGN && field != CRM_E_ASSIGNEE)
 		lower_in_place(v);
 	free(q->eq[field]);
 	q->eq[field] = v;
@@ -450,6 +478,51 @@ crm_event_query_order(crm_event_query_t *q, int oldest_first, long limit)
 {
 	q->oldest_first = oldest_first;
 	q->limit = limit;
+}
+
+int
+crm_event_query_tasks(crm_event_query_t *q, const char *due_before, char *msg, size_t len)
+{
+	char d[21];
+	int rc;
+
+	q->tasks = 1;
+	if (!due_before)
+		return CRM_OK;
+	if (!strcmp(due_before, "today"))
+		rc = time_parse("now", 0, d, msg, len);
+	else
+		rc = time_parse(due_before, 1, d, msg, len);
+	if (rc)
+		return rc == CRM_BADINPUT ? CRM_USAGE : rc;
+	memcpy(q->due_before, d, 10);
+	q->due_before[10] = '\0';
+	return CRM_OK;
+}
+
+int
+crm_task_set_status(crm_store_t *s, int64_t id, int done)
+{
+	sqlite3_stmt *st = store_stmt(s, "task.status",
+		"UPDATE event SET status = ?2 WHERE id = ?1 AND type = 'task' "
+		"RETURNING party_id");
+	int rc;
+	int64_t party;
+
+	if (!st)
+		return CRM_STORE;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, done ? "done" : "open", -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	party = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_status(s, rc);
+	if (!party)
+		return CRM_NOTFOUND;
+	return store_facts_touch(s, party);
 }
 
 int
@@ -509,7 +582,14 @@ crm_event_query_next(crm_event_query_t *q, crm_event_t **out)
 			buf_adds(&sql, " AND e.at >= ?30");
 		if (q->until[0])
 			buf_adds(&sql, " AND e.at < ?31");
-		buf_adds(&sql, q->oldest_first ? " ORDER BY e.at, e.id" : " ORDER BY e.at DESC, e.id DESC");
+		if (q->tasks)
+			buf_adds(&sql, " AND e.type = 'task' AND e.status = 'open'");
+		if (q->due_before[0])
+			buf_adds(&sql, " AND e.due < ?34");
+		if (q->tasks)
+			buf_adds(&sql, " ORDER BY e.due IS NULL, e.due, e.at, e.id");
+		else
+			buf_adds(&sql, q->oldest_first ? " ORDER BY e.at, e.id" : " ORDER BY e.at DESC, e.id DESC");
 		if (q->limit >= 0)
 			buf_adds(&sql, " LIMIT ?32");
 		if (!sql.p || sql.err) {
@@ -533,6 +613,8 @@ crm_event_query_next(crm_event_query_t *q, crm_event_t **out)
 			sqlite3_bind_int64(q->st, 32, q->limit);
 		if (q->restricted && q->nparties == 1)
 			sqlite3_bind_int64(q->st, 33, q->first_party);
+		if (q->due_before[0])
+			sqlite3_bind_text(q->st, 34, q->due_before, -1, SQLITE_STATIC);
 		(void)n;
 	}
 	rc = sqlite3_step(q->st);

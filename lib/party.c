@@ -15,7 +15,7 @@ static const char *const field_names[CRM_NFIELDS] = {
 	"phone", "org", "org_id", "title", "city", "postcode", "country",
 	"birthdate", "gender", "notes", "ext_id", "created", "updated",
 	"tags", "attrs", "last_activity", "last_inbound", "first_purchase",
-	"last_purchase", "purchases", "revenue", "revenue_currency",
+	"last_purchase", "purchases", "revenue", "revenue_currency", "open_tasks",
 };
 
 /* Header synonyms, in the folded form of fold_header(). */
@@ -403,7 +403,7 @@ const char party_columns[] =
 	"p.birthdate, p.gender, p.notes, p.ext_id, p.created, p.updated, "
 	"(SELECT group_concat(tag, char(31)) FROM party_tag t WHERE t.party_id = p.id), "
 	"p.attrs, f.last_activity, f.last_inbound, f.first_purchase, f.last_purchase, "
-	"coalesce(f.purchases, 0), f.revenue, f.revenue_currency";
+	"coalesce(f.purchases, 0), f.revenue, f.revenue_currency, coalesce(f.open_tasks, 0)";
 
 /* The FROM clause that party_columns needs. */
 const char party_from[] = "party p LEFT JOIN party_fact f ON f.party_id = p.id";

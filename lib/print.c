@@ -233,6 +233,7 @@ party_json(FILE *fp, const crm_party_t *p, const struct pcol *c)
 		break;
 	case CRM_F_PURCHASES:
 	case CRM_F_REVENUE:
+	case CRM_F_OPEN_TASKS:
 		fputs(p->v[c->field] ? p->v[c->field] : "null", fp);    /* numbers */
 		return CRM_OK;
 	default:
@@ -679,7 +680,7 @@ crm_printer_open_events(FILE *fp, int format, const char *fields, int flags,
 		rc = add_list(pr, "id,party_id,at,channel,type,direction,subject,amount,currency", msg, len);
 	else
 		rc = add_list(pr, "id,party_id,at,channel,type,direction,subject,body,amount,currency,"
-		                  "campaign,ref,attrs", msg, len);
+		                  "campaign,ref,due,assignee,status,attrs", msg, len);
 	return printer_done(pr, rc, out);
 }
 

@@ -85,6 +85,8 @@ column(int f)
 
 	if (f == CRM_F_PURCHASES)
 		return "coalesce(f.purchases, 0)";
+	if (f == CRM_F_OPEN_TASKS)
+		return "coalesce(f.open_tasks, 0)";
 	if (f == CRM_F_REVENUE)
 		return "(f.revenue / 10000.0)";
 	snprintf(col, sizeof col, "%s.%s", CRM_FIELD_IS_FACT(f) ? "f" : "p", crm_field_name(f));
@@ -508,7 +510,7 @@ crm_query_sort(crm_query_t *q, const char *spec, char *msg, size_t len)
 		return CRM_USAGE;
 	}
 	if (f == CRM_F_ID || f == CRM_F_ORG_ID || is_date_field(f) || f == CRM_F_TYPE ||
-	    f == CRM_F_KIND || f == CRM_F_PURCHASES || f == CRM_F_REVENUE) {
+	    f == CRM_F_KIND || f == CRM_F_PURCHASES || f == CRM_F_REVENUE || f == CRM_F_OPEN_TASKS) {
 		buf_adds(&q->order, column(f));
 		buf_adds(&q->order, " IS NULL, ");
 		buf_adds(&q->order, column(f));

@@ -897,7 +897,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	case CRM_F_ORG_ID: case CRM_F_UPDATED:
 	case CRM_F_LAST_ACTIVITY: case CRM_F_LAST_INBOUND: case CRM_F_FIRST_PURCHASE:
 	case CRM_F_LAST_PURCHASE: case CRM_F_PURCHASES: case CRM_F_REVENUE:
-	case CRM_F_REVENUE_CURRENCY:
+	case CRM_F_REVENUE_CURRENCY: case CRM_F_OPEN_TASKS:
 		return CRM_OK;          /* derived by the store */
 	case CRM_F_TAGS:
 		if (json_is_string(v))

@@ -35,7 +35,8 @@ struct crm_store {
 
 /* The facts of a party from its events (see store_facts_flush()). */
 #define FACTS_SELECT \
-	"SELECT party_id, max(at), max(CASE WHEN direction = 'in' THEN at END)," \
+	"SELECT party_id, max(CASE WHEN type <> 'task' THEN at END)," \
+	" max(CASE WHEN direction = 'in' THEN at END)," \
 	" min(CASE WHEN type = 'purchase' THEN at END)," \
 	" max(CASE WHEN type = 'purchase' THEN at END), sum(type = 'purchase')," \
 	" CASE WHEN count(DISTINCT CASE WHEN type IN ('purchase', 'refund') THEN currency END) = 1" \
@@ -104,6 +105,12 @@ static const char *const migrations[] = {
 	"INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase,"
 	" last_purchase, purchases, revenue, revenue_currency) " FACTS_SELECT
 	" FROM event GROUP BY party_id;",
+	/* 3 -> 4: tasks are events of type task, with a due date, an assignee, a status. */
+	"ALTER TABLE event ADD COLUMN due TEXT;"
+	"ALTER TABLE event ADD COLUMN assignee TEXT;"
+	"ALTER TABLE event ADD COLUMN status TEXT CHECK (status IN ('open', 'done'));"
+	"CREATE INDEX event_open_task ON event (due) WHERE type = 'task' AND status = 'open';"
+	"ALTER TABLE party_fact ADD COLUMN open_tasks INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -653,6 +660,9 @@ store_facts_flush(crm_store_t *s)
 	    "INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase,"
 	    " last_purchase, purchases, revenue, revenue_currency) " FACTS_SELECT
 	    " FROM event WHERE party_id IN (SELECT id FROM temp.fact_touched) GROUP BY party_id;"
+	    "UPDATE party_fact SET open_tasks = (SELECT count(*) FROM event e WHERE"
+	    " e.party_id = party_fact.party_id AND e.type = 'task' AND e.status = 'open')"
+	    " WHERE party_id IN (SELECT id FROM temp.fact_touched);"
 	    "DELETE FROM temp.fact_touched;");
 	if (!rc)
 		s->facts_dirty = 0;

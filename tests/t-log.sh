@@ -157,9 +157,41 @@ run sh -c 'crm-find email=fay@example.org | crm-add -q --tag facts'
 is "facts read from a pipe are ignored by crm-add" "$rc" 0
 is "and the facts stay the events'" "$(crm-find --fields purchases email=fay@example.org | jq .purchases)" 3
 
+# Tasks and work lists.
+for i in 1 2 3 4 5 6 7 8 9 10; do printf '{"name":"Lead %s","email":"lead%s@example.org","tags":["lead"]}\n' "$i" "$i"; done >leads.jsonl
+crm-add -q leads.jsonl 2>/dev/null
+run sh -c 'crm-find tag:lead | crm-log --task "Call back" --spread 10d --due 2026-12-07 --assignee sales -q'
+is "--spread: exit 0" "$rc" 0
+run crm-log --tasks --assignee sales --fields due
+is "--spread: ten tasks over the working days of ten days from Monday 7 December" \
+	"$(jq -r .due "$T/out" | paste -sd' ' -)" \
+	"2026-12-07 2026-12-07 2026-12-08 2026-12-09 2026-12-10 2026-12-11 2026-12-11 2026-12-14 2026-12-15 2026-12-16"
+lead1=$(crm-find --ids email=lead1@example.org)
+ok "a task for one party" crm-log --contact lead1@example.org --task 'Send the quote' --due 2020-01-15
+is "a task is an open event of type task" "$(jq -c '[.type, .status, .due, .subject]' "$T/out")" '["task","open","2020-01-15","Send the quote"]'
+task=$(jq -r .id "$T/out")
+run crm-log --tasks --overdue --fields id
+is "--overdue" "$(cat "$T/out")" "{\"id\":$task}"
+run crm-log --tasks --due-before 2026-12-08 --fields due
+is "--due-before, by due date" "$(jq -r .due "$T/out" | paste -sd' ' -)" "2020-01-15 2026-12-07 2026-12-07"
+is "open_tasks fact" "$(crm-find --fields open_tasks id=$lead1 | jq .open_tasks)" 2
+ok "--done" crm-log --done "$task"
+is "done: no longer overdue" "$(crm-log --tasks --overdue >/dev/null; echo $?)" 1
+is "done: open_tasks follows" "$(crm-find --fields open_tasks id=$lead1 | jq .open_tasks)" 1
+ok "--reopen" crm-log --reopen "$task"
+is "reopened: open_tasks follows" "$(crm-find --fields open_tasks id=$lead1 | jq .open_tasks)" 2
+exits 1 "--done on no task: exit 1" crm-log --done 999999
+is "tasks are not activity" "$(crm-find --fields last_activity id=$lead1 | jq .last_activity)" null
+exits 3 "a due date on a note: exit 3" crm-log --contact 1 --type note --due 2026-12-01
+exits 2 "--spread without --task: exit 2" crm-log --contact 1 --type note --spread 5d
+exits 2 "--overdue without --tasks: exit 2" crm-log --list --overdue
+run env TZ=Pacific/Kiritimati crm-log --contact 1 --task 'Date only' --due 2026-12-01
+is "a due date is kept as given, whatever TZ" "$(jq -r .due "$T/out")" 2026-12-01
+is "open_tasks works as a term" "$(crm-find --count 'open_tasks>=2' id=$lead1)" 1
+
 # A store of schema 2 (events, no facts) gets the facts of its events.
 cp "$CRM_DB" "$T/v2.db"
-sqlite3 "$T/v2.db" 'DROP TABLE party_fact; PRAGMA user_version = 2'
+sqlite3 "$T/v2.db" 'DROP TABLE party_fact; DROP INDEX event_open_task; ALTER TABLE event DROP COLUMN status; ALTER TABLE event DROP COLUMN assignee; ALTER TABLE event DROP COLUMN due; PRAGMA user_version = 2'
 is "schema 2 to 3: facts computed from the events already there" \
 	"$(crm-find --db "$T/v2.db" --fields purchases email=fay@example.org | jq .purchases)" 3
 
@@ -167,7 +199,7 @@ is "schema 2 to 3: facts computed from the events already there" \
 crm-add -q --no-stdin --db "$T/v1.db" --name Old --email old@example.org 2>/dev/null
 sqlite3 "$T/v1.db" 'DROP TABLE party_fact; DROP TABLE event; PRAGMA user_version = 1'
 ok "a schema-1 store: crm-log migrates it" crm-log --db "$T/v1.db" --contact old@example.org --type note
-is "now at the current schema" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 3
+is "now at the current schema" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 4
 is "and its facts follow its events" "$(crm-find --db "$T/v1.db" --fields last_activity | jq -r '.last_activity | length')" 20
 is "its parties kept" "$(crm-find --db "$T/v1.db" --count)" 1
 finish
