@@ -206,6 +206,8 @@ log_spread(const char *start, long days)
 	for (long i = 0; i < days; i++, t += 86400) {
 		struct tm d;
 		gmtime_r(&t, &d);
+		if (d.tm_year + 1900 > 9999)
+			crm_die(CRM_EXIT_USAGE, "--spread goes past the year 9999");
 		if (d.tm_wday == 0 || d.tm_wday == 6)
 			continue;
 		strftime(dates[w++], sizeof dates[0], "%Y-%m-%d", &d);
@@ -215,6 +217,8 @@ log_spread(const char *start, long days)
 		for (long i = 0; i < days; i++, t += 86400) {
 			struct tm d;
 			gmtime_r(&t, &d);
+			if (d.tm_year + 1900 > 9999)
+				crm_die(CRM_EXIT_USAGE, "--spread goes past the year 9999");
 			strftime(dates[w++], sizeof dates[0], "%Y-%m-%d", &d);
 		}
 	}
@@ -252,6 +256,7 @@ main(int argc, char **argv)
 	long spread = -1;
 	const char *due_before = NULL;
 	int64_t done_id = 0, reopen_id = 0;
+	int marking = 0;
 	long limit = -1;
 	char msg[512], *eq;
 
@@ -330,9 +335,11 @@ main(int argc, char **argv)
 			break;
 		case OPT_DONE:
 			done_id = crm_cli_number("--done", optarg);
+			marking |= 1;
 			break;
 		case OPT_REOPEN:
 			reopen_id = crm_cli_number("--reopen", optarg);
+			marking |= 2;
 			break;
 		default:
 			usage(stderr, CRM_EXIT_USAGE);
@@ -342,9 +349,15 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", argv[optind]);
 	int from_stdin = !common.no_stdin && crm_stdin_is_stream();
 
-	if (done_id || reopen_id) {
-		if (done_id && reopen_id)
+	if (marking) {
+		if (marking == 3)
 			crm_die(CRM_EXIT_USAGE, "--done and --reopen do not go together");
+		for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++)
+			if (crm_event_get(event, f))
+				crm_die(CRM_EXIT_USAGE, "--%s does not go with --done or --reopen",
+				        crm_event_field_name(f));
+		if (ncontacts || list || tasks || dry_run || nset || spread >= 0 || since || until)
+			crm_die(CRM_EXIT_USAGE, "--done and --reopen take a task id alone");
 		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 		crm_cli_begin_once(store);
 		rc = crm_task_set_status(store, done_id ? done_id : reopen_id, done_id != 0);

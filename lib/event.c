@@ -385,8 +385,10 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 		/* The same reference for the same party: already there. */
 		sqlite3_stmt *f = store_stmt(s, "event.by_ref",
 			"SELECT id FROM event WHERE party_id = ?1 AND ref = ?2");
-		if (!f)
+		if (!f) {
+			msgf(msg, len, "%s", crm_store_errmsg(s));
 			return CRM_STORE;
+		}
 		sqlite3_bind_int64(f, 1, party_id);
 		sqlite3_bind_text(f, 2, e->v[CRM_E_REF], -1, SQLITE_STATIC);
 		rc = sqlite3_step(f);
@@ -491,6 +493,8 @@ crm_event_query_tasks(crm_event_query_t *q, const char *due_before, char *msg, s
 		return CRM_OK;
 	if (!strcmp(due_before, "today"))
 		rc = time_parse("now", 0, d, msg, len);
+	else if (strlen(due_before) == 10 && date_valid(due_before, 0))
+		rc = (snprintf(d, sizeof d, "%s", due_before), CRM_OK);    /* a day as given */
 	else
 		rc = time_parse(due_before, 1, d, msg, len);
 	if (rc)

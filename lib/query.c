@@ -88,7 +88,7 @@ column(int f)
 	if (f == CRM_F_OPEN_TASKS)
 		return "coalesce(f.open_tasks, 0)";
 	if (f == CRM_F_REVENUE)
-		return "(f.revenue / 10000.0)";
+		return "f.revenue";            /* ten-thousandths: see compare_term() */
 	snprintf(col, sizeof col, "%s.%s", CRM_FIELD_IS_FACT(f) ? "f" : "p", crm_field_name(f));
 	return col;
 }
@@ -317,6 +317,23 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 	if (f == CRM_F_ATTRS) {
 		msgf(msg, len, "attrs takes ~ or has:attrs; use attrs.KEY in '%s'", t);
 		return CRM_USAGE;
+	}
+	if (f == CRM_F_REVENUE || f == CRM_F_PURCHASES || f == CRM_F_OPEN_TASKS) {
+		/* Exact: revenue in ten-thousandths, counts as integers. */
+		long long num;
+		char *end;
+		if (f == CRM_F_REVENUE ? !amount_parse(v, &num) :
+		    (num = strtoll(v, &end, 10), !*v || *end)) {
+			msgf(msg, len, "%s needs a number in '%s'", name, t);
+			return CRM_USAGE;
+		}
+		if (!(n = bind_num(q, SQLITE_INTEGER, num, 0)))
+			return CRM_NOMEM;
+		if (!strcmp(op, "!="))
+			return sqlf(w, "%s IS NOT ?%d", expr, n);
+		if (!strcmp(op, "="))
+			return sqlf(w, "%s = ?%d", expr, n);
+		return sqlf(w, "%s %s ?%d", expr, op, n);
 	}
 	if (f == CRM_F_ID || f == CRM_F_ORG_ID) {
 		char *end;

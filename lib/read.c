@@ -684,6 +684,8 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 			json_decref(o);
 		} else if (c->kind == COL_PARTY_ID || c->field == CRM_F_ID) {
 			int64_t id;
+			if (c->kind != COL_PARTY_ID && has_party_id(r))
+				continue;       /* the event's own id: not the party's */
 			if (!parse_id(v, &id)) {
 				crm_party_free(p);
 				return fail(r, r->rec_line, "invalid %s '%s'", c->name, quoted(v, q, sizeof q));
@@ -858,6 +860,8 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	}
 	if (r->use_party_id && !strcmp(key, "party_id")) {
 		/* An event record: its party_id names the party, not its id. */
+		if (json_is_null(v))
+			return CRM_OK;
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			p->id = json_integer_value(v);
 		else if (!json_is_string(v) || !parse_id(json_string_value(v), &p->id))
@@ -886,6 +890,8 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		return json_object_set(p->attrs, key, v) ? CRM_NOMEM : CRM_OK;
 	case CRM_F_ID: {
 		int64_t id;
+		if (r->party_id_seen)
+			return CRM_OK;          /* the event's own id: not the party's */
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			id = json_integer_value(v);
 		else if (!json_is_string(v) || !parse_id(json_string_value(v), &id))
@@ -978,7 +984,8 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 		json_decref(o);
 		return CRM_NOMEM;
 	}
-	r->party_id_seen = r->use_party_id && json_object_get(o, "party_id") != NULL;
+	r->party_id_seen = r->use_party_id && json_object_get(o, "party_id") &&
+	                   !json_is_null(json_object_get(o, "party_id"));
 	json_object_foreach(o, k, v) {
 		if ((rc = jsonl_field(r, p, k, v))) {
 			json_decref(o);

@@ -694,7 +694,8 @@ crm_store_rollback(crm_store_t *s)
 {
 	s->in_tx = 0;
 	s->fts_dirty = 0;
-	s->facts_dirty = 0;         /* temp.fact_touched rolls back too */
+	s->facts_dirty = 0;         /* temp.fact_touched rolls back too, */
+	s->facts_ready = 0;         /* and may go with it, made in the transaction */
 	if (sqlite3_get_autocommit(s->db))
 		return CRM_OK;
 	return exec(s, "ROLLBACK");

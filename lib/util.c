@@ -721,9 +721,9 @@ amount_parse(const char *s, long long *out)
 	if (!isdigit((unsigned char)*p))
 		return 0;
 	for (; isdigit((unsigned char)*p); p++) {
-		if (v > 90000000000000LL)
-			return 0;
 		v = v * 10 + (*p - '0');
+		if (v >= 100000000000LL)
+			return 0;       /* 100 billion: sums of many stay in 64 bits */
 	}
 	if (*p == '.') {
 		p++;

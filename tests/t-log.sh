@@ -189,6 +189,24 @@ run env TZ=Pacific/Kiritimati crm-log --contact 1 --task 'Date only' --due 2026-
 is "a due date is kept as given, whatever TZ" "$(jq -r .due "$T/out")" 2026-12-01
 is "open_tasks works as a term" "$(crm-find --count 'open_tasks>=2' id=$lead1)" 1
 
+# Facts compare exactly, equality included.
+crm-add -q --no-stdin --name Gus --email gus@example.org 2>/dev/null
+gus=$(crm-find --ids email=gus@example.org)
+crm-log -q --contact gus@example.org --type purchase --amount 149.9
+is "purchases=1" "$(crm-find --ids purchases=1 email=gus@example.org)" "$gus"
+is "revenue=149.90 (exact)" "$(crm-find --ids revenue=149.90 email=gus@example.org)" "$gus"
+is "revenue!=149.9 excludes it" "$(crm-find --count 'revenue!=149.9' email=gus@example.org)" 0
+is "open_tasks=0" "$(crm-find --ids open_tasks=0 email=gus@example.org)" "$gus"
+crm-log -q --contact gus@example.org --type purchase --amount 0.0001
+is "revenue>149.9 sees a ten-thousandth" "$(crm-find --ids 'revenue>149.9' email=gus@example.org)" "$gus"
+exits 3 "an amount of 100 billion or more: exit 3" crm-log --contact 1 --type purchase --amount 100000000000
+run sh -c 'echo "{\"party_id\":$1,\"id\":\"not a number\"}" | crm-log --type note -q' sh "$gus"
+is "an event record's own id is not read" "$rc" 0
+exits 2 "--done with other options: exit 2" crm-log --done 1 --dry-run
+exits 2 "--done 0 is still --done" crm-log --done 0 --contact 1
+run env TZ=Europe/Berlin crm-log --tasks --due-before 2026-12-08 --fields due
+is "--due-before a day, east of UTC" "$(jq -r .due "$T/out" | sort -u | paste -sd' ' -)" "2020-01-15 2026-12-01 2026-12-07"
+
 # A store of schema 2 (events, no facts) gets the facts of its events.
 cp "$CRM_DB" "$T/v2.db"
 sqlite3 "$T/v2.db" 'DROP TABLE party_fact; DROP INDEX event_open_task; ALTER TABLE event DROP COLUMN status; ALTER TABLE event DROP COLUMN assignee; ALTER TABLE event DROP COLUMN due; PRAGMA user_version = 2'
