@@ -290,7 +290,6 @@ int
 main(int argc, char **argv)
 {
 	int c, rc;
-	char *eq;
 
 	crm_cli_init(argv[0]);
 	if (!(flags = crm_party_new()))
@@ -320,15 +319,12 @@ main(int argc, char **argv)
 				crm_die(CRM_EXIT_STORE, "out of memory");
 			nflags++;
 			break;
-		case OPT_SET:
-			if (!(eq = strchr(optarg, '=')) || eq == optarg)
-				crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", optarg);
-			*eq = '\0';
-			if ((rc = crm_party_set_attr(flags, optarg, eq[1] ? eq + 1 : NULL)))
-				crm_die(crm_status_exit(rc), "--set %s: %s", optarg,
-				        rc == CRM_BADINPUT ? "invalid UTF-8" : crm_status_str(rc));
+		case OPT_SET: {
+			const char *v = crm_cli_keyvalue(optarg);
+			crm_cli_set_failed(crm_party_set_attr(flags, optarg, v), optarg);
 			nflags++;
 			break;
+		}
 		case OPT_KEY:
 			if (!strcmp(optarg, "id")) key = CRM_KEY_ID;
 			else if (!strcmp(optarg, "email")) key = CRM_KEY_EMAIL;

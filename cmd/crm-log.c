@@ -258,7 +258,7 @@ main(int argc, char **argv)
 	int64_t done_id = 0, reopen_id = 0;
 	int marking = 0;
 	long limit = -1;
-	char msg[512], *eq;
+	char msg[512];
 
 	crm_cli_init(argv[0]);
 	if (!(event = crm_event_new()))
@@ -297,15 +297,12 @@ main(int argc, char **argv)
 		case OPT_LIMIT:
 			limit = crm_cli_number("--limit", optarg);
 			break;
-		case OPT_SET:
-			if (!(eq = strchr(optarg, '=')) || eq == optarg)
-				crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", optarg);
-			*eq = '\0';
+		case OPT_SET: {
+			const char *v = crm_cli_keyvalue(optarg);
 			nset++;
-			if ((rc = crm_event_set_attr(event, optarg, eq[1] ? eq + 1 : NULL)))
-				crm_die(crm_status_exit(rc), "--set %s: %s", optarg,
-				        rc == CRM_BADINPUT ? "invalid UTF-8" : crm_status_str(rc));
+			crm_cli_set_failed(crm_event_set_attr(event, optarg, v), optarg);
 			break;
+		}
 		case OPT_DRY_RUN:
 			dry_run = 1;
 			break;

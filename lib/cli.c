@@ -199,3 +199,22 @@ crm_cli_unspool(FILE *fp)
 			break;
 	fclose(fp);
 }
+
+const char *
+crm_cli_keyvalue(char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg)
+		crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", arg);
+	*eq = '\0';
+	return eq[1] ? eq + 1 : NULL;
+}
+
+void
+crm_cli_set_failed(int status, const char *key)
+{
+	if (status)
+		crm_die(crm_status_exit(status), "--set %s: %s", key,
+		        status == CRM_BADINPUT ? "invalid UTF-8" : crm_status_str(status));
+}

@@ -551,6 +551,14 @@ void crm_cli_fail(int status, const char *what) __attribute__((noreturn));
  */
 void crm_cli_begin_once(crm_store_t *s);
 
+/*
+ * Split a --set KEY=VALUE argument in place: arg becomes KEY, and the
+ * value is returned (NULL when empty: remove).  Exit 2 without a KEY.
+ * crm_cli_set_failed() reports a status from setting it, if any.
+ */
+const char *crm_cli_keyvalue(char *arg);
+void crm_cli_set_failed(int status, const char *key);
+
 /* A count option's value (0 or more), or exit 2 naming opt. */
 long crm_cli_number(const char *opt, const char *arg);
 
