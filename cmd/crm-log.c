@@ -231,9 +231,6 @@ log_spread(const char *start, long days)
 	}
 }
 
-static void
-list_restrict(int64_t id, const char *name, long line);
-
 static crm_event_query_t *query;
 
 static void

@@ -565,7 +565,6 @@ crm_event_query_next(crm_event_query_t *q, crm_event_t **out)
 
 	if (!q->st) {
 		struct buf sql = {0};
-		int n = 0;
 		buf_adds(&sql, "SELECT ");
 		buf_adds(&sql, event_columns);
 		buf_adds(&sql, " FROM event e WHERE 1");
@@ -619,7 +618,6 @@ crm_event_query_next(crm_event_query_t *q, crm_event_t **out)
 			sqlite3_bind_int64(q->st, 33, q->first_party);
 		if (q->due_before[0])
 			sqlite3_bind_text(q->st, 34, q->due_before, -1, SQLITE_STATIC);
-		(void)n;
 	}
 	rc = sqlite3_step(q->st);
 	if (rc == SQLITE_ROW)

@@ -750,8 +750,6 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			}
 			if (r->rec_ready)
 				continue;
-			if (!r->have_header && r->cells.len == 0)
-				return CRM_EOF;
 			return CRM_EOF;
 		}
 		if (at_start) {
@@ -849,7 +847,7 @@ json_scalar_text(json_t *v, char *buf, size_t len, const char **out)
 static int
 jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 {
-	char nb[64], q[96];
+	char nb[64];
 	const char *s;
 	int rc = CRM_OK;
 
@@ -936,7 +934,6 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return fail(r, r->rec_line, "field '%s' must be a string", crm_field_name(f));
 		if (*s && !p->v[f])
 			rc = crm_party_set(p, f, s);
-		(void)q;
 		return rc;
 	}
 }

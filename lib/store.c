@@ -269,16 +269,11 @@ query_int64(crm_store_t *s, const char *sql, sqlite3_int64 *out)
 static int
 pragma_int(crm_store_t *s, const char *sql, int *out)
 {
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	sqlite3_int64 v = 0;
+	int rc = query_int64(s, sql, &v);
 
-	if (rc != SQLITE_OK)
-		return store_status(s, rc);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? CRM_OK : store_status(s, rc);
+	*out = (int)v;
+	return rc;
 }
 
 /* SQL function crm_fold(text): accent- and case-insensitive form. */

@@ -679,7 +679,7 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 	 */
 	struct tm a = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
 	                .tm_min = mi, .tm_sec = se };
-	struct tm b = a, c;
+	struct tm b = a;
 	a.tm_isdst = 0;
 	b.tm_isdst = 1;
 	time_t ta = mktime(&a), tb = mktime(&b);
@@ -695,7 +695,6 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 		     quoted(s, q, sizeof q));
 		return CRM_BADINPUT;
 	}
-	(void)c;
 	struct tm u;
 	gmtime_r(oka ? &ta : &tb, &u);
 	if (u.tm_year + 1900 < 1000 || u.tm_year + 1900 > 9999)
