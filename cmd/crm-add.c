@@ -57,47 +57,6 @@ static FILE *rejects, *out;
 static crm_store_t *store;
 static crm_printer_t *printer;
 static long nread, ncreated, nupdated, nunchanged, nrejected;
-static int progress;
-static time_t last_progress;
-
-/* Whether two paths name the same file, whether or not it exists yet. */
-static int
-same_path(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	char da[4096], db[4096], ra[PATH_MAX], rb[PATH_MAX];
-
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
-	snprintf(da, sizeof da, "%.*s", ba ? (int)(ba - a) : 1, ba ? a : ".");
-	snprintf(db, sizeof db, "%.*s", bb ? (int)(bb - b) : 1, bb ? b : ".");
-	if (ba == a)
-		snprintf(da, sizeof da, "/");
-	if (bb == b)
-		snprintf(db, sizeof db, "/");
-	if (!realpath(da, ra) || !realpath(db, rb))
-		return 0;
-	return !strcmp(ra, rb) && !strcmp(ba ? ba + 1 : a, bb ? bb + 1 : b);
-}
-
-/* A dry run against a store that does not exist uses one of these. */
-static char tmpdb[4096], tmpfile_db[4200];
-
-static void
-remove_tmp_store(void)
-{
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	char f[4300];
-
-	if (!tmpfile_db[0])
-		return;
-	for (int i = 0; i < 4; i++) {
-		snprintf(f, sizeof f, "%s%s", tmpfile_db, sfx[i]);
-		unlink(f);
-	}
-	rmdir(tmpdb);
-}
 
 static void __attribute__((noreturn))
 usage(FILE *fp, int code)
@@ -132,12 +91,9 @@ abort_all(int status, const char *fmt, const char *a, long line, const char *msg
 		snprintf(buf, sizeof buf, "%s: %s", a, msg);
 	else
 		snprintf(buf, sizeof buf, fmt, msg);
-	if (progress)
-		fputs("\r\033[K", stderr);
+	crm_cli_progress(-1, NULL);
 	crm_cli_fail(status, buf);
 }
-
-static const char *section;     /* the input whose rejects are being written */
 
 static void
 reject(const char *file, long line, const char *msg, const char *raw, size_t len, int status,
@@ -145,44 +101,8 @@ reject(const char *file, long line, const char *msg, const char *raw, size_t len
 {
 	if (!rejects || !strcmp(file, "flags"))
 		abort_all(status, "%s", file, line, msg);
-	if (section != file) {
-		/* Each input's rejects start with its own CSV header. */
-		if (section)
-			fprintf(rejects, "# %s\n", file);
-		if (header) {
-			fputs(header, rejects);
-			if (header[strlen(header) - 1] != '\n')
-				putc('\n', rejects);   /* a header that ended in CR alone */
-		}
-		section = file;
-	}
-	if (line > 0)
-		fprintf(rejects, "# %s:%ld: %s\n", file, line, msg);
-	else
-		fprintf(rejects, "# %s: %s\n", file, msg);
-	if (raw && len) {
-		fwrite(raw, 1, len, rejects);
-		if (raw[len - 1] != '\n')
-			putc('\n', rejects);
-	}
+	crm_cli_reject(rejects, file, line, msg, raw, len, header);
 	nrejected++;
-}
-
-static void
-show_progress(int done)
-{
-	time_t now;
-
-	if (!progress)
-		return;
-	if (done) {
-		fputs("\r\033[K", stderr);
-		return;
-	}
-	if ((nread & 4095) || (now = time(NULL)) == last_progress)
-		return;
-	last_progress = now;
-	fprintf(stderr, "\r%s: %ld records...", crm_progname, nread);
 }
 
 /* Lay the flags over a record and check it: run in the reading thread. */
@@ -229,7 +149,7 @@ add_one(crm_party_t *p, const char *file, long line, const char *raw, size_t len
 			abort_all(rc, "%s", "output", 0, strerror(errno));
 		crm_party_free(stored);
 	}
-	show_progress(0);
+	crm_cli_progress(nread, NULL);
 }
 
 static void
@@ -271,19 +191,6 @@ add_stream(FILE *fp, const char *name)
 		crm_party_free(p);
 	}
 	crm_reader_free(r);
-}
-
-static FILE *
-open_rejects(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *fp;
-
-	if (fd < 0 || fchmod(fd, 0600))
-		crm_die(CRM_EXIT_STORE, "%s:", path);
-	if (!(fp = fdopen(fd, "w")))
-		crm_die(CRM_EXIT_STORE, "%s:", path);
-	return fp;
 }
 
 int
@@ -347,7 +254,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_MAP: {
 			char msg[256];
-			if (crm_map_check(optarg, msg, sizeof msg))
+			if (crm_map_check(optarg, 0, msg, sizeof msg))
 				crm_die(CRM_EXIT_USAGE, "%s", msg);
 			map = optarg;
 			break;
@@ -378,31 +285,6 @@ main(int argc, char **argv)
 				crm_die(CRM_EXIT_USAGE, "%s: is a directory", argv[i]);
 		}
 
-	if (rejects_path) {
-		/* The rejects file must be none of the inputs, nor the store. */
-		struct stat rs, is;
-		int uses_stdin = from_stdin;
-		for (int i = 0; i < argc; i++)
-			uses_stdin |= !strcmp(argv[i], "-");
-		if (stat(rejects_path, &rs) == 0) {
-			for (int i = 0; i < argc; i++)
-				if (stat(argv[i], &is) == 0 && is.st_dev == rs.st_dev &&
-				    is.st_ino == rs.st_ino)
-					crm_die(CRM_EXIT_USAGE, "--rejects %s is an input file", rejects_path);
-			if (uses_stdin && fstat(0, &is) == 0 && is.st_dev == rs.st_dev &&
-			    is.st_ino == rs.st_ino)
-				crm_die(CRM_EXIT_USAGE, "--rejects %s is standard input", rejects_path);
-		}
-		char db[4096], comp[4200];
-		static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-		if (crm_store_path(common.db, db, sizeof db) == CRM_OK)
-			for (int i = 0; i < 4; i++) {
-				snprintf(comp, sizeof comp, "%s%s", db, sfx[i]);
-				if (same_path(comp, rejects_path))
-					crm_die(CRM_EXIT_USAGE, "--rejects %s is the store", rejects_path);
-			}
-	}
-
 	/* Output waits in a temporary file until the transaction is committed. */
 	if (!quiet) {
 		char msg[256];
@@ -411,23 +293,12 @@ main(int argc, char **argv)
 		                           common.print_flags, &printer, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
-	if (dry_run) {
-		/* A dry run against a store that does not exist yet creates none. */
-		char path[4096];
-		if (crm_store_path(common.db, path, sizeof path) == CRM_OK && access(path, F_OK)) {
-			const char *td = getenv("TMPDIR");
-			snprintf(tmpdb, sizeof tmpdb, "%s/crm-dry-run.XXXXXX", td && *td ? td : "/tmp");
-			if (!mkdtemp(tmpdb))
-				crm_die(CRM_EXIT_STORE, "temporary store:");
-			snprintf(tmpfile_db, sizeof tmpfile_db, "%s/crm.db", tmpdb);
-			common.db = tmpfile_db;
-			atexit(remove_tmp_store);
-		}
-	}
+	if (dry_run)
+		crm_cli_dry_run_store(&common);
 	store = crm_cli_store(&common, 0);
 	if (rejects_path)
-		rejects = open_rejects(rejects_path);
-	progress = !quiet && crm_isatty(2);
+		rejects = crm_cli_rejects_open(rejects_path, common.db, argc, argv, from_stdin);
+	crm_cli_progress_start(quiet);
 
 	if (argc == 0 && !from_stdin) {
 		char msg[512];
@@ -450,12 +321,12 @@ main(int argc, char **argv)
 			fclose(fp);
 		}
 	}
-	if (progress && nread > 4096 && !dry_run)
-		fprintf(stderr, "\r\033[K%s: %ld records read; indexing and committing...", crm_progname, nread);
+	if (nread > 4096 && !dry_run)
+		crm_cli_progress(nread, "indexing and committing...");
 	if (rejects && fclose(rejects))
 		abort_all(CRM_IO, "%s", rejects_path, 0, strerror(errno));
 	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
-	show_progress(1);
+	crm_cli_progress(-1, NULL);
 	if (rc)
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	crm_store_close(store);

@@ -4,11 +4,14 @@
  * (messages and exit codes), shared options, stdin detection, stdout.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crm-private.h"
@@ -217,4 +220,151 @@ crm_cli_set_failed(int status, const char *key)
 	if (status)
 		crm_die(crm_status_exit(status), "--set %s: %s", key,
 		        status == CRM_BADINPUT ? "invalid UTF-8" : crm_status_str(status));
+}
+
+/* ------------------------------------------------------------------ */
+/* Bulk input: the rejects file, progress, dry runs. */
+
+/* Whether two paths name the same file, whether or not it exists yet. */
+static int
+same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char da[4096], db[4096], ra[PATH_MAX], rb[PATH_MAX];
+
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+	snprintf(da, sizeof da, "%.*s", ba ? (int)(ba - a) : 1, ba ? a : ".");
+	snprintf(db, sizeof db, "%.*s", bb ? (int)(bb - b) : 1, bb ? b : ".");
+	if (ba == a)
+		snprintf(da, sizeof da, "/");
+	if (bb == b)
+		snprintf(db, sizeof db, "/");
+	if (!realpath(da, ra) || !realpath(db, rb))
+		return 0;
+	return !strcmp(ra, rb) && !strcmp(ba ? ba + 1 : a, bb ? bb + 1 : b);
+}
+
+FILE *
+crm_cli_rejects_open(const char *path, const char *db, int nfiles, char **files, int uses_stdin)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	struct stat rs, is;
+	char store[4096], comp[4200];
+	int fd;
+	FILE *fp;
+
+	for (int i = 0; i < nfiles; i++)
+		uses_stdin |= !strcmp(files[i], "-");
+	if (stat(path, &rs) == 0) {
+		for (int i = 0; i < nfiles; i++)
+			if (stat(files[i], &is) == 0 && is.st_dev == rs.st_dev && is.st_ino == rs.st_ino)
+				crm_die(CRM_EXIT_USAGE, "--rejects %s is an input file", path);
+		if (uses_stdin && fstat(0, &is) == 0 && is.st_dev == rs.st_dev &&
+		    is.st_ino == rs.st_ino)
+			crm_die(CRM_EXIT_USAGE, "--rejects %s is standard input", path);
+	}
+	if (crm_store_path(db, store, sizeof store) == CRM_OK)
+		for (int i = 0; i < 4; i++) {
+			snprintf(comp, sizeof comp, "%s%s", store, sfx[i]);
+			if (same_path(comp, path))
+				crm_die(CRM_EXIT_USAGE, "--rejects %s is the store", path);
+		}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600))
+		crm_die(CRM_EXIT_STORE, "%s:", path);
+	if (!(fp = fdopen(fd, "w")))
+		crm_die(CRM_EXIT_STORE, "%s:", path);
+	return fp;
+}
+
+void
+crm_cli_reject(FILE *fp, const char *file, long line, const char *msg, const char *raw,
+               size_t len, const char *header)
+{
+	static char *section;   /* the input whose rejects are being written */
+
+	if (!section || strcmp(section, file)) {
+		/* Each input's rejects start with its own CSV header. */
+		if (section)
+			fprintf(fp, "# %s\n", file);
+		if (header) {
+			fputs(header, fp);
+			if (header[strlen(header) - 1] != '\n')
+				putc('\n', fp);   /* a header that ended in CR alone */
+		}
+		free(section);
+		section = strdup(file);
+	}
+	if (line > 0)
+		fprintf(fp, "# %s:%ld: %s\n", file, line, msg);
+	else
+		fprintf(fp, "# %s: %s\n", file, msg);
+	if (raw && len) {
+		fwrite(raw, 1, len, fp);
+		if (raw[len - 1] != '\n')
+			putc('\n', fp);
+	}
+}
+
+static int progress_on;
+static time_t progress_last;
+
+void
+crm_cli_progress_start(int quiet)
+{
+	progress_on = !quiet && crm_isatty(2);
+}
+
+void
+crm_cli_progress(long n, const char *what)
+{
+	time_t now;
+
+	if (!progress_on)
+		return;
+	if (n < 0) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (what) {
+		fprintf(stderr, "\r\033[K%s: %s", crm_progname, what);
+		return;
+	}
+	if ((n & 4095) || (now = time(NULL)) == progress_last)
+		return;
+	progress_last = now;
+	fprintf(stderr, "\r%s: %ld records...", crm_progname, n);
+}
+
+static char dry_dir[4096], dry_db[4200];
+
+static void
+remove_dry_store(void)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char f[4300];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(f, sizeof f, "%s%s", dry_db, sfx[i]);
+		unlink(f);
+	}
+	rmdir(dry_dir);
+}
+
+void
+crm_cli_dry_run_store(struct crm_common *c)
+{
+	char path[4096];
+	const char *td = getenv("TMPDIR");
+
+	if (crm_store_path(c->db, path, sizeof path) != CRM_OK || !access(path, F_OK))
+		return;
+	snprintf(dry_dir, sizeof dry_dir, "%s/crm-dry-run.XXXXXX", td && *td ? td : "/tmp");
+	if (!mkdtemp(dry_dir))
+		crm_die(CRM_EXIT_STORE, "temporary store:");
+	snprintf(dry_db, sizeof dry_db, "%s/crm.db", dry_dir);
+	c->db = dry_db;
+	atexit(remove_dry_store);
 }

@@ -43,6 +43,7 @@ struct crm_party {
 	int tags_given;         /* the input named a tags field */
 	json_t *attrs;          /* object, or NULL */
 	int utf8_ok;            /* every value is known to be valid UTF-8 */
+	struct crm_event *ev;   /* the event of an event record (see read.c) */
 };
 
 struct crm_event {
@@ -68,6 +69,12 @@ struct crm_event_query {
 	char due_before[11];
 	struct sqlite3_stmt *st, *ins;
 };
+
+/* Lower case; runs of spaces, dashes, dots and underscores become one '_'. */
+void fold_header(const char *s, char *out, size_t len);
+
+/* The event field a header names, exactly or by a synonym; -1 if none. */
+int event_field_synonym(const char *name);
 
 /* Whether a field holds a string value (not id, tags, attrs). */
 int crm_field_is_scalar(int field);

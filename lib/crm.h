@@ -276,8 +276,11 @@ int crm_reader_open(FILE *fp, const char *name, int format, const char *map,
  */
 void crm_reader_free(crm_reader_t *r);
 
-/* Check a --map value; CRM_USAGE with msg saying what is wrong. */
-int crm_map_check(const char *map, char *msg, size_t len);
+/*
+ * Check a --map value, whose targets are party fields, or also event
+ * fields when events is non-zero; CRM_USAGE with msg saying what is wrong.
+ */
+int crm_map_check(const char *map, int events, char *msg, size_t len);
 
 /*
  * Read the next party.  CRM_OK with *out set (caller frees with
@@ -294,6 +297,22 @@ int crm_reader_next(crm_reader_t *r, crm_party_t **out);
  * keeps another system's party_id column as an attribute.
  */
 void crm_reader_party_id(crm_reader_t *r, int on);
+
+/*
+ * Read event records (see crm-log(1)) instead of parties; call before the
+ * first read.  Each record gives an event, and names its party by
+ * party_id, email or ext_id (other party fields describe a party to
+ * create).  The fields set in over (if not NULL) are laid over every
+ * event.  Each record is checked: the event (crm_event_check()), the
+ * party's fields, and that it names a party.  CRM_OK, CRM_NOMEM.
+ */
+int crm_reader_events(crm_reader_t *r, const crm_event_t *over);
+
+/*
+ * Read the next event record: like crm_reader_next(), with *party the
+ * party it names and *event its event (caller frees both).
+ */
+int crm_reader_next_event(crm_reader_t *r, crm_party_t **party, crm_event_t **event);
 
 /*
  * A function run on every record the reader reads, before it is handed
@@ -571,6 +590,31 @@ int crm_cli_outformat(const struct crm_common *c);
  */
 FILE *crm_cli_spool(void);
 void crm_cli_unspool(FILE *fp);
+
+/*
+ * Bulk input.  crm_cli_rejects_open() opens the --rejects file (0600),
+ * refusing one of the input files, standard input when it is read, or the
+ * store db names; it exits 2 or 4 with a message.  crm_cli_reject() writes
+ * one bad record to it: a comment with file, line and reason, then the
+ * record verbatim, after each input's CSV header.
+ */
+FILE *crm_cli_rejects_open(const char *path, const char *db, int nfiles, char **files,
+                           int uses_stdin);
+void crm_cli_reject(FILE *fp, const char *file, long line, const char *msg, const char *raw,
+                    size_t len, const char *header);
+
+/*
+ * Progress on stderr, only when it is a terminal and not quiet: a count of
+ * records now and then, a what of the moment, or n < 0 to clear the line.
+ */
+void crm_cli_progress_start(int quiet);
+void crm_cli_progress(long n, const char *what);
+
+/*
+ * For a dry run: when the store c->db names does not exist, point c->db at
+ * a temporary one, removed at exit, so that no store is created.
+ */
+void crm_cli_dry_run_store(struct crm_common *c);
 
 /* The program name used in messages; set once by crm_cli_init(). */
 extern const char *crm_progname;

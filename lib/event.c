@@ -40,6 +40,43 @@ crm_event_field_lookup(const char *name)
 	return -1;
 }
 
+/* Header synonyms of event fields, in the folded form of fold_header(). */
+static const struct { const char *from; int to; } event_synonyms[] = {
+	{ "date", CRM_E_AT }, { "time", CRM_E_AT }, { "timestamp", CRM_E_AT },
+	{ "datetime", CRM_E_AT }, { "date_time", CRM_E_AT }, { "occurred_at", CRM_E_AT },
+	{ "created_at", CRM_E_AT }, { "event_time", CRM_E_AT }, { "event_date", CRM_E_AT },
+	{ "order_date", CRM_E_AT }, { "sent_at", CRM_E_AT }, { "start_time", CRM_E_AT },
+	{ "event", CRM_E_TYPE }, { "event_type", CRM_E_TYPE }, { "activity_type", CRM_E_TYPE },
+	{ "medium", CRM_E_CHANNEL },
+	{ "reference", CRM_E_REF }, { "order_id", CRM_E_REF }, { "order_number", CRM_E_REF },
+	{ "order_no", CRM_E_REF }, { "message_id", CRM_E_REF }, { "transaction_id", CRM_E_REF },
+	{ "invoice_number", CRM_E_REF }, { "call_id", CRM_E_REF },
+	{ "total", CRM_E_AMOUNT }, { "order_total", CRM_E_AMOUNT }, { "montant", CRM_E_AMOUNT },
+	{ "currency_code", CRM_E_CURRENCY }, { "devise", CRM_E_CURRENCY },
+	{ "campaign_name", CRM_E_CAMPAIGN },
+	{ "note", CRM_E_BODY }, { "notes", CRM_E_BODY }, { "comment", CRM_E_BODY },
+	{ "comments", CRM_E_BODY }, { "description", CRM_E_BODY }, { "message", CRM_E_BODY },
+	{ "due_date", CRM_E_DUE }, { "deadline", CRM_E_DUE },
+	{ "owner", CRM_E_ASSIGNEE }, { "assigned_to", CRM_E_ASSIGNEE },
+};
+
+int
+event_field_synonym(const char *name)
+{
+	char f[64];
+	int i = crm_event_field_lookup(name);
+
+	if (i >= 0 || strlen(name) >= sizeof f - 2)
+		return i;
+	fold_header(name, f, sizeof f);
+	if ((i = crm_event_field_lookup(f)) >= 0)
+		return i;
+	for (size_t k = 0; k < sizeof event_synonyms / sizeof event_synonyms[0]; k++)
+		if (!strcmp(f, event_synonyms[k].from))
+			return event_synonyms[k].to;
+	return -1;
+}
+
 crm_event_t *
 crm_event_new(void)
 {

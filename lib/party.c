@@ -66,8 +66,7 @@ crm_field_is_scalar(int field)
 	return field > CRM_F_ID && field < CRM_F_TAGS && field != CRM_F_ORG_ID;
 }
 
-/* Lower case; runs of spaces, dashes, dots and underscores become one '_'. */
-static void
+void
 fold_header(const char *s, char *out, size_t len)
 {
 	size_t o = 0;
@@ -125,6 +124,7 @@ crm_party_free(crm_party_t *p)
 	strv_clear(&p->tags);
 	strv_clear(&p->untags);
 	json_decref(p->attrs);
+	crm_event_free(p->ev);
 	free(p);
 }
 

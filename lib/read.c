@@ -36,7 +36,7 @@ struct slot {
 static int json_depth(const char *s, size_t n, int max);
 
 /* What a CSV column holds. */
-enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE, COL_PARTY_ID };
+enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE, COL_PARTY_ID, COL_EVENT };
 
 struct col {
 	int kind;
@@ -86,6 +86,8 @@ struct crm_reader {
 	int fatal;              /* the last error ends the input */
 	int party_id_seen;      /* this JSON record has a party_id */
 	int use_party_id;       /* a party_id names the party (crm_reader_party_id()) */
+	int events;             /* event records (crm_reader_events()) */
+	crm_event_t *ev_over;   /* event fields laid over every event record */
 	int async;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -214,7 +216,8 @@ parse_map(crm_reader_t *r, const char *map)
 		}
 		*eq = '\0';
 		const char *to = eq + 1;
-		if (*to && strcmp(to, "-") && crm_field_lookup(to, 0) < 0 && strncmp(to, "attrs.", 6)) {
+		if (*to && strcmp(to, "-") && crm_field_lookup(to, 0) < 0 && strncmp(to, "attrs.", 6) &&
+		    (!r->events || crm_event_field_lookup(to) < 0)) {
 			snprintf(r->err, sizeof r->err, "--map: unknown field '%s'", to);
 			free(copy);
 			return CRM_USAGE;
@@ -229,12 +232,13 @@ parse_map(crm_reader_t *r, const char *map)
 }
 
 int
-crm_map_check(const char *map, char *msg, size_t len)
+crm_map_check(const char *map, int events, char *msg, size_t len)
 {
 	crm_reader_t r;
 	int rc;
 
 	memset(&r, 0, sizeof r);
+	r.events = events;
 	rc = parse_map(&r, map);
 	if (rc)
 		msgf(msg, len, "%s", r.err[0] ? r.err : crm_status_str(rc));
@@ -306,6 +310,7 @@ crm_reader_free(crm_reader_t *r)
 	strv_clear(&r->map_from);
 	strv_clear(&r->map_to);
 	strv_clear(&r->unknown);
+	crm_event_free(r->ev_over);
 	free(r->name);
 	free(r);
 }
@@ -511,6 +516,59 @@ col_label(crm_reader_t *r, size_t i)
 	return i < r->ncols ? r->cols[i].name : "?";
 }
 
+/* Party fields that an event record may give, for a party it creates. */
+static int
+event_party_field(int f)
+{
+	return f >= 0 && f != CRM_F_ID && f != CRM_F_ORG_ID && f != CRM_F_CREATED &&
+	       f != CRM_F_UPDATED && f != CRM_F_ATTRS && !CRM_FIELD_IS_FACT(f);
+}
+
+/*
+ * What a column of an event file holds: party_id names the party; event
+ * fields (and their synonyms) come first, so that "type" is the event's;
+ * then the party fields that name or describe the party; the rest are the
+ * event's attributes.  The event's own id is never read.
+ */
+static int
+event_column(crm_reader_t *r, struct col *c, const char *key, int mapped)
+{
+	if (!strcmp(key, "party_id")) {
+		c->kind = COL_PARTY_ID;
+		return CRM_OK;
+	}
+	if (!strncmp(key, "attrs.", 6) && key[6]) {
+		char *k = strdup(key + 6);
+		if (!k)
+			return CRM_NOMEM;
+		free(c->name);
+		c->name = k;
+		c->kind = COL_ATTR;
+		return CRM_OK;
+	}
+	int ef = mapped ? crm_event_field_lookup(key) : event_field_synonym(key);
+	int f = ef < 0 ? crm_field_lookup(key, !mapped) : -1;
+	if (ef == CRM_E_ID || (f >= 0 && !event_party_field(f))) {
+		c->kind = COL_IGNORE;
+	} else if (ef == CRM_E_ATTRS) {
+		c->kind = COL_ATTRS_JSON;
+	} else if (ef >= 0) {
+		c->kind = COL_EVENT;
+		c->field = ef;
+	} else if (f >= 0) {
+		c->kind = COL_FIELD;
+		c->field = f;
+	} else {
+		c->kind = COL_ATTR;
+		return note_unknown(r, c->name);
+	}
+	for (size_t j = 0; j < (size_t)(c - r->cols); j++)
+		if (r->cols[j].kind == c->kind && r->cols[j].field == c->field &&
+		    (c->kind == COL_EVENT || c->kind == COL_FIELD))
+			c->kind = COL_IGNORE;       /* the first column for a field wins */
+	return CRM_OK;
+}
+
 static int
 set_header(crm_reader_t *r)
 {
@@ -549,6 +607,12 @@ set_header(crm_reader_t *r)
 		const char *key = to ? to : c->name;
 		if (to && (!*to || !strcmp(to, "-"))) {
 			c->kind = COL_IGNORE;
+			continue;
+		}
+		if (r->events) {
+			int rc = event_column(r, c, key, to != NULL);
+			if (rc)
+				return rc;
 			continue;
 		}
 		if (!strncmp(key, "attrs.", 6) && key[6]) {
@@ -657,14 +721,22 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 	}
 	if (!(p = crm_party_new()))
 		return CRM_NOMEM;
+	if (r->events && !(p->ev = crm_event_new())) {
+		crm_party_free(p);
+		return CRM_NOMEM;
+	}
+	json_t **attrs = r->events ? &p->ev->attrs : &p->attrs;
 	for (size_t i = 0; i < r->ncells; i++) {
 		const char *v = cell(r, i);
 		struct col *c = &r->cols[i];
 		if (!*v || c->kind == COL_IGNORE)
 			continue;
 		rc = CRM_OK;
-		if (c->kind == COL_ATTR) {
-			rc = crm_party_set_attr(p, c->name, v);
+		if (c->kind == COL_EVENT) {
+			rc = crm_event_set(p->ev, c->field, v);
+		} else if (c->kind == COL_ATTR) {
+			rc = r->events ? crm_event_set_attr(p->ev, c->name, v) :
+			                 crm_party_set_attr(p, c->name, v);
 		} else if (c->kind == COL_ATTRS_JSON) {
 			json_error_t je;
 			json_t *o = json_depth(v, strlen(v), MAXDEPTH) > MAXDEPTH ? NULL :
@@ -676,15 +748,15 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 			}
 			const char *k;
 			json_t *x;
-			if (!p->attrs)
-				p->attrs = json_object();
+			if (!*attrs)
+				*attrs = json_object();
 			json_object_foreach(o, k, x)
-				if (p->attrs && !json_object_get(p->attrs, k))
-					json_object_set(p->attrs, k, x);
+				if (*attrs && !json_object_get(*attrs, k))
+					json_object_set(*attrs, k, x);
 			json_decref(o);
 		} else if (c->kind == COL_PARTY_ID || c->field == CRM_F_ID) {
 			int64_t id;
-			if (c->kind != COL_PARTY_ID && has_party_id(r))
+			if (c->kind != COL_PARTY_ID && (r->events || has_party_id(r)))
 				continue;       /* the event's own id: not the party's */
 			if (!parse_id(v, &id)) {
 				crm_party_free(p);
@@ -844,6 +916,70 @@ json_scalar_text(json_t *v, char *buf, size_t len, const char **out)
 	return 1;
 }
 
+static int jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v);
+
+/* A key of an event record: see event_column() for the order of lookups. */
+static int
+jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
+{
+	char nb[64];
+	const char *s, *to = NULL;
+	crm_event_t *e = p->ev;
+
+	if (!strcmp(key, "party_id"))
+		return jsonl_field(r, p, key, v);
+	for (size_t m = 0; m < r->map_from.n; m++)
+		if (!strcasecmp(r->map_from.v[m], key))
+			to = r->map_to.v[m];
+	if (to && (!*to || !strcmp(to, "-")))
+		return CRM_OK;
+	const char *name = to ? to : key;
+	if (!strncmp(name, "attrs.", 6) && name[6]) {
+		if (!e->attrs && !(e->attrs = json_object()))
+			return CRM_NOMEM;
+		return json_object_set(e->attrs, name + 6, v) ? CRM_NOMEM : CRM_OK;
+	}
+	int ef = to ? crm_event_field_lookup(to) : event_field_synonym(key);
+	int f = ef < 0 ? crm_field_lookup(name, !to) : -1;
+	if (ef == CRM_E_ID || (f >= 0 && !event_party_field(f)))
+		return CRM_OK;
+	if (ef == CRM_E_ATTRS) {
+		const char *k;
+		json_t *x;
+		if (json_is_null(v))
+			return CRM_OK;
+		if (!json_is_object(v))
+			return fail(r, r->rec_line, "field 'attrs' must be an object");
+		if (!e->attrs && !(e->attrs = json_object()))
+			return CRM_NOMEM;
+		json_object_foreach(v, k, x)
+			if (json_object_set(e->attrs, k, x))
+				return CRM_NOMEM;
+		return CRM_OK;
+	}
+	if (ef >= 0) {
+		if (json_is_null(v))
+			return CRM_OK;
+		if (!json_scalar_text(v, nb, sizeof nb, &s))
+			return fail(r, r->rec_line, "field '%s' must be a string", crm_event_field_name(ef));
+		if (*s && !e->v[ef])
+			return crm_event_set(e, ef, s);
+		return CRM_OK;
+	}
+	if (f >= 0) {
+		int keep = r->events;
+		r->events = 0;          /* a party field, read as in a party record */
+		int rc = jsonl_field(r, p, crm_field_name(f), v);
+		r->events = keep;
+		return rc;
+	}
+	if (note_unknown(r, key))
+		return CRM_NOMEM;
+	if (!e->attrs && !(e->attrs = json_object()))
+		return CRM_NOMEM;
+	return json_object_set(e->attrs, key, v) ? CRM_NOMEM : CRM_OK;
+}
+
 static int
 jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 {
@@ -851,12 +987,14 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	const char *s;
 	int rc = CRM_OK;
 
+	if (r->events)
+		return jsonl_event_field(r, p, key, v);
 	if (!strncmp(key, "attrs.", 6) && key[6]) {
 		if (!p->attrs && !(p->attrs = json_object()))
 			return CRM_NOMEM;
 		return json_object_set(p->attrs, key + 6, v) ? CRM_NOMEM : CRM_OK;
 	}
-	if (r->use_party_id && !strcmp(key, "party_id")) {
+	if ((r->use_party_id || r->events) && !strcmp(key, "party_id")) {
 		/* An event record: its party_id names the party, not its id. */
 		if (json_is_null(v))
 			return CRM_OK;
@@ -977,7 +1115,8 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	crm_party_t *p = crm_party_new();
 	const char *k;
 	json_t *v;
-	if (!p) {
+	if (!p || (r->events && !(p->ev = crm_event_new()))) {
+		crm_party_free(p);
 		json_decref(o);
 		return CRM_NOMEM;
 	}
@@ -1011,6 +1150,62 @@ crm_reader_set_check(crm_reader_t *r, crm_check_fn *fn, void *ctx)
 	r->check_ctx = ctx;
 }
 
+int
+crm_reader_events(crm_reader_t *r, const crm_event_t *over)
+{
+	r->events = 1;
+	if (over && !(r->ev_over = crm_event_copy(over)))
+		return CRM_NOMEM;
+	return CRM_OK;
+}
+
+int
+crm_reader_next_event(crm_reader_t *r, crm_party_t **party, crm_event_t **event)
+{
+	int rc = crm_reader_next(r, party);
+
+	*event = NULL;
+	if (rc == CRM_OK) {
+		*event = (*party)->ev;
+		(*party)->ev = NULL;
+	}
+	return rc;
+}
+
+/*
+ * Complete and check an event record: the fields laid over it, the event,
+ * the party it names.
+ */
+static int
+event_prepare(crm_reader_t *r, crm_party_t *p, char *msg, size_t len)
+{
+	crm_event_t *e = p->ev, *o = r->ev_over;
+	int field, rc;
+
+	for (int f = CRM_E_AT; o && f < CRM_E_ATTRS; f++)
+		if (o->v[f] && (rc = crm_event_set(e, f, o->v[f])))
+			return rc;
+	if (o && o->attrs) {
+		const char *k;
+		json_t *x;
+		if (!e->attrs && !(e->attrs = json_object()))
+			return CRM_NOMEM;
+		json_object_foreach(o->attrs, k, x)
+			if (json_is_null(x) ? (json_object_del(e->attrs, k), 0) :
+			    json_object_set(e->attrs, k, x))
+				return CRM_NOMEM;
+	}
+	if ((rc = crm_event_check(e, &field, msg, len)))
+		return rc;
+	if ((rc = crm_party_check(p, &field, msg, len)))
+		return rc;
+	if (!p->id && !p->v[CRM_F_EMAIL] && !p->v[CRM_F_EXT_ID]) {
+		msgf(msg, len, "no party: an event record names it by party_id, email or ext_id");
+		return CRM_BADINPUT;
+	}
+	return CRM_OK;
+}
+
 /* The next record, passed through the check function when there is one. */
 static int
 next_checked(crm_reader_t *r, crm_party_t **out)
@@ -1018,10 +1213,14 @@ next_checked(crm_reader_t *r, crm_party_t **out)
 	char msg[512];
 	int rc = next_sync(r, out);
 
-	if (rc != CRM_OK || !r->check)
+	if (rc != CRM_OK || (!r->check && !r->events))
 		return rc;
 	msg[0] = '\0';
-	if ((rc = r->check(*out, r->check_ctx, msg, sizeof msg))) {
+	if (r->check)
+		rc = r->check(*out, r->check_ctx, msg, sizeof msg);
+	if (!rc && r->events)
+		rc = event_prepare(r, *out, msg, sizeof msg);
+	if (rc) {
 		crm_party_free(*out);
 		*out = NULL;
 		if (rc == CRM_BADINPUT)
