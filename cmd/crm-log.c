@@ -14,7 +14,7 @@
 enum {
 	OPT_CONTACT = 0x100, OPT_LIST, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET,
 	OPT_DRY_RUN, OPT_TASK, OPT_SPREAD, OPT_TASKS, OPT_OVERDUE, OPT_DUE_BEFORE, OPT_DONE,
-	OPT_REOPEN, OPT_FIELD_BASE = 0x200,
+	OPT_REOPEN, OPT_IMPORT, OPT_REJECTS, OPT_CREATE_MISSING, OPT_MAP, OPT_FIELD_BASE = 0x200,
 };
 
 static const struct option options[] = {
@@ -46,12 +46,17 @@ static const struct option options[] = {
 	{ "done", 1, NULL, OPT_DONE },
 	{ "reopen", 1, NULL, OPT_REOPEN },
 	{ "dry-run", 0, NULL, OPT_DRY_RUN },
+	{ "import", 0, NULL, OPT_IMPORT },
+	{ "rejects", 1, NULL, OPT_REJECTS },
+	{ "create-missing", 0, NULL, OPT_CREATE_MISSING },
+	{ "map", 1, NULL, OPT_MAP },
 	{ "quiet", 0, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static struct crm_common common;
 static crm_store_t *store;
+static const char *rejects_path;
 
 static void __attribute__((noreturn))
 usage(FILE *fp, int code)
@@ -67,6 +72,11 @@ usage(FILE *fp, int code)
 	      "               [--campaign NAME] [--reverse] [--limit N]\n"
 	      "               [--input-format csv|jsonl|auto] [--no-stdin] [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
+	      "       crm-log --import [--rejects FILE] [--create-missing] [--map FROM=TO,...]\n"
+	      "               [--channel CHANNEL] [--type TYPE] [--campaign NAME] ...\n"
+	      "               [--dry-run] [-q | --quiet] [--input-format csv|jsonl|auto]\n"
+	      "               [--db PATH] [--format jsonl|json|csv|tsv|table] [--fields LIST]\n"
+	      "               [FILE...]\n"
 	      "       crm-log --task TEXT [--due DATE] [--assignee NAME] [--spread DAYS]\n"
 	      "               [--contact ID|EMAIL|EXT_ID]... [--dry-run] [-q | --quiet]\n"
 	      "       crm-log --tasks [--overdue | --due-before DATE] [--assignee NAME]\n"
@@ -74,7 +84,8 @@ usage(FILE *fp, int code)
 	      "       crm-log --done ID | --reopen ID\n"
 	      "       crm-log -h | --help | --version\n"
 	      "Record an event, or a task, for each party named by --contact or read on\n"
-	      "standard input; list events, newest first, or open tasks, by due date.\n", fp);
+	      "standard input; import events from CSV or JSON Lines files; list events,\n"
+	      "newest first, or open tasks, by due date.\n", fp);
 	exit(code);
 }
 
@@ -231,6 +242,218 @@ log_spread(const char *start, long days)
 	}
 }
 
+/* --import: event records from files, each naming its party. */
+static FILE *rejects;
+static const char *map;
+static int create_missing;
+static long nread, nrejected, nparties;
+
+/* Abandon the whole import: nothing of it stays in the store. */
+static void __attribute__((noreturn))
+abort_import(int status, const char *name, long line, const char *msg)
+{
+	crm_store_rollback(store);
+	crm_cli_progress(-1, NULL);
+	if (line > 0)
+		crm_die(crm_status_exit(status), "%s:%ld: %s", name, line, msg);
+	crm_die(crm_status_exit(status), "%s: %s", name, msg);
+}
+
+static void
+reject(const char *name, long line, const char *msg, const char *raw, size_t len,
+       const char *header)
+{
+	if (!rejects)
+		abort_import(CRM_BADINPUT, name, line, msg);
+	crm_cli_reject(rejects, name, line, msg, raw, len, header);
+	nrejected++;
+}
+
+static void
+import_one(crm_party_t *p, crm_event_t *e, const char *name, long line, const char *raw,
+           size_t len, const char *header)
+{
+	char msg[512];
+	int64_t id;
+	int result, rc;
+	crm_event_t *stored = NULL;
+
+	crm_cli_begin_once(store);
+	rc = crm_party_resolve(store, p, &id);
+	if (rc == CRM_NOTFOUND) {
+		const char *email = crm_party_get(p, CRM_F_EMAIL), *ext = crm_party_get(p, CRM_F_EXT_ID);
+		if (!create_missing || (!email && !ext)) {
+			if (email)
+				snprintf(msg, sizeof msg, "no party with e-mail %s%s", email,
+				         create_missing ? "" : " (--create-missing creates it)");
+			else if (ext)
+				snprintf(msg, sizeof msg, "no party with ext_id %s%s", ext,
+				         create_missing ? "" : " (--create-missing creates it)");
+			else
+				snprintf(msg, sizeof msg, "no party %lld", (long long)crm_party_id(p));
+			reject(name, line, msg, raw, len, header);
+			return;
+		}
+		/* A party the store has never seen: a prospect, unless the record says. */
+		crm_party_set_id(p, 0);
+		if (!crm_party_get(p, CRM_F_KIND) && crm_party_set(p, CRM_F_KIND, "prospect"))
+			abort_import(CRM_NOMEM, name, line, "out of memory");
+		rc = crm_party_upsert(store, p, CRM_KEY_AUTO, CRM_ON_MERGE, &result, NULL,
+		                      msg, sizeof msg);
+		if (rc == CRM_BADINPUT) {
+			reject(name, line, msg, raw, len, header);
+			return;
+		}
+		if (rc)
+			abort_import(rc, name, line, msg);
+		id = crm_party_id(p);
+		nparties++;
+	} else if (rc) {
+		abort_import(rc, name, line, crm_store_errmsg(store));
+	}
+	rc = crm_event_add(store, e, id, &result, printer ? &stored : NULL, msg, sizeof msg);
+	if (rc)
+		abort_import(rc, name, line, msg);
+	if (result == CRM_CREATED)
+		nlogged++;
+	else
+		nunchanged++;
+	if (stored) {
+		if (crm_printer_event(printer, stored))
+			abort_import(CRM_IO, "output", 0, "write error");
+		crm_event_free(stored);
+	}
+}
+
+static void
+import_stream(FILE *fp, const char *name)
+{
+	crm_reader_t *r;
+	crm_party_t *p;
+	crm_event_t *e;
+	const char *unknown;
+	size_t len;
+	int rc;
+
+	if ((rc = crm_reader_open(fp, name, common.informat, map, &r)) ||
+	    (rc = crm_reader_events(r, event)) || (rc = crm_reader_start(r))) {
+		const char *m = r ? crm_reader_error(r) : "";
+		crm_die(crm_status_exit(rc), "%s", *m ? m : crm_status_str(rc));
+	}
+	for (;;) {
+		rc = crm_reader_next_event(r, &p, &e);
+		if ((unknown = crm_reader_unknown(r)))
+			crm_warn("%s: not event fields, kept as event attributes: %s", name, unknown);
+		if (rc == CRM_EOF)
+			break;
+		const char *raw = crm_reader_raw(r, &len);
+		if (rc == CRM_BADINPUT) {
+			const char *m = crm_reader_error(r), *colon = strchr(m, ':');
+			m = colon ? colon + 2 : m;
+			if (crm_reader_fatal(r))
+				abort_import(rc, name, crm_reader_line(r), m);
+			nread++;
+			reject(name, crm_reader_line(r), m, raw, len, crm_reader_header(r));
+			continue;
+		}
+		if (rc)
+			abort_import(rc, name, 0, rc == CRM_IO ? crm_reader_error(r) : crm_status_str(rc));
+		nread++;
+		import_one(p, e, name, crm_reader_line(r), raw, len, crm_reader_header(r));
+		crm_party_free(p);
+		crm_event_free(e);
+		crm_cli_progress(nread, NULL);
+	}
+	crm_reader_free(r);
+}
+
+/*
+ * Check the fields given as options before an import, so that a bad
+ * --channel is a usage error, not a rejection of every record.
+ */
+static void
+check_overlay(void)
+{
+	crm_event_t *c = crm_event_copy(event);
+	char msg[512];
+	int field;
+
+	if (!c)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	if (!crm_event_get(c, CRM_E_TYPE) &&
+	    crm_event_set(c, CRM_E_TYPE, crm_event_get(c, CRM_E_DUE) ||
+	                  crm_event_get(c, CRM_E_ASSIGNEE) ? "task" : "note"))
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	if (crm_event_get(c, CRM_E_CURRENCY) && !crm_event_get(c, CRM_E_AMOUNT) &&
+	    crm_event_set(c, CRM_E_AMOUNT, "0"))      /* the records give the amounts */
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	if (crm_event_check(c, &field, msg, sizeof msg))
+		crm_die(CRM_EXIT_USAGE, "%s", msg);
+	crm_event_free(c);
+}
+
+static void
+import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
+{
+	int rc;
+
+	check_overlay();
+	if (nfiles == 0 && !from_stdin)
+		crm_die(CRM_EXIT_USAGE, "--import: give FILEs or records on standard input");
+	for (int i = 0; i < nfiles; i++)
+		if (strcmp(files[i], "-") && access(files[i], R_OK))
+			crm_die(CRM_EXIT_USAGE, "%s:", files[i]);
+	if (!quiet) {
+		char msg[256];
+		out = crm_cli_spool();
+		if ((rc = crm_printer_open_events(out, crm_cli_outformat(&common), common.fields,
+		                                  common.print_flags, &printer, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+	}
+	if (dry_run && create_missing)
+		crm_cli_dry_run_store(&common);
+	store = crm_cli_store(&common, create_missing ? 0 : CRM_STORE_NOCREATE);
+	if (rejects_path)
+		rejects = crm_cli_rejects_open(rejects_path, common.db, nfiles, files, from_stdin);
+	crm_cli_progress_start(quiet);
+	if (nfiles == 0) {
+		import_stream(stdin, "-");
+	} else {
+		for (int i = 0; i < nfiles; i++) {
+			if (!strcmp(files[i], "-")) {
+				import_stream(stdin, "-");
+				continue;
+			}
+			FILE *fp = fopen(files[i], "r");
+			if (!fp)
+				abort_import(CRM_IO, files[i], 0, strerror(errno));
+			import_stream(fp, files[i]);
+			fclose(fp);
+		}
+	}
+	if (rejects && fclose(rejects))
+		abort_import(CRM_IO, rejects_path, 0, strerror(errno));
+	if (nread > 4096 && !dry_run)
+		crm_cli_progress(nread, "committing...");
+	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
+	crm_cli_progress(-1, NULL);
+	if (rc)
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	crm_store_close(store);
+	if (printer) {
+		crm_printer_finish(printer);
+		crm_printer_free(printer);
+		crm_cli_unspool(out);
+	}
+	if (!quiet)
+		fprintf(stderr, "%s: %s%ld read, %ld logged, %ld already there, %ld rejected; "
+		        "%ld parties created\n", crm_progname, dry_run ? "dry run, nothing written: " : "",
+		        nread, nlogged, nunchanged, nrejected, nparties);
+	crm_event_free(event);
+	crm_close_stdout();
+	exit(0);
+}
+
 static crm_event_query_t *query;
 
 static void
@@ -253,7 +476,7 @@ main(int argc, char **argv)
 	long spread = -1;
 	const char *due_before = NULL;
 	int64_t done_id = 0, reopen_id = 0;
-	int marking = 0;
+	int marking = 0, import = 0;
 	long limit = -1;
 	char msg[512];
 
@@ -331,6 +554,20 @@ main(int argc, char **argv)
 			done_id = crm_cli_number("--done", optarg);
 			marking |= 1;
 			break;
+		case OPT_IMPORT:
+			import = 1;
+			break;
+		case OPT_REJECTS:
+			rejects_path = optarg;
+			break;
+		case OPT_CREATE_MISSING:
+			create_missing = 1;
+			break;
+		case OPT_MAP:
+			if (crm_map_check(optarg, 1, msg, sizeof msg))
+				crm_die(CRM_EXIT_USAGE, "%s", msg);
+			map = optarg;
+			break;
 		case OPT_REOPEN:
 			reopen_id = crm_cli_number("--reopen", optarg);
 			marking |= 2;
@@ -339,6 +576,17 @@ main(int argc, char **argv)
 			usage(stderr, CRM_EXIT_USAGE);
 		}
 	}
+	if (import) {
+		if (ncontacts || list || tasks || marking || spread >= 0 || since || until ||
+		    reverse || limit >= 0 || overdue || due_before)
+			crm_die(CRM_EXIT_USAGE, "--import takes its parties from the records: no --contact, "
+			        "--list, --tasks, --spread, --done or --reopen");
+		import_main(argc - optind, argv + optind,
+		            optind == argc && !common.no_stdin && crm_stdin_is_stream(), dry_run, quiet);
+	}
+	if (rejects_path || create_missing || map)
+		crm_die(CRM_EXIT_USAGE, "%s goes with --import", rejects_path ? "--rejects" :
+		        create_missing ? "--create-missing" : "--map");
 	if (optind < argc)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", argv[optind]);
 	int from_stdin = !common.no_stdin && crm_stdin_is_stream();

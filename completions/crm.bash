@@ -25,8 +25,9 @@ _crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
 _crm_log_options='--contact --type --channel --at --direction --subject
 	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
 	--list --since --until --reverse --limit --task --due --assignee --spread
-	--tasks --overdue --due-before --done --reopen --input-format --no-stdin --db
-	--format --fields --csv-raw -h --help --version'
+	--tasks --overdue --due-before --done --reopen --import --rejects
+	--create-missing --map --input-format --no-stdin --db --format --fields
+	--csv-raw -h --help --version'
 
 # Options that take a value, by command.
 _crm_add_valued=' --name --first-name --last-name --email --phone --org
@@ -36,7 +37,7 @@ _crm_add_valued=' --name --first-name --last-name --email --phone --org
 _crm_find_valued=' --sort --limit --format --fields --input-format --db '
 _crm_log_valued=' --contact --type --channel --at --direction --subject --body
 	--amount --currency --campaign --ref --set --since --until --limit --task
-	--due --assignee --spread --due-before --done --reopen
+	--due --assignee --spread --due-before --done --reopen --rejects --map
 	--input-format --db --format --fields '
 
 # Set COMPREPLY to the words of $1 that begin with $cur.
@@ -133,16 +134,18 @@ _crm_command() {
 	*) options=$_crm_find_options valued=$_crm_find_valued ;;
 	esac
 	valued=" ${valued//[$'\n\t']/ } "
-	local i n=$((${#words[@]} - 1))
+	# crm-log takes files with --import only.
+	local i n=$((${#words[@]} - 1)) import=
 	for ((i = 1; i < n; i++)); do
 		[[ ${words[i]} == -- ]] && break
+		[[ ${words[i]} == --import ]] && import=1
 	done
 	(( n > 1 )) && prev=${words[n - 1]}
 	if (( i < n )); then
-		# After --: operands only; crm-log takes none.
-		case $cmd in
-		add) _crm_reply_files ;;
-		log) COMPREPLY=() ;;
+		# After --: operands only; crm-log takes none but with --import.
+		case $cmd:$import in
+		add:* | log:1) _crm_reply_files ;;
+		log:*) COMPREPLY=() ;;
 		*) _crm_term ;;
 		esac
 		return
@@ -179,10 +182,14 @@ _crm_command() {
 		_crm_term
 		;;
 	log:-*)
-		_crm_reply "$options"
+		_crm_reply "$options${import:+ -}"
 		;;
 	log:*)
-		COMPREPLY=()
+		if [[ -n $import ]]; then
+			_crm_reply_files
+		else
+			COMPREPLY=()
+		fi
 		;;
 	esac
 }

@@ -159,6 +159,14 @@ if not set -q __crm_completion_loaded
         complete $c -l due-before -x -d 'Only the tasks due before this day'
         complete $c -l done -x -d 'Mark a task done'
         complete $c -l reopen -x -d 'Mark a task open again'
+        complete $c -l import -d 'Import events from CSV or JSON Lines files'
+        complete $c -l rejects -r -F -d 'Write refused records to this file'
+        complete $c -l create-missing -d 'Create the parties not in the store'
+        complete $c -l map -x -d 'Read input columns as other fields, FROM=TO,...'
+        # Files of events, with --import only.
+        set -l cond '__fish_contains_opt import'
+        set -q argv[2]; and set cond "$argv[2]; and $cond"
+        complete -c $cmd -n $cond -F
     end
 
     __crm_add_completion crm-add

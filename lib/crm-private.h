@@ -76,6 +76,9 @@ void fold_header(const char *s, char *out, size_t len);
 /* The event field a header names, exactly or by a synonym; -1 if none. */
 int event_field_synonym(const char *name);
 
+/* Give an event without a ref one made of its fields (see event.c). */
+int event_auto_ref(crm_event_t *e);
+
 /* Whether a field holds a string value (not id, tags, attrs). */
 int crm_field_is_scalar(int field);
 
@@ -152,7 +155,9 @@ extern const char party_from[];
 
 /* Recompute the facts of the parties whose events changed (at commit). */
 int store_facts_flush(crm_store_t *s);
-/* Note that a party's events changed. */
+/* Count a new event in its party's facts. */
+int store_facts_add(crm_store_t *s, int64_t party_id, const crm_event_t *e);
+/* Note that a party's events changed otherwise: its facts are recomputed. */
 int store_facts_touch(crm_store_t *s, int64_t party_id);
 
 #endif

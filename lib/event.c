@@ -49,7 +49,7 @@ static const struct { const char *from; int to; } event_synonyms[] = {
 	{ "event", CRM_E_TYPE }, { "event_type", CRM_E_TYPE }, { "activity_type", CRM_E_TYPE },
 	{ "medium", CRM_E_CHANNEL },
 	{ "reference", CRM_E_REF }, { "order_id", CRM_E_REF }, { "order_number", CRM_E_REF },
-	{ "order_no", CRM_E_REF }, { "message_id", CRM_E_REF }, { "transaction_id", CRM_E_REF },
+	{ "order_no", CRM_E_REF }, { "transaction_id", CRM_E_REF },
 	{ "invoice_number", CRM_E_REF }, { "call_id", CRM_E_REF },
 	{ "total", CRM_E_AMOUNT }, { "order_total", CRM_E_AMOUNT }, { "montant", CRM_E_AMOUNT },
 	{ "currency_code", CRM_E_CURRENCY }, { "devise", CRM_E_CURRENCY },
@@ -324,6 +324,39 @@ crm_event_check(crm_event_t *e, int *field, char *msg, size_t len)
 	return CRM_OK;
 }
 
+/*
+ * A reference made of an imported event's own fields, for records without
+ * one, so that importing a file again adds nothing: two 64-bit FNV-1a
+ * hashes of its time, channel, type, direction, subject, body, amount,
+ * currency and campaign, in canonical form.
+ */
+int
+event_auto_ref(crm_event_t *e)
+{
+	static const int f[] = { CRM_E_AT, CRM_E_CHANNEL, CRM_E_TYPE, CRM_E_DIRECTION,
+	                         CRM_E_SUBJECT, CRM_E_BODY, CRM_E_AMOUNT, CRM_E_CURRENCY,
+	                         CRM_E_CAMPAIGN };
+	uint64_t h1 = 14695981039346656037ULL, h2 = 0x9e3779b97f4a7c15ULL;
+	char ref[40];
+
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		const unsigned char *v = (const unsigned char *)(e->v[f[i]] ? e->v[f[i]] : "");
+		/* Each field ends with a byte no UTF-8 text holds; absent differs from empty. */
+		for (;; v++) {
+			unsigned c = *v ? *v : (e->v[f[i]] ? 0xff : 0xfe);
+			h1 = (h1 ^ c) * 1099511628211ULL;
+			h2 = (h2 ^ c) * 0x100000001b3ULL + 0x632be59bd9b4e019ULL;
+			h2 ^= h2 >> 29;
+			if (!*v)
+				break;
+		}
+	}
+	snprintf(ref, sizeof ref, "auto:%016llx%016llx", (unsigned long long)h1,
+	         (unsigned long long)h2);
+	free(e->v[CRM_E_REF]);
+	return (e->v[CRM_E_REF] = strdup(ref)) ? CRM_OK : CRM_NOMEM;
+}
+
 /* ------------------------------------------------------------------ */
 /* Rows. */
 
@@ -437,8 +470,16 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 	} else {
 		id = sqlite3_last_insert_rowid(store_db(s));
 		*result = CRM_CREATED;
-		if ((rc = store_facts_touch(s, party_id)))
+		if ((rc = store_facts_add(s, party_id, e)))
 			return rc;
+	}
+	if (stored && *result == CRM_CREATED) {
+		/* As checked, with its ids: what the store now holds. */
+		if (!(*stored = crm_event_copy(e)))
+			return CRM_NOMEM;
+		(*stored)->id = id;
+		(*stored)->party_id = party_id;
+		return CRM_OK;
 	}
 	if (stored) {
 		crm_event_query_t *q;

@@ -87,6 +87,7 @@ struct crm_reader {
 	int party_id_seen;      /* this JSON record has a party_id */
 	int use_party_id;       /* a party_id names the party (crm_reader_party_id()) */
 	int events;             /* event records (crm_reader_events()) */
+	int map_events;         /* --map may name event fields */
 	crm_event_t *ev_over;   /* event fields laid over every event record */
 	int async;
 	pthread_t thread;
@@ -217,7 +218,7 @@ parse_map(crm_reader_t *r, const char *map)
 		*eq = '\0';
 		const char *to = eq + 1;
 		if (*to && strcmp(to, "-") && crm_field_lookup(to, 0) < 0 && strncmp(to, "attrs.", 6) &&
-		    (!r->events || crm_event_field_lookup(to) < 0)) {
+		    (!r->map_events || crm_event_field_lookup(to) < 0)) {
 			snprintf(r->err, sizeof r->err, "--map: unknown field '%s'", to);
 			free(copy);
 			return CRM_USAGE;
@@ -238,7 +239,7 @@ crm_map_check(const char *map, int events, char *msg, size_t len)
 	int rc;
 
 	memset(&r, 0, sizeof r);
-	r.events = events;
+	r.map_events = events;
 	rc = parse_map(&r, map);
 	if (rc)
 		msgf(msg, len, "%s", r.err[0] ? r.err : crm_status_str(rc));
@@ -260,6 +261,7 @@ crm_reader_open(FILE *fp, const char *name, int format, const char *map, crm_rea
 	r->format = format;
 	if (!(r->name = strdup(name ? name : "-")))
 		return CRM_NOMEM;
+	r->map_events = 1;      /* checked by crm_map_check(): events or not, later */
 	if (map && (rc = parse_map(r, map)))
 		return rc;
 	return CRM_OK;
@@ -918,6 +920,16 @@ json_scalar_text(json_t *v, char *buf, size_t len, const char **out)
 
 static int jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v);
 
+/* A key of an event record read as in a party record. */
+static int
+party_key(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
+{
+	r->events = 0;
+	int rc = jsonl_field(r, p, key, v);
+	r->events = 1;
+	return rc;
+}
+
 /* A key of an event record: see event_column() for the order of lookups. */
 static int
 jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
@@ -926,8 +938,15 @@ jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	const char *s, *to = NULL;
 	crm_event_t *e = p->ev;
 
-	if (!strcmp(key, "party_id"))
-		return jsonl_field(r, p, key, v);
+	if (!strcmp(key, "party_id")) {
+		if (json_is_null(v))
+			return CRM_OK;
+		if (json_is_integer(v) && json_integer_value(v) > 0)
+			p->id = json_integer_value(v);
+		else if (!json_is_string(v) || !parse_id(json_string_value(v), &p->id))
+			return fail(r, r->rec_line, "invalid party_id");
+		return CRM_OK;
+	}
 	for (size_t m = 0; m < r->map_from.n; m++)
 		if (!strcasecmp(r->map_from.v[m], key))
 			to = r->map_to.v[m];
@@ -966,13 +985,8 @@ jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return crm_event_set(e, ef, s);
 		return CRM_OK;
 	}
-	if (f >= 0) {
-		int keep = r->events;
-		r->events = 0;          /* a party field, read as in a party record */
-		int rc = jsonl_field(r, p, crm_field_name(f), v);
-		r->events = keep;
-		return rc;
-	}
+	if (f >= 0)
+		return party_key(r, p, crm_field_name(f), v);
 	if (note_unknown(r, key))
 		return CRM_NOMEM;
 	if (!e->attrs && !(e->attrs = json_object()))
@@ -1195,7 +1209,10 @@ event_prepare(crm_reader_t *r, crm_party_t *p, char *msg, size_t len)
 			    json_object_set(e->attrs, k, x))
 				return CRM_NOMEM;
 	}
+	int dated = e->v[CRM_E_AT] != NULL;
 	if ((rc = crm_event_check(e, &field, msg, len)))
+		return rc;
+	if (!e->v[CRM_E_REF] && dated && (rc = event_auto_ref(e)))
 		return rc;
 	if ((rc = crm_party_check(p, &field, msg, len)))
 		return rc;

@@ -31,7 +31,25 @@ struct crm_store {
 	int has_orgs;           /* the store holds an organization */
 	int facts_ready;        /* temp.fact_touched exists */
 	int facts_dirty;        /* parties wait for their facts */
+	struct fact_acc *acc;   /* facts of the events added in this transaction */
+	size_t nacc;
 };
+
+/*
+ * What the events added to a party in a transaction add to its facts, kept
+ * in memory and merged into party_fact at commit (or when the table is
+ * full): adding events only moves maxima, minima and sums.
+ */
+struct fact_acc {
+	int64_t party;          /* 0: a free slot */
+	char last_activity[21], last_inbound[21], first_purchase[21], last_purchase[21];
+	long long purchases, revenue, open_tasks;
+	long long money;        /* purchases and refunds with an amount */
+	char currency[4];       /* their currency; "*" when several */
+};
+
+#define ACC_SLOTS 131072        /* a power of two */
+#define ACC_MAX (ACC_SLOTS / 2)
 
 /* The facts of a party from its events (see store_facts_flush()). */
 #define FACTS_SELECT \
@@ -43,6 +61,11 @@ struct crm_store {
 	" THEN sum(CASE WHEN type = 'purchase' THEN amount WHEN type = 'refund' THEN -amount END) END," \
 	" CASE WHEN count(DISTINCT CASE WHEN type IN ('purchase', 'refund') THEN currency END) = 1" \
 	" THEN max(CASE WHEN type IN ('purchase', 'refund') THEN currency END) END"
+
+/* The same, with the open tasks and the count of amounts (schema 5). */
+#define FACTS_SELECT5 FACTS_SELECT "," \
+	" sum(type = 'task' AND status = 'open')," \
+	" count(CASE WHEN type IN ('purchase', 'refund') AND currency IS NOT NULL THEN 1 END)"
 
 /*
  * Migrations: migration i brings the schema from version i to i + 1.
@@ -111,6 +134,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE event ADD COLUMN status TEXT CHECK (status IN ('open', 'done'));"
 	"CREATE INDEX event_open_task ON event (due) WHERE type = 'task' AND status = 'open';"
 	"ALTER TABLE party_fact ADD COLUMN open_tasks INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 4 -> 5: how many purchases and refunds have an amount, so that the
+	 * facts of new events merge with the stored ones (mixed currencies).
+	 */
+	"ALTER TABLE party_fact ADD COLUMN money_events INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE party_fact SET money_events = (SELECT count(*) FROM event e"
+	" WHERE e.party_id = party_fact.party_id AND e.type IN ('purchase', 'refund')"
+	" AND e.currency IS NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -521,6 +552,7 @@ crm_store_close(crm_store_t *s)
 	for (int i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	free(s->acc);
 	free(s);
 }
 
@@ -639,29 +671,146 @@ store_facts_touch(crm_store_t *s, int64_t party_id)
 	return CRM_OK;
 }
 
+static void
+max_into(char *dst, const char *v)
+{
+	if (v && strcmp(v, dst) > 0)
+		snprintf(dst, 21, "%s", v);
+}
+
+/* Merge the facts gathered in memory into party_fact, and forget them. */
+static int
+acc_flush(crm_store_t *s)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE;
+
+	if (!s->nacc)
+		return CRM_OK;
+	st = store_stmt(s, "facts.merge",
+	    "INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase,"
+	    " last_purchase, purchases, revenue, revenue_currency, open_tasks, money_events)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	    " ON CONFLICT (party_id) DO UPDATE SET"
+	    " last_activity = coalesce(max(last_activity, excluded.last_activity), last_activity,"
+	    "  excluded.last_activity),"
+	    " last_inbound = coalesce(max(last_inbound, excluded.last_inbound), last_inbound,"
+	    "  excluded.last_inbound),"
+	    " first_purchase = coalesce(min(first_purchase, excluded.first_purchase),"
+	    "  first_purchase, excluded.first_purchase),"
+	    " last_purchase = coalesce(max(last_purchase, excluded.last_purchase), last_purchase,"
+	    "  excluded.last_purchase),"
+	    " purchases = purchases + excluded.purchases,"
+	    " revenue = CASE WHEN money_events = 0 THEN excluded.revenue"
+	    "  WHEN excluded.money_events = 0 THEN revenue"
+	    "  WHEN revenue_currency = excluded.revenue_currency THEN revenue + excluded.revenue END,"
+	    " revenue_currency = CASE WHEN money_events = 0 THEN excluded.revenue_currency"
+	    "  WHEN excluded.money_events = 0 THEN revenue_currency"
+	    "  WHEN revenue_currency = excluded.revenue_currency THEN revenue_currency END,"
+	    " open_tasks = open_tasks + excluded.open_tasks,"
+	    " money_events = money_events + excluded.money_events");
+	if (!st)
+		return CRM_STORE;
+	for (size_t i = 0; i < ACC_SLOTS && rc == SQLITE_DONE; i++) {
+		struct fact_acc *a = &s->acc[i];
+		if (!a->party)
+			continue;
+		const char *t[4] = { a->last_activity, a->last_inbound, a->first_purchase,
+		                     a->last_purchase };
+		sqlite3_bind_int64(st, 1, a->party);
+		for (int k = 0; k < 4; k++)
+			if (t[k][0])
+				sqlite3_bind_text(st, 2 + k, t[k], -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, 2 + k);
+		sqlite3_bind_int64(st, 6, a->purchases);
+		if (a->money && a->currency[0] != '*') {
+			sqlite3_bind_int64(st, 7, a->revenue);
+			sqlite3_bind_text(st, 8, a->currency, -1, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_null(st, 7);
+			sqlite3_bind_null(st, 8);
+		}
+		sqlite3_bind_int64(st, 9, a->open_tasks);
+		sqlite3_bind_int64(st, 10, a->money);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	memset(s->acc, 0, ACC_SLOTS * sizeof *s->acc);
+	s->nacc = 0;
+	return rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
+}
+
+int
+store_facts_add(crm_store_t *s, int64_t party, const crm_event_t *e)
+{
+	const char *type = e->v[CRM_E_TYPE], *at = e->v[CRM_E_AT];
+	struct fact_acc *a;
+	size_t i;
+	int rc;
+
+	if (!s->acc && !(s->acc = calloc(ACC_SLOTS, sizeof *s->acc)))
+		return CRM_NOMEM;
+	if (s->nacc >= ACC_MAX && (rc = acc_flush(s)))
+		return rc;
+	i = (size_t)((uint64_t)party * 0x9e3779b97f4a7c15ULL >> 47) & (ACC_SLOTS - 1);
+	while (s->acc[i].party && s->acc[i].party != party)
+		i = (i + 1) & (ACC_SLOTS - 1);
+	a = &s->acc[i];
+	if (!a->party) {
+		a->party = party;
+		s->nacc++;
+	}
+	int task = !strcmp(type, "task"), purchase = !strcmp(type, "purchase");
+	if (!task)
+		max_into(a->last_activity, at);
+	if (e->v[CRM_E_DIRECTION] && !strcmp(e->v[CRM_E_DIRECTION], "in"))
+		max_into(a->last_inbound, at);
+	if (purchase) {
+		a->purchases++;
+		max_into(a->last_purchase, at);
+		if (!a->first_purchase[0] || strcmp(at, a->first_purchase) < 0)
+			snprintf(a->first_purchase, sizeof a->first_purchase, "%s", at);
+	}
+	if (task && e->v[CRM_E_STATUS] && !strcmp(e->v[CRM_E_STATUS], "open"))
+		a->open_tasks++;
+	if ((purchase || !strcmp(type, "refund")) && e->has_amount && e->v[CRM_E_CURRENCY]) {
+		if (!a->money++)
+			snprintf(a->currency, sizeof a->currency, "%s", e->v[CRM_E_CURRENCY]);
+		else if (strcmp(a->currency, e->v[CRM_E_CURRENCY]))
+			strcpy(a->currency, "*");
+		a->revenue += purchase ? e->amount : -e->amount;
+	}
+	s->facts_dirty = 1;
+	return CRM_OK;
+}
+
 /*
- * Facts of the parties whose events changed, computed again from all their
- * events: the last activity, the last inbound event, the first and last
- * purchase, the number of purchases, and the revenue (purchases less
- * refunds) when they are all in one currency.
+ * Facts of the parties whose events changed other than by new events,
+ * computed again from all their events: the last activity, the last
+ * inbound event, the first and last purchase, the number of purchases, the
+ * revenue (purchases less refunds) when they are all in one currency, and
+ * the open tasks.  The facts of new events are merged first.
  */
 int
 store_facts_flush(crm_store_t *s)
 {
+	int rc;
+
 	if (!s->in_tx || !s->facts_dirty)
 		return CRM_OK;
-	int rc = exec(s,
+	if ((rc = acc_flush(s)))
+		return rc;
+	if (s->facts_ready && (rc = exec(s,
 	    "DELETE FROM party_fact WHERE party_id IN (SELECT id FROM temp.fact_touched);"
 	    "INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase,"
-	    " last_purchase, purchases, revenue, revenue_currency) " FACTS_SELECT
+	    " last_purchase, purchases, revenue, revenue_currency, open_tasks, money_events) "
+	    FACTS_SELECT5
 	    " FROM event WHERE party_id IN (SELECT id FROM temp.fact_touched) GROUP BY party_id;"
-	    "UPDATE party_fact SET open_tasks = (SELECT count(*) FROM event e WHERE"
-	    " e.party_id = party_fact.party_id AND e.type = 'task' AND e.status = 'open')"
-	    " WHERE party_id IN (SELECT id FROM temp.fact_touched);"
-	    "DELETE FROM temp.fact_touched;");
-	if (!rc)
-		s->facts_dirty = 0;
-	return rc;
+	    "DELETE FROM temp.fact_touched;")))
+		return rc;
+	s->facts_dirty = 0;
+	return CRM_OK;
 }
 
 int
@@ -690,6 +839,9 @@ crm_store_rollback(crm_store_t *s)
 	s->in_tx = 0;
 	s->fts_dirty = 0;
 	s->facts_dirty = 0;         /* temp.fact_touched rolls back too, */
+	if (s->acc)
+		memset(s->acc, 0, ACC_SLOTS * sizeof *s->acc);
+	s->nacc = 0;
 	s->facts_ready = 0;         /* and may go with it, made in the transaction */
 	if (sqlite3_get_autocommit(s->db))
 		return CRM_OK;

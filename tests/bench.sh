@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: MIT
 # tests/bench.sh BUILD: import and lookup figures for the crm toolkit, each
 # next to the sqlite3 shell doing the same work on an equivalent schema.
-# N parties (default 1000000), RUNS runs of each import (default 3); the
-# figures are medians.  Prints figures only: it asserts nothing.
+# N parties (default 1000000), E events (default 10 N; 0 for none), RUNS
+# runs of each import (default 3); the figures are medians.  Prints figures
+# only: it asserts nothing.
 set -eu
 bin=$(cd "${1:-build}" && pwd)
 N=${N:-1000000}
 RUNS=${RUNS:-3}
+E=${E:-$((N * 10))}
 LOOKUPS=${LOOKUPS:-21}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/crm-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
@@ -121,9 +123,10 @@ printf 'import    sqlite3 %8.2f s  default FTS5 settings (%s parties)   ratio cr
 printf 'import    sqlite3 %8.2f s  the store'"'"'s FTS5 settings           ratio crm/sqlite3 %s\n' "$t" "$(ratio "$o" "$t")"
 
 mid=$((N / 2 + 1))
-email="thomas.$mid@example.com"
+email=$(awk -v i="$mid" 'BEGIN { split("martin bernard dubois thomas robert richard petit durand leroy moreau", l, " "); print l[1 + int(i / 10) % 10] "." i "@example.com" }')
 a=$(lookup_ms "$bin/crm-find" --db "$dir/c.db" "email=$email")
 b=$(lookup_ms sqlite3 "$dir/s.db" "SELECT * FROM party WHERE email_norm = lower(trim('$email'))")
+[ "$("$bin/crm-find" --db "$dir/c.db" --count "email=$email")" = 1 ] || echo "bench: $email is not in the store" >&2
 printf 'by e-mail crm-find %7.2f ms  sqlite3 %7.2f ms  ratio %.2f  (whole process, median of %s)\n' "$a" "$b" "$(echo "$a $b" | awk '{ print $1 / $2 }')" "$LOOKUPS"
 a=$(lookup_ms "$bin/crm-find" --db "$dir/c.db" "$mid")
 b=$(lookup_ms sqlite3 "$dir/s.db" "SELECT * FROM party WHERE id IN (SELECT rowid FROM party_fts WHERE party_fts MATCH '\"$mid\"')")
@@ -140,3 +143,97 @@ if [ -x /usr/bin/time ]; then
 	printf 'peak memory crm-add: %s MiB at %s parties, %s MiB at %s\n' "$m1" "$small" "$m2" "$N"
 fi
 echo "store: $(du -m "$dir/c.db" | cut -f1) MiB (crm), $(du -m "$dir/s.db" | cut -f1) MiB (sqlite3 shell)"
+
+[ "$E" -gt 0 ] || exit 0
+
+# Events: a shop's orders, a mailer's opens and clicks, calls, over the
+# parties above, named by e-mail, each with its own reference.
+awk -v n="$N" -v e="$E" 'BEGIN {
+	print "email,type,at,channel,amount,currency,ref"
+	split("Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau", l, " ")
+	x = 12345
+	for (i = 1; i <= e; i++) {
+		x = (x * 1103515245 + 12345) % 2147483648
+		p = 1 + x % n; t = int(x / n) % 10
+		ty = t < 3 ? "purchase" : t < 7 ? "opened" : t < 9 ? "clicked" : "call"
+		ch = ty == "call" ? "phone" : ty == "purchase" ? "web" : "email"
+		printf "%s.%d@example.com,%s,%04d-%02d-%02dT%02d:%02d:00Z,%s,%s,%s,o%d\n",
+		    tolower(l[1 + int(p / 10) % 10]), p, ty, 2024 + i % 3, 1 + i % 12, 1 + i % 28,
+		    i % 24, i % 60, ch, ty == "purchase" ? sprintf("%d.%02d", 5 + i % 200, i % 100) : "",
+		    ty == "purchase" ? "EUR" : "", i
+	}}' > "$dir/e.csv"
+echo "events: $E, $(du -m "$dir/e.csv" | cut -f1) MiB CSV, over the $N parties"
+
+# The shell's equivalent: stage the file, resolve parties by the lowered
+# e-mail, insert with the same indexes and unique references, then the
+# facts per party in one aggregate (SQLite's own plan, and a plain scan).
+cat > "$dir/events.sql" <<SQL
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;
+PRAGMA cache_size = -65536;
+.import --csv $dir/e.csv staging
+BEGIN;
+INSERT INTO event (party_id, at, channel, type, direction, amount, currency, ref, created)
+ SELECT p.id, s.at, s.channel, s.type, CASE WHEN s.type IN ('purchase', 'opened', 'clicked') THEN 'in' END,
+ CASE WHEN s.amount <> '' THEN CAST(round(s.amount * 10000) AS INTEGER) END, nullif(s.currency, ''),
+ s.ref, strftime('%Y-%m-%dT%H:%M:%SZ')
+ FROM staging s JOIN party p ON p.email_norm = lower(trim(s.email)) WHERE true
+ ON CONFLICT (party_id, ref) WHERE ref IS NOT NULL DO NOTHING;
+DELETE FROM party_fact;
+INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase, last_purchase,
+ purchases, revenue, revenue_currency, open_tasks, money_events)
+ SELECT party_id, max(CASE WHEN type <> 'task' THEN at END), max(CASE WHEN direction = 'in' THEN at END),
+ min(CASE WHEN type = 'purchase' THEN at END), max(CASE WHEN type = 'purchase' THEN at END),
+ sum(type = 'purchase'),
+ CASE WHEN count(DISTINCT CASE WHEN type IN ('purchase', 'refund') THEN currency END) = 1
+ THEN sum(CASE WHEN type = 'purchase' THEN amount WHEN type = 'refund' THEN -amount END) END,
+ CASE WHEN count(DISTINCT CASE WHEN type IN ('purchase', 'refund') THEN currency END) = 1
+ THEN max(CASE WHEN type IN ('purchase', 'refund') THEN currency END) END,
+ sum(type = 'task' AND status = 'open'),
+ count(CASE WHEN type IN ('purchase', 'refund') AND currency IS NOT NULL THEN 1 END)
+ FROM event @HOW@ GROUP BY party_id;
+DROP TABLE staging;
+COMMIT;
+SQL
+sed 's/@HOW@//' "$dir/events.sql" > "$dir/events-plan.sql"
+sed 's/@HOW@/NOT INDEXED/' "$dir/events.sql" > "$dir/events-scan.sql"
+
+# Each run starts from the parties alone.
+cp "$dir/c.db" "$dir/parties.db"
+ours=""; plan=""; scan=""
+for r in $(seq "$RUNS"); do
+	rm -f "$dir"/c.db*; cp "$dir/parties.db" "$dir/c.db"
+	ours="$ours $(seconds "$bin/crm-log" --db "$dir/c.db" --import -q "$dir/e.csv")"
+	rm -f "$dir"/s.db*; cp "$dir/parties.db" "$dir/s.db"
+	scan="$scan $(seconds sh -c "sqlite3 '$dir/s.db' < '$dir/events-scan.sql' >/dev/null")"
+	if [ "$r" = 1 ] && [ "${PLAN:-1}" = 1 ]; then
+		rm -f "$dir"/s.db*; cp "$dir/parties.db" "$dir/s.db"
+		plan="$(seconds sh -c "sqlite3 '$dir/s.db' < '$dir/events-plan.sql' >/dev/null")"
+	fi
+done
+o=$(echo $ours | tr ' ' '\n' | median)
+sc=$(echo $scan | tr ' ' '\n' | median)
+c1=$(sqlite3 "$dir/c.db" 'SELECT count(*) FROM event'); c2=$(sqlite3 "$dir/s.db" 'SELECT count(*) FROM event')
+f1=$(sqlite3 "$dir/c.db" 'SELECT sum(purchases), sum(revenue) FROM party_fact')
+f2=$(sqlite3 "$dir/s.db" 'SELECT sum(purchases), sum(revenue) FROM party_fact')
+printf 'events    crm-log %8.2f s  (%.0f events/s, %s events; facts %s)\n' "$o" "$(echo "$E $o" | awk '{ print $1 / $2 }')" "$c1" "$f1"
+printf 'events    sqlite3 %8.2f s  facts by a plain scan (%s events; facts %s)   ratio crm/sqlite3 %s\n' "$sc" "$c2" "$f2" "$(ratio "$o" "$sc")"
+[ -z "$plan" ] || printf 'events    sqlite3 %8.2f s  facts by SQLite'"'"'s own plan (one run)   ratio crm/sqlite3 %s\n' "$plan" "$(ratio "$o" "$plan")"
+
+# Re-importing the same file adds nothing.
+again=$(seconds "$bin/crm-log" --db "$dir/c.db" --import -q "$dir/e.csv")
+printf 'events    crm-log %8.2f s  the same file again (%s events after)\n' "$again" "$(sqlite3 "$dir/c.db" 'SELECT count(*) FROM event')"
+
+# One party's timeline, and a query on the facts.
+a=$(lookup_ms "$bin/crm-log" --db "$dir/c.db" --list --no-stdin --contact "$email")
+b=$(lookup_ms sqlite3 "$dir/s.db" "SELECT * FROM event WHERE party_id = (SELECT id FROM party WHERE email_norm = lower(trim('$email'))) ORDER BY at DESC, id DESC")
+printf 'timeline  crm-log %7.2f ms  sqlite3 %7.2f ms  ratio %.2f  (%s events)\n' "$a" "$b" "$(ratio "$a" "$b")" "$("$bin/crm-log" --db "$dir/c.db" --list --no-stdin --contact "$email" | wc -l)"
+a=$(lookup_ms "$bin/crm-find" --db "$dir/c.db" --count 'purchases>=5' 'last_purchase>=2026-06-01')
+b=$(lookup_ms sqlite3 "$dir/s.db" "SELECT count(*) FROM party p JOIN party_fact f ON f.party_id = p.id WHERE f.purchases >= 5 AND f.last_purchase >= '2026-06-01'")
+printf 'facts     crm-find --count %7.2f ms  sqlite3 %7.2f ms  ratio %.2f  (%s parties)\n' "$a" "$b" "$(ratio "$a" "$b")" "$("$bin/crm-find" --db "$dir/c.db" --count 'purchases>=5' 'last_purchase>=2026-06-01')"
+if [ -x /usr/bin/time ]; then
+	cp "$dir/parties.db" "$dir/m.db"
+	printf 'peak memory crm-log --import: %s MiB for %s events\n' "$(peak_mib "$bin/crm-log" --db "$dir/m.db" --import -q "$dir/e.csv")" "$E"
+fi
+echo "store with events: $(du -m "$dir/c.db" | cut -f1) MiB (crm), $(du -m "$dir/s.db" | cut -f1) MiB (sqlite3 shell)"
