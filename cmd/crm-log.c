@@ -242,6 +242,8 @@ log_spread(const char *start, long days)
 	}
 }
 
+static crm_event_query_t *query;
+
 /* --import: event records from files, each naming its party. */
 static FILE *rejects;
 static const char *map;
@@ -276,7 +278,6 @@ import_one(crm_party_t *p, crm_event_t *e, const char *name, long line, const ch
 	char msg[512];
 	int64_t id;
 	int result, rc;
-	crm_event_t *stored = NULL;
 
 	crm_cli_begin_once(store);
 	rc = crm_party_resolve(store, p, &id);
@@ -311,18 +312,37 @@ import_one(crm_party_t *p, crm_event_t *e, const char *name, long line, const ch
 	} else if (rc) {
 		abort_import(rc, name, line, crm_store_errmsg(store));
 	}
-	rc = crm_event_add(store, e, id, &result, printer ? &stored : NULL, msg, sizeof msg);
-	if (rc)
-		abort_import(rc, name, line, msg);
-	if (result == CRM_CREATED)
-		nlogged++;
-	else
-		nunchanged++;
-	if (stored) {
-		if (crm_printer_event(printer, stored))
+	if ((rc = crm_event_stage(store, e, id)))
+		abort_import(rc, name, line, crm_store_errmsg(store));
+}
+
+/* Write the staged events; print those logged. */
+static void
+import_flush(void)
+{
+	int64_t first;
+	crm_event_t *e;
+	int rc;
+
+	if (!nread)
+		return;
+	crm_cli_begin_once(store);
+	if ((rc = crm_event_stage_flush(store, &nlogged, &nunchanged, &first)))
+		abort_import(rc, "store", 0, crm_store_errmsg(store));
+	if (!printer || !nlogged)
+		return;
+	if ((rc = crm_event_query_open(store, &query)))
+		abort_import(rc, "store", 0, crm_status_str(rc));
+	crm_event_query_after(query, first - 1);
+	while ((rc = crm_event_query_next(query, &e)) == CRM_OK) {
+		if (crm_printer_event(printer, e))
 			abort_import(CRM_IO, "output", 0, "write error");
-		crm_event_free(stored);
+		crm_event_free(e);
 	}
+	if (rc != CRM_EOF)
+		abort_import(rc, "store", 0, crm_store_errmsg(store));
+	crm_event_query_free(query);
+	query = NULL;
 }
 
 static void
@@ -412,7 +432,7 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 	}
 	if (dry_run && create_missing)
 		crm_cli_dry_run_store(&common);
-	store = crm_cli_store(&common, create_missing ? 0 : CRM_STORE_NOCREATE);
+	store = crm_cli_store(&common, CRM_STORE_BULK | (create_missing ? 0 : CRM_STORE_NOCREATE));
 	if (rejects_path)
 		rejects = crm_cli_rejects_open(rejects_path, common.db, nfiles, files, from_stdin);
 	crm_cli_progress_start(quiet);
@@ -433,8 +453,9 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 	}
 	if (rejects && fclose(rejects))
 		abort_import(CRM_IO, rejects_path, 0, strerror(errno));
-	if (nread > 4096 && !dry_run)
-		crm_cli_progress(nread, "committing...");
+	if (nread > 4096)
+		crm_cli_progress(nread, "writing and indexing...");
+	import_flush();
 	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
 	crm_cli_progress(-1, NULL);
 	if (rc)
@@ -454,7 +475,6 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 	exit(0);
 }
 
-static crm_event_query_t *query;
 
 static void
 list_restrict(int64_t id, const char *name, long line)

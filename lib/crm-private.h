@@ -65,6 +65,7 @@ struct crm_event_query {
 	long nparties;          /* parties in the restriction, and the first */
 	int64_t first_party;
 	int64_t one;            /* one event by id */
+	int64_t after;          /* events above this id, by id (-1: all) */
 	int tasks;              /* open tasks only, by due date */
 	char due_before[11];
 	struct sqlite3_stmt *st, *ins;
@@ -155,8 +156,12 @@ extern const char party_from[];
 
 /* Recompute the facts of the parties whose events changed (at commit). */
 int store_facts_flush(crm_store_t *s);
-/* Count a new event in its party's facts. */
-int store_facts_add(crm_store_t *s, int64_t party_id, const crm_event_t *e);
+/* Note that events were added: their facts are merged at commit. */
+void store_events_added(crm_store_t *s);
+/* The count of staged events (see crm_event_stage()). */
+long *store_staged(crm_store_t *s);
+/* The highest event id now (0 for none). */
+int store_event_base(crm_store_t *s, int64_t *base);
 /* Note that a party's events changed otherwise: its facts are recomputed. */
 int store_facts_touch(crm_store_t *s, int64_t party_id);
 

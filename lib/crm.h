@@ -254,6 +254,21 @@ int crm_event_query_restrict(crm_event_query_t *q, int64_t party_id);
 int crm_event_query_next(crm_event_query_t *q, crm_event_t **out);
 void crm_event_query_free(crm_event_query_t *q);
 
+/*
+ * Bulk import: stage checked events for their parties inside a
+ * transaction, then write them all with crm_event_stage_flush(), in party
+ * and time order (a load larger than the stored events builds the
+ * secondary indexes again, by sorting).  Events whose party already has
+ * their ref are not written: *logged counts the written ones, *already the
+ * others; the written ones have ids from *first up.  CRM_OK, CRM_STORE,
+ * CRM_BUSY, CRM_NOMEM.
+ */
+int crm_event_stage(crm_store_t *s, const crm_event_t *e, int64_t party_id);
+int crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *first);
+
+/* List the events with ids above id instead, by id. */
+void crm_event_query_after(crm_event_query_t *q, int64_t id);
+
 /* ---------------------------------------------------------------- */
 /* Record reader: CSV or JSON Lines, record by record, bounded memory. */
 
@@ -405,6 +420,7 @@ int crm_format_lookup(const char *name);
 
 /* Store open flags. */
 #define CRM_STORE_NOCREATE 1 /* open an existing store only */
+#define CRM_STORE_BULK 2     /* bulk loads: temporary tables and sorts in files */
 
 /*
  * The path of the store: path if not NULL, else $CRM_DB, else

@@ -470,8 +470,7 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 	} else {
 		id = sqlite3_last_insert_rowid(store_db(s));
 		*result = CRM_CREATED;
-		if ((rc = store_facts_add(s, party_id, e)))
-			return rc;
+		store_events_added(s);
 	}
 	if (stored && *result == CRM_CREATED) {
 		/* As checked, with its ids: what the store now holds. */
@@ -496,6 +495,127 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 }
 
 /* ------------------------------------------------------------------ */
+/* Bulk: events staged in a temporary table, then written in one statement. */
+
+/*
+ * The indexes of the event table that a large load drops and builds again
+ * (by sorting, much faster than row by row).  They must be the schema's
+ * own: keep them in step with the migrations in store.c.
+ */
+static const char *const event_indexes[][2] = {
+	{ "event_party_at", "CREATE INDEX event_party_at ON event (party_id, at)" },
+	{ "event_at", "CREATE INDEX event_at ON event (at)" },
+	{ "event_open_task", "CREATE INDEX event_open_task ON event (due) "
+	                     "WHERE type = 'task' AND status = 'open'" },
+};
+
+int
+crm_event_stage(crm_store_t *s, const crm_event_t *e, int64_t party_id)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st;
+	char *attrs = NULL;
+	long *staged = store_staged(s);
+	int rc;
+
+	if (!store_in_tx(s, NULL))
+		return CRM_STORE;
+	if (!*staged) {
+		rc = sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS event_stage (party_id INTEGER, at TEXT,"
+		    " channel TEXT, type TEXT, direction TEXT, subject TEXT, body TEXT, amount INTEGER,"
+		    " currency TEXT, campaign TEXT, ref TEXT, due TEXT, assignee TEXT, status TEXT,"
+		    " attrs TEXT)", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return store_status(s, rc);
+	}
+	if (!(st = store_stmt(s, "event.stage",
+		"INSERT INTO temp.event_stage VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		" ?12, ?13, ?14, ?15)")))
+		return CRM_STORE;
+	if (e->attrs && json_object_size(e->attrs) &&
+	    !(attrs = json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		return CRM_NOMEM;
+	sqlite3_bind_int64(st, 1, party_id);
+	for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++) {
+		if (f == CRM_E_AMOUNT && e->has_amount)
+			sqlite3_bind_int64(st, f, e->amount);
+		else if (f != CRM_E_AMOUNT && e->v[f])
+			sqlite3_bind_text(st, f, e->v[f], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, f);
+	}
+	if (attrs)
+		sqlite3_bind_text(st, CRM_E_ATTRS, attrs, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, CRM_E_ATTRS);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	free(attrs);
+	if (rc != SQLITE_DONE)
+		return store_status(s, rc);
+	(*staged)++;
+	return CRM_OK;
+}
+
+/*
+ * Write the staged events in party and time order, so that the indexes on
+ * party grow in order; a load larger than the events already stored drops
+ * the other indexes first and builds them again after.
+ */
+int
+crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *first)
+{
+	sqlite3 *db = store_db(s);
+	int64_t base;
+	int rc, rebuild;
+	char now[21];
+	long *staged = store_staged(s);
+
+	*logged = *already = 0;
+	if ((rc = store_event_base(s, &base)))
+		return rc;
+	*first = base + 1;
+	if (!*staged)
+		return CRM_OK;
+	rebuild = *staged > base;
+	for (size_t i = 0; rebuild && i < sizeof event_indexes / sizeof event_indexes[0]; i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS %s", event_indexes[i][0]);
+		if ((rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+			return store_status(s, rc);
+	}
+	sqlite3_stmt *st = NULL;
+	rc = sqlite3_prepare_v2(db,
+		"INSERT INTO event (party_id, at, channel, type, direction, subject, body, amount,"
+		" currency, campaign, ref, due, assignee, status, attrs, created)"
+		" SELECT party_id, at, channel, type, direction, subject, body, amount, currency,"
+		" campaign, ref, due, assignee, status, attrs, ?1 FROM temp.event_stage"
+		" ORDER BY party_id, at"
+		" ON CONFLICT (party_id, ref) WHERE ref IS NOT NULL DO NOTHING", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		now_iso(now);
+		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	*logged = (long)sqlite3_changes64(db);
+	*already = *staged - *logged;
+	for (size_t i = 0; rebuild && i < sizeof event_indexes / sizeof event_indexes[0]; i++)
+		if ((rc = sqlite3_exec(db, event_indexes[i][1], NULL, NULL, NULL)) != SQLITE_OK)
+			return store_status(s, rc);
+	if ((rc = sqlite3_exec(db, "DROP TABLE temp.event_stage", NULL, NULL, NULL)) != SQLITE_OK)
+		return store_status(s, rc);
+	*staged = 0;
+	if (*logged)
+		store_events_added(s);
+	return CRM_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* Listing. */
 
 int
@@ -508,6 +628,7 @@ crm_event_query_open(crm_store_t *s, crm_event_query_t **out)
 		return CRM_NOMEM;
 	q->s = s;
 	q->limit = -1;
+	q->after = -1;
 	return CRM_OK;
 }
 
@@ -551,6 +672,12 @@ crm_event_query_range(crm_event_query_t *q, const char *since, const char *until
 	if (until && (rc = time_parse(until, 0, q->until, msg, len)))
 		return rc == CRM_BADINPUT ? CRM_USAGE : rc;
 	return CRM_OK;
+}
+
+void
+crm_event_query_after(crm_event_query_t *q, int64_t id)
+{
+	q->after = id;
 }
 
 void
@@ -648,6 +775,8 @@ crm_event_query_next(crm_event_query_t *q, crm_event_t **out)
 		buf_adds(&sql, " FROM event e WHERE 1");
 		if (q->one)
 			buf_adds(&sql, " AND e.id = ?1");
+		if (q->after >= 0)
+			buf_adds(&sql, " AND e.id > ?35");
 		/* One party: an equality, so that its (party_id, at) index is used. */
 		if (q->restricted && q->nparties == 1)
 			buf_adds(&sql, " AND e.party_id = ?33");
@@ -667,7 +796,9 @@ crm_event_query_next(crm_event_query_t *q, crm_event_t **out)
 			buf_adds(&sql, " AND e.type = 'task' AND e.status = 'open'");
 		if (q->due_before[0])
 			buf_adds(&sql, " AND e.due < ?34");
-		if (q->tasks)
+		if (q->after >= 0)
+			buf_adds(&sql, " ORDER BY e.id");
+		else if (q->tasks)
 			buf_adds(&sql, " ORDER BY e.due IS NULL, e.due, e.at, e.id");
 		else
 			buf_adds(&sql, q->oldest_first ? " ORDER BY e.at, e.id" : " ORDER BY e.at DESC, e.id DESC");
@@ -696,6 +827,8 @@ crm_event_query_next(crm_event_query_t *q, crm_event_t **out)
 			sqlite3_bind_int64(q->st, 33, q->first_party);
 		if (q->due_before[0])
 			sqlite3_bind_text(q->st, 34, q->due_before, -1, SQLITE_STATIC);
+		if (q->after >= 0)
+			sqlite3_bind_int64(q->st, 35, q->after);
 	}
 	rc = sqlite3_step(q->st);
 	if (rc == SQLITE_ROW)

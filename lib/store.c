@@ -31,25 +31,10 @@ struct crm_store {
 	int has_orgs;           /* the store holds an organization */
 	int facts_ready;        /* temp.fact_touched exists */
 	int facts_dirty;        /* parties wait for their facts */
-	struct fact_acc *acc;   /* facts of the events added in this transaction */
-	size_t nacc;
+	sqlite3_int64 event_base; /* events above this id were added in this transaction */
+	int events_added;
+	long staged;            /* events in temp.event_stage (see event.c) */
 };
-
-/*
- * What the events added to a party in a transaction add to its facts, kept
- * in memory and merged into party_fact at commit (or when the table is
- * full): adding events only moves maxima, minima and sums.
- */
-struct fact_acc {
-	int64_t party;          /* 0: a free slot */
-	char last_activity[21], last_inbound[21], first_purchase[21], last_purchase[21];
-	long long purchases, revenue, open_tasks;
-	long long money;        /* purchases and refunds with an amount */
-	char currency[4];       /* their currency; "*" when several */
-};
-
-#define ACC_SLOTS 131072        /* a power of two */
-#define ACC_MAX (ACC_SLOTS / 2)
 
 /* The facts of a party from its events (see store_facts_flush()). */
 #define FACTS_SELECT \
@@ -498,8 +483,18 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 	sqlite3_create_function(s->db, "crm_num", 1,
 	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 	                        NULL, sql_num, NULL, NULL);
+	/*
+	 * Temporary tables and sorts stay in memory, so that no personal data
+	 * goes to a temporary file, except for bulk loads, whose staged rows
+	 * and sorts would not fit: those go to unlinked files in the temporary
+	 * directory, with their freed pages zeroed (temp.secure_delete).
+	 */
 	if ((rc = exec(s, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
-	                  "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;")))
+	                  "PRAGMA synchronous = NORMAL;")) ||
+	    (rc = exec(s, flags & CRM_STORE_BULK ?
+	                  "PRAGMA temp_store = FILE; PRAGMA temp.secure_delete = ON;"
+	                  "PRAGMA temp.cache_size = -16384;" :
+	                  "PRAGMA temp_store = MEMORY;")))
 		goto fail;
 	if ((rc = pragma_int(s, "PRAGMA secure_delete", &v)))
 		goto fail;
@@ -552,7 +547,6 @@ crm_store_close(crm_store_t *s)
 	for (int i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
-	free(s->acc);
 	free(s);
 }
 
@@ -569,8 +563,10 @@ crm_store_begin(crm_store_t *s)
 		return rc;
 	if ((rc = exec(s, "CREATE TEMP TABLE IF NOT EXISTS fts_old (id INTEGER PRIMARY KEY, "
 	                  FTS_COLS "); DELETE FROM temp.fts_old")) ||
-	    (rc = query_int64(s, "SELECT coalesce(max(id), 0) FROM party", &s->fts_base)))
+	    (rc = query_int64(s, "SELECT coalesce(max(id), 0) FROM party", &s->fts_base)) ||
+	    (rc = query_int64(s, "SELECT coalesce(max(id), 0) FROM event", &s->event_base)))
 		goto fail;
+	s->events_added = 0;
 	if ((rc = pragma_int(s, "SELECT EXISTS (SELECT 1 FROM party WHERE type = 'organization')",
 	                     &s->has_orgs)))
 		goto fail;
@@ -671,26 +667,43 @@ store_facts_touch(crm_store_t *s, int64_t party_id)
 	return CRM_OK;
 }
 
-static void
-max_into(char *dst, const char *v)
+long *
+store_staged(crm_store_t *s)
 {
-	if (v && strcmp(v, dst) > 0)
-		snprintf(dst, 21, "%s", v);
+	return &s->staged;
 }
 
-/* Merge the facts gathered in memory into party_fact, and forget them. */
-static int
-acc_flush(crm_store_t *s)
+void
+store_events_added(crm_store_t *s)
 {
-	sqlite3_stmt *st;
-	int rc = SQLITE_DONE;
+	s->events_added = 1;
+	s->facts_dirty = 1;
+}
 
-	if (!s->nacc)
-		return CRM_OK;
-	st = store_stmt(s, "facts.merge",
+int
+store_event_base(crm_store_t *s, int64_t *base)
+{
+	sqlite3_int64 v = 0;
+	int rc = query_int64(s, "SELECT coalesce(max(id), 0) FROM event", &v);
+
+	*base = v;
+	return rc;
+}
+
+/*
+ * Merge the facts of the events added in this transaction (those above
+ * event_base: ids only grow) into party_fact.  Adding events only moves
+ * maxima, minima and sums; money_events tells a party without amounts from
+ * one with amounts in several currencies.  The rowid range is read without
+ * an index: through the (party_id, at) index a GROUP BY visits every event.
+ */
+static int
+facts_merge(crm_store_t *s)
+{
+	sqlite3_stmt *st = store_stmt(s, "facts.merge",
 	    "INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase,"
-	    " last_purchase, purchases, revenue, revenue_currency, open_tasks, money_events)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	    " last_purchase, purchases, revenue, revenue_currency, open_tasks, money_events) "
+	    FACTS_SELECT5 " FROM event NOT INDEXED WHERE id > ?1 GROUP BY party_id"
 	    " ON CONFLICT (party_id) DO UPDATE SET"
 	    " last_activity = coalesce(max(last_activity, excluded.last_activity), last_activity,"
 	    "  excluded.last_activity),"
@@ -709,79 +722,16 @@ acc_flush(crm_store_t *s)
 	    "  WHEN revenue_currency = excluded.revenue_currency THEN revenue_currency END,"
 	    " open_tasks = open_tasks + excluded.open_tasks,"
 	    " money_events = money_events + excluded.money_events");
-	if (!st)
-		return CRM_STORE;
-	for (size_t i = 0; i < ACC_SLOTS && rc == SQLITE_DONE; i++) {
-		struct fact_acc *a = &s->acc[i];
-		if (!a->party)
-			continue;
-		const char *t[4] = { a->last_activity, a->last_inbound, a->first_purchase,
-		                     a->last_purchase };
-		sqlite3_bind_int64(st, 1, a->party);
-		for (int k = 0; k < 4; k++)
-			if (t[k][0])
-				sqlite3_bind_text(st, 2 + k, t[k], -1, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(st, 2 + k);
-		sqlite3_bind_int64(st, 6, a->purchases);
-		if (a->money && a->currency[0] != '*') {
-			sqlite3_bind_int64(st, 7, a->revenue);
-			sqlite3_bind_text(st, 8, a->currency, -1, SQLITE_STATIC);
-		} else {
-			sqlite3_bind_null(st, 7);
-			sqlite3_bind_null(st, 8);
-		}
-		sqlite3_bind_int64(st, 9, a->open_tasks);
-		sqlite3_bind_int64(st, 10, a->money);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	memset(s->acc, 0, ACC_SLOTS * sizeof *s->acc);
-	s->nacc = 0;
-	return rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
-}
-
-int
-store_facts_add(crm_store_t *s, int64_t party, const crm_event_t *e)
-{
-	const char *type = e->v[CRM_E_TYPE], *at = e->v[CRM_E_AT];
-	struct fact_acc *a;
-	size_t i;
 	int rc;
 
-	if (!s->acc && !(s->acc = calloc(ACC_SLOTS, sizeof *s->acc)))
-		return CRM_NOMEM;
-	if (s->nacc >= ACC_MAX && (rc = acc_flush(s)))
-		return rc;
-	i = (size_t)((uint64_t)party * 0x9e3779b97f4a7c15ULL >> 47) & (ACC_SLOTS - 1);
-	while (s->acc[i].party && s->acc[i].party != party)
-		i = (i + 1) & (ACC_SLOTS - 1);
-	a = &s->acc[i];
-	if (!a->party) {
-		a->party = party;
-		s->nacc++;
-	}
-	int task = !strcmp(type, "task"), purchase = !strcmp(type, "purchase");
-	if (!task)
-		max_into(a->last_activity, at);
-	if (e->v[CRM_E_DIRECTION] && !strcmp(e->v[CRM_E_DIRECTION], "in"))
-		max_into(a->last_inbound, at);
-	if (purchase) {
-		a->purchases++;
-		max_into(a->last_purchase, at);
-		if (!a->first_purchase[0] || strcmp(at, a->first_purchase) < 0)
-			snprintf(a->first_purchase, sizeof a->first_purchase, "%s", at);
-	}
-	if (task && e->v[CRM_E_STATUS] && !strcmp(e->v[CRM_E_STATUS], "open"))
-		a->open_tasks++;
-	if ((purchase || !strcmp(type, "refund")) && e->has_amount && e->v[CRM_E_CURRENCY]) {
-		if (!a->money++)
-			snprintf(a->currency, sizeof a->currency, "%s", e->v[CRM_E_CURRENCY]);
-		else if (strcmp(a->currency, e->v[CRM_E_CURRENCY]))
-			strcpy(a->currency, "*");
-		a->revenue += purchase ? e->amount : -e->amount;
-	}
-	s->facts_dirty = 1;
+	if (!st)
+		return CRM_STORE;
+	sqlite3_bind_int64(st, 1, s->event_base);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_status(s, rc);
+	s->events_added = 0;
 	return CRM_OK;
 }
 
@@ -799,7 +749,7 @@ store_facts_flush(crm_store_t *s)
 
 	if (!s->in_tx || !s->facts_dirty)
 		return CRM_OK;
-	if ((rc = acc_flush(s)))
+	if (s->events_added && (rc = facts_merge(s)))
 		return rc;
 	if (s->facts_ready && (rc = exec(s,
 	    "DELETE FROM party_fact WHERE party_id IN (SELECT id FROM temp.fact_touched);"
@@ -839,9 +789,7 @@ crm_store_rollback(crm_store_t *s)
 	s->in_tx = 0;
 	s->fts_dirty = 0;
 	s->facts_dirty = 0;         /* temp.fact_touched rolls back too, */
-	if (s->acc)
-		memset(s->acc, 0, ACC_SLOTS * sizeof *s->acc);
-	s->nacc = 0;
+	s->events_added = 0;
 	s->facts_ready = 0;         /* and may go with it, made in the transaction */
 	if (sqlite3_get_autocommit(s->db))
 		return CRM_OK;

@@ -151,10 +151,9 @@ echo "store: $(du -m "$dir/c.db" | cut -f1) MiB (crm), $(du -m "$dir/s.db" | cut
 awk -v n="$N" -v e="$E" 'BEGIN {
 	print "email,type,at,channel,amount,currency,ref"
 	split("Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau", l, " ")
-	x = 12345
+	srand(12345)
 	for (i = 1; i <= e; i++) {
-		x = (x * 1103515245 + 12345) % 2147483648
-		p = 1 + x % n; t = int(x / n) % 10
+		p = 1 + int(rand() * n); t = int(rand() * 10)
 		ty = t < 3 ? "purchase" : t < 7 ? "opened" : t < 9 ? "clicked" : "call"
 		ch = ty == "call" ? "phone" : ty == "purchase" ? "web" : "email"
 		printf "%s.%d@example.com,%s,%04d-%02d-%02dT%02d:%02d:00Z,%s,%s,%s,o%d\n",
@@ -174,6 +173,7 @@ PRAGMA foreign_keys = ON;
 PRAGMA cache_size = -65536;
 .import --csv $dir/e.csv staging
 BEGIN;
+@DROP@
 INSERT INTO event (party_id, at, channel, type, direction, amount, currency, ref, created)
  SELECT p.id, s.at, s.channel, s.type, CASE WHEN s.type IN ('purchase', 'opened', 'clicked') THEN 'in' END,
  CASE WHEN s.amount <> '' THEN CAST(round(s.amount * 10000) AS INTEGER) END, nullif(s.currency, ''),
@@ -193,33 +193,43 @@ INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase, l
  sum(type = 'task' AND status = 'open'),
  count(CASE WHEN type IN ('purchase', 'refund') AND currency IS NOT NULL THEN 1 END)
  FROM event @HOW@ GROUP BY party_id;
+@CREATE@
 DROP TABLE staging;
 COMMIT;
 SQL
-sed 's/@HOW@//' "$dir/events.sql" > "$dir/events-plan.sql"
-sed 's/@HOW@/NOT INDEXED/' "$dir/events.sql" > "$dir/events-scan.sql"
+# Three ways for the shell: indexes kept up row by row, facts by SQLite's
+# own plan; the same with facts by a plain scan; and its best, the
+# secondary indexes dropped before the insert and built after it.
+drop="DROP INDEX event_party_at; DROP INDEX event_at; DROP INDEX event_open_task;"
+create="CREATE INDEX event_party_at ON event (party_id, at); CREATE INDEX event_at ON event (at); CREATE INDEX event_open_task ON event (due) WHERE type = 'task' AND status = 'open';"
+sed 's/@HOW@//; s/@DROP@//; s/@CREATE@//' "$dir/events.sql" > "$dir/events-plan.sql"
+sed 's/@HOW@/NOT INDEXED/; s/@DROP@//; s/@CREATE@//' "$dir/events.sql" > "$dir/events-scan.sql"
+sed "s/@HOW@/NOT INDEXED/; s/@DROP@/$drop/; s/@CREATE@/$create/" "$dir/events.sql" > "$dir/events-best.sql"
 
 # Each run starts from the parties alone.
 cp "$dir/c.db" "$dir/parties.db"
-ours=""; plan=""; scan=""
+ours=""; plan=""; scan=""; best=""
 for r in $(seq "$RUNS"); do
 	rm -f "$dir"/c.db*; cp "$dir/parties.db" "$dir/c.db"
 	ours="$ours $(seconds "$bin/crm-log" --db "$dir/c.db" --import -q "$dir/e.csv")"
 	rm -f "$dir"/s.db*; cp "$dir/parties.db" "$dir/s.db"
-	scan="$scan $(seconds sh -c "sqlite3 '$dir/s.db' < '$dir/events-scan.sql' >/dev/null")"
+	best="$best $(seconds sh -c "sqlite3 '$dir/s.db' < '$dir/events-best.sql' >/dev/null")"
 	if [ "$r" = 1 ] && [ "${PLAN:-1}" = 1 ]; then
+		rm -f "$dir"/s.db*; cp "$dir/parties.db" "$dir/s.db"
+		scan="$(seconds sh -c "sqlite3 '$dir/s.db' < '$dir/events-scan.sql' >/dev/null")"
 		rm -f "$dir"/s.db*; cp "$dir/parties.db" "$dir/s.db"
 		plan="$(seconds sh -c "sqlite3 '$dir/s.db' < '$dir/events-plan.sql' >/dev/null")"
 	fi
 done
 o=$(echo $ours | tr ' ' '\n' | median)
-sc=$(echo $scan | tr ' ' '\n' | median)
+be=$(echo $best | tr ' ' '\n' | median)
 c1=$(sqlite3 "$dir/c.db" 'SELECT count(*) FROM event'); c2=$(sqlite3 "$dir/s.db" 'SELECT count(*) FROM event')
 f1=$(sqlite3 "$dir/c.db" 'SELECT sum(purchases), sum(revenue) FROM party_fact')
 f2=$(sqlite3 "$dir/s.db" 'SELECT sum(purchases), sum(revenue) FROM party_fact')
 printf 'events    crm-log %8.2f s  (%.0f events/s, %s events; facts %s)\n' "$o" "$(echo "$E $o" | awk '{ print $1 / $2 }')" "$c1" "$f1"
-printf 'events    sqlite3 %8.2f s  facts by a plain scan (%s events; facts %s)   ratio crm/sqlite3 %s\n' "$sc" "$c2" "$f2" "$(ratio "$o" "$sc")"
-[ -z "$plan" ] || printf 'events    sqlite3 %8.2f s  facts by SQLite'"'"'s own plan (one run)   ratio crm/sqlite3 %s\n' "$plan" "$(ratio "$o" "$plan")"
+printf 'events    sqlite3 %8.2f s  its best: indexes built after, facts by a plain scan (%s events; facts %s)   ratio crm/sqlite3 %s\n' "$be" "$c2" "$f2" "$(ratio "$o" "$be")"
+[ -z "$scan" ] || printf 'events    sqlite3 %8.2f s  indexes kept row by row, facts by a plain scan (one run)   ratio crm/sqlite3 %s\n' "$scan" "$(ratio "$o" "$scan")"
+[ -z "$plan" ] || printf 'events    sqlite3 %8.2f s  indexes kept row by row, facts by SQLite'"'"'s own plan (one run)   ratio crm/sqlite3 %s\n' "$plan" "$(ratio "$o" "$plan")"
 
 # Re-importing the same file adds nothing.
 again=$(seconds "$bin/crm-log" --db "$dir/c.db" --import -q "$dir/e.csv")
