@@ -11,15 +11,15 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -D_DEFAULT_SOURCE -pthread -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -pthread
+LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -lcrypto -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-PROGS = crm crm-add crm-find crm-log
+PROGS = crm crm-add crm-find crm-log crm-gdpr-export
 LIBSRC = $(wildcard lib/*.c)
 HDRS = lib/crm.h lib/crm-private.h
 
 # Debian packages the build and the tests need.
-DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev sqlite3 jq mandoc perl time miller zsh fish
+DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev libssl-dev sqlite3 jq mandoc perl time miller zsh fish
 
 all: $(addprefix build/,$(PROGS))
 

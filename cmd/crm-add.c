@@ -325,6 +325,15 @@ main(int argc, char **argv)
 		crm_cli_progress(nread, "indexing and committing...");
 	if (rejects && fclose(rejects))
 		abort_all(CRM_IO, "%s", rejects_path, 0, strerror(errno));
+	if (!dry_run && (ncreated || nupdated)) {
+		/* The audit trail: counts only, never the parties. */
+		char counts[256];
+		snprintf(counts, sizeof counts, "{\"read\":%ld,\"created\":%ld,\"updated\":%ld,"
+		         "\"unchanged\":%ld,\"rejected\":%ld}", nread, ncreated, nupdated, nunchanged,
+		         nrejected);
+		if ((rc = crm_audit_append(store, "crm-add", "write", NULL, NULL, counts)))
+			abort_all(rc, "%s", "audit trail", 0, crm_store_errmsg(store));
+	}
 	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
 	crm_cli_progress(-1, NULL);
 	if (rc)

@@ -456,6 +456,14 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 	if (nread > 4096)
 		crm_cli_progress(nread, "writing and indexing...");
 	import_flush();
+	if (!dry_run && (nlogged || nparties)) {
+		char counts[256];
+		snprintf(counts, sizeof counts, "{\"read\":%ld,\"logged\":%ld,\"already_there\":%ld,"
+		         "\"rejected\":%ld,\"parties_created\":%ld}", nread, nlogged, nunchanged,
+		         nrejected, nparties);
+		if ((rc = crm_audit_append(store, "crm-log", "import", NULL, NULL, counts)))
+			abort_import(rc, "audit trail", 0, crm_store_errmsg(store));
+	}
 	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
 	crm_cli_progress(-1, NULL);
 	if (rc)
@@ -625,6 +633,9 @@ main(int argc, char **argv)
 		rc = crm_task_set_status(store, done_id ? done_id : reopen_id, done_id != 0);
 		if (rc == CRM_NOTFOUND)
 			crm_die(CRM_EXIT_NOMATCH, "no task %lld", (long long)(done_id ? done_id : reopen_id));
+		if (!rc)
+			rc = crm_audit_append(store, "crm-log", done_id ? "task-done" : "task-reopen", NULL,
+			                      NULL, "{\"tasks\":1}");
 		if (rc || (rc = crm_store_commit(store)))
 			crm_cli_fail(rc, crm_store_errmsg(store));
 		crm_store_close(store);
@@ -740,6 +751,15 @@ main(int argc, char **argv)
 			log_one(resolve_contact(contacts[i]), "--contact", 0);
 		if (from_stdin)
 			each_stdin_party(log_one);
+	}
+	if (!dry_run && nlogged) {
+		char counts[128];
+		snprintf(counts, sizeof counts, "{\"logged\":%ld,\"already_there\":%ld}", nlogged,
+		         nunchanged);
+		if ((rc = crm_audit_append(store, "crm-log", "log", NULL, NULL, counts))) {
+			crm_store_rollback(store);
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		}
 	}
 	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
 	if (rc)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Bash completion for the crm toolkit: crm, crm-add, crm-find and crm-log.
-# Installed as .../bash-completion/completions/crm, with crm-add, crm-find
-# and crm-log as links to it; it may also be sourced from ~/.bashrc.
+# Bash completion for the crm toolkit: crm, crm-add, crm-find, crm-log and
+# crm-gdpr-export.  Installed as .../bash-completion/completions/crm, with
+# the other programs' names as links to it; it may also be sourced from
+# ~/.bashrc.
 
 _crm_fields='id type kind name first_name last_name email phone org org_id
 	title city postcode country birthdate gender notes ext_id created
@@ -11,6 +12,8 @@ _crm_kinds='customer prospect lead partner supplier employee other'
 _crm_formats='jsonl json csv tsv table'
 _crm_event_fields='id party_id at channel type direction subject body amount
 	currency campaign ref due assignee status attrs'
+_crm_audit_fields='id at actor program action request_id subject counts prev
+	hash'
 _crm_channels='email phone sms web visit meeting mail social other'
 _crm_event_types='call note meeting visit sent delivered opened clicked
 	bounced unsubscribed replied purchase refund ticket'
@@ -28,6 +31,10 @@ _crm_log_options='--contact --type --channel --at --direction --subject
 	--tasks --overdue --due-before --done --reopen --import --rejects
 	--create-missing --map --input-format --no-stdin --db --format --fields
 	--csv-raw -h --help --version'
+_crm_gdpr_export_options='--subject --subject-stdin -o --register
+	--portable --request-id --erase --reason --keep-accounting --redact-mentions
+	--dry-run --replay --unsuppress --audit --verify-audit --db --format
+	--fields -h --help --version'
 
 # Options that take a value, by command.
 _crm_add_valued=' --name --first-name --last-name --email --phone --org
@@ -39,6 +46,8 @@ _crm_log_valued=' --contact --type --channel --at --direction --subject --body
 	--amount --currency --campaign --ref --set --since --until --limit --task
 	--due --assignee --spread --due-before --done --reopen --rejects --map
 	--input-format --db --format --fields '
+_crm_gdpr_export_valued=' --subject -o --register --portable --request-id --reason
+	--unsuppress --db --format --fields '
 
 # Set COMPREPLY to the words of $1 that begin with $cur.
 _crm_reply() {
@@ -54,19 +63,22 @@ _crm_reply_files() {
 }
 
 # Complete a comma-separated list of fields, as --fields takes: event
-# fields for crm-log (cmd=log), party fields otherwise.
+# fields for crm-log (cmd=log), the audit trail's columns for
+# crm-gdpr-export (cmd=gdpr-export), party fields otherwise.
 _crm_reply_field_list() {
-	local IFS=$' \t\n' head= last=$cur fields=$_crm_fields
-	[[ ${cmd-} == log ]] && fields=$_crm_event_fields
+	local IFS=$' \t\n' head= last=$cur fields="$_crm_fields attrs."
+	[[ ${cmd-} == log ]] && fields="$_crm_event_fields attrs."
+	[[ ${cmd-} == gdpr-export ]] && fields=$_crm_audit_fields
 	if [[ $cur == *,* ]]; then
 		head=${cur%,*},
 		last=${cur##*,}
 	fi
-	COMPREPLY=($(compgen -P "$head" -W "$fields attrs." -- "$last"))
+	COMPREPLY=($(compgen -P "$head" -W "$fields" -- "$last"))
 	compopt -o nospace 2>/dev/null
 }
 
-# Complete the value of option $1 of the command $cmd (add, find or log).
+# Complete the value of option $1 of the command $cmd (add, find, log or
+# gdpr-export).
 _crm_value() {
 	case $1 in
 	--format) _crm_reply "$_crm_formats" ;;
@@ -92,7 +104,12 @@ _crm_value() {
 		_crm_reply "$s attrs. -attrs."
 		[[ ${COMPREPLY[*]} == *attrs. ]] && compopt -o nospace 2>/dev/null
 		;;
-	--db | --rejects) _crm_reply_files ;;
+	--db | --rejects | -o | --register) _crm_reply_files ;;
+	--portable)
+		local IFS=$'\n'
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur"))
+		;;
 	*) COMPREPLY=() ;;
 	esac
 	return 0
@@ -123,14 +140,17 @@ _crm_term() {
 	esac
 }
 
-# Complete the arguments of crm-add (cmd=add), crm-find (cmd=find) or
-# crm-log (cmd=log); words holds the command line up to the cursor, from
+# Complete the arguments of crm-add (cmd=add), crm-find (cmd=find),
+# crm-log (cmd=log) or crm-gdpr-export (cmd=gdpr-export); words holds the command line up to the cursor, from
 # the command name.
 _crm_command() {
 	local cmd=$1 options valued prev=
 	case $cmd in
 	add) options=$_crm_add_options valued=$_crm_add_valued ;;
 	log) options=$_crm_log_options valued=$_crm_log_valued ;;
+	gdpr-export)
+		options=$_crm_gdpr_export_options valued=$_crm_gdpr_export_valued
+		;;
 	*) options=$_crm_find_options valued=$_crm_find_valued ;;
 	esac
 	valued=" ${valued//[$'\n\t']/ } "
@@ -142,10 +162,11 @@ _crm_command() {
 	done
 	(( n > 1 )) && prev=${words[n - 1]}
 	if (( i < n )); then
-		# After --: operands only; crm-log takes none but with --import.
+		# After --: operands only; crm-log takes none but with --import,
+		# crm-gdpr-export none.
 		case $cmd:$import in
 		add:* | log:1) _crm_reply_files ;;
-		log:*) COMPREPLY=() ;;
+		log:* | gdpr-export:*) COMPREPLY=() ;;
 		*) _crm_term ;;
 		esac
 		return
@@ -191,6 +212,12 @@ _crm_command() {
 			COMPREPLY=()
 		fi
 		;;
+	gdpr-export:-*)
+		_crm_reply "$options"
+		;;
+	gdpr-export:*)
+		COMPREPLY=()
+		;;
 	esac
 }
 
@@ -232,10 +259,14 @@ _crm_log() {
 	_crm_complete _crm_command log
 }
 
+_crm_gdpr_export() {
+	_crm_complete _crm_command gdpr-export
+}
+
 # crm COMMAND: the commands are the programs crm-NAME beside crm or in PATH.
 _crm_main() {
 	if (( ${#words[@]} <= 2 )); then
-		local c cmds='add find log help'
+		local c cmds='add find log gdpr-export help'
 		for c in $(compgen -c crm-); do cmds="$cmds ${c#crm-}"; done
 		if [[ $cur == -* ]]; then
 			_crm_reply '-h --help --version'
@@ -246,7 +277,7 @@ _crm_main() {
 	fi
 	local sub=${words[1]}
 	case $sub in
-	add | find | log)
+	add | find | log | gdpr-export)
 		words=("crm-$sub" "${words[@]:2}")
 		_crm_command "$sub"
 		;;
@@ -264,3 +295,4 @@ complete -F _crm crm
 complete -F _crm_add crm-add
 complete -F _crm_find crm-find
 complete -F _crm_log crm-log
+complete -F _crm_gdpr_export crm-gdpr-export

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Fish completion for the crm toolkit: crm, crm-add, crm-find and crm-log.
-# The same file is installed as crm.fish, crm-add.fish, crm-find.fish and
-# crm-log.fish; whichever of them fish loads first defines the completions
-# of all four.
+# Fish completion for the crm toolkit: crm, crm-add, crm-find, crm-log and
+# crm-gdpr-export.  The same file is installed as crm.fish, crm-add.fish,
+# crm-find.fish, crm-log.fish and crm-gdpr-export.fish; whichever of them
+# fish loads first defines the completions of all five.
 
 if not set -q __crm_completion_loaded
     set -g __crm_completion_loaded 1
@@ -21,6 +21,11 @@ if not set -q __crm_completion_loaded
     function __crm_event_fields
         printf '%s\n' id party_id at channel type direction subject body \
             amount currency campaign ref due assignee status attrs
+    end
+
+    function __crm_audit_fields
+        printf '%s\n' id at actor program action request_id subject counts \
+            prev hash
     end
 
     function __crm_channels
@@ -169,9 +174,39 @@ if not set -q __crm_completion_loaded
         complete -c $cmd -n $cond -F
     end
 
+    # crm-gdpr-export: access, erasure, the ledger and the audit trail.
+    function __crm_gdpr_export_completion --argument-names cmd
+        set -l c -c $cmd
+        set -q argv[2]; and set c $c -n "$argv[2]"
+        complete $c -f
+        complete $c -s h -l help -d 'Print a usage message and exit'
+        complete $c -l version -d 'Print the version and exit'
+        complete $c -l db -r -F -d 'Use the store at this path'
+        complete $c -l subject -x -d 'An identifier of the person: e-mail, phone, ext_id or id'
+        complete $c -l subject-stdin -d 'Read identifiers or records from standard input'
+        complete $c -s o -r -F -d 'Write the document into this new file'
+        complete $c -l register -r -F -d 'Read the processing register from this file'
+        complete $c -l portable -x -a '(__fish_complete_directories)' \
+            -d 'Write the data as files read back, into this directory'
+        complete $c -l request-id -x -d 'Reference of the request'
+        complete $c -l erase -d 'Erase the subject'
+        complete $c -l reason -x -d 'Why: kept in the suppression ledger'
+        complete $c -l keep-accounting -d 'Keep purchases and refunds, without identity'
+        complete $c -l redact-mentions -d "Replace the identifiers in others' notes and events"
+        complete $c -l dry-run -d 'Print the plan and write nothing'
+        complete $c -l replay -d 'Erase again the parties in the suppression ledger'
+        complete $c -l unsuppress -x -d 'Take an identifier out of the suppression ledger'
+        complete $c -l audit -d 'Print the audit trail'
+        complete $c -l verify-audit -d 'Check the chain of the audit trail'
+        complete $c -l format -x -a 'jsonl json csv tsv table' -d 'Output format of --audit'
+        complete $c -l fields -x -a '(__fish_complete_list , __crm_audit_fields)' \
+            -d 'Print only these columns of --audit'
+    end
+
     __crm_add_completion crm-add
     __crm_find_completion crm-find
     __crm_log_completion crm-log
+    __crm_gdpr_export_completion crm-gdpr-export
 
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a add -d 'Create or update parties'
@@ -179,6 +214,8 @@ if not set -q __crm_completion_loaded
         -a find -d 'Select parties'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a log -d 'Record events, or list them'
+    complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
+        -a gdpr-export -d 'Answer a request under the GDPR: access, erasure, audit'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a help -d 'Print a usage message'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
@@ -188,4 +225,5 @@ if not set -q __crm_completion_loaded
     __crm_add_completion crm '__crm_using add'
     __crm_find_completion crm '__crm_using find'
     __crm_log_completion crm '__crm_using log'
+    __crm_gdpr_export_completion crm '__crm_using gdpr-export'
 end

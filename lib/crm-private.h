@@ -158,6 +158,13 @@ extern const char party_from[];
 int store_facts_flush(crm_store_t *s);
 /* Note that events were added: their facts are merged at commit. */
 void store_events_added(crm_store_t *s);
+/* The store's path; the secret of its keyed hashes, cached once read. */
+const char *store_file(const crm_store_t *s);
+int store_key_cached(crm_store_t *s, unsigned char key[32]);
+void store_key_cache(crm_store_t *s, const unsigned char key[32]);
+/* The suppression ledger open in this transaction (see gdpr.c), and its release. */
+void **store_ledger_slot(crm_store_t *s);
+void ledger_release(crm_store_t *s);
 /* The count of staged events (see crm_event_stage()). */
 long *store_staged(crm_store_t *s);
 /* The highest event id now (0 for none). */

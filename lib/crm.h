@@ -404,6 +404,16 @@ int crm_printer_open_events(FILE *fp, int format, const char *fields, int flags,
                             crm_printer_t **out, char *msg, size_t len);
 int crm_printer_event(crm_printer_t *pr, const crm_event_t *e);
 
+/*
+ * A printer of plain rows (report rows, audit entries): columns names the
+ * columns, comma-separated, and fields picks among them (NULL: all).
+ * crm_printer_row() prints values[i] for column i (NULL: null); bit i of
+ * raw set means values[i] is JSON text (a number, an object) put as is.
+ */
+int crm_printer_open_rows(FILE *fp, int format, const char *columns, const char *fields,
+                          int flags, crm_printer_t **out, char *msg, size_t len);
+int crm_printer_row(crm_printer_t *pr, const char *const *values, unsigned long long raw);
+
 /* Print one party.  CRM_OK, CRM_IO, CRM_NOMEM. */
 int crm_printer_party(crm_printer_t *pr, const crm_party_t *p);
 
@@ -487,6 +497,147 @@ int crm_party_resolve(crm_store_t *s, const crm_party_t *in, int64_t *id);
 
 /* Load one party by id (caller frees).  CRM_OK, CRM_NOTFOUND, CRM_STORE. */
 int crm_party_load(crm_store_t *s, int64_t id, crm_party_t **out);
+
+/* ---------------------------------------------------------------- */
+/* Keyed hashes and the audit trail (see crm-gdpr-export(1)). */
+
+/*
+ * The keyed hash that stands for an identifier of a person: HMAC-SHA-256
+ * of "kind:value" with the store's secret, in hex.  The secret is in the
+ * file PATH.key beside the store PATH (mode 0600), made on first use.
+ * CRM_OK, CRM_IO, CRM_STORE.
+ */
+int crm_subject_hash(crm_store_t *s, const char *kind, const char *value, char out[65]);
+
+/*
+ * Append an entry to the audit trail, inside the write transaction: who
+ * ($CRM_ACTOR, else the login name), when, program, action, a request id,
+ * the subject's keyed hash and counts (a JSON object), each may be NULL
+ * except program and action; never personal data.  Each entry holds the
+ * SHA-256 of the one before and of itself.  CRM_OK, CRM_STORE.
+ */
+int crm_audit_append(crm_store_t *s, const char *program, const char *action,
+                     const char *request_id, const char *subject, const char *counts);
+
+/*
+ * Check the chain of the audit trail: *n entries read; on CRM_STORE *bad
+ * is the first entry that was changed, or that does not follow the one
+ * before it, and msg says which.
+ */
+int crm_audit_verify(crm_store_t *s, int64_t *bad, long *n, char *msg, size_t len);
+
+/*
+ * Step through the audit trail, oldest first, or only the entries about
+ * one subject hash: *values is the row (id, at, actor, program, action,
+ * request_id, subject, counts, prev, hash; borrowed until the next call).
+ * CRM_OK, CRM_EOF, CRM_STORE.  Free with crm_audit_close().
+ */
+typedef struct crm_audit_iter crm_audit_iter_t;
+#define CRM_AUDIT_COLUMNS "id,at,actor,program,action,request_id,subject,counts,prev,hash"
+int crm_audit_open(crm_store_t *s, const char *subject, crm_audit_iter_t **out);
+int crm_audit_next(crm_audit_iter_t *it, const char *const **values);
+void crm_audit_close(crm_audit_iter_t *it);
+
+/* ---------------------------------------------------------------- */
+/* The GDPR: a data subject, access, erasure (see crm-gdpr-export(1)). */
+
+typedef struct crm_subject crm_subject_t;
+
+/* An empty subject (caller frees with crm_subject_free()). */
+int crm_subject_new(crm_subject_t **out);
+void crm_subject_free(crm_subject_t *sj);
+
+/*
+ * Add the parties one identifier names: an e-mail in any case, a phone in
+ * any format (a national number also finds the stored international
+ * one), an id, an ext_id.  Finding none is not an error.
+ */
+int crm_subject_find(crm_store_t *s, crm_subject_t *sj, const char *value);
+
+/* The subject's parties (borrowed), and their count. */
+size_t crm_subject_parties(const crm_subject_t *sj, const int64_t **ids);
+
+/* How many byte strings of the subject the verification looks for. */
+size_t crm_subject_tokens(const crm_subject_t *sj);
+
+/* The keyed hash that stands for the subject in the audit trail ("" if none). */
+int crm_subject_audit_hash(crm_store_t *s, const crm_subject_t *sj, char out[65]);
+
+/*
+ * Write the Art. 15 document of the subject to out: its parties with
+ * their facts, events, tasks, audit entries, mentions of its identifiers
+ * in other parties' notes and events, and the register's sections read
+ * from the JSON file register_path (*register_missing: 0 read, 1 no file,
+ * 2 sections missing).  CRM_OK, CRM_BADINPUT (a bad register, msg says
+ * where), CRM_STORE, CRM_IO.
+ */
+int crm_gdpr_export(crm_store_t *s, crm_subject_t *sj, const char *request_id,
+                    const char *register_path, FILE *out, int *register_missing,
+                    char *msg, size_t len);
+
+/*
+ * Art. 20: write into dir (made 0700; a new or empty directory) the
+ * subject's parties as parties.jsonl and parties.csv (what crm-add reads)
+ * and its events and tasks, each naming its party by e-mail and ext_id,
+ * as events.jsonl and events.csv (what crm-log --import reads), all 0600,
+ * and manifest.json with each file's size and SHA-256.  CRM_OK, CRM_USAGE
+ * (a file exists), CRM_IO, CRM_STORE; msg says what failed.
+ */
+int crm_gdpr_portable(crm_store_t *s, crm_subject_t *sj, const char *dir, const char *request_id,
+                      char *msg, size_t len);
+
+/* What an erasure did, counted. */
+enum { CRM_ERASE_PARTIES, CRM_ERASE_EVENTS, CRM_ERASE_TAGS, CRM_ERASE_FACTS, CRM_ERASE_KEPT,
+       CRM_ERASE_SUPPRESSED, CRM_ERASE_REDACTED, CRM_ERASE_NCOUNTS };
+
+/*
+ * Erase the subject inside a write transaction: every row of its parties
+ * in every table; with CRM_ERASE_KEEP_ACCOUNTING, purchases and refunds stay (time,
+ * type, amount, currency, ref) under a new party without identity.  Each
+ * identifier goes, as a keyed hash, into the suppression ledger, the file
+ * PATH.suppress beside the store (GDBM, 0600).  Then commit, and call
+ * crm_gdpr_purge() and crm_gdpr_verify().
+ */
+#define CRM_ERASE_KEEP_ACCOUNTING 1
+#define CRM_ERASE_DRY_RUN 2     /* count only: the caller rolls back; no ledger */
+#define CRM_ERASE_REDACT 4      /* others' mentions of its identifiers become "[erased]" */
+int crm_gdpr_erase(crm_store_t *s, crm_subject_t *sj, const char *request_id,
+                   const char *reason, int flags, long counts[CRM_ERASE_NCOUNTS],
+                   char *msg, size_t len);
+
+/*
+ * After an erasure: merge the full-text index's segments, so that no old
+ * segment keeps the erased terms, and checkpoint and truncate the WAL.
+ */
+int crm_gdpr_purge(crm_store_t *s);
+
+/*
+ * Search the raw bytes of the store, its WAL, its journal and the ledger
+ * for the subject's identifiers, and for its names and words of its notes
+ * (8 bytes or more) that the full-text index finds in no other party.  *residue is a
+ * NULL-terminated list of findings, empty when clean (caller frees with
+ * crm_strings_free()).
+ */
+int crm_gdpr_verify(crm_store_t *s, crm_subject_t *sj, char ***residue);
+
+/*
+ * After a backup is restored: add to sj every party whose e-mail, phone
+ * or ext_id is in the suppression ledger, to be erased again.
+ */
+int crm_gdpr_replay(crm_store_t *s, crm_subject_t *sj);
+
+/*
+ * Take an identifier (an e-mail, an international phone number, an
+ * ext_id) out of the suppression ledger, which is then rewritten;
+ * *removed says how many entries went.
+ */
+int crm_ledger_remove(crm_store_t *s, const char *value, long *removed);
+
+/*
+ * Whether a party's e-mail, phone or ext_id is in the suppression ledger:
+ * CRM_BADINPUT with msg "suppressed: ..." when it is.
+ */
+int crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len);
 
 /* ---------------------------------------------------------------- */
 /* Queries: the term language of crm-find(1), compiled to bound SQL. */

@@ -851,6 +851,9 @@ crm_party_upsert(crm_store_t *s, crm_party_t *in, int key, int conflict,
 	int rc;
 	char now[21];
 
+	/* A person erased under the GDPR does not come back with an import. */
+	if ((rc = crm_ledger_check(s, in, msg, len)))
+		return rc;
 	if (key == CRM_KEY_AUTO) {
 		rc = crm_party_resolve(s, in, &id);
 	} else {
@@ -937,6 +940,17 @@ crm_party_upsert(crm_store_t *s, crm_party_t *in, int key, int conflict,
 		goto fail;
 	if ((rc = complete(s, p)))
 		goto fail;
+	/* The identifiers as merged, when they change: a national phone gains its country. */
+	if (!str_eq(p->v[CRM_F_EMAIL], old->v[CRM_F_EMAIL]) ||
+	    !str_eq(p->v[CRM_F_PHONE], old->v[CRM_F_PHONE]) ||
+	    !str_eq(p->v[CRM_F_COUNTRY], old->v[CRM_F_COUNTRY]) ||
+	    !str_eq(p->v[CRM_F_EXT_ID], old->v[CRM_F_EXT_ID])) {
+		if ((rc = crm_ledger_check(s, p, msg, len))) {
+			crm_party_free(old);
+			crm_party_free(p);
+			return rc;
+		}
+	}
 	if (same_party(p, old)) {
 		*result = CRM_UNCHANGED;
 		goto done;

@@ -16,7 +16,8 @@ struct pcol {
 };
 
 struct crm_printer {
-	int events;             /* prints events, not parties */
+	int events;             /* prints events (1) or plain rows (2), not parties */
+	struct strv names;      /* the columns of plain rows */
 	FILE *fp;
 	int format, flags;
 	struct pcol *cols;
@@ -50,6 +51,13 @@ add_col(crm_printer_t *pr, const char *name, char *msg, size_t len)
 
 	if (!strncmp(name, "attrs.", 6) && name[6]) {
 		f = -1;
+	} else if (pr->events == 2) {
+		for (f = 0; f < (int)pr->names.n && strcmp(pr->names.v[f], name); f++)
+			;
+		if (f == (int)pr->names.n) {
+			msgf(msg, len, "unknown field '%s'", name);
+			return CRM_USAGE;
+		}
 	} else if ((f = pr->events ? crm_event_field_lookup(name) : crm_field_lookup(name, 0)) < 0) {
 		msgf(msg, len, "unknown field '%s'", name);
 		return CRM_USAGE;
@@ -170,6 +178,7 @@ crm_printer_free(crm_printer_t *pr)
 	free(pr->held);
 	free(pr->cols);
 	free(pr->width);
+	strv_clear(&pr->names);
 	free(pr);
 }
 
@@ -368,15 +377,36 @@ event_text(const crm_event_t *e, const struct pcol *c)
 	}
 }
 
+/* A plain row: its values, and which of them are JSON text to print as is. */
+struct row {
+	const char *const *v;
+	unsigned long long raw;
+};
+
 static int
 put_col_json(const crm_printer_t *pr, const void *rec, const struct pcol *c)
 {
+	if (pr->events == 2) {
+		const struct row *r = rec;
+		const char *v = c->field >= 0 ? r->v[c->field] : NULL;
+		if (!v)
+			fputs("null", pr->fp);
+		else if (c->field < 64 && (r->raw >> c->field & 1))
+			fputs(v, pr->fp);
+		else
+			put_json_string(pr->fp, v);
+		return CRM_OK;
+	}
 	return pr->events ? event_json(pr->fp, rec, c) : party_json(pr->fp, rec, c);
 }
 
 static char *
 col_text(const crm_printer_t *pr, const void *rec, const struct pcol *c)
 {
+	if (pr->events == 2) {
+		const struct row *r = rec;
+		return strdup(c->field >= 0 && r->v[c->field] ? r->v[c->field] : "");
+	}
 	return pr->events ? event_text(rec, c) : party_text(rec, c);
 }
 
@@ -662,6 +692,35 @@ int
 crm_printer_event(crm_printer_t *pr, const crm_event_t *e)
 {
 	return print_row(pr, e);
+}
+
+int
+crm_printer_open_rows(FILE *fp, int format, const char *columns, const char *fields, int flags,
+                      crm_printer_t **out, char *msg, size_t len)
+{
+	crm_printer_t *pr = printer_new(fp, format, flags, 2);
+	char *copy, *save = NULL, *t;
+	int rc = CRM_OK;
+
+	*out = NULL;
+	if (!pr)
+		return CRM_NOMEM;
+	if (!(copy = strdup(columns)))
+		return printer_done(pr, CRM_NOMEM, out);
+	for (t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save))
+		rc = strv_push(&pr->names, t);
+	free(copy);
+	if (!rc)
+		rc = add_list(pr, fields && *fields ? fields : columns, msg, len);
+	return printer_done(pr, rc, out);
+}
+
+int
+crm_printer_row(crm_printer_t *pr, const char *const *values, unsigned long long raw)
+{
+	struct row r = { values, raw };
+
+	return print_row(pr, &r);
 }
 
 int

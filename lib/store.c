@@ -18,6 +18,9 @@
 
 struct crm_store {
 	sqlite3 *db;
+	char file[4096];        /* the store's path */
+	unsigned char key[32];  /* the secret of keyed hashes, once read */
+	int has_key;
 	char err[512];
 	int schema;
 	struct {
@@ -34,6 +37,7 @@ struct crm_store {
 	sqlite3_int64 event_base; /* events above this id were added in this transaction */
 	int events_added;
 	long staged;            /* events in temp.event_stage (see event.c) */
+	void *ledger;           /* the suppression ledger, open for this transaction */
 };
 
 /* The facts of a party from its events (see store_facts_flush()). */
@@ -127,6 +131,21 @@ static const char *const migrations[] = {
 	"UPDATE party_fact SET money_events = (SELECT count(*) FROM event e"
 	" WHERE e.party_id = party_fact.party_id AND e.type IN ('purchase', 'refund')"
 	" AND e.currency IS NOT NULL);",
+	/*
+	 * 5 -> 6: the audit trail: append-only, hash-chained, no personal
+	 * data (see audit.c); an index of the events that hold text.
+	 */
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, program TEXT NOT NULL,"
+	" action TEXT NOT NULL, request_id TEXT, subject TEXT, counts TEXT,"
+	" prev TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE INDEX audit_subject ON audit (subject) WHERE subject IS NOT NULL;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	" SELECT raise(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	" SELECT raise(ABORT, 'the audit trail is append-only'); END;"
+	/* The events that hold text, for the search of mentions of a person. */
+	"CREATE INDEX event_text ON event (party_id) WHERE subject IS NOT NULL OR body IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -433,6 +452,7 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 		store_seterr(s, "cannot tell where the store is: set --db, CRM_DB or HOME");
 		return CRM_USAGE;
 	}
+	snprintf(s->file, sizeof s->file, "%s", file);
 	if (!(flags & CRM_STORE_NOCREATE)) {
 		snprintf(dir, sizeof dir, "%s", file);
 		char *slash = strrchr(dir, '/');
@@ -546,6 +566,7 @@ crm_store_close(crm_store_t *s)
 		return;
 	for (int i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
+	ledger_release(s);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -667,6 +688,33 @@ store_facts_touch(crm_store_t *s, int64_t party_id)
 	return CRM_OK;
 }
 
+const char *
+store_file(const crm_store_t *s)
+{
+	return s->file;
+}
+
+int
+store_key_cached(crm_store_t *s, unsigned char key[32])
+{
+	if (s->has_key)
+		memcpy(key, s->key, sizeof s->key);
+	return s->has_key;
+}
+
+void
+store_key_cache(crm_store_t *s, const unsigned char key[32])
+{
+	memcpy(s->key, key, sizeof s->key);
+	s->has_key = 1;
+}
+
+void **
+store_ledger_slot(crm_store_t *s)
+{
+	return &s->ledger;
+}
+
 long *
 store_staged(crm_store_t *s)
 {
@@ -780,6 +828,7 @@ crm_store_commit(crm_store_t *s)
 	if ((rc = exec(s, "COMMIT")))
 		return rc;
 	s->in_tx = 0;
+	ledger_release(s);
 	return CRM_OK;
 }
 

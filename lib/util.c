@@ -417,7 +417,9 @@ norm_phone(const char *s, const char *country)
 	if (*p == '+')
 		intl = 1;
 	for (; *p; p++) {
-		if (*p >= '0' && *p <= '9') {
+		if (intl && !strncmp(p, "(0)", 3)) {
+			p += 2;                 /* +33 (0)6 ...: the trunk 0 is not dialled */
+		} else if (*p >= '0' && *p <= '9') {
 			if (buf_addc(&b, *p))
 				goto fail;
 		} else if (*p == 'x' || *p == 'X' || *p == ';' || *p == ',') {

@@ -247,3 +247,12 @@ if [ -x /usr/bin/time ]; then
 	printf 'peak memory crm-log --import: %s MiB for %s events\n' "$(peak_mib "$bin/crm-log" --db "$dir/m.db" --import -q "$dir/e.csv")" "$E"
 fi
 echo "store with events: $(du -m "$dir/c.db" | cut -f1) MiB (crm), $(du -m "$dir/s.db" | cut -f1) MiB (sqlite3 shell)"
+
+# One person's access and erasure, whole process, in the store with events.
+root=$(cd "$(dirname "$0")/.." && pwd)
+n=$("$bin/crm-gdpr-export" --db "$dir/c.db" --subject "$email" --register "$root/examples/register.json" | jq '.events | length')
+a=$(lookup_ms "$bin/crm-gdpr-export" --db "$dir/c.db" --subject "$email" --register "$root/examples/register.json")
+printf 'gdpr      export of one subject  %8.2f ms  (%s events; whole process, median of %s)\n' "$a" "$n" "$LOOKUPS"
+mib=$(du -m "$dir/c.db" | cut -f1)
+t=$(seconds sh -c "'$bin/crm-gdpr-export' --db '$dir/c.db' --erase --subject '$email' --reason bench --keep-accounting > '$dir/erase.json'")
+printf 'gdpr      erasure of one subject %8.2f s   (full-text merge, WAL truncated, %s MiB read back; clean: %s)\n' "$t" "$mib" "$(jq .verification.clean "$dir/erase.json")"

@@ -179,8 +179,9 @@ run bash -c '
 is "bash completes the values of crm-add --on-conflict and crm find kind:" \
 	"$(cat "$T/out")" "merge replace skip error
 lead"
-head -n 1 "$comp/_crm" | grep -q '^#compdef crm crm-add crm-find crm-log$'
-is "_crm starts with #compdef crm crm-add crm-find crm-log" "$?" 0
+is "_crm starts with #compdef and every program" \
+	"$(head -n 1 "$comp/_crm" | tr ' ' '\n' | sed 1d | sort | paste -sd' ' -)" \
+	"$(echo $progs | tr ' ' '\n' | sort | paste -sd' ' -)"
 if command -v zsh >/dev/null 2>&1; then
 	ok "zsh -n completions/_crm" zsh -n "$comp/_crm"
 else

@@ -1,0 +1,1397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gdpr.c: a data subject's parties found by any spelling of an
+ * identifier; the Art. 15 document; erasure down to the bytes of the
+ * store's files, verified; the suppression ledger (GDBM beside the store).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gdbm.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crm-private.h"
+
+struct ident {
+	char kind[8];           /* email, phone, ext_id, id */
+	char *value;            /* normalised */
+};
+
+struct crm_subject {
+	int64_t *ids;           /* the parties */
+	size_t nids, capids;
+	struct ident *idents;   /* identifiers to suppress and to hash */
+	size_t nidents, capidents;
+	struct strv tokens;     /* identifiers that must not stay on disk */
+	struct strv words;      /* names and words of notes: checked when no one else has them */
+	struct strv given;      /* what was asked, for the report (never stored) */
+};
+
+void
+crm_subject_free(crm_subject_t *sj)
+{
+	if (!sj)
+		return;
+	for (size_t i = 0; i < sj->nidents; i++)
+		free(sj->idents[i].value);
+	free(sj->idents);
+	free(sj->ids);
+	strv_clear(&sj->tokens);
+	strv_clear(&sj->words);
+	strv_clear(&sj->given);
+	free(sj);
+}
+
+size_t
+crm_subject_parties(const crm_subject_t *sj, const int64_t **ids)
+{
+	*ids = sj->ids;
+	return sj->nids;
+}
+
+static int
+add_id(crm_subject_t *sj, int64_t id)
+{
+	for (size_t i = 0; i < sj->nids; i++)
+		if (sj->ids[i] == id)
+			return CRM_OK;
+	if (sj->nids == sj->capids) {
+		size_t cap = sj->capids ? 2 * sj->capids : 8;
+		int64_t *p = realloc(sj->ids, cap * sizeof *p);
+		if (!p)
+			return CRM_NOMEM;
+		sj->ids = p;
+		sj->capids = cap;
+	}
+	sj->ids[sj->nids++] = id;
+	return CRM_OK;
+}
+
+static int
+add_ident(crm_subject_t *sj, const char *kind, const char *value)
+{
+	if (!value || !*value)
+		return CRM_OK;
+	for (size_t i = 0; i < sj->nidents; i++)
+		if (!strcmp(sj->idents[i].kind, kind) && !strcmp(sj->idents[i].value, value))
+			return CRM_OK;
+	if (sj->nidents == sj->capidents) {
+		size_t cap = sj->capidents ? 2 * sj->capidents : 8;
+		struct ident *p = realloc(sj->idents, cap * sizeof *p);
+		if (!p)
+			return CRM_NOMEM;
+		sj->idents = p;
+		sj->capidents = cap;
+	}
+	struct ident *d = &sj->idents[sj->nidents];
+	snprintf(d->kind, sizeof d->kind, "%s", kind);
+	if (!(d->value = strdup(value)))
+		return CRM_NOMEM;
+	sj->nidents++;
+	return CRM_OK;
+}
+
+/* A token the raw files are searched for: at least 4 bytes, once. */
+static int
+add_token(crm_subject_t *sj, const char *t)
+{
+	if (!t || strlen(t) < 4 || strv_has(&sj->tokens, t))
+		return CRM_OK;
+	return strv_push(&sj->tokens, t);
+}
+
+static int
+add_word(crm_subject_t *sj, const char *t)
+{
+	if (!t || strlen(t) < 4 || strv_has(&sj->words, t) || strv_has(&sj->tokens, t))
+		return CRM_OK;
+	return strv_push(&sj->words, t);
+}
+
+/* The ids of the parties a query with one text parameter returns. */
+static int
+ids_where(crm_store_t *s, crm_subject_t *sj, const char *sql, const char *v)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (add_id(sj, sqlite3_column_int64(st, 0))) {
+			sqlite3_finalize(st);
+			return CRM_NOMEM;
+		}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
+}
+
+/* Whether s looks like a phone number: digits and separators, 6 digits or more. */
+static int
+phone_like(const char *s)
+{
+	int digits = 0;
+
+	for (; *s; s++) {
+		if (isdigit((unsigned char)*s))
+			digits++;
+		else if (!strchr(" +-().", *s))
+			return 0;
+	}
+	return digits >= 6;
+}
+
+/* Whether a byte can be part of a word (ASCII letters and digits, UTF-8). */
+static int
+wordbyte(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+int
+crm_subject_new(crm_subject_t **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? CRM_OK : CRM_NOMEM;
+}
+
+int
+crm_subject_find(crm_store_t *s, crm_subject_t *sj, const char *value)
+{
+	char *v = strdup(value), *n = NULL;
+	int rc = CRM_OK;
+
+	if (!v)
+		return CRM_NOMEM;
+	/* Surrounding blanks never count. */
+	char *b = v, *e = v + strlen(v);
+	while (*b && isspace((unsigned char)*b))
+		b++;
+	while (e > b && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	if (!*b) {
+		free(v);
+		return CRM_OK;
+	}
+	if ((rc = strv_push(&sj->given, b)))
+		goto done;
+	if (strchr(b, '@')) {
+		if ((n = norm_email(b)) && !(rc = add_ident(sj, "email", n)))
+			rc = ids_where(s, sj, "SELECT id FROM party WHERE email_norm = ?1", n);
+		goto done;
+	}
+	size_t nd = 0;
+	for (const char *p = b; *p; p++)
+		nd += isdigit((unsigned char)*p) != 0;
+	if (nd == strlen(b) && nd < 19 && *b != '0')    /* an id; 06... is a phone */
+		rc = ids_where(s, sj, "SELECT id FROM party WHERE id = CAST(?1 AS INTEGER)", b);
+	if (!rc)
+		rc = ids_where(s, sj, "SELECT id FROM party WHERE ext_id = ?1", b);
+	if (!rc && phone_like(b) && (n = norm_phone(b, NULL))) {
+		rc = ids_where(s, sj, "SELECT id FROM party WHERE phone_norm = ?1", n);
+		if (!rc && n[0] != '+' && n[0] == '0' && strlen(n) >= 8) {
+			/* A national number: the stored ones carry their country's code. */
+			char *tail = n + 1;
+			rc = ids_where(s, sj, "SELECT id FROM party WHERE phone_norm LIKE '+%' || ?1 "
+			               "AND length(phone_norm) <= length(?1) + 4", tail);
+		}
+	}
+done:
+	free(n);
+	free(v);
+	return rc;
+}
+
+/* Identifiers and tokens of the parties found, read from the store. */
+static int
+gather(crm_store_t *s, crm_subject_t *sj)
+{
+	for (size_t i = 0; i < sj->nids; i++) {
+		crm_party_t *p;
+		int rc = crm_party_load(s, sj->ids[i], &p);
+		if (rc == CRM_NOTFOUND)
+			continue;
+		if (rc)
+			return rc;
+		char *e = p->v[CRM_F_EMAIL] ? norm_email(p->v[CRM_F_EMAIL]) : NULL;
+		char *ph = p->v[CRM_F_PHONE] ? norm_phone(p->v[CRM_F_PHONE], p->v[CRM_F_COUNTRY]) : NULL;
+		rc = add_ident(sj, "email", e);
+		if (!rc)
+			rc = add_ident(sj, "phone", ph);
+		if (!rc)
+			rc = add_ident(sj, "ext_id", p->v[CRM_F_EXT_ID]);
+		/*
+		 * E-mails and phones are the person's wherever their bytes are; an
+		 * ext_id, often a short number, is checked like a name: as a whole
+		 * word, when no other party has it.
+		 */
+		static const int ident[] = { CRM_F_EMAIL, CRM_F_PHONE };
+		static const int names[] = { CRM_F_EXT_ID, CRM_F_NAME, CRM_F_FIRST_NAME, CRM_F_LAST_NAME };
+		for (size_t k = 0; !rc && k < sizeof ident / sizeof ident[0]; k++)
+			rc = add_token(sj, p->v[ident[k]]);
+		for (size_t k = 0; !rc && k < sizeof names / sizeof names[0]; k++)
+			rc = add_word(sj, p->v[names[k]]);
+		if (!rc)
+			rc = add_token(sj, e);
+		if (!rc)
+			rc = add_token(sj, ph);
+		/* Words of the notes, long enough to be the person's own. */
+		if (!rc && p->v[CRM_F_NOTES]) {
+			char *copy = strdup(p->v[CRM_F_NOTES]), *save = NULL, *w;
+			if (!copy)
+				rc = CRM_NOMEM;
+			for (w = copy ? strtok_r(copy, " \t\r\n.,;:!?()[]{}\"'", &save) : NULL; w && !rc;
+			     w = strtok_r(NULL, " \t\r\n.,;:!?()[]{}\"'", &save))
+				if (strlen(w) >= 8)
+					rc = add_word(sj, w);
+			free(copy);
+		}
+		free(e);
+		free(ph);
+		crm_party_free(p);
+		if (rc)
+			return rc;
+	}
+	return CRM_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The suppression ledger: keyed hashes in a GDBM file beside the store. */
+
+static void
+ledger_path(crm_store_t *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.suppress", store_file(s));
+}
+
+static GDBM_FILE
+ledger_open(crm_store_t *s, int write)
+{
+	char path[4200];
+	GDBM_FILE db;
+
+	ledger_path(s, path, sizeof path);
+	if (!write && access(path, F_OK))
+		return NULL;
+	db = gdbm_open(path, 0, write ? GDBM_WRCREAT | GDBM_NOLOCK : GDBM_READER | GDBM_NOLOCK,
+	               0600, NULL);
+	if (!db)
+		store_seterr(s, "%s: %s", path, gdbm_strerror(gdbm_errno));
+	else if (write)
+		chmod(path, 0600);
+	return db;
+}
+
+/* Close the ledger a transaction opened for reading (at its end). */
+void
+ledger_release(crm_store_t *s)
+{
+	void **slot = store_ledger_slot(s);
+
+	if (*slot && *slot != (void *)s)
+		gdbm_close(*slot);
+	*slot = NULL;
+}
+
+int
+crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
+{
+	char path[4200], h[65];
+	void **slot = store_ledger_slot(s);
+	GDBM_FILE db;
+	int rc = CRM_OK;
+
+	/*
+	 * Opened once per transaction: an erasure, which writes the ledger,
+	 * is a write transaction too, so it cannot change under this one.
+	 * The store itself stands for "no ledger".
+	 */
+	if (!*slot) {
+		ledger_path(s, path, sizeof path);
+		if (access(path, F_OK))
+			*slot = s;
+		else if (!(*slot = ledger_open(s, 0)))
+			return CRM_STORE;
+	}
+	if (*slot == (void *)s)
+		return CRM_OK;
+	db = *slot;
+	char *e = p->v[CRM_F_EMAIL] ? norm_email(p->v[CRM_F_EMAIL]) : NULL;
+	char *ph = p->v[CRM_F_PHONE] ? norm_phone(p->v[CRM_F_PHONE], p->v[CRM_F_COUNTRY]) : NULL;
+	const char *kinds[3] = { "email", "phone", "ext_id" };
+	const char *vals[3] = { e, ph, p->v[CRM_F_EXT_ID] };
+	for (int i = 0; i < 3 && !rc; i++) {
+		if (!vals[i] || !*vals[i])
+			continue;
+		if ((rc = crm_subject_hash(s, kinds[i], vals[i], h)))
+			break;
+		datum k = { h, 64 };
+		if (gdbm_exists(db, k)) {
+			msgf(msg, len, "suppressed: the %s of a person erased under the GDPR", kinds[i]);
+			rc = CRM_BADINPUT;
+		}
+	}
+	free(e);
+	free(ph);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Erasure. */
+
+static int
+exec1(crm_store_t *s, const char *sql, int64_t id, long *changed)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_status(s, rc);
+	if (changed)
+		*changed += (long)sqlite3_changes(store_db(s));
+	return CRM_OK;
+}
+
+/* crm_redact(text, needle): text with each needle, in any ASCII case, as "[erased]". */
+static void
+sql_redact(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const char *t = (const char *)sqlite3_value_text(argv[0]);
+	const char *n = (const char *)sqlite3_value_text(argv[1]);
+	struct buf b = {0};
+	size_t nl;
+
+	(void)argc;
+	if (!t || !n || !(nl = strlen(n))) {
+		sqlite3_result_value(cx, argv[0]);
+		return;
+	}
+	for (const char *p = t; *p;) {
+		/* Whole identifiers only: "ann@x.org" is not part of "joann@x.org". */
+		int edge = (p == t || !(wordbyte((unsigned char)p[-1]) || strchr(".-_+@", p[-1]))) &&
+		           !strncasecmp(p, n, nl) &&
+		           !(wordbyte((unsigned char)p[nl]) || (p[nl] && strchr("-_@", p[nl])) ||
+		             (p[nl] == '.' && wordbyte((unsigned char)p[nl + 1])));
+		if (edge) {
+			buf_adds(&b, "[erased]");
+			p += nl;
+		} else {
+			buf_addc(&b, *p++);
+		}
+	}
+	if (b.err) {
+		buf_free(&b);
+		sqlite3_result_error_nomem(cx);
+		return;
+	}
+	sqlite3_result_text(cx, b.p ? b.p : "", -1, SQLITE_TRANSIENT);
+	buf_free(&b);
+}
+
+/*
+ * Mentions of the subject's identifiers in other parties' notes and in
+ * other events' subjects and bodies, replaced by "[erased]".
+ */
+static int
+redact(crm_store_t *s, crm_subject_t *sj, long *n)
+{
+	sqlite3 *db = store_db(s);
+	int rc = sqlite3_create_function(db, "crm_redact", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	                                 NULL, sql_redact, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	for (size_t i = 0; i < sj->tokens.n; i++) {
+		static const char *const sql[] = {
+			/* The old text leaves the full-text index at the flush (see store.c). */
+			"INSERT OR IGNORE INTO temp.fts_old SELECT id, name, first_name, last_name, email,"
+			" org, city, notes FROM party WHERE instr(lower(notes), lower(?1)) > 0",
+			"UPDATE party SET notes = crm_redact(notes, ?1), updated = ?2"
+			" WHERE instr(lower(notes), lower(?1)) > 0",
+			"UPDATE event SET subject = crm_redact(subject, ?1), body = crm_redact(body, ?1)"
+			" WHERE instr(lower(subject), lower(?1)) > 0 OR instr(lower(body), lower(?1)) > 0",
+		};
+		const char *tok = sj->tokens.v[i];
+		/*
+		 * E-mails and phone numbers, as stored and normalised; not ext_ids,
+		 * which may be short numbers that other texts hold for other reasons.
+		 */
+		int ext = 0, digits = 0;
+		for (size_t k = 0; k < sj->nidents; k++)
+			ext |= !strcmp(sj->idents[k].kind, "ext_id") && !strcmp(sj->idents[k].value, tok);
+		for (const char *c = tok; *c; c++)
+			digits += isdigit((unsigned char)*c) != 0;
+		if (ext || (!strchr(tok, '@') && (!phone_like(tok) || digits < 8)))
+			continue;
+		for (int q = 0; q < 3; q++) {
+			sqlite3_stmt *st;
+			char now[21];
+			now_iso(now);
+			if ((rc = sqlite3_prepare_v2(db, sql[q], -1, &st, NULL)) != SQLITE_OK)
+				return store_status(s, rc);
+			sqlite3_bind_text(st, 1, tok, -1, SQLITE_STATIC);
+			if (q == 1)
+				sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st);
+			sqlite3_finalize(st);
+			if (rc != SQLITE_DONE)
+				return store_status(s, rc);
+			if (q == 0)
+				continue;
+			*n += sqlite3_changes(db);
+			if (q == 1 && sqlite3_changes(db))
+				store_mark(s, 0);       /* the full-text index follows */
+		}
+	}
+	return CRM_OK;
+}
+
+int
+crm_gdpr_erase(crm_store_t *s, crm_subject_t *sj, const char *request_id, const char *reason,
+               int flags, long counts[CRM_ERASE_NCOUNTS], char *msg, size_t len)
+{
+	int rc;
+	char now[21];
+
+	memset(counts, 0, CRM_ERASE_NCOUNTS * sizeof *counts);
+	if ((rc = store_fts_flush(s)) || (rc = gather(s, sj)))
+		return rc;
+	now_iso(now);
+	for (size_t i = 0; i < sj->nids; i++) {
+		int64_t id = sj->ids[i];
+		if (flags & CRM_ERASE_KEEP_ACCOUNTING) {
+			long kept = 0;
+			/* What the law keeps, under a party of its own with no identity. */
+			if ((rc = exec1(s, "SELECT 1 FROM event WHERE party_id = ?1 AND type IN "
+			                   "('purchase', 'refund') LIMIT 1", id, NULL)))
+				return rc;
+			sqlite3_stmt *st;
+			rc = sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM event WHERE party_id = ?1"
+			                        " AND type IN ('purchase', 'refund')", -1, &st, NULL);
+			if (rc != SQLITE_OK)
+				return store_status(s, rc);
+			sqlite3_bind_int64(st, 1, id);
+			kept = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+			sqlite3_finalize(st);
+			if (kept) {
+				rc = sqlite3_prepare_v2(store_db(s), "INSERT INTO party (type, kind, name, created,"
+				                        " updated) VALUES ('person', 'other', NULL, ?1, ?1)",
+				                        -1, &st, NULL);
+				if (rc != SQLITE_OK)
+					return store_status(s, rc);
+				sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+				rc = sqlite3_step(st);
+				sqlite3_finalize(st);
+				if (rc != SQLITE_DONE)
+					return store_status(s, rc);
+				int64_t anon = sqlite3_last_insert_rowid(store_db(s));
+				rc = sqlite3_prepare_v2(store_db(s), "UPDATE event SET party_id = ?2, channel = NULL,"
+				                        " direction = NULL, subject = NULL, body = NULL,"
+				                        " campaign = NULL, attrs = NULL WHERE party_id = ?1"
+				                        " AND type IN ('purchase', 'refund')", -1, &st, NULL);
+				if (rc != SQLITE_OK)
+					return store_status(s, rc);
+				sqlite3_bind_int64(st, 1, id);
+				sqlite3_bind_int64(st, 2, anon);
+				rc = sqlite3_step(st);
+				sqlite3_finalize(st);
+				if (rc != SQLITE_DONE)
+					return store_status(s, rc);
+				counts[CRM_ERASE_KEPT] += kept;
+				if ((rc = store_facts_touch(s, anon)))
+					return rc;
+			}
+		}
+		if ((rc = exec1(s, "DELETE FROM event WHERE party_id = ?1", id, &counts[CRM_ERASE_EVENTS])) ||
+		    (rc = exec1(s, "DELETE FROM party_tag WHERE party_id = ?1", id, &counts[CRM_ERASE_TAGS])) ||
+		    (rc = exec1(s, "DELETE FROM party_fact WHERE party_id = ?1", id, &counts[CRM_ERASE_FACTS])) ||
+		    (rc = exec1(s, "UPDATE party SET org_id = NULL WHERE org_id = ?1", id, NULL)) ||
+		    (rc = exec1(s, "DELETE FROM party WHERE id = ?1", id, &counts[CRM_ERASE_PARTIES])))
+			return rc;
+	}
+	if ((flags & CRM_ERASE_REDACT) && (rc = redact(s, sj, &counts[CRM_ERASE_REDACTED])))
+		return rc;
+	if (flags & CRM_ERASE_DRY_RUN) {
+		/* Neither the ledger nor the key: a dry run writes no file. */
+		counts[CRM_ERASE_SUPPRESSED] = (long)sj->nidents;
+		return CRM_OK;
+	}
+	/* The ledger: each identifier, as a keyed hash, with when, why and which request. */
+	char probe[65];
+	if ((rc = crm_subject_hash(s, "key", "ready", probe)))
+		return rc;              /* the key first: a ledger without its key is refused */
+	ledger_release(s);
+	GDBM_FILE db = ledger_open(s, 1);
+	if (!db)
+		return CRM_STORE;
+	json_t *val = json_pack("{s:s,s:s?,s:s?}", "erased", now, "request_id", request_id,
+	                        "reason", reason);
+	char *text = val ? json_dumps(val, JSON_COMPACT) : NULL;
+	json_decref(val);
+	rc = text ? CRM_OK : CRM_NOMEM;
+	for (size_t i = 0; i < sj->nidents && !rc; i++) {
+		char h[65];
+		if ((rc = crm_subject_hash(s, sj->idents[i].kind, sj->idents[i].value, h)))
+			break;
+		datum k = { h, 64 }, d = { text, (int)strlen(text) };
+		/* An identifier erased before keeps its first date, request and reason. */
+		if (gdbm_store(db, k, d, GDBM_INSERT) < 0) {
+			store_seterr(s, "suppression ledger: %s", gdbm_strerror(gdbm_errno));
+			rc = CRM_STORE;
+		}
+		counts[CRM_ERASE_SUPPRESSED]++;
+	}
+	if (!rc && gdbm_sync(db)) {
+		store_seterr(s, "suppression ledger: %s", gdbm_strerror(gdbm_errno));
+		rc = CRM_STORE;
+	}
+	gdbm_close(db);
+	free(text);
+	if (rc)
+		return rc;
+	(void)msg;
+	(void)len;
+	return CRM_OK;
+}
+
+int
+crm_subject_audit_hash(crm_store_t *s, const crm_subject_t *sj, char out[65])
+{
+	/* The first identifier stands for the subject in the audit trail. */
+	out[0] = '\0';
+	if (!sj->nidents)
+		return CRM_OK;
+	return crm_subject_hash(s, sj->idents[0].kind, sj->idents[0].value, out);
+}
+
+int
+crm_gdpr_purge(crm_store_t *s)
+{
+	sqlite3 *db = store_db(s);
+	int rc;
+
+	/*
+	 * The full-text index keeps deleted terms in its old segments until
+	 * they are merged: merge them all into one, then move every page of
+	 * the WAL into the file and empty it.
+	 */
+	if ((rc = crm_store_begin(s)))
+		return rc;
+	rc = sqlite3_exec(db, "INSERT INTO party_fts (party_fts) VALUES ('optimize')", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_status(s, rc);
+		crm_store_rollback(s);
+		return rc;
+	}
+	if ((rc = crm_store_commit(s)))
+		return rc;
+	sqlite3_stmt *st;
+	if ((rc = sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL)) != SQLITE_OK)
+		return store_status(s, rc);
+	rc = sqlite3_step(st);
+	int busy = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_status(s, rc);
+	if (busy) {
+		store_seterr(s, "another program is reading the store, so its WAL could not be emptied:"
+		             " run --replay when no other program uses the store");
+		return CRM_BUSY;
+	}
+	return CRM_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Verification: the raw bytes of the files. */
+
+/* Search a file for the tokens; count the hits of each in hits[]. */
+/* Another party's identifier that holds a token of the subject, and where. */
+struct super {
+	size_t tok, off, len;
+	char *v;
+};
+
+/*
+ * Search a file for the tokens; count the hits of each in hits[].  The
+ * first nstrict tokens (identifiers) count wherever their bytes are,
+ * except inside one of the other parties' identifiers that hold them
+ * (sup: "ann@example.org" in "joann@example.org"); the others (names,
+ * words) only as whole words, so that "Martin" is not found in "Martinez".
+ */
+static int
+scan_file(const char *path, const struct strv *tok, size_t nstrict, const struct super *sup,
+          size_t nsup, long *hits)
+{
+	enum { CHUNK = 1 << 20 };
+	size_t look = 0, ctx = 1;
+	int fd;
+
+	if (!tok->n)
+		return CRM_OK;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? CRM_OK : CRM_IO;
+	for (size_t i = 0; i < tok->n; i++)
+		if (strlen(tok->v[i]) + 1 > look)
+			look = strlen(tok->v[i]) + 1;
+	for (size_t i = 0; i < nsup; i++) {
+		if (sup[i].len + 1 > look)
+			look = sup[i].len + 1;
+		if (sup[i].off + 1 > ctx)
+			ctx = sup[i].off + 1;
+	}
+	/* A bitmap of the tokens' first two bytes: most positions fail it at once. */
+	static unsigned char first[65536 / 8];
+	memset(first, 0, sizeof first);
+	for (size_t i = 0; i < tok->n; i++) {
+		unsigned k = (unsigned char)tok->v[i][0] | (unsigned char)tok->v[i][1] << 8;
+		first[k >> 3] |= (unsigned char)(1 << (k & 7));
+	}
+	/* buf: [0, start) bytes already searched, kept as context; [start, have) to search. */
+	char *buf = malloc(ctx + CHUNK + look);
+	size_t have = 0, start = 0;
+	ssize_t n = 0;
+	if (!buf) {
+		close(fd);
+		return CRM_NOMEM;
+	}
+	for (;;) {
+		n = read(fd, buf + have, CHUNK);
+		if (n < 0)
+			break;
+		have += (size_t)n;
+		/* Positions whose token, and context after it, is whole in the buffer; all at the end. */
+		size_t limit = n == 0 ? have : have >= look ? have - look + 1 : start;
+		if (limit < start)
+			limit = start;
+		for (size_t p = start; p < limit; p++) {
+			unsigned k = (unsigned char)buf[p] | (p + 1 < have ? (unsigned char)buf[p + 1] << 8 : 0);
+			if (!(first[k >> 3] & (1 << (k & 7))))
+				continue;
+			for (size_t i = 0; i < tok->n; i++) {
+				size_t l = strlen(tok->v[i]);
+				if (p + l > have || memcmp(buf + p, tok->v[i], l))
+					continue;
+				int legit = 0;
+				if (i >= nstrict) {
+					unsigned char b = p ? (unsigned char)buf[p - 1] : 0;
+					unsigned char a = p + l < have ? (unsigned char)buf[p + l] : 0;
+					legit = wordbyte(b) || wordbyte(a);
+				}
+				for (size_t j = 0; j < nsup && !legit; j++)
+					legit = sup[j].tok == i && p >= sup[j].off &&
+					        p - sup[j].off + sup[j].len <= have &&
+					        !memcmp(buf + p - sup[j].off, sup[j].v, sup[j].len);
+				if (!legit)
+					hits[i]++;
+			}
+		}
+		size_t keep = limit < ctx ? limit : ctx;
+		memmove(buf, buf + limit - keep, have - (limit - keep));
+		have -= limit - keep;
+		start = keep;
+		if (n == 0)
+			break;
+	}
+	free(buf);
+	close(fd);
+	return n < 0 ? CRM_IO : CRM_OK;
+}
+
+/* The other parties' identifiers that hold a token of the subject. */
+static int
+supers(crm_store_t *s, const struct strv *tok, size_t nstrict, struct super **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc = sqlite3_prepare_v2(store_db(s),
+		"SELECT DISTINCT v FROM (SELECT email AS v FROM party UNION ALL SELECT email_norm FROM party"
+		" UNION ALL SELECT phone FROM party UNION ALL SELECT phone_norm FROM party"
+		" UNION ALL SELECT ext_id FROM party) WHERE v IS NOT NULL AND v <> ?1 AND instr(v, ?1) > 0"
+		" LIMIT 1000", -1, &st, NULL);
+
+	*out = NULL;
+	*n = 0;
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	for (size_t i = 0; i < nstrict; i++) {
+		sqlite3_bind_text(st, 1, tok->v[i], -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *v = (const char *)sqlite3_column_text(st, 0);
+			for (const char *at = strstr(v, tok->v[i]); at; at = strstr(at + 1, tok->v[i])) {
+				if (*n == cap) {
+					cap = cap ? 2 * cap : 16;
+					struct super *p = realloc(*out, cap * sizeof *p);
+					if (!p) {
+						sqlite3_finalize(st);
+						return CRM_NOMEM;
+					}
+					*out = p;
+				}
+				struct super *u = &(*out)[*n];
+				if (!(u->v = strdup(v))) {
+					sqlite3_finalize(st);
+					return CRM_NOMEM;
+				}
+				u->tok = i;
+				u->off = (size_t)(at - v);
+				u->len = strlen(v);
+				(*n)++;
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return store_status(s, rc);
+		}
+	}
+	sqlite3_finalize(st);
+	return CRM_OK;
+}
+
+/*
+ * Whether a name or word of the subject is also another party's: the
+ * full-text index, searched for it as a phrase, finds it.
+ */
+static int
+shared_word(crm_store_t *s, const char *w, int *shared)
+{
+	struct buf phrase = {0};
+	sqlite3_stmt *st;
+	int rc;
+
+	buf_addc(&phrase, '"');
+	for (const char *p = w; *p; p++) {
+		if (*p == '"')
+			buf_addc(&phrase, '"');
+		buf_addc(&phrase, *p);
+	}
+	buf_addc(&phrase, '"');
+	if (phrase.err) {
+		buf_free(&phrase);
+		return CRM_NOMEM;
+	}
+	rc = sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM party_fts WHERE party_fts MATCH ?1 LIMIT 1",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, phrase.p, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		*shared = rc == SQLITE_ROW;
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_finalize(st);
+	}
+	buf_free(&phrase);
+	/* A word the index cannot search (all punctuation, say) counts as the subject's. */
+	if (rc == SQLITE_ERROR) {
+		*shared = 0;
+		return CRM_OK;
+	}
+	return rc == SQLITE_OK ? CRM_OK : store_status(s, rc);
+}
+
+int
+crm_gdpr_verify(crm_store_t *s, crm_subject_t *sj, char ***residue)
+{
+	static const char *const sfx[] = { "", "-wal", "-journal", ".suppress" };
+	char path[4200];
+	struct strv out = {0};
+	int rc = CRM_OK;
+
+	*residue = NULL;
+	size_t nstrict = sj->tokens.n;
+	char *schema = NULL;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_db(s), "SELECT lower(group_concat(sql, ' ')) FROM sqlite_schema",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			schema = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	/*
+	 * Names and words that no one else has are the subject's own: look
+	 * for them too, unless the store's own schema holds them.
+	 */
+	for (size_t i = 0; i < sj->words.n; i++) {
+		char *low = crm_fold(sj->words.v[i]);
+		int inschema = low && schema && strstr(schema, low);
+		free(low);
+		if (inschema)
+			continue;
+		int shared = 0;
+		if ((rc = shared_word(s, sj->words.v[i], &shared))) {
+			free(schema);
+			return rc;
+		}
+		if (!shared && (rc = add_token(sj, sj->words.v[i]))) {
+			free(schema);
+			return rc;
+		}
+	}
+	free(schema);
+	struct super *sup = NULL;
+	size_t nsup = 0;
+	long *hits = calloc(sj->tokens.n + 1, sizeof *hits);
+	if (!hits || (rc = supers(s, &sj->tokens, nstrict, &sup, &nsup))) {
+		for (size_t i = 0; i < nsup; i++)
+			free(sup[i].v);
+		free(sup);
+		free(hits);
+		return rc ? rc : CRM_NOMEM;
+	}
+	for (size_t f = 0; f < sizeof sfx / sizeof sfx[0] && !rc; f++) {
+		memset(hits, 0, (sj->tokens.n + 1) * sizeof *hits);
+		snprintf(path, sizeof path, "%s%s", store_file(s), sfx[f]);
+		if ((rc = scan_file(path, &sj->tokens, nstrict, sup, nsup, hits)))
+			break;
+		for (size_t i = 0; i < sj->tokens.n && !rc; i++)
+			if (hits[i]) {
+				char line[4400];
+				/* Name the file and which token, never the token itself. */
+				snprintf(line, sizeof line, "%s: token %zu of %zu found %ld times", path, i + 1,
+				         sj->tokens.n, hits[i]);
+				rc = strv_push(&out, line);
+			}
+	}
+	free(hits);
+	for (size_t i = 0; i < nsup; i++)
+		free(sup[i].v);
+	free(sup);
+	if (!rc && strv_push(&out, "")) /* room for the NULL */
+		rc = CRM_NOMEM;
+	if (rc) {
+		strv_clear(&out);
+		return rc;
+	}
+	free(out.v[out.n - 1]);
+	out.v[out.n - 1] = NULL;
+	*residue = out.v;
+	return CRM_OK;
+}
+
+size_t
+crm_subject_tokens(const crm_subject_t *sj)
+{
+	return sj->tokens.n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Access (Art. 15): one JSON document. */
+
+static const char *const art15[] = {
+	"purposes", "categories", "recipients", "retention", "source",
+	"automated_decisions", "rights", "supervisory_authority",
+};
+
+/* The register's sections, or each marked "not configured". */
+static int
+put_register(FILE *out, const char *path, int *missing, char *msg, size_t len)
+{
+	json_error_t je;
+	json_t *reg = NULL;
+
+	*missing = 1;
+	if (path && !access(path, F_OK)) {
+		if (!(reg = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) || !json_is_object(reg)) {
+			msgf(msg, len, "%s:%d: %s", path, je.line, reg ? "not a JSON object" : je.text);
+			json_decref(reg);
+			return CRM_BADINPUT;
+		}
+		*missing = 0;
+	}
+	fputs("{", out);
+	for (size_t i = 0; i < sizeof art15 / sizeof art15[0]; i++) {
+		json_t *v = reg ? json_object_get(reg, art15[i]) : NULL;
+		char *t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER) : NULL;
+		fprintf(out, "%s\"%s\":%s", i ? "," : "", art15[i],
+		        t ? t : "{\"status\":\"not configured\"}");
+		if (!v && reg)
+			*missing = 2;   /* configured, but this section is missing */
+		free(t);
+	}
+	json_t *c = reg ? json_object_get(reg, "controller") : NULL;
+	char *t = c ? json_dumps(c, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	fprintf(out, ",\"controller\":%s}", t ? t : "{\"status\":\"not configured\"}");
+	free(t);
+	json_decref(reg);
+	return CRM_OK;
+}
+
+static void
+put_str(FILE *out, const char *s)
+{
+	json_t *j = json_string(s);
+	char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	fputs(t ? t : "null", out);
+	free(t);
+	json_decref(j);
+}
+
+static int
+is_subject(const crm_subject_t *sj, int64_t id)
+{
+	for (size_t k = 0; k < sj->nids; k++)
+		if (sj->ids[k] == id)
+			return 1;
+	return 0;
+}
+
+/* Other parties' notes and other events that name an identifier: for review. */
+static int
+put_mentions(crm_store_t *s, crm_subject_t *sj, FILE *out)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st;
+	int rc, first = 1;
+
+	fputs("[", out);
+	for (size_t i = 0; i < sj->nidents; i++) {
+		const char *v = sj->idents[i].value;
+		if (strlen(v) < 4)
+			continue;
+		/* Parties: the full-text index, a phrase of the identifier's words. */
+		struct buf phrase = {0};
+		buf_addc(&phrase, '"');
+		for (const char *p = v; *p; p++)
+			buf_addc(&phrase, isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80 ? *p : ' ');
+		buf_addc(&phrase, '"');
+		rc = sqlite3_prepare_v2(db, "SELECT rowid FROM party_fts WHERE party_fts MATCH ?1"
+		                        " AND instr(lower(coalesce((SELECT notes FROM party WHERE id = party_fts.rowid), '')),"
+		                        " lower(?2)) > 0", -1, &st, NULL);
+		if (rc != SQLITE_OK || phrase.err) {
+			buf_free(&phrase);
+			return rc != SQLITE_OK ? store_status(s, rc) : CRM_NOMEM;
+		}
+		sqlite3_bind_text(st, 1, phrase.p, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+			if (is_subject(sj, id))
+				continue;
+			fprintf(out, "%s{\"party_id\":%lld,\"field\":\"notes\",\"identifier\":\"%s\"}",
+			        first ? "" : ",", (long long)id, sj->idents[i].kind);
+			first = 0;
+		}
+		sqlite3_finalize(st);
+		buf_free(&phrase);
+		if (rc != SQLITE_DONE)
+			return store_status(s, rc);
+		/* Events of other parties: their subject and body, read through. */
+		rc = sqlite3_prepare_v2(db, "SELECT id, party_id, CASE WHEN instr(lower(subject), lower(?1))"
+		                        " THEN 'subject' ELSE 'body' END FROM event INDEXED BY event_text"
+		                        " WHERE (subject IS NOT NULL OR body IS NOT NULL) AND"
+		                        " (instr(lower(coalesce(body, '')), lower(?1)) OR"
+		                        " instr(lower(coalesce(subject, '')), lower(?1)))", -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			return store_status(s, rc);
+		sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t pid = sqlite3_column_int64(st, 1);
+			if (is_subject(sj, pid))
+				continue;
+			fprintf(out, "%s{\"event_id\":%lld,\"party_id\":%lld,\"field\":\"%s\",\"identifier\":\"%s\"}",
+			        first ? "" : ",", (long long)sqlite3_column_int64(st, 0), (long long)pid,
+			        (const char *)sqlite3_column_text(st, 2), sj->idents[i].kind);
+			first = 0;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return store_status(s, rc);
+	}
+	fputs("]", out);
+	return CRM_OK;
+}
+
+int
+crm_gdpr_export(crm_store_t *s, crm_subject_t *sj, const char *request_id,
+                const char *register_path, FILE *out, int *register_missing,
+                char *msg, size_t len)
+{
+	crm_printer_t *pr = NULL;
+	crm_event_query_t *q = NULL;
+	char now[21], subj[65];
+	int rc;
+
+	if ((rc = gather(s, sj)))
+		return rc;
+	now_iso(now);
+	fprintf(out, "{\"document\":\"crm-gdpr-export\",\"version\":1,\"generated\":\"%s\",", now);
+	fputs("\"request_id\":", out);
+	if (request_id)
+		put_str(out, request_id);
+	else
+		fputs("null", out);
+	fputs(",\"subject\":{\"asked\":[", out);
+	for (size_t i = 0; i < sj->given.n; i++) {
+		if (i)
+			putc(',', out);
+		put_str(out, sj->given.v[i]);
+	}
+	fprintf(out, "],\"parties_found\":%zu},\n\"parties\":", sj->nids);
+	if ((rc = crm_printer_open(out, CRM_OUT_JSON,
+	        "id,type,kind,name,first_name,last_name,email,phone,org,org_id,title,city,postcode,"
+	        "country,birthdate,gender,notes,ext_id,created,updated,tags,attrs,last_activity,"
+	        "last_inbound,first_purchase,last_purchase,purchases,revenue,revenue_currency,open_tasks",
+	        NULL, 0, &pr, msg, len)))
+		return rc;
+	for (size_t i = 0; i < sj->nids && !rc; i++) {
+		crm_party_t *p;
+		if ((rc = crm_party_load(s, sj->ids[i], &p)))
+			break;
+		rc = crm_printer_party(pr, p);
+		crm_party_free(p);
+	}
+	if (!rc)
+		rc = crm_printer_finish(pr);
+	crm_printer_free(pr);
+	pr = NULL;
+	for (int tasks = 0; tasks < 2 && !rc; tasks++) {
+		fputs(tasks ? ",\n\"tasks\":" : ",\n\"events\":", out);
+		if ((rc = crm_printer_open_events(out, CRM_OUT_JSON, NULL, 0, &pr, msg, len)))
+			break;
+		if (!(rc = crm_event_query_open(s, &q)) && !(rc = crm_event_query_restrict(q, -1))) {
+			for (size_t i = 0; i < sj->nids && !rc; i++)
+				rc = crm_event_query_restrict(q, sj->ids[i]);
+			crm_event_query_order(q, 1, -1);
+			crm_event_t *e;
+			while (!rc && (rc = crm_event_query_next(q, &e)) == CRM_OK) {
+				const char *t = crm_event_get(e, CRM_E_TYPE);
+				if ((t && !strcmp(t, "task")) == tasks)
+					rc = crm_printer_event(pr, e);
+				crm_event_free(e);
+			}
+			if (rc == CRM_EOF)
+				rc = CRM_OK;
+		}
+		crm_event_query_free(q);
+		q = NULL;
+		if (!rc)
+			rc = crm_printer_finish(pr);
+		crm_printer_free(pr);
+		pr = NULL;
+	}
+	if (rc)
+		return rc;
+	fputs(",\n\"segments\":{\"status\":\"not recorded: this store keeps no saved segments\"}"
+	      ",\n\"scores\":{\"status\":\"not recorded: this store computes no scores\"}"
+	      ",\n\"consents\":{\"status\":\"not recorded: this store keeps no consent ledger\"}", out);
+	/* The audit trail's entries about the subject, by their keyed hashes. */
+	fputs(",\n\"audit\":[", out);
+	int first = 1;
+	for (size_t i = 0; i < sj->nidents; i++) {
+		crm_audit_iter_t *it = NULL;
+		const char *const *v;
+		if ((rc = crm_subject_hash(s, sj->idents[i].kind, sj->idents[i].value, subj)) ||
+		    (rc = crm_audit_open(s, subj, &it))) {
+			crm_audit_close(it);
+			return rc;
+		}
+		while ((rc = crm_audit_next(it, &v)) == CRM_OK) {
+			fprintf(out, "%s{\"id\":%s,\"at\":", first ? "" : ",", v[0]);
+			put_str(out, v[1]);
+			fputs(",\"program\":", out);
+			put_str(out, v[3]);
+			fputs(",\"action\":", out);
+			put_str(out, v[4]);
+			fputs(",\"request_id\":", out);
+			if (v[5])
+				put_str(out, v[5]);
+			else
+				fputs("null", out);
+			fputs(",\"counts\":", out);
+			fputs(v[7] ? v[7] : "null", out);
+			putc('}', out);
+			first = 0;
+		}
+		crm_audit_close(it);
+		if (rc != CRM_EOF)
+			return rc;
+		rc = CRM_OK;
+	}
+	fputs("],\n\"mentions\":", out);
+	if ((rc = put_mentions(s, sj, out)))
+		return rc;
+	fputs(",\n\"register\":", out);
+	if ((rc = put_register(out, register_path, register_missing, msg, len)))
+		return rc;
+	fputs("}\n", out);
+	return ferror(out) ? CRM_IO : CRM_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Replay and unsuppress. */
+
+int
+crm_gdpr_replay(crm_store_t *s, crm_subject_t *sj)
+{
+	char path[4200], h[65];
+	sqlite3_stmt *st;
+	GDBM_FILE db;
+	int rc;
+
+	ledger_path(s, path, sizeof path);
+	if (access(path, F_OK))
+		return CRM_OK;          /* nothing was ever erased */
+	if (!(db = ledger_open(s, 0)))
+		return CRM_STORE;
+	rc = sqlite3_prepare_v2(store_db(s), "SELECT id, email_norm, phone_norm, ext_id FROM party"
+	                        " WHERE email_norm IS NOT NULL OR phone_norm IS NOT NULL"
+	                        " OR ext_id IS NOT NULL", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		gdbm_close(db);
+		return store_status(s, rc);
+	}
+	static const char *const kinds[3] = { "email", "phone", "ext_id" };
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < 3; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i + 1);
+			if (!v || !*v)
+				continue;
+			if ((rc = crm_subject_hash(s, kinds[i], v, h)))
+				goto out;
+			datum k = { h, 64 };
+			if (gdbm_exists(db, k)) {
+				if ((rc = add_id(sj, sqlite3_column_int64(st, 0))))
+					goto out;
+				break;
+			}
+		}
+	}
+	rc = rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
+out:
+	sqlite3_finalize(st);
+	gdbm_close(db);
+	return rc;
+}
+
+int
+crm_ledger_remove(crm_store_t *s, const char *value, long *removed)
+{
+	char path[4200], h[65];
+	GDBM_FILE db;
+	int rc = CRM_OK;
+
+	*removed = 0;
+	ledger_path(s, path, sizeof path);
+	if (access(path, F_OK))
+		return CRM_OK;
+	ledger_release(s);
+	if (!(db = ledger_open(s, 1)))
+		return CRM_STORE;
+	char *e = strchr(value, '@') ? norm_email(value) : NULL;
+	char *ph = !e && phone_like(value) ? norm_phone(value, NULL) : NULL;
+	const char *kinds[3] = { "email", "phone", "ext_id" };
+	const char *vals[3] = { e, ph, value };
+	for (int i = 0; i < 3 && !rc; i++) {
+		if (!vals[i] || !*vals[i])
+			continue;
+		if ((rc = crm_subject_hash(s, kinds[i], vals[i], h)))
+			break;
+		datum k = { h, 64 };
+		if (gdbm_delete(db, k) == 0)
+			(*removed)++;
+	}
+	/* Rewrite the file, so that the removed entries' bytes do not stay in it. */
+	if (!rc && *removed && gdbm_reorganize(db)) {
+		store_seterr(s, "suppression ledger: %s", gdbm_strerror(gdbm_errno));
+		rc = CRM_STORE;
+	}
+	if (!rc && gdbm_sync(db)) {
+		store_seterr(s, "suppression ledger: %s", gdbm_strerror(gdbm_errno));
+		rc = CRM_STORE;
+	}
+	gdbm_close(db);
+	chmod(path, 0600);
+	free(e);
+	free(ph);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Portability (Art. 20): files the toolkit itself imports again. */
+
+/* SHA-256 of a file, in hex; its size. */
+static int
+file_sha256(const char *path, char out[65], long long *size)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH], buf[65536];
+	static const char digits[] = "0123456789abcdef";
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned int n = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*size = 0;
+	if (fd < 0 || !c) {
+		if (fd >= 0)
+			close(fd);
+		EVP_MD_CTX_free(c);
+		return CRM_IO;
+	}
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	while ((r = read(fd, buf, sizeof buf)) > 0) {
+		EVP_DigestUpdate(c, buf, (size_t)r);
+		*size += r;
+	}
+	close(fd);
+	EVP_DigestFinal_ex(c, md, &n);
+	EVP_MD_CTX_free(c);
+	for (unsigned i = 0; i < n; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return r < 0 ? CRM_IO : CRM_OK;
+}
+
+static FILE *
+create_0600(const char *dir, const char *name, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *fp;
+
+	if (fd < 0)
+		return NULL;
+	if (fchmod(fd, 0600) || !(fp = fdopen(fd, "w"))) {
+		close(fd);
+		return NULL;
+	}
+	return fp;
+}
+
+/* The party fields a person provided: what crm-add reads back. */
+#define PORTABLE_PARTY "type,kind,name,first_name,last_name,email,phone,org,title,city,postcode," \
+	"country,birthdate,gender,notes,ext_id,created,tags,attrs"
+#define PORTABLE_EVENT "email,ext_id,at,channel,type,direction,subject,body,amount,currency," \
+	"campaign,ref,due,assignee,status,attrs"
+
+int
+crm_gdpr_portable(crm_store_t *s, crm_subject_t *sj, const char *dir, const char *request_id,
+                  char *msg, size_t len)
+{
+	static const char *const names[] = { "parties.jsonl", "parties.csv", "events.jsonl",
+	                                     "events.csv" };
+	char path[4200];
+	FILE *fp[4] = { NULL };
+	crm_printer_t *pr[4] = { NULL };
+	int rc = CRM_OK;
+	long nparties = 0, nevents = 0;
+
+	if (!mkdir(dir, 0700)) {
+		chmod(dir, 0700);       /* whatever the umask */
+	} else if (errno != EEXIST) {
+		msgf(msg, len, "%s: %s", dir, strerror(errno));
+		return CRM_IO;
+	}
+	/* The identifiers, for the audit entry's keyed hash. */
+	if ((rc = gather(s, sj)))
+		return rc;
+	for (int i = 0; i < 4; i++)
+		if (!(fp[i] = create_0600(dir, names[i], path, sizeof path))) {
+			msgf(msg, len, "%s: %s%s", path, strerror(errno),
+			     errno == EEXIST ? " (give a new or empty directory)" : "");
+			rc = errno == EEXIST ? CRM_USAGE : CRM_IO;
+			goto out;
+		}
+	if ((rc = crm_printer_open(fp[0], CRM_OUT_JSONL, PORTABLE_PARTY, NULL, 0, &pr[0], msg, len)) ||
+	    (rc = crm_printer_open(fp[1], CRM_OUT_CSV, PORTABLE_PARTY, NULL, CRM_PRINT_CSV_RAW, &pr[1],
+	                           msg, len)) ||
+	    (rc = crm_printer_open_rows(fp[2], CRM_OUT_JSONL, PORTABLE_EVENT, NULL, 0, &pr[2], msg,
+	                                len)) ||
+	    (rc = crm_printer_open_rows(fp[3], CRM_OUT_CSV, PORTABLE_EVENT, NULL, CRM_PRINT_CSV_RAW,
+	                                &pr[3], msg, len)))
+		goto out;
+	for (size_t i = 0; i < sj->nids && !rc; i++) {
+		crm_party_t *p;
+		crm_event_query_t *q = NULL;
+		crm_event_t *e;
+		if ((rc = crm_party_load(s, sj->ids[i], &p)))
+			break;
+		rc = crm_printer_party(pr[0], p);
+		if (!rc)
+			rc = crm_printer_party(pr[1], p);
+		nparties++;
+		/* Each event names its party as crm-log --import reads it back. */
+		if (!rc && !(rc = crm_event_query_open(s, &q)) && !(rc = crm_event_query_restrict(q, sj->ids[i]))) {
+			crm_event_query_order(q, 1, -1);
+			while (!rc && (rc = crm_event_query_next(q, &e)) == CRM_OK) {
+				char *attrs = e->attrs && json_object_size(e->attrs) ?
+				              json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+				const char *v[16] = { p->v[CRM_F_EMAIL], p->v[CRM_F_EXT_ID] };
+				for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++)
+					v[2 + f - CRM_E_AT] = e->v[f];
+				v[15] = attrs;
+				/* The amount is a JSON number, the attributes an object. */
+				unsigned long long raw = 1ULL << (2 + CRM_E_AMOUNT - CRM_E_AT) | 1ULL << 15;
+				rc = crm_printer_row(pr[2], v, raw);
+				if (!rc)
+					rc = crm_printer_row(pr[3], v, 0);
+				free(attrs);
+				crm_event_free(e);
+				nevents++;
+			}
+			if (rc == CRM_EOF)
+				rc = CRM_OK;
+		}
+		crm_event_query_free(q);
+		crm_party_free(p);
+	}
+	for (int i = 0; i < 4 && !rc; i++)
+		rc = crm_printer_finish(pr[i]);
+out:
+	for (int i = 0; i < 4; i++) {
+		crm_printer_free(pr[i]);
+		if (fp[i] && fclose(fp[i]) && !rc) {
+			msgf(msg, len, "%s/%s: %s", dir, names[i], strerror(errno));
+			rc = CRM_IO;
+		}
+	}
+	if (rc)
+		return rc;
+	/* The manifest: what each file is, its size and checksum, how to read it back. */
+	json_t *m = json_pack("{s:s,s:i,s:s?,s:{s:i,s:i},s:[],s:s}", "document", "crm-portable",
+	                      "version", 1, "request_id", request_id, "counts", "parties",
+	                      (json_int_t)nparties, "events", (json_int_t)nevents, "files",
+	                      "import", "crm-add parties.jsonl && crm-log --import events.jsonl");
+	char now[21];
+	now_iso(now);
+	if (m)
+		json_object_set_new(m, "generated", json_string(now));
+	for (int i = 0; i < 4 && m && !rc; i++) {
+		char sum[65];
+		long long size;
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if ((rc = file_sha256(path, sum, &size)))
+			break;
+		json_array_append_new(json_object_get(m, "files"),
+		                      json_pack("{s:s,s:I,s:s}", "name", names[i], "bytes",
+		                                (json_int_t)size, "sha256", sum));
+	}
+	if (!m)
+		return CRM_NOMEM;
+	FILE *mf = rc ? NULL : create_0600(dir, "manifest.json", path, sizeof path);
+	if (!rc && (!mf || json_dumpf(m, mf, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
+	            fputc('\n', mf) == EOF)) {
+		msgf(msg, len, "%s: %s", path, strerror(errno));
+		rc = CRM_IO;
+	}
+	if (mf && fclose(mf) && !rc) {
+		msgf(msg, len, "%s: %s", path, strerror(errno));
+		rc = CRM_IO;
+	}
+	json_decref(m);
+	return rc;
+}
