@@ -710,55 +710,52 @@ scan_file(const char *path, const struct strv *tok, size_t nstrict, const struct
 	return n < 0 ? CRM_IO : CRM_OK;
 }
 
-/* The other parties' identifiers that hold a token of the subject. */
+/* The other parties' identifiers that hold a token of the subject: one pass. */
 static int
 supers(crm_store_t *s, const struct strv *tok, size_t nstrict, struct super **out, size_t *n)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc = sqlite3_prepare_v2(store_db(s),
-		"SELECT DISTINCT v FROM (SELECT email AS v FROM party UNION ALL SELECT email_norm FROM party"
-		" UNION ALL SELECT phone FROM party UNION ALL SELECT phone_norm FROM party"
-		" UNION ALL SELECT ext_id FROM party) WHERE v IS NOT NULL AND v <> ?1 AND instr(v, ?1) > 0"
-		" LIMIT 1000", -1, &st, NULL);
+		"SELECT email, email_norm, phone, phone_norm FROM party"
+		" WHERE email IS NOT NULL OR phone IS NOT NULL", -1, &st, NULL);
 
 	*out = NULL;
 	*n = 0;
 	if (rc != SQLITE_OK)
 		return store_status(s, rc);
-	for (size_t i = 0; i < nstrict; i++) {
-		sqlite3_bind_text(st, 1, tok->v[i], -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *v = (const char *)sqlite3_column_text(st, 0);
-			for (const char *at = strstr(v, tok->v[i]); at; at = strstr(at + 1, tok->v[i])) {
-				if (*n == cap) {
-					cap = cap ? 2 * cap : 16;
-					struct super *p = realloc(*out, cap * sizeof *p);
-					if (!p) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int c = 0; c < 4; c++) {
+			const char *v = (const char *)sqlite3_column_text(st, c);
+			for (size_t i = 0; v && i < nstrict; i++) {
+				if (!strcmp(v, tok->v[i]))
+					continue;
+				for (const char *at = strstr(v, tok->v[i]); at && *n < 1000;
+				     at = strstr(at + 1, tok->v[i])) {
+					if (*n == cap) {
+						cap = cap ? 2 * cap : 16;
+						struct super *p = realloc(*out, cap * sizeof *p);
+						if (!p) {
+							sqlite3_finalize(st);
+							return CRM_NOMEM;
+						}
+						*out = p;
+					}
+					struct super *u = &(*out)[*n];
+					if (!(u->v = strdup(v))) {
 						sqlite3_finalize(st);
 						return CRM_NOMEM;
 					}
-					*out = p;
+					u->tok = i;
+					u->off = (size_t)(at - v);
+					u->len = strlen(v);
+					(*n)++;
 				}
-				struct super *u = &(*out)[*n];
-				if (!(u->v = strdup(v))) {
-					sqlite3_finalize(st);
-					return CRM_NOMEM;
-				}
-				u->tok = i;
-				u->off = (size_t)(at - v);
-				u->len = strlen(v);
-				(*n)++;
 			}
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return store_status(s, rc);
 		}
 	}
 	sqlite3_finalize(st);
-	return CRM_OK;
+	return rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
 }
 
 /*
