@@ -4,6 +4,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/crm
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
@@ -89,12 +90,15 @@ install: all
 	install -m 644 completions/crm.fish $(DESTDIR)$(FISHCOMPDIR)/crm.fish
 	for p in $(filter-out crm,$(PROGS)); do \
 	  install -m 644 completions/crm.fish $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
+	mkdir -p $(DESTDIR)$(DOCDIR)
+	install -m 644 examples/register.json $(DESTDIR)$(DOCDIR)/register.example.json
 
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p \
 	  $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
 	for m in man/*.[157]; do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_crm $(DESTDIR)$(FISHCOMPDIR)/crm.fish
+	rm -f $(DESTDIR)$(DOCDIR)/register.example.json
 
 clean:
 	rm -rf build build-san

@@ -55,7 +55,8 @@ usage(FILE *fp, int code)
 	      "               --reason TEXT [--request-id ID] [--keep-accounting]\n"
 	      "               [--redact-mentions] [--dry-run]\n"
 	      "               [--db PATH]\n"
-	      "       crm-gdpr-export --replay [--reason TEXT] [--request-id ID] [--dry-run]\n"
+	      "       crm-gdpr-export --replay [--reason TEXT] [--request-id ID] [--keep-accounting]\n"
+	      "               [--redact-mentions] [--dry-run]\n"
 	      "       crm-gdpr-export --unsuppress VALUE --reason TEXT [--request-id ID]\n"
 	      "       crm-gdpr-export --audit [--format jsonl|json|csv|tsv|table] [--fields LIST]\n"
 	      "       crm-gdpr-export --verify-audit [--db PATH]\n"
@@ -243,8 +244,15 @@ do_erase(crm_subject_t *sj, const char *action, const char *request_id, const ch
 		crm_store_rollback(store);
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	}
-	if ((rc = crm_gdpr_purge(store)))
+	if ((rc = crm_gdpr_purge(store))) {
+		/* Erased and committed, but not purged: say so in the report too. */
+		printf("{\"erased\":%s,\"request_id\":", cj);
+		put_json(request_id);
+		printf(",\"verification\":{\"done\":false,\"why\":");
+		put_json(crm_store_errmsg(store));
+		printf("}}\n");
 		crm_cli_fail(rc, crm_store_errmsg(store));
+	}
 	if ((rc = crm_gdpr_verify(store, sj, &residue)))
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	printf("{\"erased\":%s,\"request_id\":", cj);
@@ -412,14 +420,15 @@ main(int argc, char **argv)
 			}
 		} else {
 			long removed = 0;
+			char subj[65];
 			crm_cli_begin_once(store);
-			if ((rc = crm_ledger_remove(store, unsuppress, &removed))) {
+			if ((rc = crm_ledger_remove(store, unsuppress, &removed, subj))) {
 				crm_store_rollback(store);
 				crm_cli_fail(rc, crm_store_errmsg(store));
 			}
 			snprintf(msg, sizeof msg, "{\"removed\":%ld}", removed);
-			if ((rc = crm_audit_append(store, "crm-gdpr-export", "unsuppress", request_id, NULL,
-			                           msg)) || (rc = crm_store_commit(store)))
+			if ((rc = crm_audit_append(store, "crm-gdpr-export", "unsuppress", request_id,
+			                           subj[0] ? subj : NULL, msg)) || (rc = crm_store_commit(store)))
 				crm_cli_fail(rc, crm_store_errmsg(store));
 			if (!removed)
 				crm_warn("not in the suppression ledger: nothing to lift");
@@ -469,15 +478,8 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "no subject: give --subject VALUE or --subject-stdin");
 
 	FILE *out = stdout;
-	if (output && !erase) {
-		/* 0600, never over an existing file. */
-		int fd = open(output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			crm_die(errno == EEXIST ? CRM_EXIT_USAGE : CRM_EXIT_STORE, "%s: %s%s", output,
-			        strerror(errno), errno == EEXIST ? "; not overwritten" : "");
-		if (fchmod(fd, 0600) || !(out = fdopen(fd, "w")))
-			crm_die(CRM_EXIT_STORE, "%s:", output);
-	}
+	if (output && !access(output, F_OK))
+		crm_die(CRM_EXIT_USAGE, "%s: exists; not overwritten", output);
 	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 	crm_subject_t *sj;
 	if ((rc = crm_subject_new(&sj)))
@@ -508,6 +510,15 @@ main(int argc, char **argv)
 	} else {
 		int missing = 0;
 		const char *path = register_path(reg, regbuf, sizeof regbuf);
+		if (output) {
+			/* 0600, never over an existing file; made once the store is open. */
+			int fd = open(output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0)
+				crm_die(errno == EEXIST ? CRM_EXIT_USAGE : CRM_EXIT_STORE, "%s: %s%s", output,
+				        strerror(errno), errno == EEXIST ? "; not overwritten" : "");
+			if (fchmod(fd, 0600) || !(out = fdopen(fd, "w")))
+				crm_die(CRM_EXIT_STORE, "%s:", output);
+		}
 		if ((rc = crm_gdpr_export(store, sj, request_id, path, out, &missing, msg, sizeof msg))) {
 			if (output)
 				unlink(output);

@@ -629,9 +629,10 @@ int crm_gdpr_replay(crm_store_t *s, crm_subject_t *sj);
 /*
  * Take an identifier (an e-mail, an international phone number, an
  * ext_id) out of the suppression ledger, which is then rewritten;
- * *removed says how many entries went.
+ * *removed says how many entries went, subject the keyed hash of the
+ * first ("" if none).
  */
-int crm_ledger_remove(crm_store_t *s, const char *value, long *removed);
+int crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char subject[65]);
 
 /*
  * Whether a party's e-mail, phone or ext_id is in the suppression ledger:

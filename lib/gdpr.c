@@ -134,6 +134,36 @@ ids_where(crm_store_t *s, crm_subject_t *sj, const char *sql, const char *v)
 	return rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
 }
 
+/*
+ * A national number (0612345678): the stored ones carry their country's
+ * code.  Candidates end with the same digits; a party counts when the
+ * number, read in its own country, is the one it has.
+ */
+static int
+national(crm_store_t *s, crm_subject_t *sj, const char *value, const char *tail)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(store_db(s), "SELECT id, phone_norm, country FROM party"
+	                            " WHERE phone_norm LIKE '+%' || ?1"
+	                            " AND length(phone_norm) <= length(?1) + 4", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	sqlite3_bind_text(st, 1, tail, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 2);
+		char *n = c ? norm_phone(value, c) : NULL;
+		int same = n && !strcmp(n, (const char *)sqlite3_column_text(st, 1));
+		free(n);
+		if (same && add_id(sj, sqlite3_column_int64(st, 0))) {
+			sqlite3_finalize(st);
+			return CRM_NOMEM;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
+}
+
 /* Whether s looks like a phone number: digits and separators, 6 digits or more. */
 static int
 phone_like(const char *s)
@@ -197,12 +227,8 @@ crm_subject_find(crm_store_t *s, crm_subject_t *sj, const char *value)
 		rc = ids_where(s, sj, "SELECT id FROM party WHERE ext_id = ?1", b);
 	if (!rc && phone_like(b) && (n = norm_phone(b, NULL))) {
 		rc = ids_where(s, sj, "SELECT id FROM party WHERE phone_norm = ?1", n);
-		if (!rc && n[0] != '+' && n[0] == '0' && strlen(n) >= 8) {
-			/* A national number: the stored ones carry their country's code. */
-			char *tail = n + 1;
-			rc = ids_where(s, sj, "SELECT id FROM party WHERE phone_norm LIKE '+%' || ?1 "
-			               "AND length(phone_norm) <= length(?1) + 4", tail);
-		}
+		if (!rc && n[0] != '+' && n[0] == '0' && strlen(n) >= 8)
+			rc = national(s, sj, b, n + 1);
 	}
 done:
 	free(n);
@@ -318,8 +344,10 @@ crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
 		ledger_path(s, path, sizeof path);
 		if (access(path, F_OK))
 			*slot = s;
-		else if (!(*slot = ledger_open(s, 0)))
+		else if (!(*slot = ledger_open(s, 0))) {
+			msgf(msg, len, "%s", crm_store_errmsg(s));
 			return CRM_STORE;
+		}
 	}
 	if (*slot == (void *)s)
 		return CRM_OK;
@@ -331,8 +359,10 @@ crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
 	for (int i = 0; i < 3 && !rc; i++) {
 		if (!vals[i] || !*vals[i])
 			continue;
-		if ((rc = crm_subject_hash(s, kinds[i], vals[i], h)))
+		if ((rc = crm_subject_hash(s, kinds[i], vals[i], h))) {
+			msgf(msg, len, "%s", crm_store_errmsg(s));
 			break;
+		}
 		datum k = { h, 64 };
 		if (gdbm_exists(db, k)) {
 			msgf(msg, len, "suppressed: the %s of a person erased under the GDPR", kinds[i]);
@@ -891,22 +921,30 @@ static const char *const art15[] = {
 	"automated_decisions", "rights", "supervisory_authority",
 };
 
-/* The register's sections, or each marked "not configured". */
+/* The register, read before anything is written: NULL when there is none. */
 static int
-put_register(FILE *out, const char *path, int *missing, char *msg, size_t len)
+load_register(const char *path, json_t **reg, int *missing, char *msg, size_t len)
 {
 	json_error_t je;
-	json_t *reg = NULL;
 
+	*reg = NULL;
 	*missing = 1;
-	if (path && !access(path, F_OK)) {
-		if (!(reg = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) || !json_is_object(reg)) {
-			msgf(msg, len, "%s:%d: %s", path, je.line, reg ? "not a JSON object" : je.text);
-			json_decref(reg);
-			return CRM_BADINPUT;
-		}
-		*missing = 0;
+	if (!path || access(path, F_OK))
+		return CRM_OK;
+	if (!(*reg = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) || !json_is_object(*reg)) {
+		msgf(msg, len, "%s:%d: %s", path, je.line, *reg ? "not a JSON object" : je.text);
+		json_decref(*reg);
+		*reg = NULL;
+		return CRM_BADINPUT;
 	}
+	*missing = 0;
+	return CRM_OK;
+}
+
+/* The register's sections, or each marked "not configured". */
+static void
+put_register(FILE *out, json_t *reg, int *missing)
+{
 	fputs("{", out);
 	for (size_t i = 0; i < sizeof art15 / sizeof art15[0]; i++) {
 		json_t *v = reg ? json_object_get(reg, art15[i]) : NULL;
@@ -921,8 +959,6 @@ put_register(FILE *out, const char *path, int *missing, char *msg, size_t len)
 	char *t = c ? json_dumps(c, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	fprintf(out, ",\"controller\":%s}", t ? t : "{\"status\":\"not configured\"}");
 	free(t);
-	json_decref(reg);
-	return CRM_OK;
 }
 
 static void
@@ -1019,10 +1055,15 @@ crm_gdpr_export(crm_store_t *s, crm_subject_t *sj, const char *request_id,
 	crm_printer_t *pr = NULL;
 	crm_event_query_t *q = NULL;
 	char now[21], subj[65];
+	json_t *reg;
 	int rc;
 
-	if ((rc = gather(s, sj)))
+	if ((rc = load_register(register_path, &reg, register_missing, msg, len)))
 		return rc;
+	if ((rc = gather(s, sj))) {
+		json_decref(reg);
+		return rc;
+	}
 	now_iso(now);
 	fprintf(out, "{\"document\":\"crm-gdpr-export\",\"version\":1,\"generated\":\"%s\",", now);
 	fputs("\"request_id\":", out);
@@ -1121,8 +1162,8 @@ crm_gdpr_export(crm_store_t *s, crm_subject_t *sj, const char *request_id,
 	if ((rc = put_mentions(s, sj, out)))
 		return rc;
 	fputs(",\n\"register\":", out);
-	if ((rc = put_register(out, register_path, register_missing, msg, len)))
-		return rc;
+	put_register(out, reg, register_missing);
+	json_decref(reg);
 	fputs("}\n", out);
 	return ferror(out) ? CRM_IO : CRM_OK;
 }
@@ -1174,8 +1215,9 @@ out:
 }
 
 int
-crm_ledger_remove(crm_store_t *s, const char *value, long *removed)
+crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char subject[65])
 {
+	subject[0] = '\0';
 	char path[4200], h[65];
 	GDBM_FILE db;
 	int rc = CRM_OK;
@@ -1197,8 +1239,8 @@ crm_ledger_remove(crm_store_t *s, const char *value, long *removed)
 		if ((rc = crm_subject_hash(s, kinds[i], vals[i], h)))
 			break;
 		datum k = { h, 64 };
-		if (gdbm_delete(db, k) == 0)
-			(*removed)++;
+		if (gdbm_delete(db, k) == 0 && (*removed)++ == 0)
+			memcpy(subject, h, 65);   /* the audit entry names it as erasure did */
 	}
 	/* Rewrite the file, so that the removed entries' bytes do not stay in it. */
 	if (!rc && *removed && gdbm_reorganize(db)) {

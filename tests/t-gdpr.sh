@@ -51,6 +51,9 @@ is "nothing on stderr then" "$(cat "$T/err")" ''
 printf '{"purposes": [' >bad-register.json
 exits 3 "a register that is not JSON: exit 3" crm-gdpr-export --subject SHOP-77 --register bad-register.json
 like "says where" "$(cat "$T/err")" 'bad-register\.json:1:'
+is "and writes no part of a document" "$(cat "$T/out")" ''
+exits 4 "-o with no store: exit 4" crm-gdpr-export --db "$T/none.db" --subject SHOP-77 -o never.json
+is "leaves no empty file behind" "$(ls never.json 2>/dev/null)" ''
 
 # -o: 0600, never over an existing file.
 ok "-o FILE" crm-gdpr-export --subject SHOP-77 -o export.json --register /nonexistent
@@ -194,6 +197,9 @@ exits 3 "the phone is still suppressed" crm-add phone.csv
 run crm-gdpr-export --audit --format jsonl
 is "the lifting is audited" "$(jq -r 'select(.action == "unsuppress" and .request_id == "REQ-2") | .counts.removed' "$T/out")" 1
 is "an attempt too" "$(jq -r 'select(.action == "unsuppress" and .request_id == null) | .counts.removed' "$T/out")" 0
+is "the lifting names the person as the erasure did" \
+	"$(jq -r 'select(.action == "unsuppress" and .request_id == "REQ-2") | .subject' "$T/out")" \
+	"$(jq -r 'select(.action == "erase" and .request_id == "REQ-1") | .subject' "$T/out")"
 is "writes by crm-add and crm-log are audited, with counts" \
 	"$(jq -r 'select(.program != "crm-gdpr-export") | .program + ":" + .action' "$T/out" | sort -u | paste -sd' ' -)" \
 	'crm-add:write crm-log:log'
