@@ -4,11 +4,11 @@
  * secret kept in a file beside the store, never in it) and the audit
  * trail: an append-only, hash-chained table that holds no personal data.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/sha.h>
 #include <pwd.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -20,6 +20,86 @@
 #include "crm-private.h"
 
 #define KEYLEN 32
+
+static void hex(const unsigned char *b, size_t n, char *out);
+
+/*
+ * OpenSSL's libcrypto, loaded when a hash is first needed: loading it
+ * costs every process most of a millisecond, and readers never hash.
+ */
+static struct {
+	void *lib;
+	unsigned char *(*hmac)(const EVP_MD *, const void *, int, const unsigned char *, size_t,
+	                       unsigned char *, unsigned int *);
+	const EVP_MD *(*sha256)(void);
+	EVP_MD_CTX *(*ctx_new)(void);
+	void (*ctx_free)(EVP_MD_CTX *);
+	int (*init)(EVP_MD_CTX *, const EVP_MD *, ENGINE *);
+	int (*update)(EVP_MD_CTX *, const void *, size_t);
+	int (*final)(EVP_MD_CTX *, unsigned char *, unsigned int *);
+} ossl;
+
+static int
+crypto_load(void)
+{
+	static const char *const names[] = { "libcrypto.so.3", "libcrypto.so" };
+	void *lib = NULL;
+
+	if (ossl.lib)
+		return CRM_OK;
+	for (size_t i = 0; !lib && i < sizeof names / sizeof names[0]; i++)
+		lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return CRM_STORE;
+	*(void **)&ossl.hmac = dlsym(lib, "HMAC");
+	*(void **)&ossl.sha256 = dlsym(lib, "EVP_sha256");
+	*(void **)&ossl.ctx_new = dlsym(lib, "EVP_MD_CTX_new");
+	*(void **)&ossl.ctx_free = dlsym(lib, "EVP_MD_CTX_free");
+	*(void **)&ossl.init = dlsym(lib, "EVP_DigestInit_ex");
+	*(void **)&ossl.update = dlsym(lib, "EVP_DigestUpdate");
+	*(void **)&ossl.final = dlsym(lib, "EVP_DigestFinal_ex");
+	if (!ossl.hmac || !ossl.sha256 || !ossl.ctx_new || !ossl.ctx_free || !ossl.init ||
+	    !ossl.update || !ossl.final) {
+		dlclose(lib);
+		return CRM_STORE;
+	}
+	ossl.lib = lib;
+	return CRM_OK;
+}
+
+void *
+sha256_begin(void)
+{
+	EVP_MD_CTX *c;
+
+	if (crypto_load() || !(c = ossl.ctx_new()))
+		return NULL;
+	if (ossl.init(c, ossl.sha256(), NULL) != 1) {
+		ossl.ctx_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+sha256_add(void *c, const void *p, size_t n)
+{
+	ossl.update(c, p, n);
+}
+
+int
+sha256_end(void *c, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int ok = ossl.final(c, md, &n) == 1 && n == 32;
+
+	ossl.ctx_free(c);
+	if (!ok)
+		return CRM_STORE;
+	hex(md, n, out);
+	return CRM_OK;
+}
 
 static void
 hex(const unsigned char *b, size_t n, char *out)
@@ -122,9 +202,10 @@ crm_subject_hash(crm_store_t *s, const char *kind, const char *value, char out[6
 		buf_free(&b);
 		return CRM_NOMEM;
 	}
-	if (!HMAC(EVP_sha256(), key, KEYLEN, (const unsigned char *)b.p, b.len, md, &mdlen)) {
+	if (crypto_load() ||
+	    !ossl.hmac(ossl.sha256(), key, KEYLEN, (const unsigned char *)b.p, b.len, md, &mdlen)) {
 		buf_free(&b);
-		store_seterr(s, "HMAC-SHA-256 failed");
+		store_seterr(s, "HMAC-SHA-256: OpenSSL's libcrypto (libcrypto.so.3) cannot be loaded");
 		return CRM_STORE;
 	}
 	buf_free(&b);
@@ -156,27 +237,23 @@ actor(char *out, size_t len)
 static void
 entry_hash(const char *prev, const char *const f[7], char out[65])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	unsigned int n = 0;
+	void *c = sha256_begin();
 
 	out[0] = '\0';
 	if (!c)
 		return;
-	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-	EVP_DigestUpdate(c, prev, strlen(prev));
+	sha256_add(c, prev, strlen(prev));
 	for (int i = 0; i < 7; i++) {
 		/* Each field with its length: no content can move between fields. */
 		char len[32];
 		int n2 = f[i] ? snprintf(len, sizeof len, ":%zu:", strlen(f[i])) :
 		                snprintf(len, sizeof len, ":-:");
-		EVP_DigestUpdate(c, len, (size_t)n2);
+		sha256_add(c, len, (size_t)n2);
 		if (f[i])
-			EVP_DigestUpdate(c, f[i], strlen(f[i]));
+			sha256_add(c, f[i], strlen(f[i]));
 	}
-	EVP_DigestFinal_ex(c, md, &n);
-	EVP_MD_CTX_free(c);
-	hex(md, n, out);
+	if (sha256_end(c, out))
+		out[0] = '\0';
 }
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"

@@ -158,6 +158,10 @@ extern const char party_from[];
 int store_facts_flush(crm_store_t *s);
 /* Note that events were added: their facts are merged at commit. */
 void store_events_added(crm_store_t *s);
+/* SHA-256 through libcrypto, loaded on first use (audit.c); NULL: not loaded. */
+void *sha256_begin(void);
+void sha256_add(void *c, const void *p, size_t n);
+int sha256_end(void *c, char out[65]);
 /* The store's path; the secret of its keyed hashes, cached once read. */
 const char *store_file(const crm_store_t *s);
 int store_key_cached(crm_store_t *s, unsigned char key[32]);

@@ -8,8 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gdbm.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1265,33 +1263,25 @@ crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char subject
 static int
 file_sha256(const char *path, char out[65], long long *size)
 {
-	unsigned char md[SHA256_DIGEST_LENGTH], buf[65536];
-	static const char digits[] = "0123456789abcdef";
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	unsigned int n = 0;
+	unsigned char buf[65536];
 	ssize_t r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *c;
 
 	*size = 0;
-	if (fd < 0 || !c) {
-		if (fd >= 0)
-			close(fd);
-		EVP_MD_CTX_free(c);
+	if (fd < 0)
 		return CRM_IO;
+	if (!(c = sha256_begin())) {
+		close(fd);
+		return CRM_STORE;
 	}
-	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
 	while ((r = read(fd, buf, sizeof buf)) > 0) {
-		EVP_DigestUpdate(c, buf, (size_t)r);
+		sha256_add(c, buf, (size_t)r);
 		*size += r;
 	}
 	close(fd);
-	EVP_DigestFinal_ex(c, md, &n);
-	EVP_MD_CTX_free(c);
-	for (unsigned i = 0; i < n; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[2 * n] = '\0';
+	if (sha256_end(c, out))
+		return CRM_STORE;
 	return r < 0 ? CRM_IO : CRM_OK;
 }
 
