@@ -197,6 +197,9 @@ exits 3 "the phone is still suppressed" crm-add phone.csv
 run crm-gdpr-export --audit --format jsonl
 is "the lifting is audited" "$(jq -r 'select(.action == "unsuppress" and .request_id == "REQ-2") | .counts.removed' "$T/out")" 1
 is "an attempt too" "$(jq -r 'select(.action == "unsuppress" and .request_id == null) | .counts.removed' "$T/out")" 0
+h=$(jq -r 'select(.action == "unsuppress" and .request_id == "REQ-2") | .subject' "$T/out")
+is "the ledger held the e-mail's keyed hash" "$(grep -a -c "$h" ledger.before)" 1
+is "and, reorganised, holds no byte of it now" "$(grep -a -c "$h" "$CRM_DB.suppress")" 0
 is "the lifting names the person as the erasure did" \
 	"$(jq -r 'select(.action == "unsuppress" and .request_id == "REQ-2") | .subject' "$T/out")" \
 	"$(jq -r 'select(.action == "erase" and .request_id == "REQ-1") | .subject' "$T/out")"
