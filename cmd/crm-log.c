@@ -178,6 +178,17 @@ log_one(int64_t party, const char *name, long line)
 	}
 }
 
+/* After the commit: the records held back, to stdout. */
+static void
+flush_output(void)
+{
+	if (!printer)
+		return;
+	crm_printer_finish(printer);
+	crm_printer_free(printer);
+	crm_cli_unspool(out);
+}
+
 /* --spread: the parties first, then one task each, due dates spread out. */
 static int64_t *pending;
 static size_t npending, pending_cap;
@@ -469,11 +480,7 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 	if (rc)
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	crm_store_close(store);
-	if (printer) {
-		crm_printer_finish(printer);
-		crm_printer_free(printer);
-		crm_cli_unspool(out);
-	}
+	flush_output();
 	if (!quiet)
 		fprintf(stderr, "%s: %s%ld read, %ld logged, %ld already there, %ld rejected; "
 		        "%ld parties created\n", crm_progname, dry_run ? "dry run, nothing written: " : "",
@@ -765,11 +772,7 @@ main(int argc, char **argv)
 	if (rc)
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	crm_store_close(store);
-	if (printer) {
-		crm_printer_finish(printer);
-		crm_printer_free(printer);
-		crm_cli_unspool(out);
-	}
+	flush_output();
 	if (!quiet && (from_stdin || dry_run))
 		fprintf(stderr, "%s: %s%ld logged, %ld already there\n", crm_progname,
 		        dry_run ? "dry run, nothing written: " : "", nlogged, nunchanged);

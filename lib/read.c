@@ -920,6 +920,23 @@ json_scalar_text(json_t *v, char *buf, size_t len, const char **out)
 
 static int jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v);
 
+/* An attrs object of a record, laid into a party's or an event's attributes. */
+static int
+merge_attrs(crm_reader_t *r, json_t **dst, json_t *v)
+{
+	const char *k;
+	json_t *x;
+
+	if (!json_is_object(v))
+		return fail(r, r->rec_line, "field 'attrs' must be an object");
+	if (!*dst && !(*dst = json_object()))
+		return CRM_NOMEM;
+	json_object_foreach(v, k, x)
+		if (json_object_set(*dst, k, x))
+			return CRM_NOMEM;
+	return CRM_OK;
+}
+
 /* A key of an event record read as in a party record. */
 static int
 party_key(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
@@ -962,20 +979,8 @@ jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	int f = ef < 0 ? crm_field_lookup(name, !to) : -1;
 	if (ef == CRM_E_ID || (f >= 0 && !event_party_field(f)))
 		return CRM_OK;
-	if (ef == CRM_E_ATTRS) {
-		const char *k;
-		json_t *x;
-		if (json_is_null(v))
-			return CRM_OK;
-		if (!json_is_object(v))
-			return fail(r, r->rec_line, "field 'attrs' must be an object");
-		if (!e->attrs && !(e->attrs = json_object()))
-			return CRM_NOMEM;
-		json_object_foreach(v, k, x)
-			if (json_object_set(e->attrs, k, x))
-				return CRM_NOMEM;
-		return CRM_OK;
-	}
+	if (ef == CRM_E_ATTRS)
+		return json_is_null(v) ? CRM_OK : merge_attrs(r, &e->attrs, v);
 	if (ef >= 0) {
 		if (json_is_null(v))
 			return CRM_OK;
@@ -1069,18 +1074,8 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 				return CRM_NOMEM;
 		}
 		return CRM_OK;
-	case CRM_F_ATTRS: {
-		const char *k;
-		json_t *x;
-		if (!json_is_object(v))
-			return fail(r, r->rec_line, "field 'attrs' must be an object");
-		if (!p->attrs && !(p->attrs = json_object()))
-			return CRM_NOMEM;
-		json_object_foreach(v, k, x)
-			if (json_object_set(p->attrs, k, x))
-				return CRM_NOMEM;
-		return CRM_OK;
-	}
+	case CRM_F_ATTRS:
+		return merge_attrs(r, &p->attrs, v);
 	default:
 		if (!json_scalar_text(v, nb, sizeof nb, &s))
 			return fail(r, r->rec_line, "field '%s' must be a string", crm_field_name(f));
