@@ -16,7 +16,7 @@ WARN = -std=c11 -D_DEFAULT_SOURCE -pthread -Wall -Wextra -Werror -Wshadow -Wno-u
 LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -ldl -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-PROGS = crm crm-add crm-find crm-log crm-gdpr-export
+PROGS = crm crm-add crm-find crm-log crm-segment crm-gdpr-export
 LIBSRC = $(wildcard lib/*.c)
 HDRS = lib/crm.h lib/crm-private.h
 

@@ -31,7 +31,8 @@ usage(FILE *fp, int code)
 	      "Print the parties that match every TERM (OR between terms starts an\n"
 	      "alternative): field=value, field!=value, field~text, field>value,\n"
 	      "field<value, >=, <=, tag:NAME, -tag:NAME, kind:K, type:T, has:FIELD,\n"
-	      "-has:FIELD, attrs.KEY=value, or words for the full-text index.\n"
+	      "-has:FIELD, attrs.KEY=value, age:A-B, segment:NAME, -segment:NAME,\n"
+	      "or words for the full-text index.\n"
 	      "Records on standard input restrict the search to those parties.\n", fp);
 	exit(code);
 }
@@ -41,7 +42,7 @@ static int
 is_neg_term(const char *a)
 {
 	return !strncmp(a, "-tag:", 5) || !strncmp(a, "-has:", 5) || !strncmp(a, "-kind:", 6) ||
-	       !strncmp(a, "-type:", 6);
+	       !strncmp(a, "-type:", 6) || !strncmp(a, "-segment:", 9);
 }
 
 int

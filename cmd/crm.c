@@ -13,6 +13,7 @@ static const char *const commands[][2] = {
 	{ "add", "create or update parties, one from flags or many from CSV/JSONL" },
 	{ "find", "select parties by fields, tags and full text" },
 	{ "log", "record events for parties, and list the timeline" },
+	{ "segment", "saved segments of the base, nested and pinned; crm-find's terms" },
 	{ "gdpr-export", "a person's data under the GDPR: access, portability, verified erasure" },
 };
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-# Bash completion for the crm toolkit: crm, crm-add, crm-find, crm-log and
-# crm-gdpr-export.  Installed as .../bash-completion/completions/crm, with
+# Bash completion for the crm toolkit: crm, crm-add, crm-find, crm-log,
+# crm-segment and crm-gdpr-export.  Installed as .../bash-completion/completions/crm, with
 # the other programs' names as links to it; it may also be sourced from
 # ~/.bashrc.
 
@@ -14,6 +14,8 @@ _crm_event_fields='id party_id at channel type direction subject body amount
 	currency campaign ref due assignee status attrs'
 _crm_audit_fields='id at actor program action request_id subject counts prev
 	hash'
+_crm_segment_columns='name description rules created updated frozen_at
+	pinned_in pinned_out'
 _crm_channels='email phone sms web visit meeting mail social other'
 _crm_event_types='call note meeting visit sent delivered opened clicked
 	bounced unsubscribed replied purchase refund ticket'
@@ -31,6 +33,9 @@ _crm_log_options='--contact --type --channel --at --direction --subject
 	--tasks --overdue --due-before --done --reopen --import --rejects
 	--create-missing --map --input-format --no-stdin --db --format --fields
 	--csv-raw -h --help --version'
+_crm_segment_options='--save --description --list --show --delete --include
+	--exclude --contact --freeze --thaw --input-format --no-stdin --db --format
+	--fields --csv-raw -h --help --version'
 _crm_gdpr_export_options='--subject --subject-stdin -o --register
 	--portable --request-id --erase --reason --keep-accounting --redact-mentions
 	--dry-run --replay --unsuppress --audit --verify-audit --db --format
@@ -46,6 +51,8 @@ _crm_log_valued=' --contact --type --channel --at --direction --subject --body
 	--amount --currency --campaign --ref --set --since --until --limit --task
 	--due --assignee --spread --due-before --done --reopen --rejects --map
 	--input-format --db --format --fields '
+_crm_segment_valued=' --save --description --show --delete --include --exclude
+	--contact --freeze --thaw --input-format --db --format --fields '
 _crm_gdpr_export_valued=' --subject -o --register --portable --request-id --reason
 	--unsuppress --db --format --fields '
 
@@ -62,13 +69,29 @@ _crm_reply_files() {
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 
+# The names of the saved segments, one a line, from the store of the --db
+# on the command line, else the default one; nothing when there is none.
+_crm_segment_names() {
+	local i db=()
+	for ((i = 1; i < ${#words[@]} - 1; i++)); do
+		case ${words[i]} in
+		--db) db=(--db "${words[i + 1]}") ;;
+		--db=*) db=("${words[i]}") ;;
+		esac
+	done
+	crm-segment "${db[@]}" --list --format tsv --fields name </dev/null 2>/dev/null |
+		tail -n +2
+}
+
 # Complete a comma-separated list of fields, as --fields takes: event
 # fields for crm-log (cmd=log), the audit trail's columns for
-# crm-gdpr-export (cmd=gdpr-export), party fields otherwise.
+# crm-gdpr-export (cmd=gdpr-export), a segment's columns for crm-segment
+# --list and --show (cmd=segment-list), party fields otherwise.
 _crm_reply_field_list() {
 	local IFS=$' \t\n' head= last=$cur fields="$_crm_fields attrs."
 	[[ ${cmd-} == log ]] && fields="$_crm_event_fields attrs."
 	[[ ${cmd-} == gdpr-export ]] && fields=$_crm_audit_fields
+	[[ ${cmd-} == segment-list ]] && fields=$_crm_segment_columns
 	if [[ $cur == *,* ]]; then
 		head=${cur%,*},
 		last=${cur##*,}
@@ -105,6 +128,9 @@ _crm_value() {
 		[[ ${COMPREPLY[*]} == *attrs. ]] && compopt -o nospace 2>/dev/null
 		;;
 	--db | --rejects | -o | --register) _crm_reply_files ;;
+	--save | --show | --delete | --include | --exclude | --freeze | --thaw)
+		_crm_reply "$(_crm_segment_names)"
+		;;
 	--portable)
 		local IFS=$'\n'
 		compopt -o filenames 2>/dev/null
@@ -130,11 +156,15 @@ _crm_term() {
 		COMPREPLY=($(compgen -P "${cur%%:*}:" -W "$fields attrs." -- "${cur#*:}"))
 		[[ ${COMPREPLY[*]} == *attrs. ]] && compopt -o nospace 2>/dev/null
 		;;
+	segment:* | -segment:*)
+		COMPREPLY=($(compgen -P "${cur%%:*}:" -W "$(_crm_segment_names)" -- "${cur#*:}"))
+		;;
 	*:* | *=* | *~* | *\<* | *\>*)
 		COMPREPLY=()
 		;;
 	*)
-		_crm_reply 'tag: -tag: kind: -kind: type: -type: has: -has: OR'
+		_crm_reply 'tag: -tag: kind: -kind: type: -type: has: -has: segment:
+			-segment: age: OR'
 		[[ ${COMPREPLY[*]} == *: ]] && compopt -o nospace 2>/dev/null
 		;;
 	esac
@@ -186,11 +216,11 @@ _crm_command() {
 		return
 	fi
 	case $cmd:$cur in
-	find:-tag:* | find:-has:* | find:-kind:* | find:-type:*)
+	find:-tag:* | find:-has:* | find:-kind:* | find:-type:* | find:-segment:*)
 		_crm_term
 		;;
 	find:-*)
-		_crm_reply "$options -tag: -has: -kind: -type: --"
+		_crm_reply "$options -tag: -has: -kind: -type: -segment: --"
 		[[ ${COMPREPLY[*]} == *: ]] && compopt -o nospace 2>/dev/null
 		;;
 	add:-*)
@@ -218,6 +248,70 @@ _crm_command() {
 	gdpr-export:*)
 		COMPREPLY=()
 		;;
+	esac
+}
+
+# Complete the arguments of crm-segment.  Once a segment to print is named,
+# they are crm-find's; after --save NAME, terms.
+_crm_segment_command() {
+	local cmd=segment valued=" ${_crm_segment_valued//[$'\n\t']/ } "
+	local i n=$((${#words[@]} - 1)) w action= mode= prev=
+	for ((i = 1; i < n; i++)); do
+		w=${words[i]}
+		case $w in
+		--)
+			[[ $action == save ]] && mode=terms
+			break
+			;;
+		--save | --save=*) action=save ;;
+		--list | --show | --show=* | --delete | --delete=* | --include | --include=* | \
+		--exclude | --exclude=* | --freeze | --freeze=* | --thaw | --thaw=*)
+			action=${w%%=*}
+			action=${action#--}
+			;;
+		esac
+		case $w in
+		--) ;;
+		-*) [[ $w != *=* && $valued == *" $w "* ]] && ((i++)) ;;
+		*)
+			if [[ -z $action ]]; then
+				mode=find
+			elif [[ $action == save ]]; then
+				mode=terms
+			fi
+			break
+			;;
+		esac
+	done
+	if [[ $mode == find ]]; then
+		_crm_command find
+		return
+	fi
+	if [[ $mode == terms ]]; then
+		_crm_term
+		return
+	fi
+	[[ $action == list || $action == show ]] && cmd=segment-list
+	(( n > 1 )) && prev=${words[n - 1]}
+	if [[ $cur == --*=* ]]; then
+		local opt=${cur%%=*} r
+		cur=${cur#*=}
+		_crm_value "$opt"
+		for r in "${!COMPREPLY[@]}"; do
+			COMPREPLY[r]=$opt=${COMPREPLY[r]}
+		done
+		return
+	fi
+	if [[ -n $prev && $valued == *" $prev "* ]]; then
+		_crm_value "$prev"
+		return
+	fi
+	case $action:$cur in
+	save:-*) _crm_reply "$_crm_segment_options --" ;;
+	*:-*) _crm_reply "$_crm_segment_options" ;;
+	save:*) _crm_term ;;
+	:*) _crm_reply "$(_crm_segment_names)" ;;
+	*) COMPREPLY=() ;;
 	esac
 }
 
@@ -259,6 +353,10 @@ _crm_log() {
 	_crm_complete _crm_command log
 }
 
+_crm_segment() {
+	_crm_complete _crm_segment_command
+}
+
 _crm_gdpr_export() {
 	_crm_complete _crm_command gdpr-export
 }
@@ -266,7 +364,7 @@ _crm_gdpr_export() {
 # crm COMMAND: the commands are the programs crm-NAME beside crm or in PATH.
 _crm_main() {
 	if (( ${#words[@]} <= 2 )); then
-		local c cmds='add find log gdpr-export help'
+		local c cmds='add find log segment gdpr-export help'
 		for c in $(compgen -c crm-); do cmds="$cmds ${c#crm-}"; done
 		if [[ $cur == -* ]]; then
 			_crm_reply '-h --help --version'
@@ -280,6 +378,10 @@ _crm_main() {
 	add | find | log | gdpr-export)
 		words=("crm-$sub" "${words[@]:2}")
 		_crm_command "$sub"
+		;;
+	segment)
+		words=("crm-$sub" "${words[@]:2}")
+		_crm_segment_command
 		;;
 	*)
 		_crm_reply_files
@@ -295,4 +397,5 @@ complete -F _crm crm
 complete -F _crm_add crm-add
 complete -F _crm_find crm-find
 complete -F _crm_log crm-log
+complete -F _crm_segment crm-segment
 complete -F _crm_gdpr_export crm-gdpr-export

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
-# Fish completion for the crm toolkit: crm, crm-add, crm-find, crm-log and
-# crm-gdpr-export.  The same file is installed as crm.fish, crm-add.fish,
-# crm-find.fish, crm-log.fish and crm-gdpr-export.fish; whichever of them
-# fish loads first defines the completions of all five.
+# Fish completion for the crm toolkit: crm, crm-add, crm-find, crm-log,
+# crm-segment and crm-gdpr-export.  The same file is installed as crm.fish,
+# crm-add.fish, crm-find.fish, crm-log.fish, crm-segment.fish and
+# crm-gdpr-export.fish; whichever of them fish loads first defines the
+# completions of all six.
 
 if not set -q __crm_completion_loaded
     set -g __crm_completion_loaded 1
@@ -26,6 +27,27 @@ if not set -q __crm_completion_loaded
     function __crm_audit_fields
         printf '%s\n' id at actor program action request_id subject counts \
             prev hash
+    end
+
+    function __crm_segment_columns
+        printf '%s\n' name description rules created updated frozen_at \
+            pinned_in pinned_out
+    end
+
+    # The names of the saved segments, from the store of the --db on the
+    # command line, else the default one; none when there is no store.
+    function __crm_segment_names
+        set -l t (commandline -opc)
+        set -l db
+        for i in (seq (count $t))
+            if test "$t[$i]" = --db; and set -q t[(math $i + 1)]
+                set db --db $t[(math $i + 1)]
+            else if string match -q -- '--db=*' $t[$i]
+                set db $t[$i]
+            end
+        end
+        command crm-segment $db --list --format tsv --fields name </dev/null 2>/dev/null |
+            tail -n +2
     end
 
     function __crm_channels
@@ -58,7 +80,48 @@ if not set -q __crm_completion_loaded
             printf '%s\tfield\n' has:$f -has:$f
         end
         printf '%s\ttag\n' tag: -tag:
+        printf '%s\tage, A-B or A\n' age:
+        for s in (__crm_segment_names)
+            printf '%s\tsegment\n' segment:$s -segment:$s
+        end
         printf '%s\talternative\n' OR
+    end
+
+    # What the arguments of crm-segment so far make it: find (a segment to
+    # print is named: crm-find's arguments follow), save (--save: terms
+    # follow), manage (another form), or none yet.
+    function __crm_segment_mode
+        set -l t (commandline -opc)
+        test "$t[1]" = crm; and set -e t[1]
+        set -e t[1]
+        set -l skip 0
+        for w in $t
+            if test $skip = 1
+                set skip 0
+                continue
+            end
+            switch $w
+                case --save '--save=*'
+                    echo save
+                    return
+                case --list --show '--show=*' --delete '--delete=*' --include \
+                    '--include=*' --exclude '--exclude=*' --freeze '--freeze=*' \
+                    --thaw '--thaw=*'
+                    echo manage
+                    return
+                case --description --contact --input-format --db --format --fields
+                    set skip 1
+                case '-*'
+                case '*'
+                    echo find
+                    return
+            end
+        end
+        echo none
+    end
+
+    function __crm_segment_is --argument-names mode
+        test (__crm_segment_mode) = $mode
     end
 
     # Whether the command line is "crm NAME ...".
@@ -174,6 +237,38 @@ if not set -q __crm_completion_loaded
         complete -c $cmd -n $cond -F
     end
 
+    # crm-segment: once a segment to print is named, crm-find's arguments.
+    function __crm_segment_completion --argument-names cmd
+        set -l cond '__crm_segment_is find'
+        set -l not 'not __crm_segment_is find'
+        if set -q argv[2]
+            set cond "$argv[2]; and $cond"
+            set not "$argv[2]; and $not"
+        end
+        __crm_find_completion $cmd $cond
+        set -l c -c $cmd -n $not
+        complete $c -f
+        __crm_common $cmd $not
+        complete $c -l fields -x -a '(__fish_complete_list , __crm_segment_columns)' \
+            -d 'Print only these columns'
+        complete $c -l save -x -a '(__crm_segment_names)' \
+            -d 'Save a segment, the operands as its rules'
+        complete $c -l description -x -d 'Describe the segment, with --save'
+        complete $c -l list -d 'Print the saved segments'
+        complete $c -l show -x -a '(__crm_segment_names)' -d 'Print a segment'
+        complete $c -l delete -x -a '(__crm_segment_names)' -d 'Delete a segment'
+        complete $c -l include -x -a '(__crm_segment_names)' -d 'Pin parties into a segment'
+        complete $c -l exclude -x -a '(__crm_segment_names)' -d 'Pin parties out of a segment'
+        complete $c -l contact -x -d 'The party to pin: id, e-mail or ext_id'
+        complete $c -l freeze -x -a '(__crm_segment_names)' -d 'Take a snapshot of the members'
+        complete $c -l thaw -x -a '(__crm_segment_names)' -d 'Drop the snapshot'
+        set -l pre
+        set -q argv[2]; and set pre "$argv[2]; and "
+        complete -c $cmd -n "$pre""__crm_segment_is none" -f -a '(__crm_segment_names)' \
+            -d Segment
+        complete -c $cmd -n "$pre""__crm_segment_is save" -f -a '(__crm_terms)'
+    end
+
     # crm-gdpr-export: access, erasure, the ledger and the audit trail.
     function __crm_gdpr_export_completion --argument-names cmd
         set -l c -c $cmd
@@ -206,6 +301,7 @@ if not set -q __crm_completion_loaded
     __crm_add_completion crm-add
     __crm_find_completion crm-find
     __crm_log_completion crm-log
+    __crm_segment_completion crm-segment
     __crm_gdpr_export_completion crm-gdpr-export
 
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
@@ -214,6 +310,8 @@ if not set -q __crm_completion_loaded
         -a find -d 'Select parties'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a log -d 'Record events, or list them'
+    complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
+        -a segment -d 'Save segments, and print their members'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a gdpr-export -d 'Answer a request under the GDPR: access, erasure, audit'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
@@ -225,5 +323,6 @@ if not set -q __crm_completion_loaded
     __crm_add_completion crm '__crm_using add'
     __crm_find_completion crm '__crm_using find'
     __crm_log_completion crm '__crm_using log'
+    __crm_segment_completion crm '__crm_using segment'
     __crm_gdpr_export_completion crm '__crm_using gdpr-export'
 end

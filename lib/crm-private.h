@@ -147,6 +147,9 @@ int store_has_orgs(crm_store_t *s);
 int store_fts_flush(crm_store_t *s);
 struct sqlite3_stmt *store_stmt(crm_store_t *s, const char *key, const char *sql);
 
+/* Insert the query's parties as the frozen members of a segment (*n of them). */
+int query_into_segment(crm_query_t *q, const char *segment, int64_t *n);
+
 /* Fill a party from a row of the party SELECT (see party.c). */
 struct sqlite3_stmt;
 int party_from_row(struct sqlite3_stmt *st, crm_party_t **out);

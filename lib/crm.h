@@ -641,6 +641,41 @@ int crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char sub
 int crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len);
 
 /* ---------------------------------------------------------------- */
+/* Saved segments (see crm-segment(1)); evaluate one with segment:NAME. */
+
+/*
+ * Save (create or replace the rules of) a segment: terms as crm-find
+ * takes them, compiled first; description NULL keeps the old one.
+ * *created says whether it is new.  Inside a transaction.  CRM_OK,
+ * CRM_USAGE (a bad name or term: msg), CRM_STORE.
+ */
+int crm_segment_save(crm_store_t *s, const char *name, int nterms, char **terms,
+                     const char *description, int *created, char *msg, size_t len);
+
+/* Delete a segment, its pins and snapshot.  CRM_OK, CRM_NOTFOUND, CRM_STORE. */
+int crm_segment_delete(crm_store_t *s, const char *name);
+
+/* Pin a party into (in != 0) or out of a segment.  CRM_OK, CRM_NOTFOUND. */
+int crm_segment_pin(crm_store_t *s, const char *name, int64_t party, int in);
+
+/*
+ * Freeze a segment: its members now become its members until thawed
+ * (*members of them); thaw makes it follow its rules again.
+ */
+int crm_segment_freeze(crm_store_t *s, const char *name, int64_t *members, char *msg, size_t len);
+int crm_segment_thaw(crm_store_t *s, const char *name);
+
+/*
+ * Step through the saved segments, or one: name, description, rules (a
+ * JSON array), created, updated, frozen_at, pinned_in, pinned_out.
+ */
+typedef struct crm_segment_iter crm_segment_iter_t;
+#define CRM_SEGMENT_COLUMNS "name,description,rules,created,updated,frozen_at,pinned_in,pinned_out"
+int crm_segment_open(crm_store_t *s, const char *name, crm_segment_iter_t **out);
+int crm_segment_next(crm_segment_iter_t *it, const char *const **values);
+void crm_segment_close(crm_segment_iter_t *it);
+
+/* ---------------------------------------------------------------- */
 /* Queries: the term language of crm-find(1), compiled to bound SQL. */
 
 typedef struct crm_query crm_query_t;

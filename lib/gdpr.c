@@ -970,6 +970,79 @@ put_str(FILE *out, const char *s)
 	json_decref(j);
 }
 
+/*
+ * The saved segments the subject's parties are members of now, and the
+ * pins that name them (in, out, or in a snapshot).
+ */
+static int
+put_segments(crm_store_t *s, crm_subject_t *sj, FILE *out)
+{
+	crm_segment_iter_t *it;
+	const char *const *v;
+	struct strv names = {0};
+	char msg[256];
+	int rc, first = 1;
+
+	if ((rc = crm_segment_open(s, NULL, &it)))
+		return rc;
+	while ((rc = crm_segment_next(it, &v)) == CRM_OK)
+		if (strv_push(&names, v[0])) {
+			rc = CRM_NOMEM;
+			break;
+		}
+	crm_segment_close(it);
+	if (rc != CRM_EOF) {
+		strv_clear(&names);
+		return rc;
+	}
+	fputs("{\"members\":[", out);
+	for (size_t i = 0; i < names.n && sj->nids; i++) {
+		char term[80], *t[1] = { term };
+		crm_query_t *q;
+		crm_party_t *p;
+		snprintf(term, sizeof term, "segment:%s", names.v[i]);
+		if (crm_query_compile(s, 1, t, &q, msg, sizeof msg))
+			continue;       /* a segment that no longer compiles has no members */
+		rc = crm_query_restrict_begin(q);
+		for (size_t k = 0; !rc && k < sj->nids; k++)
+			rc = crm_query_restrict_add(q, sj->ids[k]);
+		while (!rc && (rc = crm_query_next(q, &p)) == CRM_OK) {
+			fprintf(out, "%s{\"segment\":", first ? "" : ",");
+			put_str(out, names.v[i]);
+			fprintf(out, ",\"party_id\":%lld}", (long long)crm_party_id(p));
+			first = 0;
+			crm_party_free(p);
+		}
+		crm_query_free(q);
+		if (rc != CRM_EOF && rc != CRM_OK) {
+			strv_clear(&names);
+			return rc;
+		}
+		rc = CRM_OK;
+	}
+	strv_clear(&names);
+	fputs("],\"pins\":[", out);
+	sqlite3_stmt *st;
+	if ((rc = sqlite3_prepare_v2(store_db(s), "SELECT segment, pin FROM segment_member"
+	                             " WHERE party_id = ?1 ORDER BY segment, pin", -1, &st, NULL)) != SQLITE_OK)
+		return store_status(s, rc);
+	first = 1;
+	for (size_t k = 0; k < sj->nids; k++) {
+		sqlite3_bind_int64(st, 1, sj->ids[k]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			fprintf(out, "%s{\"segment\":", first ? "" : ",");
+			put_str(out, (const char *)sqlite3_column_text(st, 0));
+			fprintf(out, ",\"party_id\":%lld,\"pin\":\"%s\"}", (long long)sj->ids[k],
+			        (const char *)sqlite3_column_text(st, 1));
+			first = 0;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	fputs("]}", out);
+	return rc == SQLITE_DONE || rc == SQLITE_OK ? CRM_OK : store_status(s, rc);
+}
+
 static int
 is_subject(const crm_subject_t *sj, int64_t id)
 {
@@ -1120,8 +1193,10 @@ crm_gdpr_export(crm_store_t *s, crm_subject_t *sj, const char *request_id,
 	}
 	if (rc)
 		return rc;
-	fputs(",\n\"segments\":{\"status\":\"not recorded: this store keeps no saved segments\"}"
-	      ",\n\"scores\":{\"status\":\"not recorded: this store computes no scores\"}"
+	fputs(",\n\"segments\":", out);
+	if ((rc = put_segments(s, sj, out)))
+		return rc;
+	fputs(",\n\"scores\":{\"status\":\"not recorded: this store computes no scores\"}"
 	      ",\n\"consents\":{\"status\":\"not recorded: this store keeps no consent ledger\"}", out);
 	/* The audit trail's entries about the subject, by their keyed hashes. */
 	fputs(",\n\"audit\":[", out);

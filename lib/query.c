@@ -22,6 +22,7 @@ struct bind {
 
 struct crm_query {
 	crm_store_t *s;
+	int depth;              /* segments inside segments, while compiling */
 	struct buf where;
 	struct buf order;
 	struct bind *binds;
@@ -394,10 +395,120 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 }
 
 /* Append the SQL for one term; msg says what is wrong on CRM_USAGE. */
+static int compile_terms(crm_query_t *q, int nterms, char **terms, char *msg, size_t len);
+
+/*
+ * segment:NAME: the members of a saved segment, compiled here as a
+ * subquery, its parameters numbered after this query's: the rules, less
+ * the members pinned out, plus those pinned in; a frozen segment's
+ * members are those of its snapshot.
+ */
+static int
+segment_term(crm_query_t *q, const char *name, int neg, char *msg, size_t len)
+{
+	sqlite3_stmt *st;
+	struct buf *w = &q->where, saved;
+	json_t *rules = NULL;
+	int rc, n, frozen = 0;
+
+	if (q->depth >= 16) {
+		msgf(msg, len, "segment:%s: segments nested more than 16 deep (one names itself?)", name);
+		return CRM_USAGE;
+	}
+	rc = sqlite3_prepare_v2(store_db(q->s), "SELECT rules, frozen_at IS NOT NULL FROM segment"
+	                        " WHERE name = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_status(q->s, rc);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rules = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		frozen = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		msgf(msg, len, "no segment '%s' (crm-segment --list)", name);
+		return CRM_USAGE;
+	}
+	if (rc != SQLITE_ROW || !json_is_array(rules)) {
+		json_decref(rules);
+		return rc != SQLITE_ROW ? store_status(q->s, rc) : CRM_STORE;
+	}
+	if (!(n = bind_text(q, name))) {
+		json_decref(rules);
+		return CRM_NOMEM;
+	}
+	if (neg)
+		buf_adds(w, "NOT ");
+	if (frozen) {
+		json_decref(rules);
+		return sqlf(w, "p.id IN (SELECT party_id FROM segment_member WHERE segment = ?%d"
+		            " AND pin = 'frozen')", n);
+	}
+	size_t nt = json_array_size(rules);
+	char **terms = calloc(nt + 1, sizeof *terms);
+	if (!terms) {
+		json_decref(rules);
+		return CRM_NOMEM;
+	}
+	for (size_t i = 0; i < nt; i++)
+		terms[i] = (char *)json_string_value(json_array_get(rules, i));
+	/* The nested rules go into a WHERE of their own, then into this one. */
+	saved = q->where;
+	memset(&q->where, 0, sizeof q->where);
+	q->depth++;
+	rc = compile_terms(q, (int)nt, terms, msg, len);
+	q->depth--;
+	struct buf inner = q->where;
+	q->where = saved;
+	free(terms);
+	json_decref(rules);
+	if (!rc) {
+		sqlf(w, "((p.id IN (SELECT p.id FROM %s WHERE ", party_from);
+		buf_adds(w, inner.p ? inner.p : "1");
+		sqlf(w, ") AND p.id NOT IN (SELECT party_id FROM segment_member WHERE segment = ?%d"
+		     " AND pin = 'out')) OR p.id IN (SELECT party_id FROM segment_member"
+		     " WHERE segment = ?%d AND pin = 'in'))", n, n);
+	}
+	buf_free(&inner);
+	return rc;
+}
+
+/* age:A-B (or age:A): birthdates with a year that make that age today. */
+static int
+age_term(crm_query_t *q, const char *v, char *msg, size_t len)
+{
+	char *end;
+	long lo = strtol(v, &end, 10), hi = lo;
+	int a, b;
+
+	if (end == v || lo < 0 || lo > 150 || (*end && (*end != '-' ||
+	    (hi = strtol(end + 1, &end, 10)) < lo || hi > 150 || *end))) {
+		msgf(msg, len, "age: wants years such as 25-34 or 40, not '%s'", v);
+		return CRM_USAGE;
+	}
+	/* Born after today less hi + 1 years, and on or before today less lo years. */
+	if (!(a = bind_num(q, SQLITE_INTEGER, hi + 1, 0)) || !(b = bind_num(q, SQLITE_INTEGER, lo, 0)))
+		return CRM_NOMEM;
+	return sqlf(&q->where, "(p.birthdate GLOB '[0-9][0-9][0-9][0-9]-*'"
+	            " AND p.birthdate > date('now', '-' || ?%d || ' years')"
+	            " AND p.birthdate <= date('now', '-' || ?%d || ' years'))", a, b);
+}
+
 static int
 term(crm_query_t *q, const char *t, char *msg, size_t len)
 {
 	int neg = 0;
+
+	if (!strncmp(t, "segment:", 8) || !strncmp(t, "-segment:", 9)) {
+		neg = *t == '-';
+		if (!t[8 + neg]) {
+			msgf(msg, len, "term '%s' needs a segment name", t);
+			return CRM_USAGE;
+		}
+		return segment_term(q, t + 8 + neg, neg, msg, len);
+	}
+	if (!strncmp(t, "age:", 4))
+		return age_term(q, t + 4, msg, len);
 
 	if (!strncmp(t, "-tag:", 5) || !strncmp(t, "-has:", 5) || !strncmp(t, "-kind:", 6) ||
 	    !strncmp(t, "-type:", 6)) {
@@ -448,25 +559,18 @@ term(crm_query_t *q, const char *t, char *msg, size_t len)
 	return sqlf(&q->where, "p.id IN (SELECT rowid FROM party_fts WHERE party_fts MATCH ?%d)", n);
 }
 
-int
-crm_query_compile(crm_store_t *s, int nterms, char **terms, crm_query_t **out,
-                  char *msg, size_t len)
+/* Terms, with OR between groups, into q->where. */
+static int
+compile_terms(crm_query_t *q, int nterms, char **terms, char *msg, size_t len)
 {
-	crm_query_t *q = calloc(1, sizeof *q);
 	int rc = CRM_OK, in_group = 0, groups = 0;
 
-	*out = NULL;
-	if (!q)
-		return CRM_NOMEM;
-	q->s = s;
-	q->limit = -1;
 	buf_adds(&q->where, "(");
 	for (int i = 0; i < nterms; i++) {
 		if (!strcmp(terms[i], "OR")) {
 			if (!in_group) {
 				msgf(msg, len, "OR needs a term on each side");
-				rc = CRM_USAGE;
-				goto fail;
+				return CRM_USAGE;
 			}
 			buf_adds(&q->where, ") OR (");
 			in_group = 0;
@@ -474,33 +578,43 @@ crm_query_compile(crm_store_t *s, int nterms, char **terms, crm_query_t **out,
 		}
 		if (utf8_check(terms[i], strlen(terms[i])) >= 0) {
 			msgf(msg, len, "term is not valid UTF-8");
-			rc = CRM_USAGE;
-			goto fail;
+			return CRM_USAGE;
 		}
 		if (in_group)
 			buf_adds(&q->where, " AND ");
 		if ((rc = term(q, terms[i], msg, len)))
-			goto fail;
+			return rc;
 		in_group = 1;
 		groups++;
 	}
 	if (groups && !in_group) {
 		msgf(msg, len, "OR needs a term on each side");
-		rc = CRM_USAGE;
-		goto fail;
+		return CRM_USAGE;
 	}
 	if (!groups)
 		buf_adds(&q->where, "1");
 	buf_adds(&q->where, ")");
-	if (!q->where.p || q->where.err) {
-		rc = CRM_NOMEM;
-		goto fail;
+	return !q->where.p || q->where.err ? CRM_NOMEM : CRM_OK;
+}
+
+int
+crm_query_compile(crm_store_t *s, int nterms, char **terms, crm_query_t **out,
+                  char *msg, size_t len)
+{
+	crm_query_t *q = calloc(1, sizeof *q);
+	int rc;
+
+	*out = NULL;
+	if (!q)
+		return CRM_NOMEM;
+	q->s = s;
+	q->limit = -1;
+	if ((rc = compile_terms(q, nterms, terms, msg, len))) {
+		crm_query_free(q);
+		return rc;
 	}
 	*out = q;
 	return CRM_OK;
-fail:
-	crm_query_free(q);
-	return rc;
 }
 
 int
@@ -623,6 +737,48 @@ prepare(crm_query_t *q, const char *what, int with_order, sqlite3_stmt **out)
 	}
 	if (with_order && q->limit >= 0)
 		sqlite3_bind_int64(*out, n + 1, q->limit);
+	return CRM_OK;
+}
+
+int
+query_into_segment(crm_query_t *q, const char *segment, int64_t *n)
+{
+	sqlite3_stmt *st;
+	char what[64];
+	int rc;
+
+	/* The segment's name is one parameter more, after the query's own. */
+	snprintf(what, sizeof what, "?%d, p.id, 'frozen'", q->nbinds + 1);
+	struct buf sql = {0};
+	buf_adds(&sql, "INSERT OR IGNORE INTO segment_member (segment, party_id, pin) SELECT ");
+	buf_adds(&sql, what);
+	buf_adds(&sql, " FROM ");
+	buf_adds(&sql, party_from);
+	buf_adds(&sql, " WHERE ");
+	buf_adds(&sql, q->where.p);
+	if (!sql.p || sql.err) {
+		buf_free(&sql);
+		return CRM_NOMEM;
+	}
+	rc = sqlite3_prepare_v2(store_db(q->s), sql.p, -1, &st, NULL);
+	buf_free(&sql);
+	if (rc != SQLITE_OK)
+		return store_status(q->s, rc);
+	for (int i = 0; i < q->nbinds; i++) {
+		struct bind *b = &q->binds[i];
+		if (b->type == SQLITE_TEXT)
+			sqlite3_bind_text(st, i + 1, b->text, -1, SQLITE_STATIC);
+		else if (b->type == SQLITE_INTEGER)
+			sqlite3_bind_int64(st, i + 1, b->i);
+		else
+			sqlite3_bind_double(st, i + 1, b->d);
+	}
+	sqlite3_bind_text(st, q->nbinds + 1, segment, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_status(q->s, rc);
+	*n = sqlite3_changes64(store_db(q->s));
 	return CRM_OK;
 }
 

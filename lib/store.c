@@ -146,6 +146,19 @@ static const char *const migrations[] = {
 	" SELECT raise(ABORT, 'the audit trail is append-only'); END;"
 	/* The events that hold text, for the search of mentions of a person. */
 	"CREATE INDEX event_text ON event (party_id) WHERE subject IS NOT NULL OR body IS NOT NULL;",
+	/*
+	 * 6 -> 7: saved segments: rules in crm-find's term language (a JSON
+	 * array), members pinned in or out, or frozen at a date.
+	 */
+	"CREATE TABLE segment ("
+	" name TEXT PRIMARY KEY, rules TEXT NOT NULL, description TEXT,"
+	" created TEXT NOT NULL, updated TEXT NOT NULL, frozen_at TEXT);"
+	"CREATE TABLE segment_member ("
+	" segment TEXT NOT NULL REFERENCES segment (name) ON DELETE CASCADE,"
+	" party_id INTEGER NOT NULL REFERENCES party (id) ON DELETE CASCADE,"
+	" pin TEXT NOT NULL CHECK (pin IN ('in', 'out', 'frozen')),"
+	" PRIMARY KEY (segment, pin, party_id)) WITHOUT ROWID;"
+	"CREATE INDEX segment_member_party ON segment_member (party_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
