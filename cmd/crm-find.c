@@ -45,6 +45,20 @@ is_neg_term(const char *a)
 	       !strncmp(a, "-type:", 6) || !strncmp(a, "-segment:", 9);
 }
 
+static crm_query_t *restricted;
+static crm_store_t *restricted_store;
+
+static void
+restrict_one(int64_t id, long line, void *ctx)
+{
+	int rc;
+
+	(void)line;
+	(void)ctx;
+	if ((rc = crm_query_restrict_add(restricted, id)))
+		crm_cli_fail(rc, crm_store_errmsg(restricted_store));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -126,27 +140,12 @@ main(int argc, char **argv)
 	crm_query_limit(q, limit);
 
 	if (!common.no_stdin && crm_stdin_is_stream()) {
-		crm_reader_t *r;
-		crm_party_t *p;
-		int64_t id;
-		if ((rc = crm_reader_open(stdin, "-", common.informat, NULL, &r)))
-			crm_cli_fail(rc, NULL);
-		crm_reader_party_id(r, 1);
+		/* The stream restricts the search; parties not in the store match nothing. */
 		if ((rc = crm_query_restrict_begin(q)))
 			crm_cli_fail(rc, crm_store_errmsg(store));
-		while ((rc = crm_reader_next(r, &p)) != CRM_EOF) {
-			if (rc == CRM_BADINPUT)
-				crm_die(CRM_EXIT_BADINPUT, "-:%s", crm_reader_error(r));
-			if (rc)
-				crm_cli_fail(rc, NULL);
-			rc = crm_party_resolve(store, p, &id);
-			crm_party_free(p);
-			if (rc == CRM_OK && (rc = crm_query_restrict_add(q, id)))
-				crm_cli_fail(rc, crm_store_errmsg(store));
-			else if (rc != CRM_OK && rc != CRM_NOTFOUND)
-				crm_cli_fail(rc, crm_store_errmsg(store));
-		}
-		crm_reader_free(r);
+		restricted = q;
+		restricted_store = store;
+		crm_cli_stdin_parties(store, common.informat, 1, restrict_one, NULL);
 	}
 
 	int64_t n = 0;

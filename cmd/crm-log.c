@@ -119,31 +119,20 @@ resolve_contact(const char *who)
 }
 
 /* Party ids read from a record stream on stdin, one call each. */
+static void (*each_fn)(int64_t id, const char *name, long line);
+
+static void
+each_one(int64_t id, long line, void *ctx)
+{
+	(void)ctx;
+	each_fn(id, "-", line);
+}
+
 static void
 each_stdin_party(void (*fn)(int64_t id, const char *name, long line))
 {
-	crm_reader_t *r;
-	crm_party_t *p;
-	int rc;
-	int64_t id;
-
-	if ((rc = crm_reader_open(stdin, "-", common.informat, NULL, &r)))
-		crm_cli_fail(rc, NULL);
-	crm_reader_party_id(r, 1);
-	while ((rc = crm_reader_next(r, &p)) != CRM_EOF) {
-		if (rc == CRM_BADINPUT)
-			crm_die(CRM_EXIT_BADINPUT, "-:%s", crm_reader_error(r));
-		if (rc)
-			crm_cli_fail(rc, crm_reader_error(r));
-		rc = crm_party_resolve(store, p, &id);
-		crm_party_free(p);
-		if (rc == CRM_NOTFOUND)
-			crm_die(CRM_EXIT_BADINPUT, "-:%ld: no such party", crm_reader_line(r));
-		if (rc)
-			crm_cli_fail(rc, crm_store_errmsg(store));
-		fn(id, "-", crm_reader_line(r));
-	}
-	crm_reader_free(r);
+	each_fn = fn;
+	crm_cli_stdin_parties(store, common.informat, 0, each_one, NULL);
 }
 
 /* Logging. */

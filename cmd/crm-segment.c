@@ -163,6 +163,18 @@ pin(const char *name, int64_t id, int in, long *n)
 }
 
 /* Commit, with an entry in the audit trail: what was done to which segment, counts. */
+static const char *pin_name;
+static int pin_in;
+static long *pin_count;
+
+static void
+pin_stdin(int64_t id, long line, void *ctx)
+{
+	(void)line;
+	(void)ctx;
+	pin(pin_name, id, pin_in, pin_count);
+}
+
 static void
 commit(const char *action, long n)
 {
@@ -258,26 +270,10 @@ main(int argc, char **argv)
 		for (int i = 0; i < ncontacts; i++)
 			pin(name, resolve(contacts[i], contacts[i]), include != NULL, &n);
 		if (!common.no_stdin && crm_stdin_is_stream()) {
-			crm_reader_t *r;
-			crm_party_t *p;
-			int64_t id;
-			if ((rc = crm_reader_open(stdin, "-", common.informat, NULL, &r)))
-				crm_cli_fail(rc, NULL);
-			crm_reader_party_id(r, 1);
-			while ((rc = crm_reader_next(r, &p)) != CRM_EOF) {
-				if (rc == CRM_BADINPUT)
-					crm_die(CRM_EXIT_BADINPUT, "-:%s", crm_reader_error(r));
-				if (rc)
-					crm_cli_fail(rc, crm_reader_error(r));
-				rc = crm_party_resolve(store, p, &id);
-				crm_party_free(p);
-				if (rc == CRM_NOTFOUND)
-					crm_die(CRM_EXIT_BADINPUT, "-:%ld: no such party", crm_reader_line(r));
-				if (rc)
-					crm_cli_fail(rc, crm_store_errmsg(store));
-				pin(name, id, include != NULL, &n);
-			}
-			crm_reader_free(r);
+			pin_name = name;
+			pin_in = include != NULL;
+			pin_count = &n;
+			crm_cli_stdin_parties(store, common.informat, 0, pin_stdin, NULL);
 		}
 		if (!n)
 			crm_die(CRM_EXIT_USAGE, "no party: give --contact or records on standard input");

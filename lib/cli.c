@@ -368,3 +368,33 @@ crm_cli_dry_run_store(struct crm_common *c)
 	c->db = dry_db;
 	atexit(remove_dry_store);
 }
+
+void
+crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
+                      void (*fn)(int64_t id, long line, void *ctx), void *ctx)
+{
+	crm_reader_t *r;
+	crm_party_t *p;
+	int64_t id;
+	int rc;
+
+	if ((rc = crm_reader_open(stdin, "-", informat, NULL, &r)))
+		crm_cli_fail(rc, NULL);
+	crm_reader_party_id(r, 1);
+	while ((rc = crm_reader_next(r, &p)) != CRM_EOF) {
+		if (rc == CRM_BADINPUT)
+			crm_die(CRM_EXIT_BADINPUT, "-:%s", crm_reader_error(r));
+		if (rc)
+			crm_cli_fail(rc, crm_reader_error(r));
+		rc = crm_party_resolve(s, p, &id);
+		crm_party_free(p);
+		if (rc == CRM_NOTFOUND && skip_missing)
+			continue;
+		if (rc == CRM_NOTFOUND)
+			crm_die(CRM_EXIT_BADINPUT, "-:%ld: no such party", crm_reader_line(r));
+		if (rc)
+			crm_cli_fail(rc, crm_store_errmsg(s));
+		fn(id, crm_reader_line(r), ctx);
+	}
+	crm_reader_free(r);
+}

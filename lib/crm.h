@@ -819,6 +819,14 @@ void crm_cli_progress(long n, const char *what);
  */
 void crm_cli_dry_run_store(struct crm_common *c);
 
+/*
+ * Each party named by a record on standard input (by party_id, id, e-mail
+ * or ext_id): fn(id, line, ctx).  A record naming no stored party is
+ * skipped, or, unless skip_missing, exit 3 "-:LINE: no such party".
+ */
+void crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
+                           void (*fn)(int64_t id, long line, void *ctx), void *ctx);
+
 /* The program name used in messages; set once by crm_cli_init(). */
 extern const char *crm_progname;
 

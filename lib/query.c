@@ -690,6 +690,21 @@ crm_query_restrict_add(crm_query_t *q, int64_t id)
 	return rc == SQLITE_DONE ? CRM_OK : store_status(q->s, rc);
 }
 
+/* Bind the query's parameters, ?1 to ?nbinds, to a statement. */
+static void
+bind_all(crm_query_t *q, sqlite3_stmt *st)
+{
+	for (int i = 0; i < q->nbinds; i++) {
+		struct bind *b = &q->binds[i];
+		if (b->type == SQLITE_TEXT)
+			sqlite3_bind_text(st, i + 1, b->text, -1, SQLITE_STATIC);
+		else if (b->type == SQLITE_INTEGER)
+			sqlite3_bind_int64(st, i + 1, b->i);
+		else
+			sqlite3_bind_double(st, i + 1, b->d);
+	}
+}
+
 /* Prepare "SELECT what FROM party p WHERE ..." with every parameter bound. */
 static int
 prepare(crm_query_t *q, const char *what, int with_order, sqlite3_stmt **out)
@@ -726,15 +741,8 @@ prepare(crm_query_t *q, const char *what, int with_order, sqlite3_stmt **out)
 	buf_free(&sql);
 	if (rc != SQLITE_OK)
 		return store_status(q->s, rc);
-	for (n = 0; n < q->nbinds; n++) {
-		struct bind *b = &q->binds[n];
-		if (b->type == SQLITE_TEXT)
-			sqlite3_bind_text(*out, n + 1, b->text, -1, SQLITE_STATIC);
-		else if (b->type == SQLITE_INTEGER)
-			sqlite3_bind_int64(*out, n + 1, b->i);
-		else
-			sqlite3_bind_double(*out, n + 1, b->d);
-	}
+	bind_all(q, *out);
+	n = q->nbinds;
 	if (with_order && q->limit >= 0)
 		sqlite3_bind_int64(*out, n + 1, q->limit);
 	return CRM_OK;
@@ -764,15 +772,7 @@ query_into_segment(crm_query_t *q, const char *segment, int64_t *n)
 	buf_free(&sql);
 	if (rc != SQLITE_OK)
 		return store_status(q->s, rc);
-	for (int i = 0; i < q->nbinds; i++) {
-		struct bind *b = &q->binds[i];
-		if (b->type == SQLITE_TEXT)
-			sqlite3_bind_text(st, i + 1, b->text, -1, SQLITE_STATIC);
-		else if (b->type == SQLITE_INTEGER)
-			sqlite3_bind_int64(st, i + 1, b->i);
-		else
-			sqlite3_bind_double(st, i + 1, b->d);
-	}
+	bind_all(q, st);
 	sqlite3_bind_text(st, q->nbinds + 1, segment, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
@@ -833,15 +833,7 @@ crm_query_attr_keys(crm_query_t *q, char ***keys)
 	buf_free(&sql);
 	if (rc != SQLITE_OK)
 		return store_status(q->s, rc);
-	for (int n = 0; n < q->nbinds; n++) {
-		struct bind *bd = &q->binds[n];
-		if (bd->type == SQLITE_TEXT)
-			sqlite3_bind_text(st, n + 1, bd->text, -1, SQLITE_STATIC);
-		else if (bd->type == SQLITE_INTEGER)
-			sqlite3_bind_int64(st, n + 1, bd->i);
-		else
-			sqlite3_bind_double(st, n + 1, bd->d);
-	}
+	bind_all(q, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(st, 0);
 		if (k && strv_push(&b, k)) {
