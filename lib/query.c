@@ -330,6 +330,15 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 		}
 		if (!(n = bind_num(q, SQLITE_INTEGER, num, 0)))
 			return CRM_NOMEM;
+		/*
+		 * A count that no party without facts (a count of 0) meets reads
+		 * the column as it is, so that the join on facts drives the search.
+		 */
+		int zero = !strcmp(op, "!=") ? num != 0 : !strcmp(op, "=") ? num == 0 :
+		           !strcmp(op, ">=") ? 0 >= num : !strcmp(op, "<=") ? 0 <= num :
+		           !strcmp(op, ">") ? 0 > num : !strcmp(op, "<") ? 0 < num : 1;
+		if (f != CRM_F_REVENUE && !zero)
+			snprintf(expr, sizeof expr, "f.%s", crm_field_name(f));
 		if (!strcmp(op, "!="))
 			return sqlf(w, "%s IS NOT ?%d", expr, n);
 		if (!strcmp(op, "="))
