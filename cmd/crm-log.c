@@ -89,34 +89,6 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/* The party an identifier names: digits an id, an '@' an e-mail, else ext_id. */
-static int64_t
-resolve_contact(const char *who)
-{
-	crm_party_t *p = crm_party_new();
-	const char *s = who;
-	int64_t id = 0;
-	int rc, digits = *s != '\0';
-
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			digits = 0;
-	if (!p)
-		crm_die(CRM_EXIT_STORE, "out of memory");
-	if (digits && strlen(who) < 19)
-		rc = crm_party_set(p, CRM_F_EXT_ID, who), crm_party_set_id(p, strtoll(who, NULL, 10));
-	else
-		rc = crm_party_set(p, strchr(who, '@') ? CRM_F_EMAIL : CRM_F_EXT_ID, who);
-	if (rc)
-		crm_die(CRM_EXIT_STORE, "out of memory");
-	rc = crm_party_resolve(store, p, &id);
-	crm_party_free(p);
-	if (rc == CRM_NOTFOUND)
-		crm_die(CRM_EXIT_BADINPUT, "--contact %s: no such party", who);
-	if (rc)
-		crm_cli_fail(rc, crm_store_errmsg(store));
-	return id;
-}
 
 /* Party ids read from a record stream on stdin, one call each. */
 static void (*each_fn)(int64_t id, const char *name, long line);
@@ -685,7 +657,7 @@ main(int argc, char **argv)
 		if (ncontacts || from_stdin)
 			list_restrict(-1, NULL, 0);
 		for (int i = 0; i < ncontacts; i++)
-			list_restrict(resolve_contact(contacts[i]), NULL, 0);
+			list_restrict(crm_cli_contact(store, contacts[i]), NULL, 0);
 		if (from_stdin)
 			each_stdin_party(list_restrict);
 		if ((rc = crm_printer_open_events(stdout, common.format, common.fields,
@@ -737,14 +709,14 @@ main(int argc, char **argv)
 			strftime(start, sizeof start, "%Y-%m-%d", &d);
 		}
 		for (int i = 0; i < ncontacts; i++)
-			collect(resolve_contact(contacts[i]), "--contact", 0);
+			collect(crm_cli_contact(store, contacts[i]), "--contact", 0);
 		if (from_stdin)
 			each_stdin_party(collect);
 		log_spread(start, spread);
 		free(pending);
 	} else {
 		for (int i = 0; i < ncontacts; i++)
-			log_one(resolve_contact(contacts[i]), "--contact", 0);
+			log_one(crm_cli_contact(store, contacts[i]), "--contact", 0);
 		if (from_stdin)
 			each_stdin_party(log_one);
 	}

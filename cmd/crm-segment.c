@@ -122,32 +122,6 @@ print_segments(const char *name)
 	return n ? 0 : CRM_EXIT_NOMATCH;
 }
 
-/* The party an identifier names: digits an id, an '@' an e-mail, else ext_id. */
-static int64_t
-resolve(const char *who, const char *where)
-{
-	crm_party_t *p = crm_party_new();
-	int64_t id = 0;
-	int rc;
-
-	if (!p)
-		crm_die(CRM_EXIT_STORE, "out of memory");
-	if (strspn(who, "0123456789") == strlen(who) && *who && strlen(who) < 19) {
-		crm_party_set_id(p, strtoll(who, NULL, 10));
-		rc = crm_party_set(p, CRM_F_EXT_ID, who);
-	} else {
-		rc = crm_party_set(p, strchr(who, '@') ? CRM_F_EMAIL : CRM_F_EXT_ID, who);
-	}
-	if (rc)
-		crm_die(CRM_EXIT_STORE, "out of memory");
-	rc = crm_party_resolve(store, p, &id);
-	crm_party_free(p);
-	if (rc == CRM_NOTFOUND)
-		crm_die(CRM_EXIT_BADINPUT, "--contact %s: no such party", where);
-	if (rc)
-		crm_cli_fail(rc, crm_store_errmsg(store));
-	return id;
-}
 
 static void
 pin(const char *name, int64_t id, int in, long *n)
@@ -268,7 +242,7 @@ main(int argc, char **argv)
 		const char *name = include ? include : exclude;
 		long n = 0;
 		for (int i = 0; i < ncontacts; i++)
-			pin(name, resolve(contacts[i], contacts[i]), include != NULL, &n);
+			pin(name, crm_cli_contact(store, contacts[i]), include != NULL, &n);
 		if (!common.no_stdin && crm_stdin_is_stream()) {
 			pin_name = name;
 			pin_in = include != NULL;

@@ -398,3 +398,29 @@ crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
 	}
 	crm_reader_free(r);
 }
+
+int64_t
+crm_cli_contact(crm_store_t *s, const char *who)
+{
+	crm_party_t *p = crm_party_new();
+	int64_t id = 0;
+	int rc;
+
+	if (!p)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	if (*who && strspn(who, "0123456789") == strlen(who) && strlen(who) < 19) {
+		crm_party_set_id(p, strtoll(who, NULL, 10));
+		rc = crm_party_set(p, CRM_F_EXT_ID, who);
+	} else {
+		rc = crm_party_set(p, strchr(who, '@') ? CRM_F_EMAIL : CRM_F_EXT_ID, who);
+	}
+	if (rc)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	rc = crm_party_resolve(s, p, &id);
+	crm_party_free(p);
+	if (rc == CRM_NOTFOUND)
+		crm_die(CRM_EXIT_BADINPUT, "--contact %s: no such party", who);
+	if (rc)
+		crm_cli_fail(rc, crm_store_errmsg(s));
+	return id;
+}

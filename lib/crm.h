@@ -827,6 +827,12 @@ void crm_cli_dry_run_store(struct crm_common *c);
 void crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
                            void (*fn)(int64_t id, long line, void *ctx), void *ctx);
 
+/*
+ * The party a --contact names: digits an id (or an ext_id), an '@' an
+ * e-mail, else an ext_id.  Exit 3 "--contact WHO: no such party".
+ */
+int64_t crm_cli_contact(crm_store_t *s, const char *who);
+
 /* The program name used in messages; set once by crm_cli_init(). */
 extern const char *crm_progname;
 
