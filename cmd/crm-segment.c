@@ -171,9 +171,34 @@ main(int argc, char **argv)
 	char msg[512];
 
 	crm_cli_init(argv[0]);
-	/* A first operand that is no option is a segment to evaluate, as crm-find would. */
-	if (argc > 1 && argv[1][0] != '-')
-		evaluate(argc, argv, 1);
+	/*
+	 * Without an action of its own, the run evaluates a segment with
+	 * crm-find: the segment is the first operand that is no option's value.
+	 */
+	{
+		static const char *const actions[] = { "--save", "--list", "--show", "--delete",
+		                                       "--include", "--exclude", "--freeze", "--thaw",
+		                                       "-h", "--help", "--version" };
+		static const char *const valued[] = { "--db", "--format", "--fields", "--input-format",
+		                                      "--sort", "--limit" };
+		int act = 0, name = 0;
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			for (size_t k = 0; k < sizeof actions / sizeof actions[0]; k++)
+				if (!strncmp(argv[i], actions[k], strlen(actions[k])) &&
+				    (!argv[i][strlen(actions[k])] || argv[i][strlen(actions[k])] == '='))
+					act = 1;
+		for (int i = 1; !act && !name && i < argc; i++) {
+			if (argv[i][0] == '-')
+				continue;
+			int value = 0;
+			for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+				value |= !strcmp(argv[i - 1], valued[k]);
+			if (!value)
+				name = i;
+		}
+		if (name)
+			evaluate(argc, argv, name);
+	}
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		if (crm_cli_common(c, optarg, &common))
 			continue;
@@ -199,12 +224,8 @@ main(int argc, char **argv)
 		}
 	}
 	int actions = !!save + list + !!show + !!del + !!include + !!exclude + !!freeze + !!thaw;
-	if (actions == 0) {
-		/* Options first, then the segment: crm-segment --db x NAME. */
-		if (optind < argc)
-			evaluate(argc, argv, optind);
+	if (actions == 0)
 		usage(stderr, CRM_EXIT_USAGE);
-	}
 	if (actions > 1)
 		crm_die(CRM_EXIT_USAGE, "one of --save, --list, --show, --delete, --include, --exclude, "
 		        "--freeze and --thaw at a time");

@@ -471,12 +471,37 @@ segment_term(crm_query_t *q, const char *name, int neg, char *msg, size_t len)
 	q->where = saved;
 	free(terms);
 	json_decref(rules);
+	/*
+	 * The rules go in as they are: they read the same p and f as this
+	 * query, so the planner sees them whole.  Pins, when there are any,
+	 * take parties out and in; coalesce() makes an unknown (a party without
+	 * facts) a no, so that -segment: is the exact complement.
+	 */
+	int pins = 0;
 	if (!rc) {
-		sqlf(w, "((p.id IN (SELECT p.id FROM %s WHERE ", party_from);
+		rc = sqlite3_prepare_v2(store_db(q->s), "SELECT EXISTS (SELECT 1 FROM segment_member"
+		                        " WHERE segment = ?1 AND pin IN ('in', 'out'))", -1, &st, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st);
+			pins = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+			rc = rc == SQLITE_ROW ? CRM_OK : store_status(q->s, rc);
+			sqlite3_finalize(st);
+		} else {
+			rc = store_status(q->s, rc);
+		}
+	}
+	if (!rc) {
+		/* Only a negation needs the coalesce(): it would hide from the planner that f is joined. */
+		buf_adds(w, neg ? "coalesce((" : "((");
 		buf_adds(w, inner.p ? inner.p : "1");
-		sqlf(w, ") AND p.id NOT IN (SELECT party_id FROM segment_member WHERE segment = ?%d"
-		     " AND pin = 'out')) OR p.id IN (SELECT party_id FROM segment_member"
-		     " WHERE segment = ?%d AND pin = 'in'))", n, n);
+		if (pins)
+			sqlf(w, " AND p.id NOT IN (SELECT party_id FROM segment_member WHERE segment = ?%d"
+			     " AND pin = 'out')) OR p.id IN (SELECT party_id FROM segment_member"
+			     " WHERE segment = ?%d AND pin = 'in')", n, n);
+		else
+			buf_adds(w, ")");
+		buf_adds(w, neg ? ", 0)" : ")");
 	}
 	buf_free(&inner);
 	return rc;

@@ -248,6 +248,12 @@ if [ -x /usr/bin/time ]; then
 fi
 echo "store with events: $(du -m "$dir/c.db" | cut -f1) MiB (crm), $(du -m "$dir/s.db" | cut -f1) MiB (sqlite3 shell)"
 
+# A saved segment of three rules, evaluated whole process, beside the same SQL.
+"$bin/crm-segment" --db "$dir/c.db" --save bench-three 'purchases>=3' 'last_purchase>=2026-01-01' city=Paris 2>/dev/null
+a=$(lookup_ms "$bin/crm-segment" --db "$dir/c.db" bench-three --count)
+b=$(lookup_ms sqlite3 "$dir/c.db" "SELECT count(*) FROM party p JOIN party_fact f ON f.party_id = p.id WHERE f.purchases >= 3 AND f.last_purchase >= '2026-01-01' AND p.city = 'Paris'")
+printf 'segment   three rules --count %7.2f ms  sqlite3 %7.2f ms  ratio %.2f  (%s members)\n' "$a" "$b" "$(ratio "$a" "$b")" "$("$bin/crm-segment" --db "$dir/c.db" bench-three --count)"
+
 # One person's access and erasure, whole process, in the store with events.
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=$("$bin/crm-gdpr-export" --db "$dir/c.db" --subject "$email" --register "$root/examples/register.json" | jq '.events | length')

@@ -28,6 +28,8 @@ is "evaluate" "$(crm-segment paris | names)" 'Ann,Cleo,Eve'
 is "crm-find segment:NAME is the same" "$(crm-find segment:paris | names)" 'Ann,Cleo,Eve'
 is "extra terms narrow it" "$(crm-segment paris tag:vip | names)" 'Ann,Cleo'
 is "crm-find options work" "$(crm-segment paris --count)" 3
+is "options before the name, and after it" "$(crm-segment --db "$CRM_DB" paris --count)" 3
+is "an option's value is not the name" "$(crm-segment --fields name --format jsonl paris --limit 1 --sort name | jq -c .)" '{"name":"Ann"}'
 ok "age: a range" crm-segment --save young 'age:18-35'
 is "age:18-35" "$(crm-segment young | names)" 'Ann,Cleo'
 is "age:30 is today's 30-year-olds" "$(crm-find age:30 | names)" 'Ann'
