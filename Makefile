@@ -13,7 +13,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -D_DEFAULT_SOURCE -pthread -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 # libcrypto (libssl-dev) is loaded by lib/audit.c when a hash is first needed.
-LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -ldl -pthread
+LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -ldl -lm -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 PROGS = crm crm-add crm-find crm-log crm-segment crm-gdpr-export

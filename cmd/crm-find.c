@@ -9,7 +9,10 @@
 
 #include "crm.h"
 
-enum { OPT_SORT = 0x100, OPT_LIMIT, OPT_COUNT, OPT_IDS };
+enum {
+	OPT_SORT = 0x100, OPT_LIMIT, OPT_COUNT, OPT_IDS, OPT_RFM, OPT_CHURN, OPT_PROPENSITY,
+	OPT_SCORES, OPT_EXPLAIN, OPT_AS_OF, OPT_WINDOW, OPT_CURRENCY, OPT_WEIGHTS,
+};
 
 static const struct option options[] = {
 	CRM_COMMON_OPTIONS,
@@ -17,6 +20,15 @@ static const struct option options[] = {
 	{ "limit", 1, NULL, OPT_LIMIT },
 	{ "count", 0, NULL, OPT_COUNT },
 	{ "ids", 0, NULL, OPT_IDS },
+	{ "rfm", 0, NULL, OPT_RFM },
+	{ "churn", 0, NULL, OPT_CHURN },
+	{ "propensity", 0, NULL, OPT_PROPENSITY },
+	{ "scores", 0, NULL, OPT_SCORES },
+	{ "explain", 0, NULL, OPT_EXPLAIN },
+	{ "as-of", 1, NULL, OPT_AS_OF },
+	{ "window", 1, NULL, OPT_WINDOW },
+	{ "currency", 1, NULL, OPT_CURRENCY },
+	{ "weights", 1, NULL, OPT_WEIGHTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -26,13 +38,16 @@ usage(FILE *fp, int code)
 	fputs("usage: crm-find [--sort [-]FIELD] [--limit N] [--count | --ids]\n"
 	      "                [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
 	      "                [--input-format csv|jsonl|auto] [--no-stdin] [--db PATH]\n"
+	      "                [--rfm] [--churn] [--propensity] [--scores] [--explain]\n"
+	      "                [--as-of TIME] [--window LEN] [--currency CUR] [--weights FILE]\n"
 	      "                [TERM...]\n"
 	      "       crm-find -h | --help | --version\n"
 	      "Print the parties that match every TERM (OR between terms starts an\n"
 	      "alternative): field=value, field!=value, field~text, field>value,\n"
 	      "field<value, >=, <=, tag:NAME, -tag:NAME, kind:K, type:T, has:FIELD,\n"
 	      "-has:FIELD, attrs.KEY=value, age:A-B, segment:NAME, -segment:NAME,\n"
-	      "or words for the full-text index.\n"
+	      "org.TERM, score columns (rfm_segment=at-risk, churned=true,\n"
+	      "propensity>=60), or words for the full-text index.\n"
 	      "Records on standard input restrict the search to those parties.\n", fp);
 	exit(code);
 }
@@ -66,7 +81,9 @@ main(int argc, char **argv)
 	char **terms = calloc((size_t)argc + 1, sizeof *terms);
 	char **args = calloc((size_t)argc + 1, sizeof *args);
 	int nterms = 0, nargs = 0, count = 0, ids = 0, c, rc;
-	const char *sort = NULL;
+	const char *sort = NULL, *weights = NULL;
+	struct crm_score_opts so = { 0 };
+	int scores = 0;
 	long limit = -1;
 	char msg[512];
 
@@ -103,6 +120,15 @@ main(int argc, char **argv)
 		case OPT_IDS:
 			ids = 1;
 			break;
+		case OPT_RFM: scores |= CRM_SCORE_RFM; break;
+		case OPT_CHURN: scores |= CRM_SCORE_CHURN; break;
+		case OPT_PROPENSITY: scores |= CRM_SCORE_PROPENSITY; break;
+		case OPT_SCORES: scores |= CRM_SCORE_RFM | CRM_SCORE_CHURN | CRM_SCORE_PROPENSITY; break;
+		case OPT_EXPLAIN: scores |= CRM_SCORE_EXPLAIN; break;
+		case OPT_AS_OF: so.as_of = optarg; break;
+		case OPT_WINDOW: so.window = optarg; break;
+		case OPT_CURRENCY: so.currency = optarg; break;
+		case OPT_WEIGHTS: weights = optarg; break;
 		default:
 			usage(stderr, CRM_EXIT_USAGE);
 		}
@@ -131,6 +157,12 @@ main(int argc, char **argv)
 		nterms = n;
 	}
 
+	/* --explain alone explains all three scores. */
+	if (scores == CRM_SCORE_EXPLAIN)
+		scores |= CRM_SCORE_RFM | CRM_SCORE_CHURN | CRM_SCORE_PROPENSITY;
+	char wbuf[4096];
+	so.weights = crm_cli_config(weights, "CRM_WEIGHTS", "weights.json", wbuf, sizeof wbuf);
+
 	crm_store_t *store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 	crm_query_t *q;
 	if ((rc = crm_query_compile(store, nterms, terms, &q, msg, sizeof msg)))
@@ -138,6 +170,8 @@ main(int argc, char **argv)
 	if (sort && (rc = crm_query_sort(q, sort, msg, sizeof msg)))
 		crm_die(crm_status_exit(rc), "%s", msg);
 	crm_query_limit(q, limit);
+	if ((rc = crm_query_scores(q, count || ids ? 0 : scores, &so, msg, sizeof msg)))
+		crm_die(crm_status_exit(rc), "%s", msg);
 
 	if (!common.no_stdin && crm_stdin_is_stream()) {
 		/* The stream restricts the search; parties not in the store match nothing. */
@@ -162,9 +196,15 @@ main(int argc, char **argv)
 		    (rc = crm_query_attr_keys(q, &keys)))
 			crm_cli_fail(rc, crm_store_errmsg(store));
 		if (!ids && (rc = crm_printer_open(stdout, fmt, common.fields, keys,
-		                                   common.print_flags, &pr, msg, sizeof msg)))
+		                                   common.print_flags | CRM_PRINT_SCORES(scores),
+		                                   &pr, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 		crm_strings_free(keys);
+		/* Score columns named by --fields are computed too; others are not read. */
+		if (pr && (rc = crm_query_scores(q, crm_printer_scores(pr), &so, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+		if (pr)
+			crm_query_fields(q, crm_printer_fields(pr));
 		while ((rc = crm_query_next(q, &p)) == CRM_OK) {
 			n++;
 			if (ids)

@@ -15,7 +15,8 @@
 
 enum {
 	OPT_SAVE = 0x100, OPT_DESCRIPTION, OPT_LIST, OPT_SHOW, OPT_DELETE, OPT_INCLUDE, OPT_EXCLUDE,
-	OPT_FREEZE, OPT_THAW, OPT_CONTACT,
+	OPT_FREEZE, OPT_THAW, OPT_CONTACT, OPT_ATTRITION, OPT_PERIOD, OPT_AS_OF, OPT_CURRENCY,
+	OPT_WEIGHTS,
 };
 
 static const struct option options[] = {
@@ -30,6 +31,11 @@ static const struct option options[] = {
 	{ "freeze", 1, NULL, OPT_FREEZE },
 	{ "thaw", 1, NULL, OPT_THAW },
 	{ "contact", 1, NULL, OPT_CONTACT },
+	{ "attrition", 0, NULL, OPT_ATTRITION },
+	{ "period", 1, NULL, OPT_PERIOD },
+	{ "as-of", 1, NULL, OPT_AS_OF },
+	{ "currency", 1, NULL, OPT_CURRENCY },
+	{ "weights", 1, NULL, OPT_WEIGHTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -40,6 +46,9 @@ static void __attribute__((noreturn))
 usage(FILE *fp, int code)
 {
 	fputs("usage: crm-segment NAME [TERM...] [crm-find options]\n"
+	      "       crm-segment --rfm|--churn|--propensity|--scores [--explain] [--as-of TIME]\n"
+	      "               [--window LEN] [--currency CUR] [--weights FILE] [NAME] [TERM...]\n"
+	      "       crm-segment --attrition [--period LEN] [--as-of TIME] [--weights FILE]\n"
 	      "       crm-segment --save NAME [--description TEXT] TERM...\n"
 	      "       crm-segment --list | --show NAME [--format jsonl|json|csv|tsv|table]\n"
 	      "               [--fields LIST]\n"
@@ -54,7 +63,10 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/* Evaluate: crm-find with segment:NAME first, then the other arguments. */
+/*
+ * Evaluate: crm-find with segment:NAME first (at > 0), or the whole base
+ * (at == 0), then the other arguments.
+ */
 static void __attribute__((noreturn))
 evaluate(int argc, char **argv, int at)
 {
@@ -65,11 +77,13 @@ evaluate(int argc, char **argv, int at)
 
 	if (!args)
 		crm_die(CRM_EXIT_STORE, "out of memory");
-	if (strlen(argv[at]) > 100)
+	if (at && strlen(argv[at]) > 100)
 		crm_die(CRM_EXIT_USAGE, "segment name too long");
-	snprintf(term, sizeof term, "segment:%s", argv[at]);
 	args[n++] = "crm-find";
-	args[n++] = term;
+	if (at) {
+		snprintf(term, sizeof term, "segment:%s", argv[at]);
+		args[n++] = term;
+	}
 	for (int i = 1; i < argc; i++)
 		if (i != at)
 			args[n++] = argv[i];
@@ -122,6 +136,35 @@ print_segments(const char *name)
 	return n ? 0 : CRM_EXIT_NOMATCH;
 }
 
+/* One row: the attrition of the base over the period that ends as of. */
+static int
+print_attrition(const struct crm_score_opts *so, const char *period)
+{
+	struct crm_attrition a;
+	crm_printer_t *pr;
+	char msg[512], active[24], churned[24], rate[32], retention[32];
+	int rc;
+
+	if ((rc = crm_score_attrition(store, so, period, &a, msg, sizeof msg)))
+		crm_die(crm_status_exit(rc), "%s", msg);
+	snprintf(active, sizeof active, "%lld", (long long)a.active);
+	snprintf(churned, sizeof churned, "%lld", (long long)a.churned);
+	if (a.active) {
+		snprintf(rate, sizeof rate, "%.4f", a.rate);
+		snprintf(retention, sizeof retention, "%.4f", 1 - a.rate);
+	}
+	const char *v[] = { a.since, a.as_of, active, churned, a.active ? rate : NULL,
+	                    a.active ? retention : NULL };
+	if ((rc = crm_printer_open_rows(stdout, crm_cli_outformat(&common),
+	                                "since,as_of,active,churned,attrition,retention",
+	                                common.fields, common.print_flags, &pr, msg, sizeof msg)))
+		crm_die(crm_status_exit(rc), "%s", msg);
+	if (crm_printer_row(pr, v, 1ULL << 2 | 1ULL << 3 | 1ULL << 4 | 1ULL << 5) ||
+	    crm_printer_finish(pr))
+		crm_die(CRM_EXIT_STORE, "write error:");
+	crm_printer_free(pr);
+	return 0;
+}
 
 static void
 pin(const char *name, int64_t id, int in, long *n)
@@ -165,9 +208,10 @@ int
 main(int argc, char **argv)
 {
 	const char *save = NULL, *description = NULL, *show = NULL, *del = NULL, *include = NULL;
-	const char *exclude = NULL, *freeze = NULL, *thaw = NULL;
+	const char *exclude = NULL, *freeze = NULL, *thaw = NULL, *period = NULL, *weights = NULL;
+	struct crm_score_opts so = { 0 };
 	const char *contacts[64];
-	int c, rc, list = 0, ncontacts = 0;
+	int c, rc, list = 0, ncontacts = 0, attrition = 0;
 	char msg[512];
 
 	crm_cli_init(argv[0]);
@@ -178,15 +222,21 @@ main(int argc, char **argv)
 	{
 		static const char *const actions[] = { "--save", "--list", "--show", "--delete",
 		                                       "--include", "--exclude", "--freeze", "--thaw",
-		                                       "-h", "--help", "--version" };
+		                                       "--attrition", "-h", "--help", "--version" };
 		static const char *const valued[] = { "--db", "--format", "--fields", "--input-format",
-		                                      "--sort", "--limit" };
-		int act = 0, name = 0;
-		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		                                      "--sort", "--limit", "--as-of", "--window",
+		                                      "--currency", "--weights" };
+		static const char *const scoring[] = { "--rfm", "--churn", "--propensity", "--scores",
+		                                       "--explain" };
+		int act = 0, name = 0, score = 0;
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 			for (size_t k = 0; k < sizeof actions / sizeof actions[0]; k++)
 				if (!strncmp(argv[i], actions[k], strlen(actions[k])) &&
 				    (!argv[i][strlen(actions[k])] || argv[i][strlen(actions[k])] == '='))
 					act = 1;
+			for (size_t k = 0; k < sizeof scoring / sizeof scoring[0]; k++)
+				score |= !strcmp(argv[i], scoring[k]);
+		}
 		for (int i = 1; !act && !name && i < argc; i++) {
 			if (argv[i][0] == '-')
 				continue;
@@ -196,7 +246,10 @@ main(int argc, char **argv)
 			if (!value)
 				name = i;
 		}
-		if (name)
+		/* A term (a=b, tag:x, -tag:x) is no segment's name: scores of the whole base. */
+		if (name && score && (strpbrk(argv[name], "=<>~:") || argv[name][0] == '-'))
+			name = 0;
+		if (name || (score && !act))
 			evaluate(argc, argv, name);
 	}
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -214,6 +267,11 @@ main(int argc, char **argv)
 		case OPT_EXCLUDE: exclude = optarg; break;
 		case OPT_FREEZE: freeze = optarg; break;
 		case OPT_THAW: thaw = optarg; break;
+		case OPT_ATTRITION: attrition = 1; break;
+		case OPT_PERIOD: period = optarg; break;
+		case OPT_AS_OF: so.as_of = optarg; break;
+		case OPT_CURRENCY: so.currency = optarg; break;
+		case OPT_WEIGHTS: weights = optarg; break;
 		case OPT_CONTACT:
 			if (ncontacts == 64)
 				crm_die(CRM_EXIT_USAGE, "at most 64 --contact; pipe records for more");
@@ -223,12 +281,16 @@ main(int argc, char **argv)
 			usage(stderr, CRM_EXIT_USAGE);
 		}
 	}
-	int actions = !!save + list + !!show + !!del + !!include + !!exclude + !!freeze + !!thaw;
+	int actions = !!save + list + !!show + !!del + !!include + !!exclude + !!freeze + !!thaw +
+	              attrition;
 	if (actions == 0)
 		usage(stderr, CRM_EXIT_USAGE);
 	if (actions > 1)
 		crm_die(CRM_EXIT_USAGE, "one of --save, --list, --show, --delete, --include, --exclude, "
-		        "--freeze and --thaw at a time");
+		        "--freeze, --thaw and --attrition at a time");
+	if (!attrition && (period || so.as_of || so.currency || weights))
+		crm_die(CRM_EXIT_USAGE, "--period, --as-of, --currency and --weights go with scores "
+		        "or --attrition");
 	if (description && !save)
 		crm_die(CRM_EXIT_USAGE, "--description goes with --save");
 	if (ncontacts && !include && !exclude)
@@ -240,7 +302,11 @@ main(int argc, char **argv)
 
 	store = crm_cli_store(&common, save ? 0 : CRM_STORE_NOCREATE);
 	rc = 0;
-	if (save) {
+	if (attrition) {
+		char wbuf[4096];
+		so.weights = crm_cli_config(weights, "CRM_WEIGHTS", "weights.json", wbuf, sizeof wbuf);
+		rc = print_attrition(&so, period);
+	} else if (save) {
 		int created;
 		crm_cli_begin_once(store);
 		if ((rc = crm_segment_save(store, save, argc - optind, argv + optind, description,

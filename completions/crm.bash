@@ -7,7 +7,13 @@
 _crm_fields='id type kind name first_name last_name email phone org org_id
 	title city postcode country birthdate gender notes ext_id created
 	updated tags attrs last_activity last_inbound first_purchase last_purchase
-	purchases revenue revenue_currency'
+	purchases revenue revenue_currency open_tasks rfm_r rfm_f rfm_m rfm
+	rfm_segment days_since_purchase usual_gap churn_risk churned propensity
+	explain'
+_crm_rfm_segments='champions potential-loyalists new promising loyal
+	need-attention about-to-sleep cannot-lose-them at-risk hibernating lost'
+_crm_lengths='30d 90d 365d 1y'
+_crm_currencies='EUR USD GBP'
 _crm_kinds='customer prospect lead partner supplier employee other'
 _crm_formats='jsonl json csv tsv table'
 _crm_event_fields='id party_id at channel type direction subject body amount
@@ -16,6 +22,7 @@ _crm_audit_fields='id at actor program action request_id subject counts prev
 	hash'
 _crm_segment_columns='name description rules created updated frozen_at
 	pinned_in pinned_out'
+_crm_attrition_columns='since as_of active churned attrition retention'
 _crm_channels='email phone sms web visit meeting mail social other'
 _crm_event_types='call note meeting visit sent delivered opened clicked
 	bounced unsubscribed replied purchase refund ticket'
@@ -26,7 +33,8 @@ _crm_add_options='--name --first-name --last-name --email --phone --org
 	--dry-run -q --quiet --map --input-format --no-stdin --db --format
 	--fields --csv-raw -h --help --version'
 _crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
-	--input-format --no-stdin --db -h --help --version'
+	--input-format --no-stdin --db --rfm --churn --propensity --scores
+	--explain --as-of --window --currency --weights -h --help --version'
 _crm_log_options='--contact --type --channel --at --direction --subject
 	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
 	--list --since --until --reverse --limit --task --due --assignee --spread
@@ -35,7 +43,8 @@ _crm_log_options='--contact --type --channel --at --direction --subject
 	--csv-raw -h --help --version'
 _crm_segment_options='--save --description --list --show --delete --include
 	--exclude --contact --freeze --thaw --input-format --no-stdin --db --format
-	--fields --csv-raw -h --help --version'
+	--fields --csv-raw --rfm --churn --propensity --scores --explain --as-of
+	--window --currency --weights --attrition --period -h --help --version'
 _crm_gdpr_export_options='--subject --subject-stdin -o --register
 	--portable --request-id --erase --reason --keep-accounting --redact-mentions
 	--dry-run --replay --unsuppress --audit --verify-audit --db --format
@@ -46,13 +55,15 @@ _crm_add_valued=' --name --first-name --last-name --email --phone --org
 	--title --city --postcode --country --birthdate --gender --notes --kind
 	--type --ext-id --tag --untag --set --key --on-conflict --rejects --map
 	--input-format --db --format --fields '
-_crm_find_valued=' --sort --limit --format --fields --input-format --db '
+_crm_find_valued=' --sort --limit --format --fields --input-format --db --as-of
+	--window --currency --weights '
 _crm_log_valued=' --contact --type --channel --at --direction --subject --body
 	--amount --currency --campaign --ref --set --since --until --limit --task
 	--due --assignee --spread --due-before --done --reopen --rejects --map
 	--input-format --db --format --fields '
 _crm_segment_valued=' --save --description --show --delete --include --exclude
-	--contact --freeze --thaw --input-format --db --format --fields '
+	--contact --freeze --thaw --input-format --db --format --fields --as-of
+	--window --currency --weights --period '
 _crm_gdpr_export_valued=' --subject -o --register --portable --request-id --reason
 	--unsuppress --db --format --fields '
 
@@ -86,12 +97,14 @@ _crm_segment_names() {
 # Complete a comma-separated list of fields, as --fields takes: event
 # fields for crm-log (cmd=log), the audit trail's columns for
 # crm-gdpr-export (cmd=gdpr-export), a segment's columns for crm-segment
-# --list and --show (cmd=segment-list), party fields otherwise.
+# --list and --show (cmd=segment-list), the columns of crm-segment
+# --attrition (cmd=segment-attrition), party fields otherwise.
 _crm_reply_field_list() {
 	local IFS=$' \t\n' head= last=$cur fields="$_crm_fields attrs."
 	[[ ${cmd-} == log ]] && fields="$_crm_event_fields attrs."
 	[[ ${cmd-} == gdpr-export ]] && fields=$_crm_audit_fields
 	[[ ${cmd-} == segment-list ]] && fields=$_crm_segment_columns
+	[[ ${cmd-} == segment-attrition ]] && fields=$_crm_attrition_columns
 	if [[ $cur == *,* ]]; then
 		head=${cur%,*},
 		last=${cur##*,}
@@ -122,12 +135,15 @@ _crm_value() {
 	--sort)
 		local f s=
 		for f in $_crm_fields; do
-			case $f in tags | attrs) ;; *) s="$s $f -$f" ;; esac
+			case $f in tags | attrs | explain) ;; *) s="$s $f -$f" ;; esac
 		done
 		_crm_reply "$s attrs. -attrs."
 		[[ ${COMPREPLY[*]} == *attrs. ]] && compopt -o nospace 2>/dev/null
 		;;
-	--db | --rejects | -o | --register) _crm_reply_files ;;
+	--db | --rejects | -o | --register | --weights) _crm_reply_files ;;
+	--window | --period) _crm_reply "$_crm_lengths" ;;
+	--as-of) _crm_reply 'now' ;;
+	--currency) _crm_reply "$_crm_currencies" ;;
 	--save | --show | --delete | --include | --exclude | --freeze | --thaw)
 		_crm_reply "$(_crm_segment_names)"
 		;;
@@ -146,6 +162,27 @@ _crm_term() {
 	local f fields=
 	for f in $_crm_fields; do fields="$fields $f"; done
 	case $cur in
+	org.*)
+		# org.TERM: any term, about the party's organization.
+		local whole=$cur i
+		local -a inner
+		cur=${cur#org.}
+		_crm_term
+		cur=$whole
+		for i in "${!COMPREPLY[@]}"; do
+			[[ ${COMPREPLY[i]} == OR ]] || inner+=("org.${COMPREPLY[i]}")
+		done
+		COMPREPLY=("${inner[@]}")
+		;;
+	rfm_segment=* | rfm_segment!=*)
+		COMPREPLY=($(compgen -P "${cur%%=*}=" -W "$_crm_rfm_segments" -- "${cur#*=}"))
+		;;
+	churn_risk=* | churn_risk!=*)
+		COMPREPLY=($(compgen -P "${cur%%=*}=" -W 'low medium high' -- "${cur#*=}"))
+		;;
+	churned=* | churned!=*)
+		COMPREPLY=($(compgen -P "${cur%%=*}=" -W 'true false' -- "${cur#*=}"))
+		;;
 	kind:* | -kind:*)
 		COMPREPLY=($(compgen -P "${cur%%:*}:" -W "$_crm_kinds" -- "${cur#*:}"))
 		;;
@@ -164,8 +201,8 @@ _crm_term() {
 		;;
 	*)
 		_crm_reply 'tag: -tag: kind: -kind: type: -type: has: -has: segment:
-			-segment: age: OR'
-		[[ ${COMPREPLY[*]} == *: ]] && compopt -o nospace 2>/dev/null
+			-segment: age: org. OR'
+		[[ ${COMPREPLY[*]} == *[:.] ]] && compopt -o nospace 2>/dev/null
 		;;
 	esac
 }
@@ -255,7 +292,7 @@ _crm_command() {
 # they are crm-find's; after --save NAME, terms.
 _crm_segment_command() {
 	local cmd=segment valued=" ${_crm_segment_valued//[$'\n\t']/ } "
-	local i n=$((${#words[@]} - 1)) w action= mode= prev=
+	local i n=$((${#words[@]} - 1)) w action= mode= prev= score=
 	for ((i = 1; i < n; i++)); do
 		w=${words[i]}
 		case $w in
@@ -263,6 +300,8 @@ _crm_segment_command() {
 			[[ $action == save ]] && mode=terms
 			break
 			;;
+		--rfm | --churn | --propensity | --scores | --explain) score=1 ;;
+		--attrition) action=attrition ;;
 		--save | --save=*) action=save ;;
 		--list | --show | --show=* | --delete | --delete=* | --include | --include=* | \
 		--exclude | --exclude=* | --freeze | --freeze=* | --thaw | --thaw=*)
@@ -292,6 +331,7 @@ _crm_segment_command() {
 		return
 	fi
 	[[ $action == list || $action == show ]] && cmd=segment-list
+	[[ $action == attrition ]] && cmd=segment-attrition
 	(( n > 1 )) && prev=${words[n - 1]}
 	if [[ $cur == --*=* ]]; then
 		local opt=${cur%%=*} r
@@ -310,7 +350,18 @@ _crm_segment_command() {
 	save:-*) _crm_reply "$_crm_segment_options --" ;;
 	*:-*) _crm_reply "$_crm_segment_options" ;;
 	save:*) _crm_term ;;
-	:*) _crm_reply "$(_crm_segment_names)" ;;
+	:*)
+		if [[ -n $score ]]; then
+			# Scores: a segment's name, or the first term of the whole base.
+			local -a terms
+			_crm_term
+			terms=("${COMPREPLY[@]}")
+			_crm_reply "$(_crm_segment_names)"
+			COMPREPLY+=("${terms[@]}")
+		else
+			_crm_reply "$(_crm_segment_names)"
+		fi
+		;;
 	*) COMPREPLY=() ;;
 	esac
 }

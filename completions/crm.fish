@@ -12,7 +12,15 @@ if not set -q __crm_completion_loaded
         printf '%s\n' id type kind name first_name last_name email phone org \
             org_id title city postcode country birthdate gender notes ext_id \
             created updated tags attrs last_activity last_inbound \
-            first_purchase last_purchase purchases revenue revenue_currency
+            first_purchase last_purchase purchases revenue revenue_currency \
+            open_tasks rfm_r rfm_f rfm_m rfm rfm_segment days_since_purchase \
+            usual_gap churn_risk churned propensity explain
+    end
+
+    function __crm_rfm_segments
+        printf '%s\n' champions potential-loyalists new promising loyal \
+            need-attention about-to-sleep cannot-lose-them at-risk \
+            hibernating lost
     end
 
     function __crm_kinds
@@ -32,6 +40,10 @@ if not set -q __crm_completion_loaded
     function __crm_segment_columns
         printf '%s\n' name description rules created updated frozen_at \
             pinned_in pinned_out
+    end
+
+    function __crm_attrition_columns
+        printf '%s\n' since as_of active churned attrition retention
     end
 
     # The names of the saved segments, from the store of the --db on the
@@ -64,13 +76,13 @@ if not set -q __crm_completion_loaded
     # Fields to sort on, ascending or descending.
     function __crm_sort_fields
         for f in (__crm_fields) attrs.
-            contains -- $f tags attrs; and continue
+            contains -- $f tags attrs explain; and continue
             printf '%s\n' $f -$f
         end
     end
 
-    # Terms of crm-find.
-    function __crm_terms
+    # Terms of crm-find, but OR and org.TERM.
+    function __crm_terms_plain
         for k in (__crm_kinds)
             printf '%s\tkind\n' kind:$k -kind:$k
         end
@@ -84,7 +96,39 @@ if not set -q __crm_completion_loaded
         for s in (__crm_segment_names)
             printf '%s\tsegment\n' segment:$s -segment:$s
         end
+        for s in (__crm_rfm_segments)
+            printf '%s\tRFM segment\n' rfm_segment=$s
+        end
+        printf '%s\tchurn risk\n' churn_risk=low churn_risk=medium churn_risk=high
+        printf '%s\tchurned\n' churned=true churned=false
+    end
+
+    # Terms of crm-find.
+    function __crm_terms
+        __crm_terms_plain
+        printf '%s\tterm about the organization\n' org.
+        if string match -q -- 'org.*' (commandline -ct)
+            # org.TERM: any term, about the party's organization.
+            __crm_terms_plain | string replace -r '^' org.
+        end
         printf '%s\talternative\n' OR
+    end
+
+    # The options of scores, which crm-find and crm-segment share, for
+    # command $argv[1] under the condition $argv[2..].
+    function __crm_scores --argument-names cmd
+        set -l c -c $cmd
+        set -q argv[2]; and set c $c -n "$argv[2]"
+        complete $c -l rfm -d 'Print the RFM scores'
+        complete $c -l churn -d 'Print the churn scores'
+        complete $c -l propensity -d 'Print the propensity to buy'
+        complete $c -l scores -d 'Print the RFM, churn and propensity scores'
+        complete $c -l explain -d 'Print the inputs of each score'
+        complete $c -l as-of -x -a now \
+            -d 'Compute the scores as of this time: ISO 8601, a date, now, or N h/d/w/m/y ago'
+        complete $c -l window -x -a '30d 90d 365d 1y' -d 'The window of F and M: N d/w/m/y'
+        complete $c -l currency -x -a 'EUR USD GBP' -d 'The currency of M'
+        complete $c -l weights -r -F -d 'Read weights and thresholds from this file'
     end
 
     # What the arguments of crm-segment so far make it: find (a segment to
@@ -106,10 +150,11 @@ if not set -q __crm_completion_loaded
                     return
                 case --list --show '--show=*' --delete '--delete=*' --include \
                     '--include=*' --exclude '--exclude=*' --freeze '--freeze=*' \
-                    --thaw '--thaw=*'
+                    --thaw '--thaw=*' --attrition
                     echo manage
                     return
-                case --description --contact --input-format --db --format --fields
+                case --description --contact --input-format --db --format --fields \
+                    --as-of --window --currency --weights --period
                     set skip 1
                 case '-*'
                 case '*'
@@ -190,6 +235,7 @@ if not set -q __crm_completion_loaded
         complete $c -l limit -x -d 'Print at most this many parties'
         complete $c -l count -d 'Print the number of matching parties'
         complete $c -l ids -d 'Print the ids of matching parties'
+        __crm_scores $argv
     end
 
     function __crm_log_completion --argument-names cmd
@@ -249,8 +295,10 @@ if not set -q __crm_completion_loaded
         set -l c -c $cmd -n $not
         complete $c -f
         __crm_common $cmd $not
-        complete $c -l fields -x -a '(__fish_complete_list , __crm_segment_columns)' \
-            -d 'Print only these columns'
+        complete -c $cmd -n "$not; and not __fish_contains_opt attrition" -l fields -x \
+            -a '(__fish_complete_list , __crm_segment_columns)' -d 'Print only these columns'
+        complete -c $cmd -n "$not; and __fish_contains_opt attrition" -l fields -x \
+            -a '(__fish_complete_list , __crm_attrition_columns)' -d 'Print only these columns'
         complete $c -l save -x -a '(__crm_segment_names)' \
             -d 'Save a segment, the operands as its rules'
         complete $c -l description -x -d 'Describe the segment, with --save'
@@ -262,10 +310,17 @@ if not set -q __crm_completion_loaded
         complete $c -l contact -x -d 'The party to pin: id, e-mail or ext_id'
         complete $c -l freeze -x -a '(__crm_segment_names)' -d 'Take a snapshot of the members'
         complete $c -l thaw -x -a '(__crm_segment_names)' -d 'Drop the snapshot'
+        __crm_scores $cmd $not
+        complete $c -l attrition -d 'Print the attrition of the customers over a period'
+        complete $c -l period -x -a '30d 90d 365d 1y' \
+            -d 'With --attrition, the length of the period: N d/w/m/y'
         set -l pre
         set -q argv[2]; and set pre "$argv[2]; and "
         complete -c $cmd -n "$pre""__crm_segment_is none" -f -a '(__crm_segment_names)' \
             -d Segment
+        # With scores and no segment, the first operand may be a term.
+        complete -c $cmd -n "$pre""__crm_segment_is none; and __fish_contains_opt rfm churn propensity scores explain" \
+            -f -a '(__crm_terms)'
         complete -c $cmd -n "$pre""__crm_segment_is save" -f -a '(__crm_terms)'
     end
 

@@ -424,3 +424,21 @@ crm_cli_contact(crm_store_t *s, const char *who)
 		crm_cli_fail(rc, crm_store_errmsg(s));
 	return id;
 }
+
+const char *
+crm_cli_config(const char *opt, const char *env, const char *name, char *buf, size_t len)
+{
+	const char *e = getenv(env), *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+
+	if (opt)
+		return opt;
+	if (e && *e)
+		return e;
+	if (x && *x == '/')
+		snprintf(buf, len, "%s/crm/%s", x, name);
+	else if (h && *h)
+		snprintf(buf, len, "%s/.config/crm/%s", h, name);
+	else
+		return NULL;
+	return access(buf, F_OK) == 0 ? buf : NULL;
+}

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "crm.h"
 
@@ -102,6 +103,10 @@ int email_valid(const char *s);
 /* Current time as ISO 8601 UTC "YYYY-MM-DDTHH:MM:SSZ" into buf[21]. */
 void now_iso(char buf[21]);
 
+/* Seconds since 1970 of a stored time "YYYY-MM-DDTHH:MM:SSZ", and back. */
+int64_t iso_seconds(const char *iso);
+void iso_of(time_t t, char out[21]);
+
 /* Whether s is YYYY-MM-DD, --MM-DD, or an ISO timestamp (when ts). */
 int date_valid(const char *s, int ts);
 
@@ -147,6 +152,11 @@ int store_has_orgs(crm_store_t *s);
 int store_fts_flush(crm_store_t *s);
 struct sqlite3_stmt *store_stmt(crm_store_t *s, const char *key, const char *sql);
 
+/* Compute scores into temp.crm_score (see score.c).  msg says what failed. */
+int score_compute(crm_store_t *s, int which, const struct crm_score_opts *o, char *msg, size_t len);
+/* Check score options (a weights file is read): CRM_OK, CRM_USAGE, CRM_BADINPUT with msg. */
+int score_check(const struct crm_score_opts *o, char *msg, size_t len);
+
 /* Insert the query's parties as the frozen members of a segment (*n of them). */
 int query_into_segment(crm_query_t *q, const char *segment, int64_t *n);
 
@@ -156,6 +166,7 @@ int party_from_row(struct sqlite3_stmt *st, crm_party_t **out);
 /* The column list that party_from_row() expects, for "SELECT %s FROM party p". */
 extern const char party_columns[];
 extern const char party_from[];
+extern const char *const party_column_expr[CRM_F_OPEN_TASKS + 1];
 
 /* Recompute the facts of the parties whose events changed (at commit). */
 int store_facts_flush(crm_store_t *s);

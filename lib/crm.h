@@ -83,11 +83,25 @@ enum crm_field {
 	CRM_F_REVENUE,
 	CRM_F_REVENUE_CURRENCY,
 	CRM_F_OPEN_TASKS,
+	/* Scores, computed for a run (see crm_query_scores()): RFM, churn, propensity. */
+	CRM_F_RFM_R,
+	CRM_F_RFM_F,
+	CRM_F_RFM_M,
+	CRM_F_RFM,
+	CRM_F_RFM_SEGMENT,
+	CRM_F_DAYS_SINCE_PURCHASE,
+	CRM_F_USUAL_GAP,
+	CRM_F_CHURN_RISK,
+	CRM_F_CHURNED,
+	CRM_F_PROPENSITY,
+	CRM_F_EXPLAIN,
 	CRM_NFIELDS
 };
 
 /* Whether a field is a fact derived from events (never read from input). */
 #define CRM_FIELD_IS_FACT(f) ((f) > CRM_F_ATTRS && (f) < CRM_NFIELDS)
+/* Whether a field is a score, computed by a run and never stored. */
+#define CRM_FIELD_IS_SCORE(f) ((f) >= CRM_F_RFM_R && (f) < CRM_NFIELDS)
 
 /* The name of a field; a static string. */
 const char *crm_field_name(int field);
@@ -383,6 +397,8 @@ enum crm_outformat { CRM_OUT_AUTO, CRM_OUT_JSONL, CRM_OUT_JSON, CRM_OUT_CSV,
 
 /* Printer options. */
 #define CRM_PRINT_CSV_RAW 1 /* no neutralising of formula-like CSV cells */
+/* Score columns after the default ones (when no fields are given): CRM_SCORE_* << 4. */
+#define CRM_PRINT_SCORES(which) ((which) << 4)
 
 /*
  * A printer writing to fp.  fields is a comma-separated list of field
@@ -694,6 +710,12 @@ void crm_query_free(crm_query_t *q);
  */
 int crm_query_sort(crm_query_t *q, const char *spec, char *msg, size_t len);
 
+/*
+ * Read only these fields of each party (bit 1 << field; 0: all); the
+ * others are absent from the parties returned.  The id is always read.
+ */
+void crm_query_fields(crm_query_t *q, uint64_t fields);
+
 /* At most n results (n < 0: no limit). */
 void crm_query_limit(crm_query_t *q, long n);
 
@@ -722,6 +744,53 @@ int crm_query_count(crm_query_t *q, int64_t *n);
  * CRM_EOF at the end, CRM_STORE.
  */
 int crm_query_next(crm_query_t *q, crm_party_t **out);
+
+/* ---------------------------------------------------------------- */
+/* Scores: RFM, churn and propensity, computed for one run (see crm-segment(1)). */
+
+enum {
+	CRM_SCORE_RFM = 1,              /* rfm_r, rfm_f, rfm_m, rfm, rfm_segment */
+	CRM_SCORE_CHURN = 2,            /* days_since_purchase, usual_gap, churn_risk, churned */
+	CRM_SCORE_PROPENSITY = 4,       /* propensity */
+	CRM_SCORE_EXPLAIN = 8,          /* explain: the inputs of each score */
+};
+
+struct crm_score_opts {
+	const char *as_of;      /* the time the scores are computed at (crm time); NULL: now */
+	const char *window;     /* the RFM window for F and M, such as 365d; NULL: 365d */
+	const char *currency;   /* the currency of M; NULL: $CRM_CURRENCY or EUR */
+	const char *weights;    /* a JSON file of weights and thresholds; NULL: built in */
+};
+
+/* The score a field needs (CRM_SCORE_*), 0 for a field that is no score. */
+int crm_score_of_field(int field);
+
+/*
+ * Compute these scores (CRM_SCORE_*) when the query runs, with these
+ * options; the terms' own scores are computed with the same options.
+ * CRM_OK; CRM_USAGE or CRM_BADINPUT (a bad weights file) with msg.
+ */
+int crm_query_scores(crm_query_t *q, int which, const struct crm_score_opts *o,
+                     char *msg, size_t len);
+
+/* The scores that the printer's columns show (CRM_SCORE_*). */
+int crm_printer_scores(const crm_printer_t *pr);
+
+/* The party fields that the printer's columns show (bit 1 << field). */
+uint64_t crm_printer_fields(const crm_printer_t *pr);
+
+/*
+ * The attrition of the base over a period ending at o->as_of: customers
+ * active (not churned) at its start, how many of them had churned by its
+ * end, and the rate (NaN when no customer was active).
+ */
+struct crm_attrition {
+	char since[21], as_of[21];
+	int64_t active, churned;
+	double rate;
+};
+int crm_score_attrition(crm_store_t *s, const struct crm_score_opts *o, const char *period,
+                        struct crm_attrition *out, char *msg, size_t len);
 
 /* ---------------------------------------------------------------- */
 /* Helpers shared by the programs: messages, stdin, atomic output. */
@@ -783,6 +852,14 @@ void crm_cli_set_failed(int status, const char *key);
 
 /* A count option's value (0 or more), or exit 2 naming opt. */
 long crm_cli_number(const char *opt, const char *arg);
+
+/*
+ * A configuration file: the option's value, else $env, else NAME in the
+ * user's configuration directory ($XDG_CONFIG_HOME/crm, ~/.config/crm)
+ * when it exists; NULL for none.  buf holds the path it builds.
+ */
+const char *crm_cli_config(const char *opt, const char *env, const char *name, char *buf,
+                           size_t len);
 
 /* The output format of c for stdout: the table on a terminal when auto. */
 int crm_cli_outformat(const struct crm_common *c);

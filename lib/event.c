@@ -505,6 +505,8 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 static const char *const event_indexes[][2] = {
 	{ "event_party_at", "CREATE INDEX event_party_at ON event (party_id, at)" },
 	{ "event_at", "CREATE INDEX event_at ON event (at)" },
+	{ "event_purchase", "CREATE INDEX event_purchase ON event (party_id, at, amount, currency)"
+	  " WHERE type = 'purchase'" },
 	{ "event_open_task", "CREATE INDEX event_open_task ON event (due) "
 	                     "WHERE type = 'task' AND status = 'open'" },
 	{ "event_text", "CREATE INDEX event_text ON event (party_id) "

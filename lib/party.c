@@ -16,6 +16,8 @@ static const char *const field_names[CRM_NFIELDS] = {
 	"birthdate", "gender", "notes", "ext_id", "created", "updated",
 	"tags", "attrs", "last_activity", "last_inbound", "first_purchase",
 	"last_purchase", "purchases", "revenue", "revenue_currency", "open_tasks",
+	"rfm_r", "rfm_f", "rfm_m", "rfm", "rfm_segment", "days_since_purchase",
+	"usual_gap", "churn_risk", "churned", "propensity", "explain",
 };
 
 /* Header synonyms, in the folded form of fold_header(). */
@@ -405,6 +407,16 @@ const char party_columns[] =
 	"p.attrs, f.last_activity, f.last_inbound, f.first_purchase, f.last_purchase, "
 	"coalesce(f.purchases, 0), f.revenue, f.revenue_currency, coalesce(f.open_tasks, 0)";
 
+/* The same, one expression per field, for queries that need only some. */
+const char *const party_column_expr[CRM_F_OPEN_TASKS + 1] = {
+	"p.id", "p.type", "p.kind", "p.name", "p.first_name", "p.last_name", "p.email",
+	"p.phone", "p.org", "p.org_id", "p.title", "p.city", "p.postcode", "p.country",
+	"p.birthdate", "p.gender", "p.notes", "p.ext_id", "p.created", "p.updated",
+	"(SELECT group_concat(tag, char(31)) FROM party_tag t WHERE t.party_id = p.id)",
+	"p.attrs", "f.last_activity", "f.last_inbound", "f.first_purchase", "f.last_purchase",
+	"coalesce(f.purchases, 0)", "f.revenue", "f.revenue_currency", "coalesce(f.open_tasks, 0)",
+};
+
 /* The FROM clause that party_columns needs. */
 const char party_from[] = "party p LEFT JOIN party_fact f ON f.party_id = p.id";
 
@@ -450,15 +462,18 @@ party_from_row(sqlite3_stmt *st, crm_party_t **out)
 		if (!p->attrs)
 			goto nomem;
 	}
-	for (int f = CRM_F_ATTRS + 1; f < CRM_NFIELDS; f++) {
+	/* Facts, then the scores when the query computed them. */
+	int ncols = sqlite3_column_count(st);
+	for (int f = CRM_F_ATTRS + 1; f < CRM_NFIELDS && f < ncols; f++) {
 		char a[32];
 		if (sqlite3_column_type(st, f) == SQLITE_NULL)
 			continue;
 		if (f == CRM_F_REVENUE)
 			amount_format(sqlite3_column_int64(st, f), a);
-		else
+		else if (!CRM_FIELD_IS_SCORE(f))
 			snprintf(a, sizeof a, "%s", (const char *)sqlite3_column_text(st, f));
-		if (!(p->v[f] = strdup(a)))
+		if (!(p->v[f] = strdup(CRM_FIELD_IS_SCORE(f) ?
+		                       (const char *)sqlite3_column_text(st, f) : a)))
 			goto nomem;
 	}
 	*out = p;

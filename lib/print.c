@@ -98,6 +98,43 @@ add_list(crm_printer_t *pr, const char *list, char *msg, size_t len)
 	return rc;
 }
 
+/* The columns of the scores a run computes (CRM_SCORE_*). */
+static int
+add_scores(crm_printer_t *pr, int which, char *msg, size_t len)
+{
+	int rc = CRM_OK;
+
+	if (which & CRM_SCORE_RFM)
+		rc = add_list(pr, "rfm_r,rfm_f,rfm_m,rfm,rfm_segment", msg, len);
+	if (!rc && (which & CRM_SCORE_CHURN))
+		rc = add_list(pr, "days_since_purchase,usual_gap,churn_risk,churned", msg, len);
+	if (!rc && (which & CRM_SCORE_PROPENSITY))
+		rc = add_list(pr, "propensity", msg, len);
+	if (!rc && (which & CRM_SCORE_EXPLAIN))
+		rc = add_list(pr, "explain", msg, len);
+	return rc;
+}
+
+int
+crm_printer_scores(const crm_printer_t *pr)
+{
+	int which = 0;
+
+	for (size_t i = 0; i < pr->ncols; i++)
+		which |= crm_score_of_field(pr->cols[i].field);
+	return which;
+}
+
+uint64_t
+crm_printer_fields(const crm_printer_t *pr)
+{
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < pr->ncols; i++)
+		m |= pr->cols[i].field < 0 ? 1ULL << CRM_F_ATTRS : 1ULL << pr->cols[i].field;
+	return m;
+}
+
 /* A printer without columns yet. */
 static crm_printer_t *
 printer_new(FILE *fp, int format, int flags, int events)
@@ -144,6 +181,7 @@ crm_printer_open(FILE *fp, int format, const char *fields, char *const *attr_key
 		rc = add_list(pr, fields, msg, len);
 	} else if (format == CRM_OUT_TABLE) {
 		rc = add_list(pr, "id,kind,name,email,phone,org,city,tags", msg, len);
+		rc = rc ? rc : add_scores(pr, flags >> 4, msg, len);
 	} else {
 		int expand = attr_keys && *attr_keys && format != CRM_OUT_JSONL && format != CRM_OUT_JSON;
 		for (int f = 0; f <= CRM_F_ATTRS && !rc; f++)
@@ -160,6 +198,7 @@ crm_printer_open(FILE *fp, int format, const char *fields, char *const *attr_key
 			rc = add_col(pr, full, msg, len);
 			free(full);
 		}
+		rc = rc ? rc : add_scores(pr, flags >> 4, msg, len);
 	}
 	return printer_done(pr, rc, out);
 }
@@ -243,7 +282,16 @@ party_json(FILE *fp, const crm_party_t *p, const struct pcol *c)
 	case CRM_F_PURCHASES:
 	case CRM_F_REVENUE:
 	case CRM_F_OPEN_TASKS:
-		fputs(p->v[c->field] ? p->v[c->field] : "null", fp);    /* numbers */
+	case CRM_F_RFM_R:
+	case CRM_F_RFM_F:
+	case CRM_F_RFM_M:
+	case CRM_F_DAYS_SINCE_PURCHASE:
+	case CRM_F_USUAL_GAP:
+	case CRM_F_CHURNED:
+	case CRM_F_PROPENSITY:
+	case CRM_F_EXPLAIN:
+		/* numbers, true or false, and an object */
+		fputs(p->v[c->field] ? p->v[c->field] : "null", fp);
 		return CRM_OK;
 	default:
 		if ((s = p->v[c->field]))

@@ -31,6 +31,11 @@ struct crm_query {
 	int restrict_on;
 	sqlite3_stmt *st;       /* the running SELECT */
 	sqlite3_stmt *ins;      /* insert into the restriction */
+	int need;               /* scores the terms name (CRM_SCORE_*) */
+	int which;              /* scores asked for the output */
+	int computed;           /* temp.crm_score holds them */
+	char *opt[4];           /* as_of, window, currency, weights */
+	uint64_t fields;        /* the fields read (bit per field); 0: all */
 };
 
 static int
@@ -73,6 +78,8 @@ crm_query_free(crm_query_t *q)
 	free(q->binds);
 	buf_free(&q->where);
 	buf_free(&q->order);
+	for (int i = 0; i < 4; i++)
+		free(q->opt[i]);
 	sqlite3_finalize(q->st);
 	sqlite3_finalize(q->ins);
 	free(q);
@@ -90,6 +97,12 @@ column(int f)
 		return "coalesce(f.open_tasks, 0)";
 	if (f == CRM_F_REVENUE)
 		return "f.revenue";            /* ten-thousandths: see compare_term() */
+	if (f == CRM_F_PROPENSITY)
+		return "coalesce(s.propensity, 0)";     /* 0 without any signal */
+	if (CRM_FIELD_IS_SCORE(f)) {
+		snprintf(col, sizeof col, "s.%s", crm_field_name(f));
+		return col;
+	}
 	snprintf(col, sizeof col, "%s.%s", CRM_FIELD_IS_FACT(f) ? "f" : "p", crm_field_name(f));
 	return col;
 }
@@ -254,6 +267,7 @@ colon_term(crm_query_t *q, const char *t, int neg, char *msg, size_t len)
 		return buf_adds(w, "coalesce(p.attrs, '{}') <> '{}'");
 	if (f == CRM_F_ID)
 		return buf_adds(w, "1");
+	q->need |= crm_score_of_field(f);
 	return sqlf(w, "coalesce(%s, '') <> ''", column(f));
 }
 
@@ -286,6 +300,7 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 		snprintf(expr, sizeof expr, "p.attrs");
 	} else {
 		snprintf(expr, sizeof expr, "%s", column(f));
+		q->need |= crm_score_of_field(f);
 	}
 
 	if (f == CRM_F_TAGS) {
@@ -344,6 +359,18 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 		if (!strcmp(op, "="))
 			return sqlf(w, "%s = ?%d", expr, n);
 		return sqlf(w, "%s %s ?%d", expr, op, n);
+	}
+	{
+		/* Numeric scores compare as numbers, with every operator. */
+		double d;
+		if (CRM_FIELD_IS_SCORE(f) && strcmp(op, "~") && is_number(v, &d) &&
+		    f != CRM_F_RFM && f != CRM_F_EXPLAIN) {
+			if (!(n = bind_num(q, SQLITE_FLOAT, 0, d)))
+				return CRM_NOMEM;
+			if (!strcmp(op, "!="))
+				return sqlf(w, "%s IS NOT ?%d", expr, n);
+			return sqlf(w, "%s %s ?%d", expr, op, n);
+		}
 	}
 	if (f == CRM_F_ID || f == CRM_F_ORG_ID) {
 		char *end;
@@ -528,10 +555,55 @@ age_term(crm_query_t *q, const char *v, char *msg, size_t len)
 	            " AND p.birthdate <= date('now', '-' || ?%d || ' years'))", a, b);
 }
 
+static int term(crm_query_t *q, const char *t, char *msg, size_t len);
+
+/*
+ * org.TERM: people (and organizations) whose organization matches TERM,
+ * such as org.attrs.employees>=250 or org.tag:key-account.  The inner
+ * query names its own p, f and s, which hide the outer ones.
+ */
+static int
+org_term(crm_query_t *q, const char *t, char *msg, size_t len)
+{
+	struct buf saved = q->where, inner;
+	int rc, need = q->need;
+
+	if (!*t || !strcmp(t, "OR")) {
+		msgf(msg, len, "org. needs a term, such as org.attrs.employees>=250");
+		return CRM_USAGE;
+	}
+	if (q->depth >= 16) {
+		msgf(msg, len, "org. nested more than 16 deep");
+		return CRM_USAGE;
+	}
+	memset(&q->where, 0, sizeof q->where);
+	q->depth++;
+	rc = term(q, t, msg, len);
+	q->depth--;
+	inner = q->where;
+	q->where = saved;
+	if (!rc) {
+		buf_adds(&q->where, "p.org_id IN (SELECT p.id FROM party p LEFT JOIN party_fact f"
+		         " ON f.party_id = p.id");
+		/* A score named inside needs its table here too (need only grows). */
+		if (q->need != need || (q->need && strstr(inner.p ? inner.p : "", "s.")))
+			buf_adds(&q->where, " LEFT JOIN temp.crm_score s ON s.party_id = p.id");
+		buf_adds(&q->where, " WHERE p.type = 'organization' AND ");
+		buf_adds(&q->where, inner.p ? inner.p : "1");
+		buf_adds(&q->where, ")");
+		rc = q->where.err ? CRM_NOMEM : CRM_OK;
+	}
+	buf_free(&inner);
+	return rc;
+}
+
 static int
 term(crm_query_t *q, const char *t, char *msg, size_t len)
 {
 	int neg = 0;
+
+	if (!strncmp(t, "org.", 4))
+		return org_term(q, t + 4, msg, len);
 
 	if (!strncmp(t, "segment:", 8) || !strncmp(t, "-segment:", 9)) {
 		neg = *t == '-';
@@ -674,8 +746,14 @@ crm_query_sort(crm_query_t *q, const char *spec, char *msg, size_t len)
 		msgf(msg, len, "cannot sort by '%s'", name);
 		return CRM_USAGE;
 	}
+	if (f == CRM_F_EXPLAIN) {
+		msgf(msg, len, "cannot sort by '%s'", name);
+		return CRM_USAGE;
+	}
+	q->need |= crm_score_of_field(f);
 	if (f == CRM_F_ID || f == CRM_F_ORG_ID || is_date_field(f) || f == CRM_F_TYPE ||
-	    f == CRM_F_KIND || f == CRM_F_PURCHASES || f == CRM_F_REVENUE || f == CRM_F_OPEN_TASKS) {
+	    f == CRM_F_KIND || f == CRM_F_PURCHASES || f == CRM_F_REVENUE || f == CRM_F_OPEN_TASKS ||
+	    (CRM_FIELD_IS_SCORE(f) && f != CRM_F_RFM_SEGMENT && f != CRM_F_CHURN_RISK)) {
 		buf_adds(&q->order, column(f));
 		buf_adds(&q->order, " IS NULL, ");
 		buf_adds(&q->order, column(f));
@@ -724,6 +802,74 @@ crm_query_restrict_add(crm_query_t *q, int64_t id)
 	return rc == SQLITE_DONE ? CRM_OK : store_status(q->s, rc);
 }
 
+int
+crm_query_scores(crm_query_t *q, int which, const struct crm_score_opts *o, char *msg, size_t len)
+{
+	const char *v[4] = { o->as_of, o->window, o->currency, o->weights };
+
+	q->which |= which;
+	for (int i = 0; i < 4; i++) {
+		free(q->opt[i]);
+		q->opt[i] = NULL;
+		if (v[i] && !(q->opt[i] = strdup(v[i])))
+			return CRM_NOMEM;
+	}
+	/* Check the options now, so that a mistake is a usage error, not a store one. */
+	return score_check(o, msg, len);
+}
+
+/* Compute the scores the query needs, once; its FROM clause. */
+static int
+scores_ready(crm_query_t *q, const char **from)
+{
+	static const char scored[] = "party p LEFT JOIN party_fact f ON f.party_id = p.id"
+	                             " LEFT JOIN temp.crm_score s ON s.party_id = p.id";
+	int which = q->need | q->which, rc;
+	char msg[256];
+
+	*from = which ? scored : party_from;
+	if (!which || q->computed)
+		return CRM_OK;
+	/* The inputs of the scores asked for; explain alone explains all three. */
+	if (!(which & ~CRM_SCORE_EXPLAIN))
+		which |= CRM_SCORE_RFM | CRM_SCORE_CHURN | CRM_SCORE_PROPENSITY;
+	struct crm_score_opts o = { q->opt[0], q->opt[1], q->opt[2], q->opt[3] };
+	if ((rc = score_compute(q->s, which, &o, msg, sizeof msg))) {
+		store_seterr(q->s, "%s", msg);
+		return rc;
+	}
+	q->computed = 1;
+	return CRM_OK;
+}
+
+void
+crm_query_fields(crm_query_t *q, uint64_t fields)
+{
+	q->fields = fields;
+}
+
+/* The columns of a party, with the scores when the query has them. */
+static int
+columns_of(crm_query_t *q, struct buf *sql)
+{
+	if (!q->fields) {
+		buf_adds(sql, party_columns);
+	} else {
+		/* Fields nobody reads are NULL: no tag lookup for a list of e-mails. */
+		for (int f = 0; f <= CRM_F_OPEN_TASKS; f++) {
+			if (f)
+				buf_adds(sql, ", ");
+			buf_adds(sql, f == CRM_F_ID || (q->fields >> f & 1) ? party_column_expr[f] : "NULL");
+		}
+	}
+	if (q->need | q->which)
+		sqlf(sql, ", s.rfm_r, s.rfm_f, s.rfm_m, s.rfm, s.rfm_segment, s.days_since_purchase,"
+		     " s.usual_gap, s.churn_risk, s.churned, %s, s.explain",
+		     (q->need | q->which) & CRM_SCORE_PROPENSITY ? "coalesce(s.propensity, 0)" :
+		     "s.propensity");
+	return sql->err ? CRM_NOMEM : CRM_OK;
+}
+
 /* Bind the query's parameters, ?1 to ?nbinds, to a statement. */
 static void
 bind_all(crm_query_t *q, sqlite3_stmt *st)
@@ -744,15 +890,19 @@ static int
 prepare(crm_query_t *q, const char *what, int with_order, sqlite3_stmt **out)
 {
 	struct buf sql = {0};
+	const char *from;
 	int rc, n = 0;
 
 	/* Inside a write transaction, rows written so far must be searchable. */
-	if ((rc = store_fts_flush(q->s)))
+	if ((rc = store_fts_flush(q->s)) || (rc = scores_ready(q, &from)))
 		return rc;
 	buf_adds(&sql, "SELECT ");
-	buf_adds(&sql, what);
+	if (what)
+		buf_adds(&sql, what);
+	else
+		columns_of(q, &sql);
 	buf_adds(&sql, " FROM ");
-	buf_adds(&sql, party_from);
+	buf_adds(&sql, from);
 	buf_adds(&sql, " WHERE ");
 	buf_adds(&sql, q->where.p);
 	if (q->restrict_on)
@@ -786,16 +936,19 @@ int
 query_into_segment(crm_query_t *q, const char *segment, int64_t *n)
 {
 	sqlite3_stmt *st;
+	const char *from;
 	char what[64];
 	int rc;
 
+	if ((rc = scores_ready(q, &from)))
+		return rc;
 	/* The segment's name is one parameter more, after the query's own. */
 	snprintf(what, sizeof what, "?%d, p.id, 'frozen'", q->nbinds + 1);
 	struct buf sql = {0};
 	buf_adds(&sql, "INSERT OR IGNORE INTO segment_member (segment, party_id, pin) SELECT ");
 	buf_adds(&sql, what);
 	buf_adds(&sql, " FROM ");
-	buf_adds(&sql, party_from);
+	buf_adds(&sql, from);
 	buf_adds(&sql, " WHERE ");
 	buf_adds(&sql, q->where.p);
 	if (!sql.p || sql.err) {
@@ -850,14 +1003,15 @@ crm_query_attr_keys(crm_query_t *q, char ***keys)
 {
 	sqlite3_stmt *st;
 	struct strv b = {0};
+	const char *from;
 	int rc;
 
 	*keys = NULL;
-	if ((rc = store_fts_flush(q->s)))
+	if ((rc = store_fts_flush(q->s)) || (rc = scores_ready(q, &from)))
 		return rc;
 	struct buf sql = {0};
 	buf_adds(&sql, "SELECT j.key FROM ");
-	buf_adds(&sql, party_from);
+	buf_adds(&sql, from);
 	buf_adds(&sql, ", json_each(p.attrs) j WHERE ");
 	buf_adds(&sql, q->where.p);
 	if (q->restrict_on)
@@ -892,7 +1046,7 @@ crm_query_next(crm_query_t *q, crm_party_t **out)
 {
 	int rc;
 
-	if (!q->st && (rc = prepare(q, party_columns, 1, &q->st)))
+	if (!q->st && (rc = prepare(q, NULL, 1, &q->st)))
 		return rc;
 	rc = sqlite3_step(q->st);
 	if (rc == SQLITE_ROW)

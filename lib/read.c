@@ -1060,6 +1060,10 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	case CRM_F_LAST_PURCHASE: case CRM_F_PURCHASES: case CRM_F_REVENUE:
 	case CRM_F_REVENUE_CURRENCY: case CRM_F_OPEN_TASKS:
 		return CRM_OK;          /* derived by the store */
+	case CRM_F_RFM_R: case CRM_F_RFM_F: case CRM_F_RFM_M: case CRM_F_RFM:
+	case CRM_F_RFM_SEGMENT: case CRM_F_DAYS_SINCE_PURCHASE: case CRM_F_USUAL_GAP:
+	case CRM_F_CHURN_RISK: case CRM_F_CHURNED: case CRM_F_PROPENSITY: case CRM_F_EXPLAIN:
+		return CRM_OK;          /* computed by a run, never stored */
 	case CRM_F_TAGS:
 		if (json_is_string(v))
 			return add_tags(p, json_string_value(v));

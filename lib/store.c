@@ -159,6 +159,12 @@ static const char *const migrations[] = {
 	" pin TEXT NOT NULL CHECK (pin IN ('in', 'out', 'frozen')),"
 	" PRIMARY KEY (segment, pin, party_id)) WITHOUT ROWID;"
 	"CREATE INDEX segment_member_party ON segment_member (party_id);",
+	/*
+	 * 7 -> 8: the purchases of each party in time order, with amount and
+	 * currency, for scores (RFM, churn): read without touching the table.
+	 */
+	"CREATE INDEX event_purchase ON event (party_id, at, amount, currency)"
+	" WHERE type = 'purchase';",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

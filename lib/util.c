@@ -566,7 +566,14 @@ days_from_civil(long long y, unsigned m, unsigned d)
 	return era * 146097 + (long long)doe - 719468;
 }
 
-static void
+int64_t
+iso_seconds(const char *iso)
+{
+	return days_from_civil(atoi(iso), (unsigned)atoi(iso + 5), (unsigned)atoi(iso + 8)) * 86400LL +
+	       atoi(iso + 11) * 3600 + atoi(iso + 14) * 60 + atoi(iso + 17);
+}
+
+void
 iso_of(time_t t, char out[21])
 {
 	struct tm tm;

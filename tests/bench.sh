@@ -200,8 +200,8 @@ SQL
 # Three ways for the shell: indexes kept up row by row, facts by SQLite's
 # own plan; the same with facts by a plain scan; and its best, the
 # secondary indexes dropped before the insert and built after it.
-drop="DROP INDEX event_party_at; DROP INDEX event_at; DROP INDEX event_open_task;"
-create="CREATE INDEX event_party_at ON event (party_id, at); CREATE INDEX event_at ON event (at); CREATE INDEX event_open_task ON event (due) WHERE type = 'task' AND status = 'open';"
+drop="DROP INDEX event_party_at; DROP INDEX event_at; DROP INDEX event_open_task; DROP INDEX event_purchase;"
+create="CREATE INDEX event_party_at ON event (party_id, at); CREATE INDEX event_at ON event (at); CREATE INDEX event_open_task ON event (due) WHERE type = 'task' AND status = 'open'; CREATE INDEX event_purchase ON event (party_id, at, amount, currency) WHERE type = 'purchase';"
 sed 's/@HOW@//; s/@DROP@//; s/@CREATE@//' "$dir/events.sql" > "$dir/events-plan.sql"
 sed 's/@HOW@/NOT INDEXED/; s/@DROP@//; s/@CREATE@//' "$dir/events.sql" > "$dir/events-scan.sql"
 sed "s/@HOW@/NOT INDEXED/; s/@DROP@/$drop/; s/@CREATE@/$create/" "$dir/events.sql" > "$dir/events-best.sql"
@@ -253,6 +253,68 @@ echo "store with events: $(du -m "$dir/c.db" | cut -f1) MiB (crm), $(du -m "$dir
 a=$(lookup_ms "$bin/crm-segment" --db "$dir/c.db" bench-three --count)
 b=$(lookup_ms sqlite3 "$dir/c.db" "SELECT count(*) FROM party p JOIN party_fact f ON f.party_id = p.id WHERE f.purchases >= 3 AND f.last_purchase >= '2026-01-01' AND p.city = 'Paris'")
 printf 'segment   three rules --count %7.2f ms  sqlite3 %7.2f ms  ratio %.2f  (%s members)\n' "$a" "$b" "$(ratio "$a" "$b")" "$("$bin/crm-segment" --db "$dir/c.db" bench-three --count)"
+
+# Scores over the whole base, as CSV, beside the same computation in SQL
+# (window functions for the quintiles), in the same run; the two outputs
+# are compared.  RUNS runs each, medians.
+timed() {
+	_t=""
+	for r in $(seq "$RUNS"); do _t="$_t $(seconds sh -c "$1")"; done
+	echo $_t | tr ' ' '\n' | median
+}
+asof=2026-12-31T23:59:59Z from=2025-12-31T23:59:59Z
+cat > "$dir/rfm.sql" <<SQL
+.headers on
+.mode csv
+CREATE TEMP TABLE s (party_id INTEGER PRIMARY KEY, r INTEGER, f INTEGER, m INTEGER);
+WITH c AS (
+ SELECT party_id, max(at) AS last, count(CASE WHEN at > '$from' THEN 1 END) AS f,
+ coalesce(sum(CASE WHEN at > '$from' AND currency = 'EUR' THEN amount END), 0) AS m
+ FROM event INDEXED BY event_purchase WHERE type = 'purchase' AND at <= '$asof' GROUP BY party_id)
+INSERT INTO s SELECT party_id, 1 + 5 * (rank() OVER (ORDER BY last) - 1) / count(*) OVER (),
+ 1 + 5 * (rank() OVER (ORDER BY f) - 1) / count(*) OVER (),
+ 1 + 5 * (rank() OVER (ORDER BY m) - 1) / count(*) OVER () FROM c;
+SELECT p.id AS id, r || f || m AS rfm,
+ CASE WHEN r IS NULL THEN NULL
+ WHEN r >= 4 AND (f + m + 1) / 2 >= 4 THEN 'champions'
+ WHEN r >= 4 AND (f + m + 1) / 2 >= 2 THEN 'potential-loyalists'
+ WHEN r = 5 THEN 'new' WHEN r = 4 THEN 'promising'
+ WHEN r = 3 AND (f + m + 1) / 2 >= 4 THEN 'loyal'
+ WHEN r = 3 AND (f + m + 1) / 2 = 3 THEN 'need-attention' WHEN r = 3 THEN 'about-to-sleep'
+ WHEN (f + m + 1) / 2 = 5 THEN 'cannot-lose-them' WHEN (f + m + 1) / 2 >= 3 THEN 'at-risk'
+ WHEN r = 2 THEN 'hibernating' ELSE 'lost' END AS rfm_segment
+ FROM party p LEFT JOIN s ON s.party_id = p.id ORDER BY p.id;
+SQL
+cat > "$dir/churn.sql" <<SQL
+.headers on
+.mode csv
+CREATE TEMP TABLE c (party_id INTEGER PRIMARY KEY, first INTEGER, last INTEGER, n INTEGER, gap REAL);
+INSERT INTO c SELECT party_id, unixepoch(min(at)), unixepoch(max(at)), count(*), NULL
+ FROM event INDEXED BY event_purchase WHERE type = 'purchase' AND at <= '$asof' GROUP BY party_id;
+UPDATE c SET gap = (last - first) / 86400.0 / (n - 1) WHERE n >= 3;
+CREATE TEMP TABLE b AS SELECT coalesce((SELECT avg(gap) FROM (SELECT gap FROM c WHERE gap IS NOT NULL
+ ORDER BY gap LIMIT 2 - (SELECT count(gap) FROM c) % 2 OFFSET ((SELECT count(gap) FROM c) - 1) / 2)), 90) AS base;
+SELECT p.id AS id, CASE WHEN ratio > 2.5 THEN 'high' WHEN ratio > 1.5 THEN 'medium'
+ WHEN ratio IS NOT NULL THEN 'low' END AS churn_risk,
+ CASE WHEN ratio > 4 THEN 'true' WHEN ratio IS NOT NULL THEN 'false' END AS churned
+ FROM party p LEFT JOIN (SELECT party_id, (unixepoch('$asof') - last) / 86400.0 /
+ max(coalesce(gap, (SELECT base FROM b)), 1) AS ratio FROM c) k ON k.party_id = p.id ORDER BY p.id;
+SQL
+a=$(timed "'$bin/crm-find' --db '$dir/c.db' --rfm --as-of 2026-12-31 --format csv --fields id,rfm,rfm_segment > '$dir/rfm1.csv'")
+b=$(timed "sqlite3 '$dir/c.db' < '$dir/rfm.sql' > '$dir/rfm2.csv'")
+same=$(tr -d '\r' < "$dir/rfm2.csv" | cmp -s "$dir/rfm1.csv" - && echo same || echo DIFFERENT)
+printf 'rfm       crm-find --rfm %7.2f s  sqlite3 %7.2f s  ratio %.2f  (%s customers; outputs %s)\n' "$a" "$b" "$(ratio "$a" "$b")" "$(grep -c ',[1-5][1-5][1-5],' "$dir/rfm1.csv")" "$same"
+a=$(timed "'$bin/crm-find' --db '$dir/c.db' --churn --as-of 2026-12-31 --format csv --fields id,churn_risk,churned > '$dir/churn1.csv'")
+b=$(timed "sqlite3 '$dir/c.db' < '$dir/churn.sql' > '$dir/churn2.csv'")
+same=$(tr -d '\r' < "$dir/churn2.csv" | cmp -s "$dir/churn1.csv" - && echo same || echo DIFFERENT)
+printf 'churn     crm-find --churn %7.2f s  sqlite3 %7.2f s  ratio %.2f  (%s churned; outputs %s)\n' "$a" "$b" "$(ratio "$a" "$b")" "$(grep -c ',true$' "$dir/churn1.csv")" "$same"
+a=$(timed "'$bin/crm-find' --db '$dir/c.db' --count --as-of 2026-12-31 rfm_segment=at-risk > /dev/null")
+printf 'rfm       crm-find --count rfm_segment=at-risk %7.2f s  (%s parties)\n' "$a" "$("$bin/crm-find" --db "$dir/c.db" --count --as-of 2026-12-31 rfm_segment=at-risk)"
+a=$(timed "'$bin/crm-find' --db '$dir/c.db' --propensity --as-of 2026-12-31 --format csv --fields id,propensity > /dev/null")
+printf 'propensity crm-find --propensity %7.2f s  (no shell equivalent)\n' "$a"
+if [ -x /usr/bin/time ]; then
+	printf 'peak memory crm-find --scores: %s MiB\n' "$(peak_mib "$bin/crm-find" --db "$dir/c.db" --scores --as-of 2026-12-31 --format csv)"
+fi
 
 # One person's access and erasure, whole process, in the store with events.
 root=$(cd "$(dirname "$0")/.." && pwd)
