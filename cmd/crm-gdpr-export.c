@@ -18,7 +18,7 @@
 enum {
 	OPT_SUBJECT = 0x100, OPT_SUBJECT_STDIN, OPT_OUTPUT, OPT_REGISTER, OPT_REQUEST_ID,
 	OPT_ERASE, OPT_REASON, OPT_KEEP_ACCOUNTING, OPT_DRY_RUN, OPT_AUDIT, OPT_VERIFY_AUDIT,
-	OPT_REDACT, OPT_REPLAY, OPT_UNSUPPRESS, OPT_PORTABLE,
+	OPT_REDACT, OPT_REPLAY, OPT_UNSUPPRESS, OPT_PORTABLE, OPT_WEIGHTS,
 };
 
 static const struct option options[] = {
@@ -38,6 +38,7 @@ static const struct option options[] = {
 	{ "dry-run", 0, NULL, OPT_DRY_RUN },
 	{ "audit", 0, NULL, OPT_AUDIT },
 	{ "verify-audit", 0, NULL, OPT_VERIFY_AUDIT },
+	{ "weights", 1, NULL, OPT_WEIGHTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -48,7 +49,7 @@ static void __attribute__((noreturn))
 usage(FILE *fp, int code)
 {
 	fputs("usage: crm-gdpr-export (--subject VALUE... | --subject-stdin) [-o FILE]\n"
-	      "               [--register FILE] [--request-id ID] [--db PATH]\n"
+	      "               [--register FILE] [--weights FILE] [--request-id ID] [--db PATH]\n"
 	      "       crm-gdpr-export --portable DIR (--subject VALUE... | --subject-stdin)\n"
 	      "               [--request-id ID] [--db PATH]\n"
 	      "       crm-gdpr-export --erase (--subject VALUE... | --subject-stdin)\n"
@@ -328,7 +329,7 @@ main(int argc, char **argv)
 	const char *output = NULL, *reg = NULL, *request_id = NULL, *reason = NULL;
 	int c, rc, from_stdin = 0, erase = 0, keep = 0, dry_run = 0, audit = 0, verify = 0;
 	int redact = 0, replay = 0;
-	const char *unsuppress = NULL, *portable = NULL;
+	const char *unsuppress = NULL, *portable = NULL, *weights = NULL;
 	char msg[512], regbuf[4096];
 
 	crm_cli_init(argv[0]);
@@ -352,6 +353,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_REQUEST_ID:
 			request_id = optarg;
+			break;
+		case OPT_WEIGHTS:
+			weights = optarg;
 			break;
 		case OPT_ERASE:
 			erase = 1;
@@ -472,6 +476,16 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "-o goes with an export, not --erase");
 	if (portable && (erase || output || reg))
 		crm_die(CRM_EXIT_USAGE, "--portable writes its own files: no --erase, -o or --register");
+	if (weights && (portable || erase))
+		crm_die(CRM_EXIT_USAGE, "--weights goes with an export");
+	/* The scores of the export, with the weights crm-find would use; checked first. */
+	char wbuf[4096];
+	struct crm_score_opts so = { 0 };
+	if (!portable && !erase) {
+		so.weights = crm_cli_config(weights, "CRM_WEIGHTS", "weights.json", wbuf, sizeof wbuf);
+		if ((rc = crm_score_check(&so, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+	}
 	if (from_stdin)
 		read_stdin_subjects();
 	if (!nvalues)
@@ -487,6 +501,8 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < nvalues; i++)
 		if ((rc = crm_subject_find(store, sj, values[i])))
 			crm_cli_fail(rc, crm_store_errmsg(store));
+	if ((rc = crm_subject_weights(sj, so.weights)))
+		crm_cli_fail(rc, NULL);
 	const int64_t *ids;
 	size_t nparties = crm_subject_parties(sj, &ids);
 
@@ -522,7 +538,8 @@ main(int argc, char **argv)
 		if ((rc = crm_gdpr_export(store, sj, request_id, path, out, &missing, msg, sizeof msg))) {
 			if (output)
 				unlink(output);
-			crm_die(crm_status_exit(rc), "%s", rc == CRM_BADINPUT ? msg : crm_store_errmsg(store));
+			crm_die(crm_status_exit(rc), "%s", rc == CRM_BADINPUT || rc == CRM_USAGE ? msg :
+			        crm_store_errmsg(store));
 		}
 		if (missing == 1)
 			crm_warn("no processing register (%s): the Art. 15 sections say \"not configured\"",

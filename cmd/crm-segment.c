@@ -16,7 +16,7 @@
 enum {
 	OPT_SAVE = 0x100, OPT_DESCRIPTION, OPT_LIST, OPT_SHOW, OPT_DELETE, OPT_INCLUDE, OPT_EXCLUDE,
 	OPT_FREEZE, OPT_THAW, OPT_CONTACT, OPT_ATTRITION, OPT_PERIOD, OPT_AS_OF, OPT_CURRENCY,
-	OPT_WEIGHTS,
+	OPT_WEIGHTS, OPT_WINDOW,
 };
 
 static const struct option options[] = {
@@ -36,6 +36,7 @@ static const struct option options[] = {
 	{ "as-of", 1, NULL, OPT_AS_OF },
 	{ "currency", 1, NULL, OPT_CURRENCY },
 	{ "weights", 1, NULL, OPT_WEIGHTS },
+	{ "window", 1, NULL, OPT_WINDOW },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -55,7 +56,9 @@ usage(FILE *fp, int code)
 	      "       crm-segment --delete NAME\n"
 	      "       crm-segment --include NAME | --exclude NAME [--contact ID|EMAIL|EXT_ID]...\n"
 	      "               [--input-format csv|jsonl|auto] [--no-stdin]\n"
-	      "       crm-segment --freeze NAME | --thaw NAME\n"
+	      "       crm-segment --freeze NAME [--as-of TIME] [--window LEN] [--currency CUR]\n"
+	      "               [--weights FILE]\n"
+	      "       crm-segment --thaw NAME\n"
 	      "       crm-segment -h | --help | --version\n"
 	      "Save segments of the base as rules in crm-find's terms, and print their\n"
 	      "members; segment:NAME nests one in another, or in any crm-find search.\n"
@@ -272,6 +275,7 @@ main(int argc, char **argv)
 		case OPT_AS_OF: so.as_of = optarg; break;
 		case OPT_CURRENCY: so.currency = optarg; break;
 		case OPT_WEIGHTS: weights = optarg; break;
+		case OPT_WINDOW: so.window = optarg; break;
 		case OPT_CONTACT:
 			if (ncontacts == 64)
 				crm_die(CRM_EXIT_USAGE, "at most 64 --contact; pipe records for more");
@@ -288,9 +292,11 @@ main(int argc, char **argv)
 	if (actions > 1)
 		crm_die(CRM_EXIT_USAGE, "one of --save, --list, --show, --delete, --include, --exclude, "
 		        "--freeze, --thaw and --attrition at a time");
-	if (!attrition && (period || so.as_of || so.currency || weights))
-		crm_die(CRM_EXIT_USAGE, "--period, --as-of, --currency and --weights go with scores "
-		        "or --attrition");
+	if (period && !attrition)
+		crm_die(CRM_EXIT_USAGE, "--period goes with --attrition");
+	if (!attrition && !freeze && (so.as_of || so.currency || weights || so.window))
+		crm_die(CRM_EXIT_USAGE, "--as-of, --window, --currency and --weights go with scores, "
+		        "--freeze or --attrition");
 	if (description && !save)
 		crm_die(CRM_EXIT_USAGE, "--description goes with --save");
 	if (ncontacts && !include && !exclude)
@@ -344,7 +350,9 @@ main(int argc, char **argv)
 	} else if (freeze) {
 		int64_t n = 0;
 		crm_cli_begin_once(store);
-		if ((rc = crm_segment_freeze(store, freeze, &n, msg, sizeof msg)))
+		char wbuf[4096];
+		so.weights = crm_cli_config(weights, "CRM_WEIGHTS", "weights.json", wbuf, sizeof wbuf);
+		if ((rc = crm_segment_freeze(store, freeze, &so, &n, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", rc == CRM_USAGE ? msg : crm_store_errmsg(store));
 		commit("segment-freeze", (long)n);
 		fprintf(stderr, "%s: %s frozen with %lld member%s\n", crm_progname, freeze, (long long)n,

@@ -154,8 +154,7 @@ struct sqlite3_stmt *store_stmt(crm_store_t *s, const char *key, const char *sql
 
 /* Compute scores into temp.crm_score (see score.c).  msg says what failed. */
 int score_compute(crm_store_t *s, int which, const struct crm_score_opts *o, char *msg, size_t len);
-/* Check score options (a weights file is read): CRM_OK, CRM_USAGE, CRM_BADINPUT with msg. */
-int score_check(const struct crm_score_opts *o, char *msg, size_t len);
+
 
 /* Insert the query's parties as the frozen members of a segment (*n of them). */
 int query_into_segment(crm_query_t *q, const char *segment, int64_t *n);

@@ -563,6 +563,9 @@ typedef struct crm_subject crm_subject_t;
 int crm_subject_new(crm_subject_t **out);
 void crm_subject_free(crm_subject_t *sj);
 
+/* The weights file of the scores that the export shows (NULL: built in). */
+int crm_subject_weights(crm_subject_t *sj, const char *path);
+
 /*
  * Add the parties one identifier names: an e-mail in any case, a phone in
  * any format (a national number also finds the stored international
@@ -676,9 +679,12 @@ int crm_segment_pin(crm_store_t *s, const char *name, int64_t party, int in);
 
 /*
  * Freeze a segment: its members now become its members until thawed
- * (*members of them); thaw makes it follow its rules again.
+ * (*members of them); thaw makes it follow its rules again.  Rules that
+ * name scores compute them with o (NULL: now, built-in weights).
  */
-int crm_segment_freeze(crm_store_t *s, const char *name, int64_t *members, char *msg, size_t len);
+struct crm_score_opts;
+int crm_segment_freeze(crm_store_t *s, const char *name, const struct crm_score_opts *o,
+                       int64_t *members, char *msg, size_t len);
 int crm_segment_thaw(crm_store_t *s, const char *name);
 
 /*
@@ -761,6 +767,9 @@ struct crm_score_opts {
 	const char *currency;   /* the currency of M; NULL: $CRM_CURRENCY or EUR */
 	const char *weights;    /* a JSON file of weights and thresholds; NULL: built in */
 };
+
+/* Check score options (a weights file is read): CRM_OK, CRM_USAGE, CRM_BADINPUT with msg. */
+int crm_score_check(const struct crm_score_opts *o, char *msg, size_t len);
 
 /* The score a field needs (CRM_SCORE_*), 0 for a field that is no score. */
 int crm_score_of_field(int field);

@@ -30,6 +30,7 @@ struct crm_subject {
 	struct strv tokens;     /* identifiers that must not stay on disk */
 	struct strv words;      /* names and words of notes: checked when no one else has them */
 	struct strv given;      /* what was asked, for the report (never stored) */
+	char *weights;          /* the weights file of the scores in the export */
 };
 
 void
@@ -44,7 +45,16 @@ crm_subject_free(crm_subject_t *sj)
 	strv_clear(&sj->tokens);
 	strv_clear(&sj->words);
 	strv_clear(&sj->given);
+	free(sj->weights);
 	free(sj);
+}
+
+int
+crm_subject_weights(crm_subject_t *sj, const char *path)
+{
+	free(sj->weights);
+	sj->weights = NULL;
+	return path && !(sj->weights = strdup(path)) ? CRM_NOMEM : CRM_OK;
 }
 
 size_t
@@ -1115,6 +1125,55 @@ put_mentions(crm_store_t *s, crm_subject_t *sj, FILE *out)
 	return CRM_OK;
 }
 
+/*
+ * The subject's scores (profiling, Art. 15(1)(h)): computed now over the
+ * whole base, as crm-find --scores --explain would, with what went into
+ * each; they are never stored.
+ */
+static int
+put_scores(crm_store_t *s, crm_subject_t *sj, FILE *out, const char *now, char *msg, size_t len)
+{
+	struct strv terms = {0};
+	crm_query_t *q = NULL;
+	crm_printer_t *pr = NULL;
+	crm_party_t *p;
+	char t[40];
+	int rc = CRM_OK;
+
+	fprintf(out, ",\n\"scores\":{\"computed\":\"%s\",\"stored\":false,\"formulas\":"
+	        "\"crm-segment(1), SCORES\",\"parties\":", now);
+	for (size_t i = 0; i < sj->nids && !rc; i++) {
+		snprintf(t, sizeof t, "id=%lld", (long long)sj->ids[i]);
+		if ((i && strv_push(&terms, "OR")) || strv_push(&terms, t))
+			rc = CRM_NOMEM;
+	}
+	if (!sj->nids && strv_push(&terms, "id=0"))
+		rc = CRM_NOMEM;
+	struct crm_score_opts o = { .weights = sj->weights };
+	if (!rc && !(rc = crm_query_compile(s, (int)terms.n, terms.v, &q, msg, len)) &&
+	    !(rc = crm_query_scores(q, CRM_SCORE_RFM | CRM_SCORE_CHURN | CRM_SCORE_PROPENSITY |
+	                            CRM_SCORE_EXPLAIN, &o, msg, len)) &&
+	    !(rc = crm_printer_open(out, CRM_OUT_JSON, "id,rfm_r,rfm_f,rfm_m,rfm,rfm_segment,"
+	                            "days_since_purchase,usual_gap,churn_risk,churned,propensity,explain",
+	                            NULL, 0, &pr, msg, len))) {
+		crm_query_fields(q, 1ULL << CRM_F_ID);
+		while ((rc = crm_query_next(q, &p)) == CRM_OK) {
+			rc = crm_printer_party(pr, p);
+			crm_party_free(p);
+			if (rc)
+				break;
+		}
+		if (rc == CRM_EOF)
+			rc = crm_printer_finish(pr);
+	}
+	if (!rc)
+		fputs("}", out);
+	crm_printer_free(pr);
+	crm_query_free(q);
+	strv_clear(&terms);
+	return rc;
+}
+
 int
 crm_gdpr_export(crm_store_t *s, crm_subject_t *sj, const char *request_id,
                 const char *register_path, FILE *out, int *register_missing,
@@ -1193,8 +1252,9 @@ crm_gdpr_export(crm_store_t *s, crm_subject_t *sj, const char *request_id,
 	fputs(",\n\"segments\":", out);
 	if ((rc = put_segments(s, sj, out)))
 		return rc;
-	fputs(",\n\"scores\":{\"status\":\"not recorded: this store computes no scores\"}"
-	      ",\n\"consents\":{\"status\":\"not recorded: this store keeps no consent ledger\"}", out);
+	if ((rc = put_scores(s, sj, out, now, msg, len)))
+		return rc;
+	fputs(",\n\"consents\":{\"status\":\"not recorded: this store keeps no consent ledger\"}", out);
 	/* The audit trail's entries about the subject, by their keyed hashes. */
 	fputs(",\n\"audit\":[", out);
 	int first = 1;

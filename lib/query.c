@@ -814,8 +814,12 @@ crm_query_scores(crm_query_t *q, int which, const struct crm_score_opts *o, char
 		if (v[i] && !(q->opt[i] = strdup(v[i])))
 			return CRM_NOMEM;
 	}
-	/* Check the options now, so that a mistake is a usage error, not a store one. */
-	return score_check(o, msg, len);
+	/*
+	 * Check the options now, so that a mistake is a usage error, not a
+	 * store one; only when scores are computed (a broken weights file does
+	 * not stop a search that computes none).
+	 */
+	return q->which | q->need ? crm_score_check(o, msg, len) : CRM_OK;
 }
 
 /* Compute the scores the query needs, once; its FROM clause. */

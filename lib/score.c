@@ -636,6 +636,7 @@ compute(crm_store_t *s, int which, struct run *r)
 					buf_adds(&ex, t);
 				}
 			}
+			int ntag = 0;
 			while (head(tag, &trc) == id) {
 				const char *tg = (const char *)sqlite3_column_text(tag, 1);
 				for (size_t i = 0; i < w->tags.n; i++)
@@ -650,7 +651,7 @@ compute(crm_store_t *s, int which, struct run *r)
 								rc = CRM_NOMEM;
 								goto out;
 							}
-							buf_adds(&ex, ",\"tag\":{\"name\":");
+							buf_adds(&ex, ntag++ ? ",{\"name\":" : ",\"tags\":[{\"name\":");
 							buf_adds(&ex, q);
 							free(q);
 							jnum(&ex, "points", pts, 0);
@@ -659,6 +660,8 @@ compute(crm_store_t *s, int which, struct run *r)
 					}
 				trc = sqlite3_step(tag);
 			}
+			if (explain && ntag)
+				buf_adds(&ex, "]");
 			if (explain)
 				buf_adds(&ex, "}");
 			long p = lround(total);
@@ -692,7 +695,7 @@ out:
 }
 
 int
-score_check(const struct crm_score_opts *o, char *msg, size_t len)
+crm_score_check(const struct crm_score_opts *o, char *msg, size_t len)
 {
 	struct run r;
 	int rc;

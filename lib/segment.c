@@ -149,7 +149,8 @@ crm_segment_pin(crm_store_t *s, const char *name, int64_t party, int in)
 }
 
 int
-crm_segment_freeze(crm_store_t *s, const char *name, int64_t *members, char *msg, size_t len)
+crm_segment_freeze(crm_store_t *s, const char *name, const struct crm_score_opts *o,
+                   int64_t *members, char *msg, size_t len)
 {
 	char term[80], *terms[1] = { term }, now[21];
 	crm_query_t *q;
@@ -161,6 +162,11 @@ crm_segment_freeze(crm_store_t *s, const char *name, int64_t *members, char *msg
 	snprintf(term, sizeof term, "segment:%s", name);
 	if ((rc = crm_query_compile(s, 1, terms, &q, msg, len)))
 		return rc;
+	/* Rules that name scores compute them with the run's options. */
+	if (o && (rc = crm_query_scores(q, 0, o, msg, len))) {
+		crm_query_free(q);
+		return rc;
+	}
 	rc = query_into_segment(q, name, members);
 	crm_query_free(q);
 	now_iso(now);

@@ -3,16 +3,18 @@
 # tests/bench.sh BUILD: import and lookup figures for the crm toolkit, each
 # next to the sqlite3 shell doing the same work on an equivalent schema.
 # N parties (default 1000000), E events (default 10 N; 0 for none), RUNS
-# runs of each import (default 3); the figures are medians.  Prints figures
-# only: it asserts nothing.
+# runs of each import (default 3); the figures are medians.  KEEP=1 keeps
+# the stores in the directory it names at the start.  Prints figures only:
+# it asserts nothing.
 set -eu
 bin=$(cd "${1:-build}" && pwd)
 N=${N:-1000000}
 RUNS=${RUNS:-3}
 E=${E:-$((N * 10))}
 LOOKUPS=${LOOKUPS:-21}
+SRUNS=${SRUNS:-$RUNS}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/crm-bench.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$dir"' EXIT
 export LC_ALL=C
 
 # Invented parties in the toolkit's own CSV shape.
@@ -56,6 +58,7 @@ lookup_ms() {
 		@t = sort { $a <=> $b } @t; printf "%.2f\n", $t[$#t / 2]' "$LOOKUPS" "$@"
 }
 
+[ -z "${KEEP:-}" ] || echo "bench: keeping $dir" >&2
 echo "crm bench: N=$N parties, $RUNS runs, medians; $(nproc) cores; $(sqlite3 --version | cut -d' ' -f1) shell"
 gen "$N" "$dir/p.csv"
 echo "input: $(du -m "$dir/p.csv" | cut -f1) MiB CSV"
@@ -256,10 +259,10 @@ printf 'segment   three rules --count %7.2f ms  sqlite3 %7.2f ms  ratio %.2f  (%
 
 # Scores over the whole base, as CSV, beside the same computation in SQL
 # (window functions for the quintiles), in the same run; the two outputs
-# are compared.  RUNS runs each, medians.
+# are compared.  SRUNS (default RUNS) runs each, medians.
 timed() {
 	_t=""
-	for r in $(seq "$RUNS"); do _t="$_t $(seconds sh -c "$1")"; done
+	for r in $(seq "$SRUNS"); do _t="$_t $(seconds sh -c "$1")"; done
 	echo $_t | tr ' ' '\n' | median
 }
 asof=2026-12-31T23:59:59Z from=2025-12-31T23:59:59Z
