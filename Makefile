@@ -16,12 +16,14 @@ WARN = -std=c11 -D_DEFAULT_SOURCE -pthread -Wall -Wextra -Werror -Wshadow -Wno-u
 LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -ldl -lm -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-PROGS = crm crm-add crm-find crm-log crm-segment crm-gdpr-export
+PROGS = crm crm-add crm-find crm-log crm-segment crm-gdpr-export crm-report
 LIBSRC = $(wildcard lib/*.c)
 HDRS = lib/crm.h lib/crm-private.h
 
 # Debian packages the build and the tests need.
 DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev libssl-dev sqlite3 jq mandoc perl time miller zsh fish
+# The test of crm-report's HTML page renders it in a real browser.
+DEPS += chromium python3
 
 all: $(addprefix build/,$(PROGS))
 

@@ -397,6 +397,8 @@ main(int argc, char **argv)
 	if (audit + verify + erase + replay + (unsuppress != NULL) > 1)
 		crm_die(CRM_EXIT_USAGE, "--erase, --replay, --unsuppress, --audit and --verify-audit "
 		        "do not go together");
+	if (weights && (replay || unsuppress || audit || verify))
+		crm_die(CRM_EXIT_USAGE, "--weights goes with an export");
 	if (replay || unsuppress) {
 		if (nvalues || from_stdin || output)
 			crm_die(CRM_EXIT_USAGE, "%s takes no subject", replay ? "--replay" : "--unsuppress");

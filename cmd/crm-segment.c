@@ -353,7 +353,8 @@ main(int argc, char **argv)
 		char wbuf[4096];
 		so.weights = crm_cli_config(weights, "CRM_WEIGHTS", "weights.json", wbuf, sizeof wbuf);
 		if ((rc = crm_segment_freeze(store, freeze, &so, &n, msg, sizeof msg)))
-			crm_die(crm_status_exit(rc), "%s", rc == CRM_USAGE ? msg : crm_store_errmsg(store));
+			crm_die(crm_status_exit(rc), "%s", rc == CRM_USAGE || rc == CRM_BADINPUT ? msg :
+			        crm_store_errmsg(store));
 		commit("segment-freeze", (long)n);
 		fprintf(stderr, "%s: %s frozen with %lld member%s\n", crm_progname, freeze, (long long)n,
 		        n == 1 ? "" : "s");

@@ -15,6 +15,7 @@ static const char *const commands[][2] = {
 	{ "log", "record events for parties, and list the timeline" },
 	{ "segment", "saved segments of the base, nested and pinned; crm-find's terms" },
 	{ "gdpr-export", "a person's data under the GDPR: access, portability, verified erasure" },
+	{ "report", "the numbers a manager asks for: tables, terminal charts, an HTML page" },
 };
 
 static void __attribute__((noreturn))

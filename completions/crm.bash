@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for the crm toolkit: crm, crm-add, crm-find, crm-log,
-# crm-segment and crm-gdpr-export.  Installed as .../bash-completion/completions/crm, with
-# the other programs' names as links to it; it may also be sourced from
-# ~/.bashrc.
+# crm-segment, crm-gdpr-export and crm-report.  Installed as
+# .../bash-completion/completions/crm, with the other programs' names as
+# links to it; it may also be sourced from ~/.bashrc.
 
 _crm_fields='id type kind name first_name last_name email phone org org_id
 	title city postcode country birthdate gender notes ext_id created
@@ -26,6 +26,15 @@ _crm_attrition_columns='since as_of active churned attrition retention'
 _crm_channels='email phone sms web visit meeting mail social other'
 _crm_event_types='call note meeting visit sent delivered opened clicked
 	bounced unsubscribed replied purchase refund ticket'
+# The reports of crm-report, and the fields its report "by" and --by
+# group by: party fields, tags, facts, scores, age_band and attrs.KEY.
+_crm_reports='summary by campaign churn funnel revenue cohort tasks activity'
+_crm_report_fields='type kind name first_name last_name email phone org
+	org_id title city postcode country birthdate gender notes ext_id created
+	updated tags last_activity last_inbound first_purchase last_purchase
+	purchases revenue_currency open_tasks rfm_r rfm_f rfm_m rfm rfm_segment
+	days_since_purchase usual_gap churn_risk churned propensity age_band
+	attrs.'
 
 _crm_add_options='--name --first-name --last-name --email --phone --org
 	--title --city --postcode --country --birthdate --gender --notes --kind
@@ -45,10 +54,13 @@ _crm_segment_options='--save --description --list --show --delete --include
 	--exclude --contact --freeze --thaw --input-format --no-stdin --db --format
 	--fields --csv-raw --rfm --churn --propensity --scores --explain --as-of
 	--window --currency --weights --attrition --period -h --help --version'
-_crm_gdpr_export_options='--subject --subject-stdin -o --register
+_crm_gdpr_export_options='--subject --subject-stdin -o --register --weights
 	--portable --request-id --erase --reason --keep-accounting --redact-mentions
 	--dry-run --replay --unsuppress --audit --verify-audit --db --format
 	--fields -h --help --version'
+_crm_report_options='--since --until --as-of --period --by --currency
+	--format --fields --chart --ascii --html --title --window --weights
+	--input-format --no-stdin --db -h --help --version'
 
 # Options that take a value, by command.
 _crm_add_valued=' --name --first-name --last-name --email --phone --org
@@ -64,8 +76,10 @@ _crm_log_valued=' --contact --type --channel --at --direction --subject --body
 _crm_segment_valued=' --save --description --show --delete --include --exclude
 	--contact --freeze --thaw --input-format --db --format --fields --as-of
 	--window --currency --weights --period '
-_crm_gdpr_export_valued=' --subject -o --register --portable --request-id --reason
-	--unsuppress --db --format --fields '
+_crm_gdpr_export_valued=' --subject -o --register --weights --portable --request-id
+	--reason --unsuppress --db --format --fields '
+_crm_report_valued=' --since --until --as-of --period --by --currency --format
+	--fields --html --title --window --weights --input-format --db '
 
 # Set COMPREPLY to the words of $1 that begin with $cur.
 _crm_reply() {
@@ -94,17 +108,68 @@ _crm_segment_names() {
 		tail -n +2
 }
 
+# The columns of the tables of the reports named on the crm-report
+# command line (words, up to the cursor), or of every report when none is
+# named yet; one a line.
+_crm_report_columns() {
+	local i w n=$((${#words[@]} - 1)) cols=
+	local valued=" ${_crm_report_valued//[$'\n\t']/ } "
+	for ((i = 1; i < n; i++)); do
+		w=${words[i]}
+		case $w in
+		--by) cols="$cols ${words[i + 1]}" ;;
+		--by=*) cols="$cols ${w#--by=}" ;;
+		esac
+		if [[ $w == -* && $w != *=* && $valued == *" $w "* ]]; then
+			((i++))
+			continue
+		fi
+		case $w in
+		summary) cols="$cols section item value" ;;
+		by)
+			((i + 1 < n)) && cols="$cols ${words[i + 1]//,/ }"
+			cols="$cols parties share"
+			((i++))
+			;;
+		campaign)
+			cols="$cols campaign sent sent_total delivered delivered_total opened
+				opened_total clicked clicked_total bounced bounced_total
+				unsubscribed unsubscribed_total replied replied_total
+				delivery_rate open_rate click_to_open bounce_rate"
+			;;
+		churn)
+			cols="$cols period active_start lost won_back new active_end
+				attrition retention"
+			;;
+		funnel) cols="$cols stage parties conversion of_leads customers min q1 median q3 max" ;;
+		revenue) cols="$cols period revenue orders average_basket refunds" ;;
+		cohort) cols="$cols cohort customers m0 m1 m2 m3 m4 m5 m6 m7 m8 m9 m10 m11" ;;
+		tasks) cols="$cols assignee open overdue oldest_due" ;;
+		activity) cols="$cols period channel events" ;;
+		esac
+	done
+	if [[ -z $cols ]]; then
+		local -a all=(crm-report ${_crm_reports/ by / } "")
+		cols="$(words=("${all[@]}"); _crm_report_columns) parties share"
+	fi
+	printf '%s\n' $cols | sort -u
+}
+
 # Complete a comma-separated list of fields, as --fields takes: event
 # fields for crm-log (cmd=log), the audit trail's columns for
 # crm-gdpr-export (cmd=gdpr-export), a segment's columns for crm-segment
 # --list and --show (cmd=segment-list), the columns of crm-segment
-# --attrition (cmd=segment-attrition), party fields otherwise.
+# --attrition (cmd=segment-attrition), the columns of the reports of
+# crm-report (cmd=report), the fields of its report by (cmd=report-by),
+# party fields otherwise.
 _crm_reply_field_list() {
 	local IFS=$' \t\n' head= last=$cur fields="$_crm_fields attrs."
 	[[ ${cmd-} == log ]] && fields="$_crm_event_fields attrs."
 	[[ ${cmd-} == gdpr-export ]] && fields=$_crm_audit_fields
 	[[ ${cmd-} == segment-list ]] && fields=$_crm_segment_columns
 	[[ ${cmd-} == segment-attrition ]] && fields=$_crm_attrition_columns
+	[[ ${cmd-} == report ]] && fields=$(_crm_report_columns)
+	[[ ${cmd-} == report-by ]] && fields=$_crm_report_fields
 	if [[ $cur == *,* ]]; then
 		head=${cur%,*},
 		last=${cur##*,}
@@ -140,8 +205,19 @@ _crm_value() {
 		_crm_reply "$s attrs. -attrs."
 		[[ ${COMPREPLY[*]} == *attrs. ]] && compopt -o nospace 2>/dev/null
 		;;
-	--db | --rejects | -o | --register | --weights) _crm_reply_files ;;
-	--window | --period) _crm_reply "$_crm_lengths" ;;
+	--db | --rejects | -o | --register | --weights | --html) _crm_reply_files ;;
+	--period)
+		if [[ ${cmd-} == report ]]; then
+			_crm_reply 'month quarter year'
+		else
+			_crm_reply "$_crm_lengths"
+		fi
+		;;
+	--by)
+		_crm_reply "$_crm_report_fields"
+		[[ ${COMPREPLY[*]} == *attrs. ]] && compopt -o nospace 2>/dev/null
+		;;
+	--window) _crm_reply "$_crm_lengths" ;;
 	--as-of) _crm_reply 'now' ;;
 	--currency) _crm_reply "$_crm_currencies" ;;
 	--save | --show | --delete | --include | --exclude | --freeze | --thaw)
@@ -366,6 +442,39 @@ _crm_segment_command() {
 	esac
 }
 
+# Complete the arguments of crm-report: options, then reports; after the
+# report by, its fields.
+_crm_report_command() {
+	local cmd=report valued=" ${_crm_report_valued//[$'\n\t']/ } "
+	local n=$((${#words[@]} - 1)) prev= prev2=
+	(( n > 1 )) && prev=${words[n - 1]}
+	(( n > 2 )) && prev2=${words[n - 2]}
+	if [[ $cur == --*=* ]]; then
+		local opt=${cur%%=*} r
+		cur=${cur#*=}
+		_crm_value "$opt"
+		for r in "${!COMPREPLY[@]}"; do
+			COMPREPLY[r]=$opt=${COMPREPLY[r]}
+		done
+		return
+	fi
+	if [[ -n $prev && $valued == *" $prev "* ]]; then
+		_crm_value "$prev"
+		return
+	fi
+	case $cur in
+	-*) _crm_reply "$_crm_report_options" ;;
+	*)
+		if [[ $prev == by && ( -z $prev2 || $valued != *" $prev2 "* ) ]]; then
+			cmd=report-by
+			_crm_reply_field_list
+		else
+			_crm_reply "$_crm_reports"
+		fi
+		;;
+	esac
+}
+
 # The words of the line up to the cursor, split at white space only, so
 # that terms such as kind:lead and options such as --format=csv stay whole;
 # then the replies are cut to the part after the last character that
@@ -412,10 +521,14 @@ _crm_gdpr_export() {
 	_crm_complete _crm_command gdpr-export
 }
 
+_crm_report() {
+	_crm_complete _crm_report_command
+}
+
 # crm COMMAND: the commands are the programs crm-NAME beside crm or in PATH.
 _crm_main() {
 	if (( ${#words[@]} <= 2 )); then
-		local c cmds='add find log segment gdpr-export help'
+		local c cmds='add find log segment gdpr-export report help'
 		for c in $(compgen -c crm-); do cmds="$cmds ${c#crm-}"; done
 		if [[ $cur == -* ]]; then
 			_crm_reply '-h --help --version'
@@ -434,6 +547,10 @@ _crm_main() {
 		words=("crm-$sub" "${words[@]:2}")
 		_crm_segment_command
 		;;
+	report)
+		words=("crm-$sub" "${words[@]:2}")
+		_crm_report_command
+		;;
 	*)
 		_crm_reply_files
 		;;
@@ -450,3 +567,4 @@ complete -F _crm_find crm-find
 complete -F _crm_log crm-log
 complete -F _crm_segment crm-segment
 complete -F _crm_gdpr_export crm-gdpr-export
+complete -F _crm_report crm-report

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Fish completion for the crm toolkit: crm, crm-add, crm-find, crm-log,
-# crm-segment and crm-gdpr-export.  The same file is installed as crm.fish,
-# crm-add.fish, crm-find.fish, crm-log.fish, crm-segment.fish and
-# crm-gdpr-export.fish; whichever of them fish loads first defines the
-# completions of all six.
+# crm-segment, crm-gdpr-export and crm-report.  The same file is installed
+# as crm.fish, crm-add.fish, crm-find.fish, crm-log.fish, crm-segment.fish,
+# crm-gdpr-export.fish and crm-report.fish; whichever of them fish loads
+# first defines the completions of all seven.
 
 if not set -q __crm_completion_loaded
     set -g __crm_completion_loaded 1
@@ -60,6 +60,103 @@ if not set -q __crm_completion_loaded
         end
         command crm-segment $db --list --format tsv --fields name </dev/null 2>/dev/null |
             tail -n +2
+    end
+
+    # The reports of crm-report.
+    function __crm_reports
+        printf '%s\t%s\n' summary 'The base at a glance' \
+            by 'The parties by one or two fields' \
+            campaign 'The campaigns, or the one named next' \
+            churn 'Customers kept, lost, won back and new per period' \
+            funnel 'People from lead to customer, and the sales cycle' \
+            revenue 'Net revenue, orders and average basket per period' \
+            cohort 'Customers buying again, by month of first purchase' \
+            tasks 'Open tasks per assignee' \
+            activity 'Events per channel and period'
+    end
+
+    # The fields that crm-report's report by and --by group by.
+    function __crm_report_fields
+        for f in (__crm_fields)
+            contains -- $f id attrs revenue explain; or printf '%s\n' $f
+        end
+        printf '%s\n' age_band attrs.
+    end
+
+    # The options of crm-report that take a value.
+    function __crm_report_valued
+        printf '%s\n' --since --until --as-of --period --by --currency --format \
+            --fields --html --title --window --weights --input-format --db
+    end
+
+    # Whether the word before the cursor is the report by, not the value of
+    # an option.
+    function __crm_report_after_by
+        set -l t (commandline -opc)
+        test (count $t) -ge 2; and test "$t[-1]" = by; or return 1
+        not contains -- "$t[-2]" (__crm_report_valued)
+    end
+
+    # The columns of the tables of the reports on the command line, for
+    # --fields; those of every report when none is named yet.
+    function __crm_report_columns
+        set -l t (commandline -opc)
+        set -l cols
+        set -l skip 0
+        set -l valued (__crm_report_valued)
+        for i in (seq 2 (count $t))
+            set -l w $t[$i]
+            if test $skip = 1
+                set skip 0
+                continue
+            end
+            if contains -- $w $valued
+                test $w = --by; and set -q t[(math $i + 1)]; and set -a cols $t[(math $i + 1)]
+                set skip 1
+                continue
+            end
+            switch $w
+                case '--by=*'
+                    set -a cols (string replace -- --by= '' $w)
+                case summary
+                    set -a cols section item value
+                case by
+                    set -q t[(math $i + 1)]; and set -a cols (string split , -- $t[(math $i + 1)])
+                    set -a cols parties share
+                    set skip 1
+                case campaign
+                    set -a cols campaign sent sent_total delivered delivered_total \
+                        opened opened_total clicked clicked_total bounced \
+                        bounced_total unsubscribed unsubscribed_total replied \
+                        replied_total delivery_rate open_rate click_to_open bounce_rate
+                case churn
+                    set -a cols period active_start lost won_back new active_end \
+                        attrition retention
+                case funnel
+                    set -a cols stage parties conversion of_leads customers min q1 \
+                        median q3 max
+                case revenue
+                    set -a cols period revenue orders average_basket refunds
+                case cohort
+                    set -a cols cohort customers m(seq 0 11)
+                case tasks
+                    set -a cols assignee open overdue oldest_due
+                case activity
+                    set -a cols period channel events
+            end
+        end
+        if not set -q cols[1]
+            set cols section item value parties share campaign sent sent_total \
+                delivered delivered_total opened opened_total clicked \
+                clicked_total bounced bounced_total unsubscribed \
+                unsubscribed_total replied replied_total delivery_rate open_rate \
+                click_to_open bounce_rate period active_start lost won_back new \
+                active_end attrition retention stage conversion of_leads \
+                customers min q1 median q3 max revenue orders average_basket \
+                refunds cohort m(seq 0 11) assignee open overdue oldest_due \
+                channel events
+        end
+        printf '%s\n' $cols | sort -u
     end
 
     function __crm_channels
@@ -336,6 +433,7 @@ if not set -q __crm_completion_loaded
         complete $c -l subject-stdin -d 'Read identifiers or records from standard input'
         complete $c -s o -r -F -d 'Write the document into this new file'
         complete $c -l register -r -F -d 'Read the processing register from this file'
+        complete $c -l weights -r -F -d 'Compute the scores with the weights and thresholds of this file'
         complete $c -l portable -x -a '(__fish_complete_directories)' \
             -d 'Write the data as files read back, into this directory'
         complete $c -l request-id -x -d 'Reference of the request'
@@ -353,11 +451,49 @@ if not set -q __crm_completion_loaded
             -d 'Print only these columns of --audit'
     end
 
+    # crm-report: reports as operands, the fields of by, the output options.
+    function __crm_report_completion --argument-names cmd
+        set -l c -c $cmd
+        set -l pre
+        if set -q argv[2]
+            set c $c -n "$argv[2]"
+            set pre "$argv[2]; and "
+        end
+        complete $c -f
+        complete $c -s h -l help -d 'Print a usage message and exit'
+        complete $c -l version -d 'Print the version and exit'
+        complete $c -l db -r -F -d 'Use the store at this path'
+        complete $c -l since -x \
+            -d 'Begin with the period of this time: ISO 8601, a date, now, or N h/d/w/m/y ago'
+        complete $c -l until -x -d 'End with the period of this time, and count nothing after it'
+        complete $c -l as-of -x -a now \
+            -d 'Make the reports as of this time: ISO 8601, a date, now, or N h/d/w/m/y ago'
+        complete $c -l period -x -a 'month quarter year' -d 'The length of the periods'
+        complete $c -l by -x -a '(__crm_report_fields)' \
+            -d 'With revenue, split each period by this field'
+        complete $c -l currency -x -a 'EUR USD GBP' -d 'The currency of the revenue'
+        complete $c -l format -x -a 'table csv tsv jsonl json' -d 'Output format'
+        complete $c -l fields -x -a '(__fish_complete_list , __crm_report_columns)' \
+            -d 'Print only these columns'
+        complete $c -l chart -d 'Draw the tables on the terminal'
+        complete $c -l ascii -d 'With --chart, draw in ASCII'
+        complete $c -l html -r -F -d 'Write the tables into this HTML page'
+        complete $c -l title -x -d 'With --html, the title of the page'
+        complete $c -l window -x -a '30d 90d 365d 1y' -d 'The window of F and M of a score column'
+        complete $c -l weights -r -F -d 'Read weights and thresholds from this file'
+        complete $c -l input-format -x -a 'csv jsonl auto' -d 'Format of input records'
+        complete $c -l no-stdin -d 'Do not read records from standard input'
+        complete -c $cmd -n "$pre""__crm_report_after_by" -x \
+            -a '(__fish_complete_list , __crm_report_fields)' -d Field
+        complete -c $cmd -n "$pre""not __crm_report_after_by" -a '(__crm_reports)'
+    end
+
     __crm_add_completion crm-add
     __crm_find_completion crm-find
     __crm_log_completion crm-log
     __crm_segment_completion crm-segment
     __crm_gdpr_export_completion crm-gdpr-export
+    __crm_report_completion crm-report
 
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a add -d 'Create or update parties'
@@ -370,6 +506,8 @@ if not set -q __crm_completion_loaded
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a gdpr-export -d 'Answer a request under the GDPR: access, erasure, audit'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
+        -a report -d 'Report on the store: tables, charts, an HTML page'
+    complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -a help -d 'Print a usage message'
     complete -c crm -f -n 'test (count (commandline -opc)) -eq 1' \
         -s h -l help -d 'Print a usage message and exit'
@@ -380,4 +518,5 @@ if not set -q __crm_completion_loaded
     __crm_log_completion crm '__crm_using log'
     __crm_segment_completion crm '__crm_using segment'
     __crm_gdpr_export_completion crm '__crm_using gdpr-export'
+    __crm_report_completion crm '__crm_using report'
 end

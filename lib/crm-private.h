@@ -154,7 +154,19 @@ struct sqlite3_stmt *store_stmt(crm_store_t *s, const char *key, const char *sql
 
 /* Compute scores into temp.crm_score (see score.c).  msg says what failed. */
 int score_compute(crm_store_t *s, int which, const struct crm_score_opts *o, char *msg, size_t len);
+/*
+ * The same for the sorted ids only (the base's distributions are still
+ * read whole): much less work when a few parties are asked for.
+ */
+int score_compute_for(crm_store_t *s, int which, const struct crm_score_opts *o,
+                      const int64_t *focus, size_t nfocus, char *msg, size_t len);
+/* Compute the query's scores for these sorted ids only (see score_compute_for()). */
+int query_score_focus(crm_query_t *q, const int64_t *ids, size_t n);
 
+
+/* The time of --as-of (NULL: now); a bare date means the end of that day. */
+int as_of_time(const char *spec, char out[21], char *msg, size_t len);
+int time_of_option(const char *opt, const char *spec, char out[21], char *msg, size_t len);
 
 /* Insert the query's parties as the frozen members of a segment (*n of them). */
 int query_into_segment(crm_query_t *q, const char *segment, int64_t *n);

@@ -802,6 +802,52 @@ int crm_score_attrition(crm_store_t *s, const struct crm_score_opts *o, const ch
                         struct crm_attrition *out, char *msg, size_t len);
 
 /* ---------------------------------------------------------------- */
+/* Reports (see crm-report(1)): each one or more tables of text cells. */
+
+typedef struct crm_report crm_report_t;
+
+struct crm_report_opts {
+	const char *since, *until;      /* crm times; NULL: the last 12 periods, as-of */
+	const char *as_of;              /* "today" (overdue, this period); NULL: now */
+	const char *period;             /* month (default), quarter or year */
+	const char *by;                 /* revenue --by FIELD */
+	const char *currency;           /* NULL: $CRM_CURRENCY or EUR */
+	int restricted;                 /* the population is what crm_report_restrict_add() gave */
+	struct crm_score_opts scores;   /* for score columns */
+};
+
+/* The names of the reports, NULL-terminated. */
+extern const char *const crm_reports[];
+
+/*
+ * Run a report (arg: by's fields, campaign's name, or NULL).  CRM_OK with
+ * *out (free with crm_report_free()); CRM_USAGE with msg; CRM_STORE.
+ */
+int crm_report_run(crm_store_t *s, const char *name, const char *arg,
+                   const struct crm_report_opts *o, crm_report_t **out, char *msg, size_t len);
+void crm_report_free(crm_report_t *r);
+
+/* Restrict the population to parties given one by one (records on stdin). */
+int crm_report_restrict_begin(crm_store_t *s);
+int crm_report_restrict_add(crm_store_t *s, int64_t id);
+
+/* A report's tables: the next one (NULL after the last), name, title, cells. */
+crm_report_t *crm_report_next(const crm_report_t *r);
+const char *crm_report_name(const crm_report_t *r);
+const char *crm_report_title(const crm_report_t *r);
+size_t crm_report_ncols(const crm_report_t *r);
+size_t crm_report_nrows(const crm_report_t *r);
+const char *crm_report_col(const crm_report_t *r, size_t i);
+/* Bit i set: column i holds numbers (JSON numbers in the output). */
+unsigned long long crm_report_numeric(const crm_report_t *r);
+/* A cell's text; NULL for null. */
+const char *crm_report_cell(const crm_report_t *r, size_t row, size_t col);
+
+/* How to draw a table: bars of value per label, a series over periods, a matrix. */
+enum { CRM_CHART_NONE, CRM_CHART_BARS, CRM_CHART_SERIES, CRM_CHART_MATRIX };
+void crm_report_chart(const crm_report_t *r, int *kind, int *label, int *value);
+
+/* ---------------------------------------------------------------- */
 /* Helpers shared by the programs: messages, stdin, atomic output. */
 
 /*

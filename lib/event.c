@@ -507,6 +507,8 @@ static const char *const event_indexes[][2] = {
 	{ "event_at", "CREATE INDEX event_at ON event (at)" },
 	{ "event_purchase", "CREATE INDEX event_purchase ON event (party_id, at, amount, currency)"
 	  " WHERE type = 'purchase'" },
+	{ "event_refund", "CREATE INDEX event_refund ON event (party_id, at, amount, currency)"
+	  " WHERE type = 'refund'" },
 	{ "event_open_task", "CREATE INDEX event_open_task ON event (due) "
 	                     "WHERE type = 'task' AND status = 'open'" },
 	{ "event_text", "CREATE INDEX event_text ON event (party_id) "

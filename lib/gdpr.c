@@ -1125,6 +1125,13 @@ put_mentions(crm_store_t *s, crm_subject_t *sj, FILE *out)
 	return CRM_OK;
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 /*
  * The subject's scores (profiling, Art. 15(1)(h)): computed now over the
  * whole base, as crm-find --scores --explain would, with what went into
@@ -1157,6 +1164,16 @@ put_scores(crm_store_t *s, crm_subject_t *sj, FILE *out, const char *now, char *
 	                            "days_since_purchase,usual_gap,churn_risk,churned,propensity,explain",
 	                            NULL, 0, &pr, msg, len))) {
 		crm_query_fields(q, 1ULL << CRM_F_ID);
+		int64_t *ids = malloc((sj->nids ? sj->nids : 1) * sizeof *ids);
+		if (!ids) {
+			rc = CRM_NOMEM;
+			goto done;
+		}
+		if (sj->nids) {
+			memcpy(ids, sj->ids, sj->nids * sizeof *ids);
+			qsort(ids, sj->nids, sizeof *ids, cmp_id);
+		}
+		query_score_focus(q, ids, sj->nids);
 		while ((rc = crm_query_next(q, &p)) == CRM_OK) {
 			rc = crm_printer_party(pr, p);
 			crm_party_free(p);
@@ -1165,7 +1182,9 @@ put_scores(crm_store_t *s, crm_subject_t *sj, FILE *out, const char *now, char *
 		}
 		if (rc == CRM_EOF)
 			rc = crm_printer_finish(pr);
+		free(ids);
 	}
+done:
 	if (!rc)
 		fputs("}", out);
 	crm_printer_free(pr);

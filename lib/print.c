@@ -49,7 +49,7 @@ add_col(crm_printer_t *pr, const char *name, char *msg, size_t len)
 	struct pcol *c;
 	int f = -1;
 
-	if (!strncmp(name, "attrs.", 6) && name[6]) {
+	if (!strncmp(name, "attrs.", 6) && name[6] && pr->events != 2) {
 		f = -1;
 	} else if (pr->events == 2) {
 		for (f = 0; f < (int)pr->names.n && strcmp(pr->names.v[f], name); f++)

@@ -36,6 +36,8 @@ struct crm_query {
 	int computed;           /* temp.crm_score holds them */
 	char *opt[4];           /* as_of, window, currency, weights */
 	uint64_t fields;        /* the fields read (bit per field); 0: all */
+	const int64_t *focus;   /* scores for these sorted ids only (borrowed) */
+	size_t nfocus;
 };
 
 static int
@@ -838,11 +840,19 @@ scores_ready(crm_query_t *q, const char **from)
 	if (!(which & ~CRM_SCORE_EXPLAIN))
 		which |= CRM_SCORE_RFM | CRM_SCORE_CHURN | CRM_SCORE_PROPENSITY;
 	struct crm_score_opts o = { q->opt[0], q->opt[1], q->opt[2], q->opt[3] };
-	if ((rc = score_compute(q->s, which, &o, msg, sizeof msg))) {
+	if ((rc = score_compute_for(q->s, which, &o, q->focus, q->nfocus, msg, sizeof msg))) {
 		store_seterr(q->s, "%s", msg);
 		return rc;
 	}
 	q->computed = 1;
+	return CRM_OK;
+}
+
+int
+query_score_focus(crm_query_t *q, const int64_t *ids, size_t n)
+{
+	q->focus = ids;
+	q->nfocus = n;
 	return CRM_OK;
 }
 

@@ -161,10 +161,14 @@ static const char *const migrations[] = {
 	"CREATE INDEX segment_member_party ON segment_member (party_id);",
 	/*
 	 * 7 -> 8: the purchases of each party in time order, with amount and
-	 * currency, for scores (RFM, churn): read without touching the table.
+	 * currency, for scores (RFM, churn) and reports: read without touching
+	 * the table.
 	 */
 	"CREATE INDEX event_purchase ON event (party_id, at, amount, currency)"
 	" WHERE type = 'purchase';",
+	/* 8 -> 9: the refunds likewise, for the revenue of reports. */
+	"CREATE INDEX event_refund ON event (party_id, at, amount, currency)"
+	" WHERE type = 'refund';",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -45,6 +45,13 @@ is "mentions in others' notes and events, for review" \
 for k in segments scores consents audit; do
 	is "section $k present" "$(jq "has(\"$k\")" "$T/out")" true
 done
+is "the subject's scores, computed, with their inputs" \
+	"$(jq -c '.scores | [.stored, (.parties | map([.id, .rfm, .explain.churn.gap_from, .explain.rfm.customers]))]' "$T/out")" \
+	'[false,[[1,"111","default",1]]]'
+printf '{"propensity":{"opens":{"weight":"ten"}}}' >bad-weights.json
+exits 3 "a bad weights file: exit 3" crm-gdpr-export --subject SHOP-77 --weights bad-weights.json -o w.json
+is "before any output" "$(ls w.json 2>/dev/null; cat "$T/out")" ''
+exits 2 "--weights with --erase: exit 2" crm-gdpr-export --subject SHOP-77 --erase --reason x --weights bad-weights.json
 ok "with the example register" crm-gdpr-export --subject SHOP-77 --register "$here/../examples/register.json"
 is "the register's sections" "$(jq -r '.register.supervisory_authority | test("CNIL")' "$T/out")" true
 is "nothing on stderr then" "$(cat "$T/err")" ''

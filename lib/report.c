@@ -1,0 +1,1217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c: the reports of crm-report(1), each one or more tables of
+ * text cells computed from the store.  Periods are calendar months,
+ * quarters or years in UTC; amounts are exact (ten-thousandths).  The
+ * definitions are those of crm-report(1); keep the two in step.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crm-private.h"
+
+struct crm_report {
+	char *name, *title;
+	struct strv cols;
+	unsigned long long numeric;     /* bit i: column i holds numbers */
+	char **cells;                   /* nrows * ncols, NULL for null */
+	size_t nrows, cap;
+	int chart, label, value;
+	struct crm_report *next;
+};
+
+enum { P_MONTH, P_QUARTER, P_YEAR };
+
+/* What every report reads: the options, resolved. */
+struct ctx {
+	crm_store_t *s;
+	const struct crm_report_opts *o;
+	char as_of[21], since[21], until[21];   /* since/until: "" when not given */
+	int pkind;
+	long p0, p1;                            /* the periods reported, inclusive */
+	char cur[4];
+	char *msg;
+	size_t len;
+};
+
+/* ------------------------------------------------------------------ */
+/* Tables. */
+
+static crm_report_t *
+table_new(const char *name, const char *title, const char *cols, unsigned long long numeric)
+{
+	crm_report_t *r = calloc(1, sizeof *r);
+	char *copy = strdup(cols), *save = NULL;
+
+	if (!r || !copy || !(r->name = strdup(name)) || !(r->title = strdup(title))) {
+		free(copy);
+		crm_report_free(r);
+		return NULL;
+	}
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (strv_push(&r->cols, t)) {
+			free(copy);
+			crm_report_free(r);
+			return NULL;
+		}
+	free(copy);
+	r->numeric = numeric;
+	r->label = 0;
+	r->value = -1;
+	return r;
+}
+
+static int
+table_row(crm_report_t *r, const char *const *v)
+{
+	size_t n = r->cols.n;
+
+	if (r->nrows == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 16;
+		char **c = realloc(r->cells, nc * n * sizeof *c);
+		if (!c)
+			return CRM_NOMEM;
+		r->cells = c;
+		r->cap = nc;
+	}
+	char **row = r->cells + r->nrows * n;
+	for (size_t i = 0; i < n; i++) {
+		row[i] = NULL;
+		if (v[i] && !(row[i] = strdup(v[i]))) {
+			for (size_t j = 0; j < i; j++)
+				free(row[j]);
+			return CRM_NOMEM;
+		}
+	}
+	r->nrows++;
+	return CRM_OK;
+}
+
+void
+crm_report_free(crm_report_t *r)
+{
+	while (r) {
+		crm_report_t *next = r->next;
+		for (size_t i = 0; i < r->nrows * r->cols.n; i++)
+			free(r->cells[i]);
+		free(r->cells);
+		strv_clear(&r->cols);
+		free(r->name);
+		free(r->title);
+		free(r);
+		r = next;
+	}
+}
+
+crm_report_t *crm_report_next(const crm_report_t *r) { return r->next; }
+const char *crm_report_name(const crm_report_t *r) { return r->name; }
+const char *crm_report_title(const crm_report_t *r) { return r->title; }
+size_t crm_report_ncols(const crm_report_t *r) { return r->cols.n; }
+size_t crm_report_nrows(const crm_report_t *r) { return r->nrows; }
+const char *crm_report_col(const crm_report_t *r, size_t i) { return r->cols.v[i]; }
+unsigned long long crm_report_numeric(const crm_report_t *r) { return r->numeric; }
+
+const char *
+crm_report_cell(const crm_report_t *r, size_t row, size_t col)
+{
+	return r->cells[row * r->cols.n + col];
+}
+
+void
+crm_report_chart(const crm_report_t *r, int *kind, int *label, int *value)
+{
+	*kind = r->chart;
+	*label = r->label;
+	*value = r->value;
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers. */
+
+static void
+fmt_int(char *b, size_t n, long long v)
+{
+	snprintf(b, n, "%lld", v);
+}
+
+/* A ratio with 4 decimals; NULL (b left empty) when the denominator is 0. */
+static const char *
+fmt_rate(char *b, size_t n, long long num, long long den)
+{
+	if (!den)
+		return NULL;
+	snprintf(b, n, "%.4f", (double)num / (double)den);
+	return b;
+}
+
+static long
+period_of(const char *at, int kind)
+{
+	long y = atol(at), m = atol(at + 5);
+
+	return kind == P_MONTH ? y * 12 + m - 1 : kind == P_QUARTER ? y * 4 + (m - 1) / 3 : y;
+}
+
+static void
+period_label(long p, int kind, char out[32])
+{
+	if (kind == P_MONTH)
+		snprintf(out, 32, "%04ld-%02ld", p / 12, p % 12 + 1);
+	else if (kind == P_QUARTER)
+		snprintf(out, 32, "%04ld-Q%ld", p / 4, p % 4 + 1);
+	else
+		snprintf(out, 32, "%04ld", p);
+}
+
+/* The first instant of a period, as a stored time. */
+static void
+period_start(long p, int kind, char out[48])
+{
+	long y = kind == P_MONTH ? p / 12 : kind == P_QUARTER ? p / 4 : p;
+	long m = kind == P_MONTH ? p % 12 + 1 : kind == P_QUARTER ? p % 4 * 3 + 1 : 1;
+
+	snprintf(out, 48, "%04ld-%02ld-01T00:00:00Z", y, m);
+}
+
+/* The SQL key of a stored time's period, for GROUP BY. */
+static const char *
+period_sql(int kind)
+{
+	return kind == P_MONTH ? "substr(%s, 1, 7)" :
+	       kind == P_QUARTER ? "substr(%s, 1, 4) || '-Q' || ((substr(%s, 6, 2) + 2) / 3)" :
+	       "substr(%s, 1, 4)";
+}
+
+static void
+period_expr(int kind, const char *col, char *out, size_t n)
+{
+	snprintf(out, n, period_sql(kind), col, col);
+}
+
+/* " AND col IN (the population)" when the population was read on stdin. */
+static const char *
+pop(const struct ctx *c, const char *col, char *b, size_t n)
+{
+	if (!c->o->restricted)
+		return "";
+	snprintf(b, n, " AND %s IN (SELECT id FROM temp.crm_pop)", col);
+	return b;
+}
+
+/* " AND at > since AND at <= until" for the times given (?1 since, ?2 until). */
+static const char *
+span(const struct ctx *c, const char *col, char *b, size_t n)
+{
+	snprintf(b, n, "%s%s%s%s%s", c->since[0] ? " AND " : "", c->since[0] ? col : "",
+	         c->since[0] ? " >= ?1" : "", c->until[0] ? " AND " : "", "");
+	if (c->until[0]) {
+		size_t l = strlen(b);
+		snprintf(b + l, n - l, "%s <= ?2", col);
+	}
+	return b;
+}
+
+static int
+prepare(struct ctx *c, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(store_db(c->s), sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_status(c->s, rc);
+	if (sqlite3_bind_parameter_count(*st) >= 1)
+		sqlite3_bind_text(*st, 1, c->since, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(*st) >= 2)
+		sqlite3_bind_text(*st, 2, c->until, -1, SQLITE_STATIC);
+	return CRM_OK;
+}
+
+static int
+done(struct ctx *c, sqlite3_stmt *st, int rc)
+{
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE || rc == CRM_OK)
+		return CRM_OK;
+	return rc == CRM_NOMEM ? CRM_NOMEM : store_status(c->s, rc);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* ------------------------------------------------------------------ */
+/* summary */
+
+static int
+rep_summary(struct ctx *c, crm_report_t **out)
+{
+	crm_report_t *r = table_new("summary", "Summary", "section,item,value", 1ULL << 2);
+	sqlite3_stmt *st = NULL;
+	char sql[1024], pb[96], sb[96], num[32];
+	int rc = CRM_OK;
+
+	if (!r)
+		return CRM_NOMEM;
+	*out = r;
+	r->chart = CRM_CHART_BARS;
+	r->label = 1;
+	r->value = 2;
+	/* Parties by type, then by kind. */
+	static const char *const groups[][2] = { { "parties", "type" }, { "kind", "kind" } };
+	for (int g = 0; g < 2; g++) {
+		snprintf(sql, sizeof sql, "SELECT %s, count(*) FROM party p WHERE 1%s GROUP BY 1"
+		         " ORDER BY 2 DESC, 1", groups[g][1], pop(c, "p.id", pb, sizeof pb));
+		if ((rc = prepare(c, sql, &st)))
+			return rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *v[3] = { groups[g][0], col_text(st, 0), col_text(st, 1) };
+			if ((rc = table_row(r, v)))
+				break;
+		}
+		if ((rc = done(c, st, rc)))
+			return rc;
+	}
+	/* New parties per month, the last 12 months to as-of, empty ones too. */
+	long m1 = period_of(c->as_of, P_MONTH), m0 = m1 - 11;
+	long long counts[12] = { 0 };
+	char from[48];
+	period_start(m0, P_MONTH, from);
+	snprintf(sql, sizeof sql, "SELECT substr(created, 1, 7), count(*) FROM party p"
+	         " WHERE created >= ?3 AND created <= ?4%s GROUP BY 1", pop(c, "p.id", pb, sizeof pb));
+	if ((rc = prepare(c, sql, &st)))
+		return rc;
+	sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->as_of, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long m = period_of(col_text(st, 0), P_MONTH);
+		if (m >= m0 && m <= m1)
+			counts[m - m0] = sqlite3_column_int64(st, 1);
+	}
+	if ((rc = done(c, st, rc)))
+		return rc;
+	for (long m = m0; m <= m1; m++) {
+		char lab[32];
+		period_label(m, P_MONTH, lab);
+		fmt_int(num, sizeof num, counts[m - m0]);
+		const char *v[3] = { "new parties", lab, num };
+		if ((rc = table_row(r, v)))
+			return rc;
+	}
+	/* Events per channel, in the span. */
+	snprintf(sql, sizeof sql, "SELECT coalesce(channel, '(none)'), count(*) FROM event"
+	         " WHERE type <> 'task'%s%s GROUP BY 1 ORDER BY 2 DESC, 1",
+	         span(c, "at", sb, sizeof sb), pop(c, "party_id", pb, sizeof pb));
+	if ((rc = prepare(c, sql, &st)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v[3] = { "events", col_text(st, 0), col_text(st, 1) };
+		if ((rc = table_row(r, v)))
+			break;
+	}
+	if ((rc = done(c, st, rc)))
+		return rc;
+	/* Open and overdue tasks (due before the day of as-of). */
+	snprintf(sql, sizeof sql, "SELECT count(*), count(CASE WHEN due < substr(?3, 1, 10) THEN 1 END)"
+	         " FROM event WHERE type = 'task' AND status = 'open'%s",
+	         pop(c, "party_id", pb, sizeof pb));
+	if ((rc = prepare(c, sql, &st)))
+		return rc;
+	sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char n2[32];
+		fmt_int(num, sizeof num, sqlite3_column_int64(st, 0));
+		fmt_int(n2, sizeof n2, sqlite3_column_int64(st, 1));
+		const char *v1[3] = { "tasks", "open", num }, *v2[3] = { "tasks", "overdue", n2 };
+		if ((rc = table_row(r, v1)) || (rc = table_row(r, v2))) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+		rc = SQLITE_DONE;
+	}
+	if ((rc = done(c, st, rc)))
+		return rc;
+	/* Revenue of the period of as-of against the one before, in the currency. */
+	long p = period_of(c->as_of, c->pkind);
+	char a[48], b[48], e[48];
+	period_start(p - 1, c->pkind, a);
+	period_start(p, c->pkind, b);
+	period_start(p + 1, c->pkind, e);
+	snprintf(sql, sizeof sql, "SELECT"
+	         " coalesce(sum(CASE WHEN at >= ?4 AND at <= ?3 THEN"
+	         "  CASE type WHEN 'purchase' THEN amount ELSE -amount END END), 0),"
+	         " coalesce(sum(CASE WHEN at >= ?5 AND at < ?4 THEN"
+	         "  CASE type WHEN 'purchase' THEN amount ELSE -amount END END), 0)"
+	         " FROM (SELECT party_id, at, amount, type FROM event INDEXED BY event_purchase"
+	         " WHERE type = 'purchase' AND currency = ?6 AND at >= ?5 AND at <= ?3 UNION ALL"
+	         " SELECT party_id, at, amount, type FROM event INDEXED BY event_refund"
+	         " WHERE type = 'refund' AND currency = ?6 AND at >= ?5 AND at <= ?3) WHERE 1%s",
+	         pop(c, "party_id", pb, sizeof pb));
+	if ((rc = prepare(c, sql, &st)))
+		return rc;
+	sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, b, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, c->cur, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long now = sqlite3_column_int64(st, 0), before = sqlite3_column_int64(st, 1);
+		char l1[64], l2[64], l3[48], v1[32], v2[32], v3[32], lab[32];
+		period_label(p, c->pkind, lab);
+		snprintf(l1, sizeof l1, "%s %s (to date)", c->cur, lab);
+		period_label(p - 1, c->pkind, lab);
+		snprintf(l2, sizeof l2, "%s %s", c->cur, lab);
+		snprintf(l3, sizeof l3, "change");
+		amount_format(now, v1);
+		amount_format(before, v2);
+		if (before)
+			snprintf(v3, sizeof v3, "%.4f", (double)(now - before) / (double)llabs(before));
+		const char *r1[3] = { "revenue", l1, v1 }, *r2[3] = { "revenue", l2, v2 },
+		           *r3[3] = { "revenue", l3, before ? v3 : NULL };
+		if ((rc = table_row(r, r1)) || (rc = table_row(r, r2)) || (rc = table_row(r, r3))) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+		rc = SQLITE_DONE;
+	}
+	(void)e;
+	return done(c, st, rc);
+}
+
+/* ------------------------------------------------------------------ */
+/* by FIELD[,FIELD] */
+
+/* The SQL of a field to group by; *tags, *scores say what it joins. */
+static int
+group_expr(struct ctx *c, const char *name, char *out, size_t n, int *tags, int *scores,
+           int *attr_key, struct strv *keys, int base)
+{
+	if (!strncmp(name, "attrs.", 6) && name[6]) {
+		if (strv_push(keys, name + 6))
+			return CRM_NOMEM;
+		/* Keys are parameters base, base + 1, ... */
+		snprintf(out, n, "crm_attr(p.attrs, ?%zu)", keys->n - 1 + (size_t)base);
+		*attr_key = 1;
+		return CRM_OK;
+	}
+	if (!strcmp(name, "age_band")) {
+		/* Whole years at the day of as-of (?3); yearless birthdays have none. */
+		snprintf(out, n, "CASE WHEN p.birthdate GLOB '[0-9][0-9][0-9][0-9]-*' THEN"
+		         " (SELECT CASE WHEN a < 18 THEN '0-17' WHEN a < 25 THEN '18-24'"
+		         " WHEN a < 35 THEN '25-34' WHEN a < 45 THEN '35-44' WHEN a < 55 THEN '45-54'"
+		         " WHEN a < 65 THEN '55-64' ELSE '65+' END FROM (SELECT"
+		         " substr(?3, 1, 4) - substr(p.birthdate, 1, 4) -"
+		         " (substr(?3, 6, 5) < substr(p.birthdate, 6, 5)) AS a)) END");
+		return CRM_OK;
+	}
+	int f = crm_field_lookup(name, 0);
+	if (f < 0 || f == CRM_F_ATTRS || f == CRM_F_EXPLAIN || f == CRM_F_ID) {
+		msgf(c->msg, c->len, "cannot group by '%s' (a field, a tag, attrs.KEY, age_band or a "
+		     "score)", name);
+		return CRM_USAGE;
+	}
+	if (f == CRM_F_TAGS) {
+		*tags = 1;
+		snprintf(out, n, "t.tag");
+	} else if (CRM_FIELD_IS_SCORE(f)) {
+		*scores |= crm_score_of_field(f);
+		snprintf(out, n, f == CRM_F_PROPENSITY ? "coalesce(s.propensity, 0)" : "s.%s",
+		         crm_field_name(f));
+	} else if (f == CRM_F_PURCHASES || f == CRM_F_OPEN_TASKS) {
+		snprintf(out, n, "coalesce(f.%s, 0)", crm_field_name(f));
+	} else if (f == CRM_F_REVENUE) {
+		msgf(c->msg, c->len, "cannot group by revenue, an amount; use a score such as rfm_m");
+		return CRM_USAGE;
+	} else {
+		snprintf(out, n, "%s.%s", CRM_FIELD_IS_FACT(f) ? "f" : "p", crm_field_name(f));
+	}
+	return CRM_OK;
+}
+
+static int
+rep_by(struct ctx *c, const char *fields, crm_report_t **out)
+{
+	char *copy = strdup(fields ? fields : ""), *save = NULL, *t;
+	char exprs[2][1024], sql[4096], pb[96];
+	const char *names[2];
+	struct strv keys = {0};
+	int n = 0, tags = 0, scores = 0, attr = 0, rc = CRM_OK;
+	sqlite3_stmt *st = NULL;
+
+	if (!copy)
+		return CRM_NOMEM;
+	for (t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+		if (n == 2) {
+			msgf(c->msg, c->len, "by: at most two fields");
+			rc = CRM_USAGE;
+			break;
+		}
+		names[n] = t;
+		rc = group_expr(c, t, exprs[n], sizeof exprs[n], &tags, &scores, &attr, &keys, 4);
+		n++;
+	}
+	if (!rc && !n) {
+		msgf(c->msg, c->len, "by needs a field, such as by city or by kind,country");
+		rc = CRM_USAGE;
+	}
+	if (!rc && scores) {
+		char m2[256];
+		if ((rc = score_compute(c->s, scores, &c->o->scores, m2, sizeof m2)))
+			msgf(c->msg, c->len, "%s", m2);
+	}
+	char cols[256], title[256];
+	if (!rc) {
+		snprintf(cols, sizeof cols, "%s%s%s,parties,share", names[0], n > 1 ? "," : "",
+		         n > 1 ? names[1] : "");
+		snprintf(title, sizeof title, "Parties by %s%s%s", names[0], n > 1 ? " and " : "",
+		         n > 1 ? names[1] : "");
+		char name[160];
+		snprintf(name, sizeof name, "by:%s", fields);
+		if (!(*out = table_new(name, title, cols, 3ULL << n)))
+			rc = CRM_NOMEM;
+	}
+	if (!rc) {
+		(*out)->chart = CRM_CHART_BARS;
+		(*out)->label = 0;
+		(*out)->value = n;
+		/* Shares are of the parties of the population; a party with two tags counts twice. */
+		int facts = strstr(exprs[0], "f.") || (n > 1 && strstr(exprs[1], "f."));
+		snprintf(sql, sizeof sql, "SELECT %s%s%s, %s,"
+		         " (SELECT count(*) FROM party p WHERE 1%s)"
+		         " FROM party p%s%s%s WHERE 1%s"
+		         " GROUP BY %s ORDER BY %d DESC, 1%s",
+		         exprs[0], n > 1 ? ", " : "", n > 1 ? exprs[1] : "",
+		         tags ? "count(DISTINCT p.id)" : "count(*)",
+		         pop(c, "p.id", pb, sizeof pb),
+		         facts ? " LEFT JOIN party_fact f ON f.party_id = p.id" : "",
+		         tags ? " LEFT JOIN party_tag t ON t.party_id = p.id" : "",
+		         scores ? " LEFT JOIN temp.crm_score s ON s.party_id = p.id" : "",
+		         pop(c, "p.id", pb, sizeof pb), n > 1 ? "1, 2" : "1", n + 1, n > 1 ? ", 2" : "");
+		rc = prepare(c, sql, &st);
+	}
+	if (!rc) {
+		sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
+		for (size_t i = 0; i < keys.n; i++)
+			sqlite3_bind_text(st, (int)i + 4, keys.v[i], -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			char cnt[32], share[32];
+			const char *v[4];
+			for (int i = 0; i < n; i++)
+				v[i] = col_text(st, i);
+			fmt_int(cnt, sizeof cnt, sqlite3_column_int64(st, n));
+			v[n] = cnt;
+			v[n + 1] = fmt_rate(share, sizeof share, sqlite3_column_int64(st, n),
+			                    sqlite3_column_int64(st, n + 1));
+			if ((rc = table_row(*out, v)))
+				break;
+		}
+		rc = done(c, st, rc);
+	}
+	strv_clear(&keys);
+	free(copy);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* campaign [NAME] */
+
+static const char *const camp_types[] = {
+	"sent", "delivered", "opened", "clicked", "bounced", "unsubscribed", "replied"
+};
+
+static int
+rep_campaign(struct ctx *c, const char *name, crm_report_t **out)
+{
+	struct buf sql = {0}, cols = {0};
+	char t[256], pb[96], sb[96];
+	sqlite3_stmt *st = NULL;
+	int rc = CRM_OK;
+
+	buf_adds(&cols, "campaign");
+	buf_adds(&sql, "SELECT campaign");
+	for (int i = 0; i < 7; i++) {
+		snprintf(t, sizeof t, ", count(DISTINCT CASE WHEN type = '%s' THEN party_id END),"
+		         " count(CASE WHEN type = '%s' THEN 1 END)", camp_types[i], camp_types[i]);
+		buf_adds(&sql, t);
+		snprintf(t, sizeof t, ",%s,%s_total", camp_types[i], camp_types[i]);
+		buf_adds(&cols, t);
+	}
+	buf_adds(&cols, ",delivery_rate,open_rate,click_to_open,bounce_rate");
+	snprintf(t, sizeof t, " FROM event WHERE campaign IS NOT NULL%s%s%s GROUP BY campaign"
+	         " ORDER BY campaign", name ? " AND campaign = ?3" : "", span(c, "at", sb, sizeof sb),
+	         pop(c, "party_id", pb, sizeof pb));
+	buf_adds(&sql, t);
+	if (sql.err || cols.err) {
+		buf_free(&sql);
+		buf_free(&cols);
+		return CRM_NOMEM;
+	}
+	*out = table_new("campaign", name ? name : "Campaigns", cols.p, ((1ULL << 19) - 1) & ~1ULL);
+	buf_free(&cols);
+	if (!*out || (rc = prepare(c, sql.p, &st))) {
+		buf_free(&sql);
+		return *out ? rc : CRM_NOMEM;
+	}
+	buf_free(&sql);
+	(*out)->chart = CRM_CHART_BARS;
+	(*out)->value = 16;     /* open_rate */
+	if (name)
+		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char num[14][24], rate[4][24];
+		const char *v[19];
+		long long u[7];
+		v[0] = col_text(st, 0);
+		for (int i = 0; i < 7; i++) {
+			u[i] = sqlite3_column_int64(st, 1 + 2 * i);
+			fmt_int(num[2 * i], sizeof num[0], u[i]);
+			fmt_int(num[2 * i + 1], sizeof num[0], sqlite3_column_int64(st, 2 + 2 * i));
+			v[1 + 2 * i] = num[2 * i];
+			v[2 + 2 * i] = num[2 * i + 1];
+		}
+		/* Opens are counted against deliveries when the mailer reports them, else sends. */
+		/* No delivery reported at all: no delivery rate, rather than 0. */
+		v[15] = sqlite3_column_int64(st, 4) ? fmt_rate(rate[0], sizeof rate[0], u[1], u[0]) : NULL;
+		v[16] = fmt_rate(rate[1], sizeof rate[1], u[2], u[1] ? u[1] : u[0]);
+		v[17] = fmt_rate(rate[2], sizeof rate[2], u[3], u[2]);
+		v[18] = fmt_rate(rate[3], sizeof rate[3], u[4], u[0]);
+		if ((rc = table_row(*out, v)))
+			break;
+	}
+	return done(c, st, rc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Purchases by party and period: churn and cohorts. */
+
+/*
+ * Walk the purchases party by party, in time order, from the partial index
+ * (the population's only), calling fn with each party's purchase periods:
+ * a sorted array of distinct periods (all of its history to until/as-of).
+ */
+static int
+walk_purchases(struct ctx *c, int kind, int (*fn)(void *, const long *, size_t), void *arg)
+{
+	sqlite3_stmt *st;
+	char sql[512], pb[96];
+	long *per = NULL;
+	size_t n = 0, cap = 0;
+	int64_t cur = 0;
+	int rc, frc = CRM_OK;
+
+	snprintf(sql, sizeof sql, "SELECT party_id, at FROM event INDEXED BY event_purchase"
+	         " WHERE type = 'purchase' AND at <= ?3%s ORDER BY party_id, at",
+	         pop(c, "party_id", pb, sizeof pb));
+	if ((rc = prepare(c, sql, &st)))
+		return rc;
+	sqlite3_bind_text(st, 3, c->until[0] ? c->until : c->as_of, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		long p = period_of(col_text(st, 1), kind);
+		if (id != cur && n) {
+			if ((frc = fn(arg, per, n)))
+				break;
+			n = 0;
+		}
+		cur = id;
+		if (n && per[n - 1] == p)
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			long *g = realloc(per, nc * sizeof *g);
+			if (!g) {
+				frc = CRM_NOMEM;
+				break;
+			}
+			per = g;
+			cap = nc;
+		}
+		per[n++] = p;
+	}
+	if (!frc && rc == SQLITE_DONE && n)
+		frc = fn(arg, per, n);
+	free(per);
+	sqlite3_finalize(st);
+	if (frc)
+		return frc;
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CRM_OK : store_status(c->s, rc);
+}
+
+struct churn_acc {
+	long p0, p1;
+	long long *start, *lost, *back, *new, *end;
+};
+
+static int
+has(const long *per, size_t n, long p)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (per[mid] < p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && per[lo] == p;
+}
+
+static int
+churn_party(void *arg, const long *per, size_t n)
+{
+	struct churn_acc *a = arg;
+
+	for (long k = a->p0; k <= a->p1; k++) {
+		int before = has(per, n, k - 1), now = has(per, n, k);
+		size_t i = (size_t)(k - a->p0);
+		if (before)
+			a->start[i]++;
+		if (before && !now)
+			a->lost[i]++;
+		if (now && !before && per[0] < k - 1)
+			a->back[i]++;
+		if (now && per[0] == k)
+			a->new[i]++;
+		if (now)
+			a->end[i]++;
+	}
+	return CRM_OK;
+}
+
+static int
+rep_churn(struct ctx *c, crm_report_t **out)
+{
+	long np = c->p1 - c->p0 + 1;
+	struct churn_acc a = { c->p0, c->p1, NULL, NULL, NULL, NULL, NULL };
+	long long *all = calloc((size_t)np * 5, sizeof *all);
+	int rc = CRM_OK;
+
+	if (!all)
+		return CRM_NOMEM;
+	a.start = all;
+	a.lost = all + np;
+	a.back = all + 2 * np;
+	a.new = all + 3 * np;
+	a.end = all + 4 * np;
+	if (!(*out = table_new("churn", "Customers and attrition per period",
+	                       "period,active_start,lost,won_back,new,active_end,attrition,retention",
+	                       0xfeULL))) {
+		free(all);
+		return CRM_NOMEM;
+	}
+	(*out)->chart = CRM_CHART_SERIES;
+	(*out)->value = 6;
+	rc = walk_purchases(c, c->pkind, churn_party, &a);
+	for (long k = 0; !rc && k < np; k++) {
+		char lab[32], n[5][24], r1[24], r2[24];
+		period_label(c->p0 + k, c->pkind, lab);
+		long long *cols[5] = { a.start, a.lost, a.back, a.new, a.end };
+		const char *v[8] = { lab };
+		for (int i = 0; i < 5; i++) {
+			fmt_int(n[i], sizeof n[i], cols[i][k]);
+			v[1 + i] = n[i];
+		}
+		v[6] = fmt_rate(r1, sizeof r1, a.lost[k], a.start[k]);
+		v[7] = fmt_rate(r2, sizeof r2, a.start[k] - a.lost[k], a.start[k]);
+		rc = table_row(*out, v);
+	}
+	free(all);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* cohort */
+
+#define COHORT_MONTHS 12
+
+struct cohort_acc {
+	long m0, m1;
+	long long *size, *kept;         /* kept[cohort * 12 + k] */
+};
+
+static int
+cohort_party(void *arg, const long *per, size_t n)
+{
+	struct cohort_acc *a = arg;
+	long first = per[0];
+
+	if (first < a->m0 || first > a->m1)
+		return CRM_OK;
+	size_t i = (size_t)(first - a->m0);
+	a->size[i]++;
+	for (size_t j = 0; j < n; j++)
+		if (per[j] - first < COHORT_MONTHS)
+			a->kept[i * COHORT_MONTHS + (size_t)(per[j] - first)]++;
+	return CRM_OK;
+}
+
+static int
+rep_cohort(struct ctx *c, crm_report_t **out)
+{
+	/* Cohorts are months whatever --period says: 12 to until, or from --since. */
+	long m1 = period_of(c->until, P_MONTH), last = m1;
+	long m0 = c->since[0] ? period_of(c->since, P_MONTH) : m1 - 11;
+	long nc = m1 - m0 + 1;
+	struct cohort_acc a = { m0, m1, NULL, NULL };
+	char cols[256];
+	int rc = CRM_OK;
+
+	if (nc < 1 || nc > 240)
+		return CRM_USAGE;
+	a.size = calloc((size_t)nc, sizeof *a.size);
+	a.kept = calloc((size_t)nc * COHORT_MONTHS, sizeof *a.kept);
+	snprintf(cols, sizeof cols, "cohort,customers");
+	for (int k = 0; k < COHORT_MONTHS; k++) {
+		size_t l = strlen(cols);
+		snprintf(cols + l, sizeof cols - l, ",m%d", k);
+	}
+	if (!a.size || !a.kept || !(*out = table_new("cohort", "Retention by month of first purchase",
+	                                             cols, ((1ULL << (COHORT_MONTHS + 2)) - 1) & ~1ULL))) {
+		free(a.size);
+		free(a.kept);
+		return CRM_NOMEM;
+	}
+	(*out)->chart = CRM_CHART_MATRIX;
+	(*out)->value = 2;
+	rc = walk_purchases(c, P_MONTH, cohort_party, &a);
+	for (long i = 0; !rc && i < nc; i++) {
+		char lab[32], size[24], cell[COHORT_MONTHS][24];
+		const char *v[COHORT_MONTHS + 2];
+		period_label(m0 + i, P_MONTH, lab);
+		fmt_int(size, sizeof size, a.size[i]);
+		v[0] = lab;
+		v[1] = size;
+		for (int k = 0; k < COHORT_MONTHS; k++)
+			v[2 + k] = m0 + i + k > last ? NULL :
+			           fmt_rate(cell[k], sizeof cell[k], a.kept[i * COHORT_MONTHS + k], a.size[i]);
+		rc = table_row(*out, v);
+	}
+	free(a.size);
+	free(a.kept);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* funnel */
+
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The q-quantile of n sorted values, linearly between the two nearest ranks. */
+static double
+quantile(const double *v, size_t n, double q)
+{
+	double h = (double)(n - 1) * q;
+	size_t lo = (size_t)floor(h);
+
+	return lo + 1 < n ? v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]) : v[lo];
+}
+
+static int
+rep_funnel(struct ctx *c, crm_report_t **out)
+{
+	crm_report_t *r, *cy;
+	sqlite3_stmt *st = NULL;
+	char sql[1024], pb[96];
+	int rc = CRM_OK;
+
+	if (!(r = table_new("funnel", "Funnel: lead, prospect, customer",
+	                    "stage,parties,conversion,of_leads", 0xeULL)))
+		return CRM_NOMEM;
+	*out = r;
+	r->chart = CRM_CHART_BARS;
+	r->value = 1;
+	snprintf(sql, sizeof sql, "SELECT count(CASE WHEN kind IN ('lead', 'prospect', 'customer')"
+	         " THEN 1 END), count(CASE WHEN kind IN ('prospect', 'customer') THEN 1 END),"
+	         " count(CASE WHEN kind = 'customer' THEN 1 END) FROM party p WHERE type = 'person'%s",
+	         pop(c, "p.id", pb, sizeof pb));
+	if ((rc = prepare(c, sql, &st)))
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		static const char *const stages[] = { "lead", "prospect", "customer" };
+		long long n[3];
+		for (int i = 0; i < 3; i++)
+			n[i] = sqlite3_column_int64(st, i);
+		for (int i = 0; i < 3 && rc == SQLITE_ROW; i++) {
+			char a[24], b[24], d[24];
+			fmt_int(a, sizeof a, n[i]);
+			const char *v[4] = { stages[i], a, i ? fmt_rate(b, sizeof b, n[i], n[i - 1]) : NULL,
+			                     fmt_rate(d, sizeof d, n[i], n[0]) };
+			if (table_row(r, v))
+				rc = CRM_NOMEM;
+		}
+		if (rc == SQLITE_ROW)
+			rc = SQLITE_DONE;
+	}
+	if ((rc = done(c, st, rc)))
+		return rc;
+
+	/* The sales cycle: days from creation or first event, whichever is first, to first purchase. */
+	if (!(cy = table_new("sales-cycle", "Sales cycle, days to first purchase",
+	                     "customers,min,q1,median,q3,max", 0x3fULL)))
+		return CRM_NOMEM;
+	r->next = cy;
+	cy->chart = CRM_CHART_NONE;
+	snprintf(sql, sizeof sql, "SELECT f.first_purchase, min(p.created, coalesce((SELECT min(at)"
+	         " FROM event e WHERE e.party_id = p.id), p.created)) FROM party_fact f JOIN party p"
+	         " ON p.id = f.party_id WHERE f.first_purchase IS NOT NULL AND p.type = 'person'%s%s%s",
+	         c->since[0] ? " AND f.first_purchase >= ?1" : "",
+	         c->until[0] ? " AND f.first_purchase <= ?2" : "", pop(c, "p.id", pb, sizeof pb));
+	if ((rc = prepare(c, sql, &st)))
+		return rc;
+	double *d = NULL;
+	size_t n = 0, cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		double days = (double)(iso_seconds(col_text(st, 0)) - iso_seconds(col_text(st, 1))) / 86400.0;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 1024;
+			double *g = realloc(d, nc * sizeof *g);
+			if (!g) {
+				rc = CRM_NOMEM;
+				break;
+			}
+			d = g;
+			cap = nc;
+		}
+		d[n++] = days < 0 ? 0 : days;
+	}
+	if ((rc = done(c, st, rc))) {
+		free(d);
+		return rc;
+	}
+	if (n)
+		qsort(d, n, sizeof *d, cmp_dbl);
+	char v[6][32];
+	const char *row[6] = { v[0] };
+	fmt_int(v[0], sizeof v[0], (long long)n);
+	static const double qs[] = { 0, 0.25, 0.5, 0.75, 1 };
+	for (int i = 0; i < 5; i++) {
+		row[i + 1] = NULL;
+		if (n) {
+			snprintf(v[i + 1], sizeof v[0], "%.1f", quantile(d, n, qs[i]));
+			row[i + 1] = v[i + 1];
+		}
+	}
+	free(d);
+	return table_row(cy, row);
+}
+
+/* ------------------------------------------------------------------ */
+/* revenue, activity, tasks */
+
+/* The period of a key as GROUP BY made it: 2026-03, 2026-Q1 or 2026. */
+static long
+period_of_key(const char *k, int kind)
+{
+	long y = atol(k);
+
+	if (kind == P_MONTH)
+		return y * 12 + atol(k + 5) - 1;
+	if (kind == P_QUARTER)
+		return y * 4 + atol(k + 6) - 1;
+	return y;
+}
+
+static int
+revenue_row(crm_report_t *r, const char *period, const char *by, long long pur, long long n,
+            long long refs)
+{
+	char rev[32], ord[24], avg[32], ref[32];
+	const char *v[6];
+	int g = r->cols.n == 6;
+
+	amount_format(pur - refs, rev);
+	fmt_int(ord, sizeof ord, n);
+	amount_format(refs, ref);
+	if (n)
+		amount_format(pur / n + (2 * (pur % n) >= n ? 1 : 0), avg);
+	v[0] = period;
+	if (g)
+		v[1] = by;
+	v[1 + g] = rev;
+	v[2 + g] = ord;
+	v[3 + g] = n ? avg : NULL;
+	v[4 + g] = ref;
+	return table_row(r, v);
+}
+
+static int
+rep_revenue(struct ctx *c, crm_report_t **out)
+{
+	char pe[160], sql[4096], pb[96], gx[1024] = "", title[160], cols[256];
+	const char *by = c->o->by;
+	struct strv keys = {0};
+	int tags = 0, scores = 0, attr = 0, rc = CRM_OK;
+	sqlite3_stmt *st = NULL;
+
+	if (by && strchr(by, ',')) {
+		msgf(c->msg, c->len, "revenue --by takes one field");
+		return CRM_USAGE;
+	}
+	if (by && (rc = group_expr(c, by, gx, sizeof gx, &tags, &scores, &attr, &keys, 8)))
+		return rc;
+	if (scores) {
+		char m2[256];
+		if ((rc = score_compute(c->s, scores, &c->o->scores, m2, sizeof m2))) {
+			msgf(c->msg, c->len, "%s", m2);
+			strv_clear(&keys);
+			return rc;
+		}
+	}
+	period_expr(c->pkind, "e.at", pe, sizeof pe);
+	snprintf(title, sizeof title, "Revenue (%s) per %s%s%s", c->cur,
+	         c->pkind == P_MONTH ? "month" : c->pkind == P_QUARTER ? "quarter" : "year",
+	         by ? " by " : "", by ? by : "");
+	snprintf(cols, sizeof cols, "period%s%s,revenue,orders,average_basket,refunds",
+	         by ? "," : "", by ? by : "");
+	if (!(*out = table_new("revenue", title, cols, by ? 0x3cULL : 0x1eULL))) {
+		strv_clear(&keys);
+		return CRM_NOMEM;
+	}
+	(*out)->chart = by ? CRM_CHART_BARS : CRM_CHART_SERIES;
+	(*out)->value = by ? 2 : 1;
+	char from[48], to[48];
+	period_start(c->p0, c->pkind, from);
+	period_start(c->p1 + 1, c->pkind, to);
+	/* Purchases and refunds from their covering indexes, not the event table. */
+	snprintf(sql, sizeof sql, "SELECT %s%s%s,"
+	         " sum(CASE WHEN e.type = 'purchase' THEN e.amount ELSE 0 END),"
+	         " count(CASE WHEN e.type = 'purchase' THEN 1 END),"
+	         " sum(CASE WHEN e.type = 'refund' THEN e.amount ELSE 0 END)"
+	         " FROM (SELECT party_id, at, amount, 'purchase' AS type FROM event"
+	         " INDEXED BY event_purchase WHERE type = 'purchase' AND currency = ?4 AND at >= ?5"
+	         " AND at < ?6 AND at <= ?7 UNION ALL SELECT party_id, at, amount, 'refund' FROM event"
+	         " INDEXED BY event_refund WHERE type = 'refund' AND currency = ?4 AND at >= ?5"
+	         " AND at < ?6 AND at <= ?7) e%s%s%s WHERE 1%s GROUP BY 1%s ORDER BY 1%s",
+	         pe, by ? ", " : "", by ? gx : "",
+	         by ? " JOIN party p ON p.id = e.party_id LEFT JOIN party_fact f ON f.party_id = p.id" : "",
+	         tags ? " LEFT JOIN party_tag t ON t.party_id = p.id" : "",
+	         scores ? " LEFT JOIN temp.crm_score s ON s.party_id = p.id" : "",
+	         pop(c, "e.party_id", pb, sizeof pb), by ? ", 2" : "", by ? ", 3 DESC, 2" : "");
+	if ((rc = prepare(c, sql, &st))) {
+		strv_clear(&keys);
+		return rc;
+	}
+	sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->cur, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->until[0] ? c->until : c->as_of, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < keys.n; i++)
+		sqlite3_bind_text(st, (int)i + 8, keys.v[i], -1, SQLITE_STATIC);
+	/* Without --by, every period of the span has a row, empty ones too. */
+	long np = c->p1 - c->p0 + 1;
+	long long *acc = by ? NULL : calloc((size_t)np * 3, sizeof *acc);
+	int g = by ? 1 : 0;
+	if (!by && !acc)
+		rc = SQLITE_NOMEM;
+	else
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			long long pur = sqlite3_column_int64(st, 1 + g), n = sqlite3_column_int64(st, 2 + g);
+			long long refs = sqlite3_column_int64(st, 3 + g);
+			if (!by) {
+				long k = period_of_key(col_text(st, 0), c->pkind) - c->p0;
+				if (k >= 0 && k < np) {
+					acc[3 * k] = pur;
+					acc[3 * k + 1] = n;
+					acc[3 * k + 2] = refs;
+				}
+				continue;
+			}
+			if ((rc = revenue_row(*out, col_text(st, 0), col_text(st, 1), pur, n, refs)))
+				break;
+		}
+	for (long k = 0; !by && acc && k < np && rc == SQLITE_DONE; k++) {
+		char lab[32];
+		period_label(c->p0 + k, c->pkind, lab);
+		if (revenue_row(*out, lab, NULL, acc[3 * k], acc[3 * k + 1], acc[3 * k + 2]))
+			rc = SQLITE_NOMEM;
+	}
+	free(acc);
+	if (rc == SQLITE_NOMEM || rc == CRM_NOMEM) {
+		sqlite3_finalize(st);
+		strv_clear(&keys);
+		return CRM_NOMEM;
+	}
+	strv_clear(&keys);
+	return done(c, st, rc == SQLITE_ROW ? SQLITE_DONE : rc);
+}
+
+static int
+rep_tasks(struct ctx *c, crm_report_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[1024], pb[96];
+	int rc = CRM_OK;
+
+	if (!(*out = table_new("tasks", "Open tasks per assignee", "assignee,open,overdue,oldest_due",
+	                       0x6ULL)))
+		return CRM_NOMEM;
+	(*out)->chart = CRM_CHART_BARS;
+	(*out)->value = 1;
+	snprintf(sql, sizeof sql, "SELECT assignee, count(*), count(CASE WHEN due < substr(?3, 1, 10)"
+	         " THEN 1 END), min(due) FROM event WHERE type = 'task' AND status = 'open'%s"
+	         " GROUP BY assignee ORDER BY 2 DESC, assignee IS NULL, assignee",
+	         pop(c, "party_id", pb, sizeof pb));
+	if ((rc = prepare(c, sql, &st)))
+		return rc;
+	sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v[4] = { col_text(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3) };
+		if ((rc = table_row(*out, v)))
+			break;
+	}
+	return done(c, st, rc);
+}
+
+static int
+rep_activity(struct ctx *c, crm_report_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[1024], pb[96], pe[160], from[48], to[48];
+	int rc = CRM_OK;
+
+	if (!(*out = table_new("activity", "Events per channel and period", "period,channel,events",
+	                       0x4ULL)))
+		return CRM_NOMEM;
+	(*out)->chart = CRM_CHART_BARS;
+	(*out)->value = 2;
+	period_expr(c->pkind, "at", pe, sizeof pe);
+	period_start(c->p0, c->pkind, from);
+	period_start(c->p1 + 1, c->pkind, to);
+	snprintf(sql, sizeof sql, "SELECT %s, coalesce(channel, '(none)'), count(*) FROM event"
+	         " WHERE type <> 'task' AND at >= ?3 AND at < ?4 AND at <= ?5%s GROUP BY 1, 2"
+	         " ORDER BY 1, 3 DESC, 2", pe, pop(c, "party_id", pb, sizeof pb));
+	if ((rc = prepare(c, sql, &st)))
+		return rc;
+	sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->until[0] ? c->until : c->as_of, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v[3] = { col_text(st, 0), col_text(st, 1), col_text(st, 2) };
+		if ((rc = table_row(*out, v)))
+			break;
+	}
+	return done(c, st, rc);
+}
+
+/* ------------------------------------------------------------------ */
+
+int
+crm_report_restrict_begin(crm_store_t *s)
+{
+	int rc = sqlite3_exec(store_db(s), "CREATE TEMP TABLE IF NOT EXISTS crm_pop"
+	                      " (id INTEGER PRIMARY KEY); DELETE FROM temp.crm_pop", NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? CRM_OK : store_status(s, rc);
+}
+
+int
+crm_report_restrict_add(crm_store_t *s, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(s, "crm_pop", "INSERT OR IGNORE INTO temp.crm_pop (id) VALUES (?1)");
+	int rc = CRM_OK;
+
+	if (!st)
+		return store_status(s, sqlite3_errcode(store_db(s)));
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
+}
+
+const char *const crm_reports[] = {
+	"summary", "by", "campaign", "churn", "funnel", "revenue", "cohort", "tasks", "activity", NULL
+};
+
+int
+crm_report_run(crm_store_t *s, const char *name, const char *arg, const struct crm_report_opts *o,
+               crm_report_t **out, char *msg, size_t len)
+{
+	struct ctx c = { .s = s, .o = o, .msg = msg, .len = len };
+	int rc = CRM_OK;
+
+	*out = NULL;
+	if ((rc = as_of_time(o->as_of, c.as_of, msg, len)))
+		return rc;
+	if (o->since && (rc = time_parse(o->since, 0, c.since, msg, len))) {
+		char m2[300];
+		snprintf(m2, sizeof m2, "--since: %s", msg);
+		msgf(msg, len, "%s", m2);
+		return CRM_USAGE;
+	}
+	if (o->until && (rc = time_of_option("--until", o->until, c.until, msg, len)))
+		return rc;
+	/* Nothing after as-of is known yet: until is as-of at the latest. */
+	if (!c.until[0] || strcmp(c.until, c.as_of) > 0)
+		snprintf(c.until, sizeof c.until, "%s", c.as_of);
+	const char *pk = o->period ? o->period : "month";
+	c.pkind = !strcmp(pk, "month") ? P_MONTH : !strcmp(pk, "quarter") ? P_QUARTER :
+	          !strcmp(pk, "year") ? P_YEAR : -1;
+	if (c.pkind < 0) {
+		msgf(msg, len, "--period: month, quarter or year, not '%s'", pk);
+		return CRM_USAGE;
+	}
+	const char *cu = o->currency;
+	if (!cu && (cu = getenv("CRM_CURRENCY")) && strlen(cu) != 3)
+		cu = NULL;
+	if (!cu)
+		cu = "EUR";
+	if (strlen(cu) != 3 || !isalpha((unsigned char)cu[0]) || !isalpha((unsigned char)cu[1]) ||
+	    !isalpha((unsigned char)cu[2])) {
+		msgf(msg, len, "--currency: an ISO 4217 code such as EUR, not '%s'", cu);
+		return CRM_USAGE;
+	}
+	for (int i = 0; i < 4; i++)
+		c.cur[i] = (char)toupper((unsigned char)cu[i]);
+	/* The periods: from that of --since (else 12 periods back) to that of --until or as-of. */
+	c.p1 = period_of(c.until[0] ? c.until : c.as_of, c.pkind);
+	c.p0 = c.since[0] ? period_of(c.since, c.pkind) : c.p1 - 11;
+	if (c.p0 > c.p1) {
+		msgf(msg, len, "--since is after --until or --as-of");
+		return CRM_USAGE;
+	}
+	if (c.p1 - c.p0 >= 240) {
+		msgf(msg, len, "more than 240 periods: narrow --since or take a longer --period");
+		return CRM_USAGE;
+	}
+	if (!strcmp(name, "summary"))
+		rc = rep_summary(&c, out);
+	else if (!strcmp(name, "by"))
+		rc = rep_by(&c, arg, out);
+	else if (!strcmp(name, "campaign"))
+		rc = rep_campaign(&c, arg, out);
+	else if (!strcmp(name, "churn"))
+		rc = rep_churn(&c, out);
+	else if (!strcmp(name, "funnel"))
+		rc = rep_funnel(&c, out);
+	else if (!strcmp(name, "revenue"))
+		rc = rep_revenue(&c, out);
+	else if (!strcmp(name, "cohort"))
+		rc = rep_cohort(&c, out);
+	else if (!strcmp(name, "tasks"))
+		rc = rep_tasks(&c, out);
+	else if (!strcmp(name, "activity"))
+		rc = rep_activity(&c, out);
+	else {
+		msgf(msg, len, "unknown report '%s' (summary, by, campaign, churn, funnel, revenue, "
+		     "cohort, tasks, activity)", name);
+		rc = CRM_USAGE;
+	}
+	if (rc) {
+		if (rc == CRM_STORE || rc == CRM_BUSY)
+			msgf(msg, len, "%s", crm_store_errmsg(s));
+		crm_report_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
