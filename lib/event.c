@@ -509,6 +509,8 @@ static const char *const event_indexes[][2] = {
 	  " WHERE type = 'purchase'" },
 	{ "event_refund", "CREATE INDEX event_refund ON event (party_id, at, amount, currency)"
 	  " WHERE type = 'refund'" },
+	{ "event_campaign", "CREATE INDEX event_campaign ON event (campaign, type, party_id, at)"
+	  " WHERE campaign IS NOT NULL" },
 	{ "event_open_task", "CREATE INDEX event_open_task ON event (due) "
 	                     "WHERE type = 'task' AND status = 'open'" },
 	{ "event_text", "CREATE INDEX event_text ON event (party_id) "

@@ -246,6 +246,168 @@ col_text(sqlite3_stmt *st, int i)
 }
 
 /* ------------------------------------------------------------------ */
+/*
+ * Counting rows by one or two keys in a hash table, instead of a GROUP BY
+ * whose sort in memory costs more than the scan; the groups then sort as
+ * SQLite orders values: null, numbers by value, text by bytes.
+ */
+struct gval {
+	int type;               /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT */
+	double num;
+	char *text;
+};
+
+struct group {
+	struct gval k[2];
+	long long count;
+	uint64_t hash;
+};
+
+struct agg {
+	struct group *g;
+	size_t n, cap;
+	size_t *slot;           /* index + 1, 0 empty */
+	size_t nslot;
+	int nk;
+	int order;              /* 0: count down, then keys; 1: key 1, count down, key 2 */
+};
+
+static uint64_t
+gval_hash(uint64_t h, int type, const char *t)
+{
+	h = (h ^ (uint64_t)type) * 1099511628211ULL;
+	for (; t && *t; t++)
+		h = (h ^ (unsigned char)*t) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL;
+}
+
+static int
+gval_eq(const struct gval *a, int type, const char *t)
+{
+	return a->type == type && (!t ? !a->text : a->text && !strcmp(a->text, t));
+}
+
+static int
+agg_grow(struct agg *a)
+{
+	size_t ns = a->nslot ? a->nslot * 2 : 1024;
+	size_t *slot = calloc(ns, sizeof *slot);
+
+	if (!slot)
+		return CRM_NOMEM;
+	for (size_t i = 0; i < a->n; i++) {
+		size_t j = (size_t)a->g[i].hash & (ns - 1);
+		while (slot[j])
+			j = (j + 1) & (ns - 1);
+		slot[j] = i + 1;
+	}
+	free(a->slot);
+	a->slot = slot;
+	a->nslot = ns;
+	return CRM_OK;
+}
+
+/* Count a row of st whose keys are its columns 0 (and 1). */
+static int
+agg_add(struct agg *a, sqlite3_stmt *st)
+{
+	int type[2];
+	const char *t[2] = { NULL, NULL };
+	uint64_t h = 14695981039346656037ULL;
+
+	for (int i = 0; i < a->nk; i++) {
+		type[i] = sqlite3_column_type(st, i);
+		if (type[i] == SQLITE_BLOB)
+			type[i] = SQLITE_TEXT;
+		if (type[i] != SQLITE_NULL)
+			t[i] = (const char *)sqlite3_column_text(st, i);
+		h = gval_hash(h, type[i], t[i]);
+	}
+	if ((a->n + 1) * 2 > a->nslot && agg_grow(a))
+		return CRM_NOMEM;
+	size_t j = (size_t)h & (a->nslot - 1);
+	for (; a->slot[j]; j = (j + 1) & (a->nslot - 1)) {
+		struct group *g = &a->g[a->slot[j] - 1];
+		if (g->hash == h && gval_eq(&g->k[0], type[0], t[0]) &&
+		    (a->nk < 2 || gval_eq(&g->k[1], type[1], t[1]))) {
+			g->count++;
+			return CRM_OK;
+		}
+	}
+	if (a->n == a->cap) {
+		size_t nc = a->cap ? a->cap * 2 : 256;
+		struct group *ng = realloc(a->g, nc * sizeof *ng);
+		if (!ng)
+			return CRM_NOMEM;
+		a->g = ng;
+		a->cap = nc;
+	}
+	struct group *g = &a->g[a->n];
+	memset(g, 0, sizeof *g);
+	g->hash = h;
+	g->count = 1;
+	for (int i = 0; i < a->nk; i++) {
+		g->k[i].type = type[i];
+		g->k[i].num = sqlite3_column_double(st, i);
+		if (t[i] && !(g->k[i].text = strdup(t[i]))) {
+			free(g->k[0].text);
+			return CRM_NOMEM;
+		}
+	}
+	a->slot[j] = ++a->n;
+	return CRM_OK;
+}
+
+static int
+gval_cmp(const struct gval *a, const struct gval *b)
+{
+	int ra = a->type == SQLITE_NULL ? 0 : a->type == SQLITE_TEXT ? 2 : 1;
+	int rb = b->type == SQLITE_NULL ? 0 : b->type == SQLITE_TEXT ? 2 : 1;
+
+	if (ra != rb)
+		return ra - rb;
+	if (ra == 1)
+		return (a->num > b->num) - (a->num < b->num);
+	return ra == 2 ? strcmp(a->text, b->text) : 0;
+}
+
+static int agg_order;
+
+static int
+group_cmp(const void *x, const void *y)
+{
+	const struct group *a = x, *b = y;
+	int d;
+
+	if (agg_order == 1 && (d = gval_cmp(&a->k[0], &b->k[0])))
+		return d;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	if (agg_order == 0 && (d = gval_cmp(&a->k[0], &b->k[0])))
+		return d;
+	return gval_cmp(&a->k[1], &b->k[1]);
+}
+
+static void
+agg_sort(struct agg *a)
+{
+	agg_order = a->order;
+	if (a->n)
+		qsort(a->g, a->n, sizeof *a->g, group_cmp);
+}
+
+static void
+agg_free(struct agg *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->g[i].k[0].text);
+		free(a->g[i].k[1].text);
+	}
+	free(a->g);
+	free(a->slot);
+}
+
+/* ------------------------------------------------------------------ */
 /* summary */
 
 static int
@@ -480,36 +642,53 @@ rep_by(struct ctx *c, const char *fields, crm_report_t **out)
 		(*out)->value = n;
 		/* Shares are of the parties of the population; a party with two tags counts twice. */
 		int facts = strstr(exprs[0], "f.") || (n > 1 && strstr(exprs[1], "f."));
-		snprintf(sql, sizeof sql, "SELECT %s%s%s, %s,"
-		         " (SELECT count(*) FROM party p WHERE 1%s)"
-		         " FROM party p%s%s%s WHERE 1%s"
-		         " GROUP BY %s ORDER BY %d DESC, 1%s",
+		snprintf(sql, sizeof sql, "SELECT %s%s%s FROM party p%s%s%s WHERE 1%s",
 		         exprs[0], n > 1 ? ", " : "", n > 1 ? exprs[1] : "",
-		         tags ? "count(DISTINCT p.id)" : "count(*)",
-		         pop(c, "p.id", pb, sizeof pb),
 		         facts ? " LEFT JOIN party_fact f ON f.party_id = p.id" : "",
 		         tags ? " LEFT JOIN party_tag t ON t.party_id = p.id" : "",
 		         scores ? " LEFT JOIN temp.crm_score s ON s.party_id = p.id" : "",
-		         pop(c, "p.id", pb, sizeof pb), n > 1 ? "1, 2" : "1", n + 1, n > 1 ? ", 2" : "");
+		         pop(c, "p.id", pb, sizeof pb));
 		rc = prepare(c, sql, &st);
 	}
+	long long total = 0;
 	if (!rc) {
+		sqlite3_stmt *t2 = NULL;
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM party p WHERE 1%s",
+		         pop(c, "p.id", pb, sizeof pb));
+		if (!(rc = prepare(c, sql, &t2))) {
+			if ((rc = sqlite3_step(t2)) == SQLITE_ROW)
+				total = sqlite3_column_int64(t2, 0);
+			rc = done(c, t2, rc == SQLITE_ROW ? SQLITE_DONE : rc);
+		}
+		if (rc) {
+			sqlite3_finalize(st);
+			st = NULL;
+		}
+	}
+	if (!rc) {
+		struct agg a = { .nk = n, .order = 0 };
 		sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
 		for (size_t i = 0; i < keys.n; i++)
 			sqlite3_bind_text(st, (int)i + 4, keys.v[i], -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A party with several tags gives a row per tag: each counts in its group. */
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			if (agg_add(&a, st)) {
+				rc = CRM_NOMEM;
+				break;
+			}
+		rc = done(c, st, rc);
+		agg_sort(&a);
+		for (size_t g = 0; !rc && g < a.n; g++) {
 			char cnt[32], share[32];
 			const char *v[4];
 			for (int i = 0; i < n; i++)
-				v[i] = col_text(st, i);
-			fmt_int(cnt, sizeof cnt, sqlite3_column_int64(st, n));
+				v[i] = a.g[g].k[i].text;
+			fmt_int(cnt, sizeof cnt, a.g[g].count);
 			v[n] = cnt;
-			v[n + 1] = fmt_rate(share, sizeof share, sqlite3_column_int64(st, n),
-			                    sqlite3_column_int64(st, n + 1));
-			if ((rc = table_row(*out, v)))
-				break;
+			v[n + 1] = fmt_rate(share, sizeof share, a.g[g].count, total);
+			rc = table_row(*out, v);
 		}
-		rc = done(c, st, rc);
+		agg_free(&a);
 	}
 	strv_clear(&keys);
 	free(copy);
@@ -524,64 +703,99 @@ static const char *const camp_types[] = {
 };
 
 static int
+campaign_row(crm_report_t *r, const char *name, const long long *u, const long long *tot)
+{
+	char num[14][24], rate[4][24];
+	const char *v[19];
+
+	v[0] = name;
+	for (int i = 0; i < 7; i++) {
+		fmt_int(num[2 * i], sizeof num[0], u[i]);
+		fmt_int(num[2 * i + 1], sizeof num[0], tot[i]);
+		v[1 + 2 * i] = num[2 * i];
+		v[2 + 2 * i] = num[2 * i + 1];
+	}
+	/* No delivery reported at all: no delivery rate, rather than 0. */
+	v[15] = tot[1] ? fmt_rate(rate[0], sizeof rate[0], u[1], u[0]) : NULL;
+	/* Opens are counted against deliveries when the mailer reports them, else sends. */
+	v[16] = fmt_rate(rate[1], sizeof rate[1], u[2], u[1] ? u[1] : u[0]);
+	v[17] = fmt_rate(rate[2], sizeof rate[2], u[3], u[2]);
+	v[18] = fmt_rate(rate[3], sizeof rate[3], u[4], u[0]);
+	return table_row(r, v);
+}
+
+/*
+ * The events of campaigns from their index, in the order of campaign, type
+ * and party: unique parties are counted as the party changes, with no
+ * table of them in memory.
+ */
+static int
 rep_campaign(struct ctx *c, const char *name, crm_report_t **out)
 {
-	struct buf sql = {0}, cols = {0};
-	char t[256], pb[96], sb[96];
+	struct buf cols = {0};
+	char t[1024], pb[96], sb[96], *cur = NULL;
+	long long u[7] = { 0 }, tot[7] = { 0 };
+	int64_t last = -1;
+	int ltype = -1;
 	sqlite3_stmt *st = NULL;
 	int rc = CRM_OK;
 
 	buf_adds(&cols, "campaign");
-	buf_adds(&sql, "SELECT campaign");
 	for (int i = 0; i < 7; i++) {
-		snprintf(t, sizeof t, ", count(DISTINCT CASE WHEN type = '%s' THEN party_id END),"
-		         " count(CASE WHEN type = '%s' THEN 1 END)", camp_types[i], camp_types[i]);
-		buf_adds(&sql, t);
 		snprintf(t, sizeof t, ",%s,%s_total", camp_types[i], camp_types[i]);
 		buf_adds(&cols, t);
 	}
 	buf_adds(&cols, ",delivery_rate,open_rate,click_to_open,bounce_rate");
-	snprintf(t, sizeof t, " FROM event WHERE campaign IS NOT NULL%s%s%s GROUP BY campaign"
-	         " ORDER BY campaign", name ? " AND campaign = ?3" : "", span(c, "at", sb, sizeof sb),
-	         pop(c, "party_id", pb, sizeof pb));
-	buf_adds(&sql, t);
-	if (sql.err || cols.err) {
-		buf_free(&sql);
+	if (cols.err) {
 		buf_free(&cols);
 		return CRM_NOMEM;
 	}
 	*out = table_new("campaign", name ? name : "Campaigns", cols.p, ((1ULL << 19) - 1) & ~1ULL);
 	buf_free(&cols);
-	if (!*out || (rc = prepare(c, sql.p, &st))) {
-		buf_free(&sql);
-		return *out ? rc : CRM_NOMEM;
-	}
-	buf_free(&sql);
+	if (!*out)
+		return CRM_NOMEM;
 	(*out)->chart = CRM_CHART_BARS;
 	(*out)->value = 16;     /* open_rate */
+	snprintf(t, sizeof t, "SELECT campaign, type, party_id FROM event INDEXED BY event_campaign"
+	         " WHERE campaign IS NOT NULL AND type IN ('sent', 'delivered', 'opened', 'clicked',"
+	         " 'bounced', 'unsubscribed', 'replied')%s%s%s ORDER BY campaign, type, party_id",
+	         name ? " AND campaign = ?3" : "", span(c, "at", sb, sizeof sb),
+	         pop(c, "party_id", pb, sizeof pb));
+	if ((rc = prepare(c, t, &st)))
+		return rc;
 	if (name)
 		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char num[14][24], rate[4][24];
-		const char *v[19];
-		long long u[7];
-		v[0] = col_text(st, 0);
-		for (int i = 0; i < 7; i++) {
-			u[i] = sqlite3_column_int64(st, 1 + 2 * i);
-			fmt_int(num[2 * i], sizeof num[0], u[i]);
-			fmt_int(num[2 * i + 1], sizeof num[0], sqlite3_column_int64(st, 2 + 2 * i));
-			v[1 + 2 * i] = num[2 * i];
-			v[2 + 2 * i] = num[2 * i + 1];
+		const char *camp = col_text(st, 0), *type = col_text(st, 1);
+		int64_t party = sqlite3_column_int64(st, 2);
+		int k;
+		if (!cur || strcmp(cur, camp)) {
+			if (cur && campaign_row(*out, cur, u, tot)) {
+				rc = CRM_NOMEM;
+				break;
+			}
+			free(cur);
+			if (!(cur = strdup(camp))) {
+				rc = CRM_NOMEM;
+				break;
+			}
+			memset(u, 0, sizeof u);
+			memset(tot, 0, sizeof tot);
+			ltype = -1;
 		}
-		/* Opens are counted against deliveries when the mailer reports them, else sends. */
-		/* No delivery reported at all: no delivery rate, rather than 0. */
-		v[15] = sqlite3_column_int64(st, 4) ? fmt_rate(rate[0], sizeof rate[0], u[1], u[0]) : NULL;
-		v[16] = fmt_rate(rate[1], sizeof rate[1], u[2], u[1] ? u[1] : u[0]);
-		v[17] = fmt_rate(rate[2], sizeof rate[2], u[3], u[2]);
-		v[18] = fmt_rate(rate[3], sizeof rate[3], u[4], u[0]);
-		if ((rc = table_row(*out, v)))
-			break;
+		for (k = 0; k < 7 && strcmp(type, camp_types[k]); k++)
+			;
+		if (k == 7)
+			continue;
+		tot[k]++;
+		if (k != ltype || party != last)
+			u[k]++;
+		ltype = k;
+		last = party;
 	}
+	if (rc == SQLITE_DONE && cur && campaign_row(*out, cur, u, tot))
+		rc = CRM_NOMEM;
+	free(cur);
 	return done(c, st, rc);
 }
 
@@ -1088,20 +1302,30 @@ rep_activity(struct ctx *c, crm_report_t **out)
 	period_expr(c->pkind, "at", pe, sizeof pe);
 	period_start(c->p0, c->pkind, from);
 	period_start(c->p1 + 1, c->pkind, to);
-	snprintf(sql, sizeof sql, "SELECT %s, coalesce(channel, '(none)'), count(*) FROM event"
-	         " WHERE type <> 'task' AND at >= ?3 AND at < ?4 AND at <= ?5%s GROUP BY 1, 2"
-	         " ORDER BY 1, 3 DESC, 2", pe, pop(c, "party_id", pb, sizeof pb));
+	snprintf(sql, sizeof sql, "SELECT %s, coalesce(channel, '(none)') FROM event"
+	         " WHERE type <> 'task' AND at >= ?3 AND at < ?4 AND at <= ?5%s", pe,
+	         pop(c, "party_id", pb, sizeof pb));
 	if ((rc = prepare(c, sql, &st)))
 		return rc;
 	sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, c->until[0] ? c->until : c->as_of, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *v[3] = { col_text(st, 0), col_text(st, 1), col_text(st, 2) };
-		if ((rc = table_row(*out, v)))
+	sqlite3_bind_text(st, 5, c->until, -1, SQLITE_STATIC);
+	struct agg a = { .nk = 2, .order = 1 };
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (agg_add(&a, st)) {
+			rc = CRM_NOMEM;
 			break;
+		}
+	rc = done(c, st, rc);
+	agg_sort(&a);
+	for (size_t g = 0; !rc && g < a.n; g++) {
+		char cnt[32];
+		fmt_int(cnt, sizeof cnt, a.g[g].count);
+		const char *v[3] = { a.g[g].k[0].text, a.g[g].k[1].text, cnt };
+		rc = table_row(*out, v);
 	}
-	return done(c, st, rc);
+	agg_free(&a);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

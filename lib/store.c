@@ -166,9 +166,14 @@ static const char *const migrations[] = {
 	 */
 	"CREATE INDEX event_purchase ON event (party_id, at, amount, currency)"
 	" WHERE type = 'purchase';",
-	/* 8 -> 9: the refunds likewise, for the revenue of reports. */
+	/*
+	 * 8 -> 9: the refunds likewise, for the revenue of reports; the
+	 * events of campaigns by campaign, type and party, for their report.
+	 */
 	"CREATE INDEX event_refund ON event (party_id, at, amount, currency)"
-	" WHERE type = 'refund';",
+	" WHERE type = 'refund';"
+	"CREATE INDEX event_campaign ON event (campaign, type, party_id, at)"
+	" WHERE campaign IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -152,17 +152,19 @@ echo "store: $(du -m "$dir/c.db" | cut -f1) MiB (crm), $(du -m "$dir/s.db" | cut
 # Events: a shop's orders, a mailer's opens and clicks, calls, over the
 # parties above, named by e-mail, each with its own reference.
 awk -v n="$N" -v e="$E" 'BEGIN {
-	print "email,type,at,channel,amount,currency,ref,campaign"
+	print "email,type,at,channel,amount,currency,ref,campaign,due,assignee"
 	split("Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau", l, " ")
 	srand(12345)
 	for (i = 1; i <= e; i++) {
 		p = 1 + int(rand() * n); t = int(rand() * 10)
-		ty = t < 3 ? "purchase" : t < 7 ? "opened" : t < 9 ? "clicked" : "call"
-		ch = ty == "call" ? "phone" : ty == "purchase" ? "web" : "email"
-		printf "%s.%d@example.com,%s,%04d-%02d-%02dT%02d:%02d:00Z,%s,%s,%s,o%d,%s\n",
+		ty = t < 3 ? "purchase" : t < 7 ? "opened" : t < 9 ? "clicked" : i % 50 ? "call" : "task"
+		ch = ty == "call" ? "phone" : ty == "purchase" ? "web" : ty == "task" ? "" : "email"
+		printf "%s.%d@example.com,%s,%04d-%02d-%02dT%02d:%02d:00Z,%s,%s,%s,o%d,%s,%s,%s\n",
 		    tolower(l[1 + int(p / 10) % 10]), p, ty, 2024 + i % 3, 1 + i % 12, 1 + i % 28,
 		    i % 24, i % 60, ch, ty == "purchase" ? sprintf("%d.%02d", 5 + i % 200, i % 100) : "",
-		    ty == "purchase" ? "EUR" : "", i, ch == "email" ? sprintf("c%02d", 1 + i % 12) : ""
+		    ty == "purchase" ? "EUR" : "", i, ch == "email" ? sprintf("c%02d", 1 + i % 12) : "",
+		    ty == "task" ? sprintf("2026-%02d-%02d", 1 + i % 12, 1 + i % 28) : "",
+		    ty == "task" ? sprintf("agent%d", i % 7) : ""
 	}}' > "$dir/e.csv"
 echo "events: $E, $(du -m "$dir/e.csv" | cut -f1) MiB CSV, over the $N parties"
 
@@ -177,10 +179,11 @@ PRAGMA cache_size = -65536;
 .import --csv $dir/e.csv staging
 BEGIN;
 @DROP@
-INSERT INTO event (party_id, at, channel, type, direction, amount, currency, ref, campaign, created)
- SELECT p.id, s.at, s.channel, s.type, CASE WHEN s.type IN ('purchase', 'opened', 'clicked') THEN 'in' END,
+INSERT INTO event (party_id, at, channel, type, direction, amount, currency, ref, campaign, due, assignee, status, created)
+ SELECT p.id, s.at, nullif(s.channel, ''), s.type, CASE WHEN s.type IN ('purchase', 'opened', 'clicked') THEN 'in' END,
  CASE WHEN s.amount <> '' THEN CAST(round(s.amount * 10000) AS INTEGER) END, nullif(s.currency, ''),
- s.ref, nullif(s.campaign, ''), strftime('%Y-%m-%dT%H:%M:%SZ')
+ s.ref, nullif(s.campaign, ''), nullif(s.due, ''), nullif(s.assignee, ''),
+ CASE WHEN s.type = 'task' THEN 'open' END, strftime('%Y-%m-%dT%H:%M:%SZ')
  FROM staging s JOIN party p ON p.email_norm = lower(trim(s.email)) WHERE true
  ON CONFLICT (party_id, ref) WHERE ref IS NOT NULL DO NOTHING;
 DELETE FROM party_fact;
@@ -203,8 +206,8 @@ SQL
 # Three ways for the shell: indexes kept up row by row, facts by SQLite's
 # own plan; the same with facts by a plain scan; and its best, the
 # secondary indexes dropped before the insert and built after it.
-drop="DROP INDEX event_party_at; DROP INDEX event_at; DROP INDEX event_open_task; DROP INDEX event_purchase; DROP INDEX event_refund;"
-create="CREATE INDEX event_party_at ON event (party_id, at); CREATE INDEX event_at ON event (at); CREATE INDEX event_open_task ON event (due) WHERE type = 'task' AND status = 'open'; CREATE INDEX event_purchase ON event (party_id, at, amount, currency) WHERE type = 'purchase'; CREATE INDEX event_refund ON event (party_id, at, amount, currency) WHERE type = 'refund';"
+drop="DROP INDEX event_party_at; DROP INDEX event_at; DROP INDEX event_open_task; DROP INDEX event_purchase; DROP INDEX event_refund; DROP INDEX event_campaign;"
+create="CREATE INDEX event_party_at ON event (party_id, at); CREATE INDEX event_at ON event (at); CREATE INDEX event_open_task ON event (due) WHERE type = 'task' AND status = 'open'; CREATE INDEX event_purchase ON event (party_id, at, amount, currency) WHERE type = 'purchase'; CREATE INDEX event_refund ON event (party_id, at, amount, currency) WHERE type = 'refund'; CREATE INDEX event_campaign ON event (campaign, type, party_id, at) WHERE campaign IS NOT NULL;"
 sed 's/@HOW@//; s/@DROP@//; s/@CREATE@//' "$dir/events.sql" > "$dir/events-plan.sql"
 sed 's/@HOW@/NOT INDEXED/; s/@DROP@//; s/@CREATE@//' "$dir/events.sql" > "$dir/events-scan.sql"
 sed "s/@HOW@/NOT INDEXED/; s/@DROP@/$drop/; s/@CREATE@/$create/" "$dir/events.sql" > "$dir/events-best.sql"

@@ -34,7 +34,7 @@ is "facts follow: Ann's revenue, exact" "$(crm-find --fields revenue,purchases e
 
 is "a first load builds the event indexes again" \
 	"$(sqlite3 "$CRM_DB" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'event' ORDER BY name)")" \
-	'event_at event_open_task event_party_at event_purchase event_ref event_refund event_text'
+	'event_at event_campaign event_open_task event_party_at event_purchase event_ref event_refund event_text'
 is "and they are sound" "$(sqlite3 "$CRM_DB" 'PRAGMA integrity_check')" ok
 before=$(all_dump)
 ok "the same file again" crm-log --import --type purchase orders.csv -q
