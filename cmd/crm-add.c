@@ -14,7 +14,7 @@
 #include "crm.h"
 
 enum {
-	OPT_KEY = 0x100, OPT_CONFLICT, OPT_REJECTS, OPT_DRY_RUN, OPT_MAP, OPT_TAG,
+	OPT_KEY = 0x100, OPT_CONFLICT, OPT_REJECTS, OPT_DRY_RUN, OPT_MAP, OPT_ENCODING, OPT_TAG,
 	OPT_UNTAG, OPT_SET, OPT_TYPE, OPT_KIND, OPT_FIELD_BASE = 0x200,
 };
 
@@ -44,6 +44,7 @@ static const struct option options[] = {
 	{ "rejects", 1, NULL, OPT_REJECTS },
 	{ "dry-run", 0, NULL, OPT_DRY_RUN },
 	{ "map", 1, NULL, OPT_MAP },
+	{ "encoding", 1, NULL, OPT_ENCODING },
 	{ "quiet", 0, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -52,7 +53,7 @@ static struct crm_common common;
 static crm_party_t *flags;      /* what the flags say, applied to every record */
 static int nflags;              /* how many field flags were given */
 static int key = CRM_KEY_AUTO, conflict = CRM_ON_MERGE, dry_run, quiet;
-static const char *rejects_path, *map;
+static const char *rejects_path, *map, *encoding;
 static FILE *rejects, *out;
 static crm_store_t *store;
 static crm_printer_t *printer;
@@ -69,7 +70,8 @@ usage(FILE *fp, int code)
 	      "               [--key id|email|ext_id|phone]\n"
 	      "               [--on-conflict merge|replace|skip|error] [--rejects FILE]\n"
 	      "               [--dry-run] [-q | --quiet] [--map FROM=TO,...]\n"
-	      "               [--input-format csv|jsonl|auto] [--no-stdin] [--db PATH]\n"
+	      "               [--encoding NAME] [--input-format csv|jsonl|auto] [--no-stdin]\n"
+	      "               [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
 	      "               [FILE...]\n"
 	      "       crm-add -h | --help | --version\n"
@@ -161,7 +163,8 @@ add_stream(FILE *fp, const char *name)
 	size_t len;
 	int rc;
 
-	if ((rc = crm_reader_open(fp, name, common.informat, map, &r))) {
+	if ((rc = crm_reader_open(fp, name, common.informat, map, &r)) ||
+	    (encoding && (rc = crm_reader_encoding(r, encoding)))) {
 		const char *e = r ? crm_reader_error(r) : "";
 		crm_die(crm_status_exit(rc), "%s", *e ? e : crm_status_str(rc));
 	}
@@ -251,6 +254,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_DRY_RUN:
 			dry_run = 1;
+			break;
+		case OPT_ENCODING:
+			if (crm_encoding_check(optarg))
+				crm_die(CRM_EXIT_USAGE, "--encoding: unknown encoding '%s' (iconv -l lists them)",
+				        optarg);
+			encoding = optarg;
 			break;
 		case OPT_MAP: {
 			char msg[256];

@@ -14,7 +14,8 @@
 enum {
 	OPT_CONTACT = 0x100, OPT_LIST, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET,
 	OPT_DRY_RUN, OPT_TASK, OPT_SPREAD, OPT_TASKS, OPT_OVERDUE, OPT_DUE_BEFORE, OPT_DONE,
-	OPT_REOPEN, OPT_IMPORT, OPT_REJECTS, OPT_CREATE_MISSING, OPT_MAP, OPT_FIELD_BASE = 0x200,
+	OPT_REOPEN, OPT_IMPORT, OPT_REJECTS, OPT_CREATE_MISSING, OPT_MAP, OPT_ENCODING,
+	OPT_FIELD_BASE = 0x200,
 };
 
 static const struct option options[] = {
@@ -50,6 +51,7 @@ static const struct option options[] = {
 	{ "rejects", 1, NULL, OPT_REJECTS },
 	{ "create-missing", 0, NULL, OPT_CREATE_MISSING },
 	{ "map", 1, NULL, OPT_MAP },
+	{ "encoding", 1, NULL, OPT_ENCODING },
 	{ "quiet", 0, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -73,6 +75,7 @@ usage(FILE *fp, int code)
 	      "               [--input-format csv|jsonl|auto] [--no-stdin] [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
 	      "       crm-log --import [--rejects FILE] [--create-missing] [--map FROM=TO,...]\n"
+	      "               [--encoding NAME]\n"
 	      "               [--channel CHANNEL] [--type TYPE] [--campaign NAME] ...\n"
 	      "               [--dry-run] [-q | --quiet] [--input-format csv|jsonl|auto]\n"
 	      "               [--db PATH] [--format jsonl|json|csv|tsv|table] [--fields LIST]\n"
@@ -218,7 +221,7 @@ static crm_event_query_t *query;
 
 /* --import: event records from files, each naming its party. */
 static FILE *rejects;
-static const char *map;
+static const char *map, *encoding;
 static int create_missing;
 static long nread, nrejected, nparties;
 
@@ -328,6 +331,7 @@ import_stream(FILE *fp, const char *name)
 	int rc;
 
 	if ((rc = crm_reader_open(fp, name, common.informat, map, &r)) ||
+	    (encoding && (rc = crm_reader_encoding(r, encoding))) ||
 	    (rc = crm_reader_events(r, event)) || (rc = crm_reader_start(r))) {
 		const char *m = r ? crm_reader_error(r) : "";
 		crm_die(crm_status_exit(rc), "%s", *m ? m : crm_status_str(rc));
@@ -559,6 +563,12 @@ main(int argc, char **argv)
 		case OPT_CREATE_MISSING:
 			create_missing = 1;
 			break;
+		case OPT_ENCODING:
+			if (crm_encoding_check(optarg))
+				crm_die(CRM_EXIT_USAGE, "--encoding: unknown encoding '%s' (iconv -l lists them)",
+				        optarg);
+			encoding = optarg;
+			break;
 		case OPT_MAP:
 			if (crm_map_check(optarg, 1, msg, sizeof msg))
 				crm_die(CRM_EXIT_USAGE, "%s", msg);
@@ -580,9 +590,9 @@ main(int argc, char **argv)
 		import_main(argc - optind, argv + optind,
 		            optind == argc && !common.no_stdin && crm_stdin_is_stream(), dry_run, quiet);
 	}
-	if (rejects_path || create_missing || map)
+	if (rejects_path || create_missing || map || encoding)
 		crm_die(CRM_EXIT_USAGE, "%s goes with --import", rejects_path ? "--rejects" :
-		        create_missing ? "--create-missing" : "--map");
+		        create_missing ? "--create-missing" : map ? "--map" : "--encoding");
 	if (optind < argc)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", argv[optind]);
 	int from_stdin = !common.no_stdin && crm_stdin_is_stream();

@@ -60,6 +60,24 @@ usage(FILE *fp, int code)
 static struct crm_common common;
 static crm_store_t *store;
 
+/* A JSON string, escaped. */
+static void
+json_key(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		if (*u == '"' || *u == '\\')
+			printf("\\%c", *u);
+		else if (*u < 0x20)
+			printf("\\u%04x", *u);
+		else
+			putchar(*u);
+	}
+	putchar('"');
+}
+
+static long npop;
+
 static int
 is_report(const char *s)
 {
@@ -78,6 +96,7 @@ restrict_one(int64_t id, long line, void *ctx)
 	(void)ctx;
 	if ((rc = crm_report_restrict_add(store, id)))
 		crm_cli_fail(rc, crm_store_errmsg(store));
+	npop++;
 }
 
 /* ------------------------------------------------------------------ */
@@ -103,8 +122,28 @@ print_table(const crm_report_t *t, int fmt, int multi, int first, int titled)
 		printf("%s%s\n", first ? "" : "\n", crm_report_title(t));
 	else if ((fmt == CRM_OUT_CSV || fmt == CRM_OUT_TSV) && !first)
 		putchar('\n');
-	else if (fmt == CRM_OUT_JSON && multi)
-		printf("%s\"%s\":", first ? "{" : ",", crm_report_name(t));
+	else if (fmt == CRM_OUT_JSON && multi) {
+		/* Keys stay apart: a second table of the same name gets #2, and so on. */
+		static char **used;
+		static size_t nused;
+		size_t same = 1;
+		for (size_t i = 0; i < nused; i++)
+			same += !strcmp(used[i], crm_report_name(t));
+		char **u = realloc(used, (nused + 1) * sizeof *u);
+		if (!u || !(u[nused] = strdup(crm_report_name(t))))
+			crm_die(CRM_EXIT_STORE, "out of memory");
+		used = u;
+		nused++;
+		fputs(first ? "{" : ",", stdout);
+		if (same > 1) {
+			char k[512];
+			snprintf(k, sizeof k, "%s#%zu", crm_report_name(t), same);
+			json_key(k);
+		} else {
+			json_key(crm_report_name(t));
+		}
+		putchar(':');
+	}
 	fflush(stdout);
 	if ((rc = crm_printer_open_rows(stdout, fmt, cols, common.fields, common.print_flags, &pr,
 	                                msg, sizeof msg)))
@@ -145,7 +184,7 @@ check_fields(const crm_report_t *t, const char *fields)
 			f++;
 		for (i = 0; i < crm_report_ncols(t) && strcmp(crm_report_col(t, i), f); i++)
 			;
-		if (*f && i == crm_report_ncols(t) && strcmp(f, "report"))
+		if (*f && i == crm_report_ncols(t))
 			crm_die(CRM_EXIT_USAGE, "--fields: %s has no column '%s'", crm_report_name(t), f);
 	}
 	free(copy);
@@ -180,6 +219,35 @@ row_label(const crm_report_t *t, size_t r, int label, int value, char *out, size
 	}
 	if (label >= value || label < 0)
 		snprintf(out, n, "%s", crm_report_cell(t, r, 0) ? crm_report_cell(t, r, 0) : "(none)");
+	/* Never end in the middle of a UTF-8 sequence. */
+	size_t l = strlen(out);
+	if (l + 1 >= n)
+		while (l && ((unsigned char)out[l - 1] & 0xc0) == 0x80)
+			out[--l] = '\0';
+	if (l && (unsigned char)out[l - 1] >= 0xc0)
+		out[--l] = '\0';
+}
+
+/* Cut a label to w cells, with an ellipsis when it was longer. */
+static void
+fit(char *s, size_t w)
+{
+	size_t cells = 0;
+
+	for (char *p = s; *p; p++) {
+		if (((unsigned char)*p & 0xc0) == 0x80)
+			continue;
+		if (++cells == w && p[1]) {
+			/* Room for the ellipsis: this cell becomes it, if more follows. */
+			char *q = p + 1;
+			while (((unsigned char)*q & 0xc0) == 0x80)
+				q++;
+			if (*q) {
+				strcpy(p, utf8 ? "…" : "~");
+				return;
+			}
+		}
+	}
 }
 
 /*
@@ -270,9 +338,9 @@ chart_table(const crm_report_t *t, int first)
 		double v = cell_num(t, r, value);
 		max = v > max ? v : max;
 		row_label(t, r, label, value, lab, sizeof lab);
+		fit(lab, 30);
 		lw = width(lab) > lw ? width(lab) : lw;
 	}
-	lw = lw > 30 ? 30 : lw;
 	if (kind == CRM_CHART_SERIES) {
 		static const char *const spark_u[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 		static const char spark_a[] = " .:-=+*#";
@@ -293,6 +361,7 @@ chart_table(const crm_report_t *t, int first)
 	for (size_t r = 0; r < n; r++) {
 		const char *c = crm_report_cell(t, r, (size_t)value);
 		row_label(t, r, label, value, lab, sizeof lab);
+		fit(lab, 30);
 		/* Pad by display width, not bytes. */
 		fputs(lab, stdout);
 		for (size_t w = width(lab); w < lw + 1; w++)
@@ -537,6 +606,9 @@ main(int argc, char **argv)
 			crm_cli_fail(rc, crm_store_errmsg(store));
 		o.restricted = 1;
 		crm_cli_stdin_parties(store, common.informat, 1, restrict_one, NULL);
+		if (!npop)
+			crm_warn("no party in the store is named on standard input (by id, e-mail or "
+			         "ext_id): the population is empty");
 	}
 	crm_report_t *out[32];
 	int ntables = 0;

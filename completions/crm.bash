@@ -16,6 +16,9 @@ _crm_lengths='30d 90d 365d 1y'
 _crm_currencies='EUR USD GBP'
 _crm_kinds='customer prospect lead partner supplier employee other'
 _crm_formats='jsonl json csv tsv table'
+# The usual values of --encoding; any other that iconv knows is offered
+# when none of these fits what is typed.
+_crm_encodings='cp1252 latin1 iso-8859-15 utf-16le utf-16be utf-8'
 _crm_event_fields='id party_id at channel type direction subject body amount
 	currency campaign ref due assignee status attrs'
 _crm_audit_fields='id at actor program action request_id subject counts prev
@@ -39,8 +42,8 @@ _crm_report_fields='type kind name first_name last_name email phone org
 _crm_add_options='--name --first-name --last-name --email --phone --org
 	--title --city --postcode --country --birthdate --gender --notes --kind
 	--type --ext-id --tag --untag --set --key --on-conflict --rejects
-	--dry-run -q --quiet --map --input-format --no-stdin --db --format
-	--fields --csv-raw -h --help --version'
+	--dry-run -q --quiet --map --encoding --input-format --no-stdin --db
+	--format --fields --csv-raw -h --help --version'
 _crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
 	--input-format --no-stdin --db --rfm --churn --propensity --scores
 	--explain --as-of --window --currency --weights -h --help --version'
@@ -48,8 +51,8 @@ _crm_log_options='--contact --type --channel --at --direction --subject
 	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
 	--list --since --until --reverse --limit --task --due --assignee --spread
 	--tasks --overdue --due-before --done --reopen --import --rejects
-	--create-missing --map --input-format --no-stdin --db --format --fields
-	--csv-raw -h --help --version'
+	--create-missing --map --encoding --input-format --no-stdin --db --format
+	--fields --csv-raw -h --help --version'
 _crm_segment_options='--save --description --list --show --delete --include
 	--exclude --contact --freeze --thaw --input-format --no-stdin --db --format
 	--fields --csv-raw --rfm --churn --propensity --scores --explain --as-of
@@ -66,13 +69,13 @@ _crm_report_options='--since --until --as-of --period --by --currency
 _crm_add_valued=' --name --first-name --last-name --email --phone --org
 	--title --city --postcode --country --birthdate --gender --notes --kind
 	--type --ext-id --tag --untag --set --key --on-conflict --rejects --map
-	--input-format --db --format --fields '
+	--encoding --input-format --db --format --fields '
 _crm_find_valued=' --sort --limit --format --fields --input-format --db --as-of
 	--window --currency --weights '
 _crm_log_valued=' --contact --type --channel --at --direction --subject --body
 	--amount --currency --campaign --ref --set --since --until --limit --task
 	--due --assignee --spread --due-before --done --reopen --rejects --map
-	--input-format --db --format --fields '
+	--encoding --input-format --db --format --fields '
 _crm_segment_valued=' --save --description --show --delete --include --exclude
 	--contact --freeze --thaw --input-format --db --format --fields --as-of
 	--window --currency --weights --period '
@@ -184,6 +187,16 @@ _crm_value() {
 	case $1 in
 	--format) _crm_reply "$_crm_formats" ;;
 	--input-format) _crm_reply 'csv jsonl auto' ;;
+	--encoding)
+		_crm_reply "$_crm_encodings"
+		if ((${#COMPREPLY[@]} == 0)) && [[ -n $cur ]]; then
+			# iconv ignores case: its names, in the case of what is typed.
+			local names
+			names=$(iconv -l 2>/dev/null | tr ', ' '\n\n' | sed 's,//*$,,')
+			[[ $cur == *[[:upper:]]* ]] || names=${names,,}
+			_crm_reply "$names"
+		fi
+		;;
 	--key) _crm_reply 'id email ext_id phone' ;;
 	--on-conflict) _crm_reply 'merge replace skip error' ;;
 	--type)

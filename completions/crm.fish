@@ -46,6 +46,27 @@ if not set -q __crm_completion_loaded
         printf '%s\n' since as_of active churned attrition retention
     end
 
+    # The usual values of --encoding; when what is typed begins none of
+    # them, the other encodings that iconv knows.
+    function __crm_encodings
+        set -l usual cp1252 'Windows-1252, Latin-1 with the euro sign and curly quotes' \
+            latin1 'ISO 8859-1' \
+            iso-8859-15 'Latin-9, with the euro sign' \
+            utf-16le 'UTF-16, little endian, without a byte-order mark' \
+            utf-16be 'UTF-16, big endian, without a byte-order mark' \
+            utf-8 'UTF-8, as without --encoding'
+        printf '%s\t%s\n' $usual
+        set -l tok (string replace -r -- '^--encoding=' '' (commandline -ct))
+        if test -n "$tok"
+            and not string match -qi -- "$tok*" cp1252 latin1 iso-8859-15 utf-16le utf-16be utf-8
+            # iconv ignores case: its names, in the case of what is typed.
+            set -l names (iconv -l 2>/dev/null | string split -n , | string trim |
+                string replace -r -- '/+$' '')
+            test "$tok" = (string lower -- $tok); and set names (string lower -- $names)
+            printf '%s\tKnown to iconv\n' $names
+        end
+    end
+
     # The names of the saved segments, from the store of the --db on the
     # command line, else the default one; none when there is no store.
     function __crm_segment_names
@@ -318,6 +339,7 @@ if not set -q __crm_completion_loaded
         complete $c -l dry-run -d 'Write nothing: roll back at the end'
         complete $c -s q -l quiet -d 'Print neither parties nor summary'
         complete $c -l map -x -d 'Read input columns as other fields, FROM=TO,...'
+        complete $c -l encoding -x -a '(__crm_encodings)' -d 'Read the input in this encoding'
     end
 
     function __crm_find_completion --argument-names cmd
@@ -374,6 +396,8 @@ if not set -q __crm_completion_loaded
         complete $c -l rejects -r -F -d 'Write refused records to this file'
         complete $c -l create-missing -d 'Create the parties not in the store'
         complete $c -l map -x -d 'Read input columns as other fields, FROM=TO,...'
+        complete $c -l encoding -x -a '(__crm_encodings)' \
+            -d 'Read the input files in this encoding'
         # Files of events, with --import only.
         set -l cond '__fish_contains_opt import'
         set -q argv[2]; and set cond "$argv[2]; and $cond"

@@ -300,6 +300,17 @@ int crm_reader_open(FILE *fp, const char *name, int format, const char *map,
                     crm_reader_t **out);
 
 /*
+ * Read the input in this encoding (any that iconv knows, such as cp1252 or
+ * latin1), decoded into UTF-8.  UTF-16 and UTF-32 with a byte-order mark
+ * are decoded without it.  CRM_OK, CRM_USAGE for an unknown encoding
+ * (crm_reader_error() says so).
+ */
+int crm_reader_encoding(crm_reader_t *r, const char *enc);
+
+/* Whether iconv knows an encoding: CRM_OK, or CRM_USAGE. */
+int crm_encoding_check(const char *enc);
+
+/*
  * Free a reader.  With a reading thread, this waits for the thread, which
  * may be blocked reading a pipe until its writer writes or closes it.
  */

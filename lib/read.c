@@ -7,6 +7,7 @@
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -53,6 +54,14 @@ struct crm_reader {
 	unsigned char ibuf[IBUF];
 	size_t ipos, ilen;
 	int eof, started;
+
+	/* Input in another encoding, decoded into ibuf (see fill()). */
+	iconv_t cd;             /* (iconv_t)-1 when the input is UTF-8 */
+	char *enc;              /* its name, for messages */
+	unsigned char rbuf[IBUF];
+	size_t rlen;
+	int raw_eof;
+	long bad_line;          /* the line where decoding failed, or 0 */
 
 	struct buf line;        /* the current physical line */
 	int line_long;          /* it was longer than MAXREC */
@@ -123,6 +132,13 @@ fail(crm_reader_t *r, long line, const char *fmt, ...)
 static int
 io_fail(crm_reader_t *r)
 {
+	/* Bytes that are not of the encoding end the input: bad input, not a read error. */
+	if (r->cd != (iconv_t)-1 && r->bad_line) {
+		r->fatal = 1;
+		r->rec_line = r->bad_line;
+		return fail(r, r->bad_line, "not valid %s%s", r->enc,
+		            strncasecmp(r->enc, "UTF-", 4) ? "; is --encoding right?" : "");
+	}
 	snprintf(r->err, sizeof r->err, "%ld: read error: %s", r->lineno, strerror(errno));
 	return CRM_IO;
 }
@@ -257,6 +273,7 @@ crm_reader_open(FILE *fp, const char *name, int format, const char *map, crm_rea
 	*out = r;
 	if (!r)
 		return CRM_NOMEM;
+	r->cd = (iconv_t)-1;
 	r->fp = fp;
 	r->format = format;
 	if (!(r->name = strdup(name ? name : "-")))
@@ -313,8 +330,96 @@ crm_reader_free(crm_reader_t *r)
 	strv_clear(&r->map_to);
 	strv_clear(&r->unknown);
 	crm_event_free(r->ev_over);
+	if (r->cd != (iconv_t)-1)
+		iconv_close(r->cd);
+	free(r->enc);
 	free(r->name);
 	free(r);
+}
+
+/* Decode the input from enc (an encoding iconv knows) into UTF-8. */
+static int
+set_encoding(crm_reader_t *r, const char *enc)
+{
+	if (r->cd != (iconv_t)-1)
+		iconv_close(r->cd);
+	free(r->enc);
+	r->enc = NULL;
+	if ((r->cd = iconv_open("UTF-8", enc)) == (iconv_t)-1) {
+		snprintf(r->err, sizeof r->err, "unknown encoding '%s' (iconv -l lists them)", enc);
+		return CRM_USAGE;
+	}
+	return (r->enc = strdup(enc)) ? CRM_OK : CRM_NOMEM;
+}
+
+int
+crm_encoding_check(const char *enc)
+{
+	iconv_t cd = iconv_open("UTF-8", enc);
+
+	if (cd == (iconv_t)-1)
+		return CRM_USAGE;
+	iconv_close(cd);
+	return CRM_OK;
+}
+
+int
+crm_reader_encoding(crm_reader_t *r, const char *enc)
+{
+	/* UTF-8 needs no decoding: its byte-order mark is skipped as ever. */
+	if (!strcasecmp(enc, "utf-8") || !strcasecmp(enc, "utf8"))
+		return CRM_OK;
+	return set_encoding(r, enc);
+}
+
+/*
+ * Decode more of the input into ibuf.  A byte sequence that is not of
+ * the encoding stops the input, with the line where it was met.
+ */
+static int
+fill_decoded(crm_reader_t *r)
+{
+	for (;;) {
+		if (!r->raw_eof && r->rlen < sizeof r->rbuf) {
+			size_t n = fread(r->rbuf + r->rlen, 1, sizeof r->rbuf - r->rlen, r->fp);
+			r->rlen += n;
+			if (!n) {
+				if (ferror(r->fp))
+					return -1;
+				r->raw_eof = 1;
+			}
+		}
+		char *in = (char *)r->rbuf, *out = (char *)r->ibuf;
+		size_t inleft = r->rlen, outleft = IBUF;
+		size_t k = iconv(r->cd, &in, &inleft, &out, &outleft);
+		int e = errno;
+		memmove(r->rbuf, in, inleft);
+		r->rlen = inleft;
+		r->ilen = IBUF - outleft;
+		r->ipos = 0;
+		if (k == (size_t)-1 && (e == EILSEQ || (e == EINVAL && r->raw_eof))) {
+			/*
+			 * What was decoded is read first; then the error, on the line
+			 * after those the decoded part ends.
+			 */
+			if (!r->bad_line) {
+				r->bad_line = r->lineno + 1;
+				for (size_t i = 0; i < r->ilen; i++)
+					r->bad_line += r->ibuf[i] == '\n';
+			}
+			if (r->ilen)
+				return (int)r->ilen;
+			r->eof = 1;
+			errno = EILSEQ;
+			return -1;
+		}
+		if (r->ilen)
+			return (int)r->ilen;
+		if (r->raw_eof && !r->rlen) {
+			r->eof = 1;
+			return 0;
+		}
+	}
 }
 
 static int
@@ -322,6 +427,8 @@ fill(crm_reader_t *r)
 {
 	if (r->eof)
 		return 0;
+	if (r->cd != (iconv_t)-1)
+		return fill_decoded(r);
 	r->ilen = fread(r->ibuf, 1, IBUF, r->fp);
 	r->ipos = 0;
 	if (r->ilen == 0) {
@@ -421,11 +528,27 @@ check_bom(crm_reader_t *r)
 		r->ipos += 3;
 		return CRM_OK;
 	}
-	if ((n >= 4 && !memcmp(s, "\xff\xfe\0\0", 4)) || (n >= 4 && !memcmp(s, "\0\0\xfe\xff", 4)))
-		return fail(r, 1, "UTF-32 input; convert it first: iconv -f UTF-32 -t UTF-8");
-	if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff)))
-		return fail(r, 1, "UTF-16 input; convert it first: iconv -f UTF-16 -t UTF-8");
-	return CRM_OK;
+	/* UTF-16 and UTF-32 with a byte-order mark are decoded; the mark goes. */
+	const char *enc = NULL;
+	size_t bom = 0;
+	if (n >= 4 && !memcmp(s, "\xff\xfe\0\0", 4))
+		enc = "UTF-32LE", bom = 4;
+	else if (n >= 4 && !memcmp(s, "\0\0\xfe\xff", 4))
+		enc = "UTF-32BE", bom = 4;
+	else if (n >= 2 && s[0] == 0xff && s[1] == 0xfe)
+		enc = "UTF-16LE", bom = 2;
+	else if (n >= 2 && s[0] == 0xfe && s[1] == 0xff)
+		enc = "UTF-16BE", bom = 2;
+	if (!enc || r->cd != (iconv_t)-1)
+		return CRM_OK;
+	int rc = set_encoding(r, enc);
+	if (rc)
+		return rc == CRM_USAGE ? fail(r, 1, "%s input, which this system cannot decode", enc) : rc;
+	/* What was read so far is still raw: it goes through the decoder. */
+	memcpy(r->rbuf, s + bom, n - bom);
+	r->rlen = n - bom;
+	r->ipos = r->ilen = 0;
+	return fill(r) < 0 ? fail(r, 1, "not valid %s", enc) : CRM_OK;
 }
 
 /* Name the likely encoding of a byte that is not UTF-8. */
@@ -433,10 +556,10 @@ static const char *
 enc_hint(const unsigned char *s)
 {
 	if (*s == 0)
-		return "";
+		return " (UTF-16 without a byte-order mark? read it with --encoding utf-16le or utf-16be)";
 	if (*s >= 0x80 && *s <= 0x9f)
-		return " (Windows-1252? convert with iconv -f CP1252 -t UTF-8)";
-	return " (Latin-1 or Windows-1252? convert with iconv -f CP1252 -t UTF-8)";
+		return " (Windows-1252? read it with --encoding cp1252)";
+	return " (Latin-1 or Windows-1252? read it with --encoding cp1252 or latin1)";
 }
 
 /* ------------------------------------------------------------------ */
@@ -466,7 +589,8 @@ cb_cell(void *s, size_t len, void *data)
 	}
 	r->off[r->ncells++] = r->cells.len;
 	if (s && len && memchr(s, '\0', len) && !r->cell_err[0])
-		snprintf(r->cell_err, sizeof r->cell_err, "NUL byte in field %zu", r->ncells);
+		snprintf(r->cell_err, sizeof r->cell_err, "NUL byte in field %zu%s", r->ncells,
+		         enc_hint((const unsigned char *)""));
 	if (buf_add(&r->cells, s ? s : "", s ? len : 0) || buf_addc(&r->cells, '\0'))
 		snprintf(r->cell_err, sizeof r->cell_err, "out of memory");
 }
@@ -1097,7 +1221,7 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	int got, rc;
 
 	do {
-		got = read_line(r, 0);
+		got = read_line(r, 1);  /* a lone CR ends a line too: JSON has none in strings */
 		if (got < 0)
 			return io_fail(r);
 		if (got == 0)
@@ -1112,7 +1236,8 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	long bad = utf8_check(r->line.p, r->line.len);
 	if (bad >= 0) {
 		if (r->line.p[bad] == '\0')
-			return fail(r, r->rec_line, "NUL byte at column %ld", bad + 1);
+			return fail(r, r->rec_line, "NUL byte at column %ld%s", bad + 1,
+			            enc_hint((const unsigned char *)""));
 		return fail(r, r->rec_line, "invalid UTF-8 at column %ld%s", bad + 1,
 		            enc_hint((const unsigned char *)r->line.p + bad));
 	}
@@ -1378,7 +1503,12 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 		if (r->format == CRM_IN_AUTO) {
 			/* The first byte that is not white space decides. */
 			for (;;) {
-				if (r->ipos == r->ilen && fill(r) <= 0)
+				int got = r->ipos == r->ilen ? fill(r) : 1;
+				if (got < 0 && r->bad_line) {
+					r->rec_line = 1;
+					return io_fail(r);
+				}
+				if (got <= 0)
 					return ferror(r->fp) ? CRM_IO : CRM_EOF;
 				unsigned char c = r->ibuf[r->ipos];
 				if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {

@@ -32,6 +32,7 @@ struct ctx {
 	crm_store_t *s;
 	const struct crm_report_opts *o;
 	char as_of[21], since[21], until[21];   /* since/until: "" when not given */
+	char today[11];                         /* the local day of as-of (due dates, ages) */
 	int pkind;
 	long p0, p1;                            /* the periods reported, inclusive */
 	char cur[4];
@@ -427,10 +428,11 @@ rep_summary(struct ctx *c, crm_report_t **out)
 	/* Parties by type, then by kind. */
 	static const char *const groups[][2] = { { "parties", "type" }, { "kind", "kind" } };
 	for (int g = 0; g < 2; g++) {
-		snprintf(sql, sizeof sql, "SELECT %s, count(*) FROM party p WHERE 1%s GROUP BY 1"
-		         " ORDER BY 2 DESC, 1", groups[g][1], pop(c, "p.id", pb, sizeof pb));
+		snprintf(sql, sizeof sql, "SELECT %s, count(*) FROM party p WHERE p.created <= ?3%s"
+		         " GROUP BY 1 ORDER BY 2 DESC, 1", groups[g][1], pop(c, "p.id", pb, sizeof pb));
 		if ((rc = prepare(c, sql, &st)))
 			return rc;
+		sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *v[3] = { groups[g][0], col_text(st, 0), col_text(st, 1) };
 			if ((rc = table_row(r, v)))
@@ -479,12 +481,12 @@ rep_summary(struct ctx *c, crm_report_t **out)
 	if ((rc = done(c, st, rc)))
 		return rc;
 	/* Open and overdue tasks (due before the day of as-of). */
-	snprintf(sql, sizeof sql, "SELECT count(*), count(CASE WHEN due < substr(?3, 1, 10) THEN 1 END)"
+	snprintf(sql, sizeof sql, "SELECT count(*), count(CASE WHEN due < ?3 THEN 1 END)"
 	         " FROM event WHERE type = 'task' AND status = 'open'%s",
 	         pop(c, "party_id", pb, sizeof pb));
 	if ((rc = prepare(c, sql, &st)))
 		return rc;
-	sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->today, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char n2[32];
 		fmt_int(num, sizeof num, sqlite3_column_int64(st, 0));
@@ -522,18 +524,19 @@ rep_summary(struct ctx *c, crm_report_t **out)
 	sqlite3_bind_text(st, 6, c->cur, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long now = sqlite3_column_int64(st, 0), before = sqlite3_column_int64(st, 1);
-		char l1[64], l2[64], l3[48], v1[32], v2[32], v3[32], lab[32];
+		char l1[64], l2[64], l3[64], v1[32], v2[32], v3[32], lab[32];
 		period_label(p, c->pkind, lab);
 		snprintf(l1, sizeof l1, "%s %s (to date)", c->cur, lab);
 		period_label(p - 1, c->pkind, lab);
 		snprintf(l2, sizeof l2, "%s %s", c->cur, lab);
-		snprintf(l3, sizeof l3, "change");
+		period_label(p, c->pkind, lab);
+		snprintf(l3, sizeof l3, "%s on the period before", lab);
 		amount_format(now, v1);
 		amount_format(before, v2);
 		if (before)
 			snprintf(v3, sizeof v3, "%.4f", (double)(now - before) / (double)llabs(before));
 		const char *r1[3] = { "revenue", l1, v1 }, *r2[3] = { "revenue", l2, v2 },
-		           *r3[3] = { "revenue", l3, before ? v3 : NULL };
+		           *r3[3] = { "revenue change", l3, before ? v3 : NULL };
 		if ((rc = table_row(r, r1)) || (rc = table_row(r, r2)) || (rc = table_row(r, r3))) {
 			sqlite3_finalize(st);
 			return rc;
@@ -552,6 +555,10 @@ static int
 group_expr(struct ctx *c, const char *name, char *out, size_t n, int *tags, int *scores,
            int *attr_key, struct strv *keys, int base)
 {
+	if (!*name || strlen(name) > 100) {
+		msgf(c->msg, c->len, "%s field name to group by", *name ? "too long a" : "an empty");
+		return CRM_USAGE;
+	}
 	if (!strncmp(name, "attrs.", 6) && name[6]) {
 		if (strv_push(keys, name + 6))
 			return CRM_NOMEM;
@@ -561,7 +568,7 @@ group_expr(struct ctx *c, const char *name, char *out, size_t n, int *tags, int 
 		return CRM_OK;
 	}
 	if (!strcmp(name, "age_band")) {
-		/* Whole years at the day of as-of (?3); yearless birthdays have none. */
+		/* Whole years at the local day of as-of (?3); yearless birthdays have none. */
 		snprintf(out, n, "CASE WHEN p.birthdate GLOB '[0-9][0-9][0-9][0-9]-*' THEN"
 		         " (SELECT CASE WHEN a < 18 THEN '0-17' WHEN a < 25 THEN '18-24'"
 		         " WHEN a < 35 THEN '25-34' WHEN a < 45 THEN '35-44' WHEN a < 55 THEN '45-54'"
@@ -606,6 +613,11 @@ rep_by(struct ctx *c, const char *fields, crm_report_t **out)
 
 	if (!copy)
 		return CRM_NOMEM;
+	if (*copy == ',' || strstr(copy, ",,") || (*copy && copy[strlen(copy) - 1] == ',')) {
+		msgf(c->msg, c->len, "by: an empty field name in '%s'", copy);
+		free(copy);
+		return CRM_USAGE;
+	}
 	for (t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
 		if (n == 2) {
 			msgf(c->msg, c->len, "by: at most two fields");
@@ -642,7 +654,7 @@ rep_by(struct ctx *c, const char *fields, crm_report_t **out)
 		(*out)->value = n;
 		/* Shares are of the parties of the population; a party with two tags counts twice. */
 		int facts = strstr(exprs[0], "f.") || (n > 1 && strstr(exprs[1], "f."));
-		snprintf(sql, sizeof sql, "SELECT %s%s%s FROM party p%s%s%s WHERE 1%s",
+		snprintf(sql, sizeof sql, "SELECT %s%s%s FROM party p%s%s%s WHERE p.created <= ?2%s",
 		         exprs[0], n > 1 ? ", " : "", n > 1 ? exprs[1] : "",
 		         facts ? " LEFT JOIN party_fact f ON f.party_id = p.id" : "",
 		         tags ? " LEFT JOIN party_tag t ON t.party_id = p.id" : "",
@@ -653,9 +665,10 @@ rep_by(struct ctx *c, const char *fields, crm_report_t **out)
 	long long total = 0;
 	if (!rc) {
 		sqlite3_stmt *t2 = NULL;
-		snprintf(sql, sizeof sql, "SELECT count(*) FROM party p WHERE 1%s",
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM party p WHERE p.created <= ?2%s",
 		         pop(c, "p.id", pb, sizeof pb));
 		if (!(rc = prepare(c, sql, &t2))) {
+			sqlite3_bind_text(t2, 2, c->as_of, -1, SQLITE_STATIC);
 			if ((rc = sqlite3_step(t2)) == SQLITE_ROW)
 				total = sqlite3_column_int64(t2, 0);
 			rc = done(c, t2, rc == SQLITE_ROW ? SQLITE_DONE : rc);
@@ -667,7 +680,8 @@ rep_by(struct ctx *c, const char *fields, crm_report_t **out)
 	}
 	if (!rc) {
 		struct agg a = { .nk = n, .order = 0 };
-		sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c->today, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c->as_of, -1, SQLITE_STATIC);
 		for (size_t i = 0; i < keys.n; i++)
 			sqlite3_bind_text(st, (int)i + 4, keys.v[i], -1, SQLITE_STATIC);
 		/* A party with several tags gives a row per tag: each counts in its group. */
@@ -750,7 +764,9 @@ rep_campaign(struct ctx *c, const char *name, crm_report_t **out)
 		buf_free(&cols);
 		return CRM_NOMEM;
 	}
-	*out = table_new("campaign", name ? name : "Campaigns", cols.p, ((1ULL << 19) - 1) & ~1ULL);
+	char tname[160];
+	snprintf(tname, sizeof tname, "campaign%s%.100s", name ? ":" : "", name ? name : "");
+	*out = table_new(tname, name ? name : "Campaigns", cols.p, ((1ULL << 19) - 1) & ~1ULL);
 	buf_free(&cols);
 	if (!*out)
 		return CRM_NOMEM;
@@ -975,8 +991,11 @@ rep_cohort(struct ctx *c, crm_report_t **out)
 	char cols[256];
 	int rc = CRM_OK;
 
-	if (nc < 1 || nc > 240)
+	if (nc < 1 || nc > 240) {
+		msgf(c->msg, c->len, nc < 1 ? "--since is after --until or --as-of" :
+		     "more than 240 months of cohorts: narrow --since");
 		return CRM_USAGE;
+	}
 	a.size = calloc((size_t)nc, sizeof *a.size);
 	a.kept = calloc((size_t)nc * COHORT_MONTHS, sizeof *a.kept);
 	snprintf(cols, sizeof cols, "cohort,customers");
@@ -1046,10 +1065,11 @@ rep_funnel(struct ctx *c, crm_report_t **out)
 	r->value = 1;
 	snprintf(sql, sizeof sql, "SELECT count(CASE WHEN kind IN ('lead', 'prospect', 'customer')"
 	         " THEN 1 END), count(CASE WHEN kind IN ('prospect', 'customer') THEN 1 END),"
-	         " count(CASE WHEN kind = 'customer' THEN 1 END) FROM party p WHERE type = 'person'%s",
-	         pop(c, "p.id", pb, sizeof pb));
+	         " count(CASE WHEN kind = 'customer' THEN 1 END) FROM party p WHERE type = 'person'"
+	         " AND p.created <= ?3%s", pop(c, "p.id", pb, sizeof pb));
 	if ((rc = prepare(c, sql, &st)))
 		return rc;
+	sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		static const char *const stages[] = { "lead", "prospect", "customer" };
 		long long n[3];
@@ -1272,13 +1292,13 @@ rep_tasks(struct ctx *c, crm_report_t **out)
 		return CRM_NOMEM;
 	(*out)->chart = CRM_CHART_BARS;
 	(*out)->value = 1;
-	snprintf(sql, sizeof sql, "SELECT assignee, count(*), count(CASE WHEN due < substr(?3, 1, 10)"
+	snprintf(sql, sizeof sql, "SELECT assignee, count(*), count(CASE WHEN due < ?3"
 	         " THEN 1 END), min(due) FROM event WHERE type = 'task' AND status = 'open'%s"
 	         " GROUP BY assignee ORDER BY 2 DESC, assignee IS NULL, assignee",
 	         pop(c, "party_id", pb, sizeof pb));
 	if ((rc = prepare(c, sql, &st)))
 		return rc;
-	sqlite3_bind_text(st, 3, c->as_of, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->today, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *v[4] = { col_text(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3) };
 		if ((rc = table_row(*out, v)))
@@ -1378,6 +1398,16 @@ crm_report_run(crm_store_t *s, const char *name, const char *arg, const struct c
 	/* Nothing after as-of is known yet: until is as-of at the latest. */
 	if (!c.until[0] || strcmp(c.until, c.as_of) > 0)
 		snprintf(c.until, sizeof c.until, "%s", c.as_of);
+	if (c.since[0] && strcmp(c.since, c.until) > 0) {
+		msgf(msg, len, "--since is after --until or --as-of");
+		return CRM_USAGE;
+	}
+	{
+		time_t t = (time_t)iso_seconds(c.as_of);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(c.today, sizeof c.today, "%Y-%m-%d", &tm);
+	}
 	const char *pk = o->period ? o->period : "month";
 	c.pkind = !strcmp(pk, "month") ? P_MONTH : !strcmp(pk, "quarter") ? P_QUARTER :
 	          !strcmp(pk, "year") ? P_YEAR : -1;
@@ -1404,7 +1434,8 @@ crm_report_run(crm_store_t *s, const char *name, const char *arg, const struct c
 		msgf(msg, len, "--since is after --until or --as-of");
 		return CRM_USAGE;
 	}
-	if (c.p1 - c.p0 >= 240) {
+	if (c.p1 - c.p0 >= 240 && (!strcmp(name, "churn") || !strcmp(name, "revenue") ||
+	                           !strcmp(name, "activity"))) {
 		msgf(msg, len, "more than 240 periods: narrow --since or take a longer --period");
 		return CRM_USAGE;
 	}

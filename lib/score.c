@@ -204,10 +204,20 @@ window_start(int64_t t, const char *spec, int64_t *out)
 	switch (*end) {
 	case 'd': *out = t - n * 86400LL; return 1;
 	case 'w': *out = t - n * 7 * 86400LL; return 1;
-	case 'm': tm.tm_mon -= (int)n; break;
+	case 'm': tm.tm_mon -= (int)(n % 12); tm.tm_year -= (int)(n / 12); break;
 	case 'y': tm.tm_year -= (int)n; break;
 	default: return 0;
 	}
+	/* A calendar month back from the 31st is the last day of the shorter month. */
+	if (tm.tm_mon < 0) {
+		tm.tm_mon += 12;
+		tm.tm_year--;
+	}
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y = tm.tm_year + 1900;
+	int last = mdays[tm.tm_mon] + (tm.tm_mon == 1 && y % 4 == 0 && (y % 100 || y % 400 == 0));
+	if (tm.tm_mday > last)
+		tm.tm_mday = last;
 	*out = (int64_t)timegm(&tm);
 	return 1;
 }

@@ -190,7 +190,7 @@ is "--rejects: read = created + updated + unchanged + rejected" "$(echo "$sum" |
 is "--rejects: the good rows are written" "$(crm-find --count)" 3
 is "--rejects: the good rows are printed" "$(jq -r .name "$T/out" | paste -sd, -)" "Good One,Stored Sam,Stored Sam,Good Two"
 is "--rejects: the rejects file is mode 0600 (umask 022, file existed 0644)" "$(stat -c %a mixed.rej)" 600
-printf 'name,email,city\r\n# mixed.csv:3: invalid e-mail %s\nBad Mail,bob@,Lyon\r\n# mixed.csv:4: expected 3 fields, found 4\n"Multi\r\nLine",multi@example.org,"Saint-\r\nDenis",extra\r\n# mixed.csv:9: invalid UTF-8 in field %s (Latin-1 or Windows-1252? convert with iconv -f CP1252 -t UTF-8)\nRen\351,rene@example.org,Brest\r\n' \
+printf 'name,email,city\r\n# mixed.csv:3: invalid e-mail %s\nBad Mail,bob@,Lyon\r\n# mixed.csv:4: expected 3 fields, found 4\n"Multi\r\nLine",multi@example.org,"Saint-\r\nDenis",extra\r\n# mixed.csv:9: invalid UTF-8 in field %s (Latin-1 or Windows-1252? read it with --encoding cp1252 or latin1)\nRen\351,rene@example.org,Brest\r\n' \
 	"'bob@'" "'name'" >want.rej
 if cmp -s mixed.rej want.rej; then same=yes; else same=no; diff want.rej mixed.rej | sed 's/^/# /'; fi
 is "--rejects: the header, then each reason and the verbatim record" "$same" yes

@@ -129,8 +129,15 @@ exits 3 "bad JSON: exit 3" crm-log --import bad.jsonl
 printf '{"email":"ann@example.org","type":["note"]}\n' >arr.jsonl
 exits 3 "a type that is no string: exit 3" crm-log --import arr.jsonl
 like "says which field" "$(cat "$T/err")" "field 'type' must be a string"
-printf '\xff\xfeU\0' >utf16.csv
-exits 3 "UTF-16 without conversion: exit 3" crm-log --import utf16.csv
+printf 'email,type,subject\nann@example.org,note,Grüße\n' | iconv -f UTF-8 -t UTF-16 >utf16.csv
+ok "UTF-16 with a byte-order mark is decoded" crm-log --import -q utf16.csv
+is "and stored in UTF-8" "$(sqlite3 "$CRM_DB" "SELECT count(*) FROM event WHERE subject = 'Grüße'")" 1
+printf 'email,type,subject\nann@example.org,note,Caf\xe9 cr\xe8me\n' >cp1252.csv
+exits 3 "Windows-1252 without --encoding: exit 3" crm-log --import cp1252.csv
+like "names the option" "$(cat "$T/err")" 'cp1252\.csv:2: .*--encoding cp1252'
+ok "--encoding cp1252" crm-log --import -q --encoding cp1252 cp1252.csv
+is "decoded" "$(sqlite3 "$CRM_DB" "SELECT count(*) FROM event WHERE subject = 'Café crème'")" 1
+exits 2 "--encoding without --import: exit 2" crm-log --encoding cp1252 --contact ann@example.org --type note
 printf 'email,type,subject,at\nann@example.org,note,"=HYPERLINK(""x"")",2026-01-01T00:00:00Z\n' >formula.csv
 ok "a formula-like subject is data" crm-log --import formula.csv -q
 is "kept verbatim in the store" "$(sqlite3 "$CRM_DB" "SELECT subject FROM event WHERE subject LIKE '=HYP%'")" '=HYPERLINK("x")'

@@ -85,7 +85,7 @@ tasks,open,3
 tasks,overdue,2
 revenue,EUR 2026-06 (to date),20.00
 revenue,EUR 2026-05,20.00
-revenue,change,0.0000"
+revenue change,2026-06 on the period before,0.0000"
 
 # by: shares of the 6 parties; ages at 06-30 (Bob turns 25 the next day,
 # Eve 66 that day; Dee's birthday has no year); a party in each of its tags
@@ -312,6 +312,35 @@ like "a policy that forbids any request" "$(cat page.html)" "Content-Security-Po
 is "a table per report table" "$(grep -c '<table>' page.html)" 7
 is "the bars of by kind" "$(sed -n '/Parties by kind<\/h2>/,/<\/svg>/p' page.html | grep -o '<rect class="bar"' | wc -l)" 3
 exits 2 "--html with --format: exit 2" R by kind --html p2.html --format csv
+
+# What a second reader found, kept fixed.
+exits 2 "a field name of 250 characters: exit 2" R by "attrs.$(printf 'k%.0s' $(seq 250))" --chart
+exits 2 "an empty field name: exit 2" R by kind,
+run R campaign spring campaign empty --format json
+is "two campaigns are two tables" "$(jq -c keys "$T/out")" '["campaign:empty","campaign:spring"]'
+run R by kind by kind --format json
+is "the same report twice: keys stay apart" "$(jq -c keys "$T/out")" '["by:kind","by:kind#2"]'
+run R by 'attrs.a"b' summary --format json
+is "a key with a quote is valid JSON" "$(jq -c 'keys | length' "$T/out")" 2
+exits 2 "--fields report: exit 2" R tasks activity --fields report --format json
+is "and nothing printed" "$(cat "$T/out")" ''
+exits 2 "--since after --until in the same period: exit 2" R campaign --since 2026-04-20 --until 2026-04-02
+exits 2 "cohorts over more than 240 months: exit 2" R cohort --since 2000-01-01 --period year
+like "says why" "$(cat "$T/err")" 'more than 240 months'
+ok "a report without periods takes an old --since" R campaign --since 2005-01-01 --format csv
+run R summary --as-of 2025-12-31 --format csv
+is "parties created after as-of are not counted" "$(grep '^parties' "$T/out" | paste -sd' ' -)" 'parties,organization,1 parties,person,1'
+run sh -c 'crm-find city=Paris --fields name | crm-report --as-of 2026-06-30 by kind'
+like "records that name no party: said" "$(cat "$T/err")" 'the population is empty'
+printf '{"name":"Long","email":"long@x.org","city":"%s","created":"2026-01-01T00:00:00Z"}\n' \
+	"$(printf 'Saint-Rémy-de-Provence-sur-la-Mer-%.0s' 1 2 3)" | crm-add -q
+run env LC_ALL=C.UTF-8 crm-report --as-of 2026-06-30 by city --chart
+like "a long label is cut, with an ellipsis" "$(grep '^Saint' "$T/out")" '^Saint-Rémy-de-Provence-sur-la…'
+crm-log -q --contact cid@x.org --task 'Last call' --due 2026-06-30 --assignee lea
+run env TZ=America/Los_Angeles crm-report --as-of 2026-06-30 tasks --format csv
+is "due today, west of UTC: not overdue" "$(grep '^lea' "$T/out")" 'lea,1,0,2026-06-30'
+run env TZ=America/Los_Angeles crm-report --as-of 2026-06-30 by age_band --format csv
+is "ages on the local day of as-of, west of UTC (Bob is 25 the next day)" "$(grep '^18-24' "$T/out")" '18-24,1,0.1429'
 
 # The page in a real browser: the charts are drawn (the bars' blue is on the
 # screenshot, and not once the SVG is taken out), and no request leaves it.
