@@ -15,7 +15,7 @@ _crm_rfm_segments='champions potential-loyalists new promising loyal
 _crm_lengths='30d 90d 365d 1y'
 _crm_currencies='EUR USD GBP'
 _crm_kinds='customer prospect lead partner supplier employee other'
-_crm_formats='jsonl json csv tsv table'
+_crm_formats='jsonl json csv tsv table vcard'
 # The usual values of --encoding; any other that iconv knows is offered
 # when none of these fits what is typed.
 _crm_encodings='cp1252 latin1 iso-8859-15 utf-16le utf-16be utf-8'

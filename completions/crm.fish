@@ -301,7 +301,7 @@ if not set -q __crm_completion_loaded
         complete $c -s h -l help -d 'Print a usage message and exit'
         complete $c -l version -d 'Print the version and exit'
         complete $c -l db -r -F -d 'Use the store at this path'
-        complete $c -l format -x -a 'jsonl json csv tsv table' -d 'Output format'
+        complete $c -l format -x -a 'jsonl json csv tsv table vcard' -d 'Output format'
         complete $c -l csv-raw -d 'Write CSV cells without the formula guard'
         complete $c -l input-format -x -a 'csv jsonl auto' -d 'Format of input records'
         complete $c -l no-stdin -d 'Do not read records from standard input'

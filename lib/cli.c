@@ -76,7 +76,8 @@ crm_cli_common(int opt, const char *arg, struct crm_common *c)
 		return 1;
 	case CRM_OPT_FORMAT:
 		if ((c->format = crm_format_lookup(arg)) < 0)
-			crm_die(CRM_EXIT_USAGE, "unknown format '%s' (jsonl, json, csv, tsv, table)", arg);
+			crm_die(CRM_EXIT_USAGE, "unknown format '%s' (jsonl, json, csv, tsv, table, vcard)",
+			        arg);
 		return 1;
 	case CRM_OPT_FIELDS:
 		c->fields = arg;

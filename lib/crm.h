@@ -404,7 +404,8 @@ int crm_reader_format(const crm_reader_t *r);
 typedef struct crm_printer crm_printer_t;
 
 enum crm_outformat { CRM_OUT_AUTO, CRM_OUT_JSONL, CRM_OUT_JSON, CRM_OUT_CSV,
-                     CRM_OUT_TSV, CRM_OUT_TABLE };
+                     CRM_OUT_TSV, CRM_OUT_TABLE,
+                     CRM_OUT_VCARD /* parties only: vCard 4.0 (RFC 6350) */ };
 
 /* Printer options. */
 #define CRM_PRINT_CSV_RAW 1 /* no neutralising of formula-like CSV cells */

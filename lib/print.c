@@ -33,9 +33,9 @@ struct crm_printer {
 int
 crm_format_lookup(const char *name)
 {
-	static const char *const names[] = { "auto", "jsonl", "json", "csv", "tsv", "table" };
+	static const char *const names[] = { "auto", "jsonl", "json", "csv", "tsv", "table", "vcard" };
 
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		if (!strcmp(name, names[i]))
 			return i;
 	if (!strcmp(name, "ndjson"))
@@ -176,6 +176,10 @@ crm_printer_open(FILE *fp, int format, const char *fields, char *const *attr_key
 	*out = NULL;
 	if (!pr)
 		return CRM_NOMEM;
+	if (pr->format == CRM_OUT_VCARD && fields && *fields) {
+		msgf(msg, len, "--format vcard writes its own properties: no --fields");
+		return printer_done(pr, CRM_USAGE, out);
+	}
 	format = pr->format;
 	if (fields && *fields) {
 		rc = add_list(pr, fields, msg, len);
@@ -730,9 +734,172 @@ print_row(crm_printer_t *pr, const void *p)
 	return ferror(fp) ? CRM_IO : CRM_OK;
 }
 
+/*
+ * vCard 4.0 (RFC 6350): text escaped (backslash, comma, semicolon, line
+ * breaks), lines of at most 75 octets folded without cutting a UTF-8
+ * sequence, CRLF line ends.
+ */
+struct vline {
+	FILE *fp;
+	size_t col;
+};
+
+static void
+vput(struct vline *v, const char *s, int escape)
+{
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		char t[3] = { (char)*u, 0, 0 };
+		if (escape && (*u == '\\' || *u == ',' || *u == ';')) {
+			t[0] = '\\';
+			t[1] = (char)*u;
+		} else if (escape && *u == '\n') {
+			t[0] = '\\';
+			t[1] = 'n';
+		} else if (escape && *u == '\r') {
+			continue;
+		}
+		size_t n = strlen(t), seq = 1;
+		if (*u >= 0xc0)
+			while (u[seq] && (u[seq] & 0xc0) == 0x80)
+				seq++;
+		if (v->col + (*u >= 0xc0 ? seq : n) > 75) {
+			fputs("\r\n ", v->fp);
+			v->col = 1;
+		}
+		if (*u >= 0xc0) {
+			fwrite(u, 1, seq, v->fp);
+			v->col += seq;
+			u += seq - 1;
+			continue;
+		}
+		fputs(t, v->fp);
+		v->col += n;
+	}
+}
+
+static void
+vprop(FILE *fp, const char *name, const char *value, int escape)
+{
+	struct vline v = { fp, 0 };
+
+	if (!value || !*value)
+		return;
+	vput(&v, name, 0);
+	vput(&v, ":", 0);
+	vput(&v, value, escape);
+	fputs("\r\n", fp);
+}
+
+static int
+vcard_party(FILE *fp, const crm_party_t *p)
+{
+	const char *name = p->v[CRM_F_NAME], *first = p->v[CRM_F_FIRST_NAME];
+	const char *last = p->v[CRM_F_LAST_NAME];
+	int org = p->v[CRM_F_TYPE] && !strcmp(p->v[CRM_F_TYPE], "organization");
+	struct buf b = {0};
+	char id[40];
+
+	fputs("BEGIN:VCARD\r\nVERSION:4.0\r\n", fp);
+	snprintf(id, sizeof id, "urn:crm:party:%lld", (long long)p->id);
+	vprop(fp, "UID", id, 0);
+	vprop(fp, "KIND", org ? "org" : "individual", 0);
+	/* FN is required: the name, else first and last, else the e-mail. */
+	if (!name || !*name) {
+		buf_adds(&b, first ? first : "");
+		if (first && last)
+			buf_addc(&b, ' ');
+		buf_adds(&b, last ? last : "");
+		name = b.len ? b.p : p->v[CRM_F_EMAIL] ? p->v[CRM_F_EMAIL] : p->v[CRM_F_EXT_ID] ?
+		       p->v[CRM_F_EXT_ID] : "?";
+	}
+	vprop(fp, "FN", name, 1);
+	if (!org) {
+		/* N: family; given; additional; prefixes; suffixes, each escaped. */
+		struct vline v = { fp, 0 };
+		vput(&v, "N:", 0);
+		vput(&v, last ? last : "", 1);
+		vput(&v, ";", 0);
+		vput(&v, first ? first : "", 1);
+		vput(&v, ";;;", 0);
+		fputs("\r\n", fp);
+	}
+	vprop(fp, "ORG", org ? name : p->v[CRM_F_ORG], 1);
+	vprop(fp, "TITLE", p->v[CRM_F_TITLE], 1);
+	vprop(fp, "EMAIL", p->v[CRM_F_EMAIL], 1);
+	vprop(fp, "TEL", p->v[CRM_F_PHONE], 1);
+	if (p->v[CRM_F_CITY] || p->v[CRM_F_POSTCODE] || p->v[CRM_F_COUNTRY]) {
+		struct vline v = { fp, 0 };
+		vput(&v, "ADR:;;;", 0);
+		vput(&v, p->v[CRM_F_CITY] ? p->v[CRM_F_CITY] : "", 1);
+		vput(&v, ";;", 0);
+		vput(&v, p->v[CRM_F_POSTCODE] ? p->v[CRM_F_POSTCODE] : "", 1);
+		vput(&v, ";", 0);
+		vput(&v, p->v[CRM_F_COUNTRY] ? p->v[CRM_F_COUNTRY] : "", 1);
+		fputs("\r\n", fp);
+	}
+	const char *bd = p->v[CRM_F_BIRTHDATE];
+	if (bd && *bd) {
+		/* 1990-03-01 as 19900301; a birthday without a year, --05-12, as --0512. */
+		char t[16];
+		if (!strncmp(bd, "--", 2) && strlen(bd) == 7)
+			snprintf(t, sizeof t, "--%.2s%.2s", bd + 2, bd + 5);
+		else if (strlen(bd) == 10)
+			snprintf(t, sizeof t, "%.4s%.2s%.2s", bd, bd + 5, bd + 8);
+		else
+			snprintf(t, sizeof t, "%.15s", bd);
+		vprop(fp, "BDAY", t, 0);
+	}
+	const char *g = p->v[CRM_F_GENDER];
+	if (g && *g) {
+		buf_reset(&b);
+		buf_adds(&b, !strcasecmp(g, "male") || !strcasecmp(g, "m") ? "M" :
+		             !strcasecmp(g, "female") || !strcasecmp(g, "f") ? "F" : "O;");
+		if (b.len == 2)
+			buf_adds(&b, g);
+		struct vline v = { fp, 0 };
+		vput(&v, "GENDER:", 0);
+		vput(&v, b.p, 0);
+		fputs("\r\n", fp);
+	}
+	vprop(fp, "NOTE", p->v[CRM_F_NOTES], 1);
+	if (p->tags.n) {
+		struct vline v = { fp, 0 };
+		vput(&v, "CATEGORIES:", 0);
+		for (size_t i = 0; i < p->tags.n; i++) {
+			if (i)
+				vput(&v, ",", 0);
+			vput(&v, p->tags.v[i], 1);
+		}
+		fputs("\r\n", fp);
+	}
+	if (p->v[CRM_F_UPDATED] && strlen(p->v[CRM_F_UPDATED]) == 20) {
+		const char *u = p->v[CRM_F_UPDATED];
+		char t[24];
+		snprintf(t, sizeof t, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", u, u + 5, u + 8, u + 11, u + 14, u + 17);
+		vprop(fp, "REV", t, 0);
+	}
+	/* What vCard has no property for, under X- names that crm-add reads back. */
+	vprop(fp, "X-CRM-KIND", p->v[CRM_F_KIND], 1);
+	vprop(fp, "X-CRM-EXT-ID", p->v[CRM_F_EXT_ID], 1);
+	if (p->attrs && json_object_size(p->attrs)) {
+		char *j = json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (!j) {
+			buf_free(&b);
+			return CRM_NOMEM;
+		}
+		vprop(fp, "X-CRM-ATTRS", j, 1);
+		free(j);
+	}
+	fputs("END:VCARD\r\n", fp);
+	buf_free(&b);
+	return ferror(fp) ? CRM_IO : CRM_OK;
+}
+
 int
 crm_printer_party(crm_printer_t *pr, const crm_party_t *p)
 {
+	if (pr->format == CRM_OUT_VCARD)
+		return vcard_party(pr->fp, p);
 	return print_row(pr, p);
 }
 
@@ -753,6 +920,10 @@ crm_printer_open_rows(FILE *fp, int format, const char *columns, const char *fie
 	*out = NULL;
 	if (!pr)
 		return CRM_NOMEM;
+	if (pr->format == CRM_OUT_VCARD) {
+		msgf(msg, len, "--format vcard is for parties");
+		return printer_done(pr, CRM_USAGE, out);
+	}
 	if (!(copy = strdup(columns)))
 		return printer_done(pr, CRM_NOMEM, out);
 	for (t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save))
@@ -781,6 +952,10 @@ crm_printer_open_events(FILE *fp, int format, const char *fields, int flags,
 	*out = NULL;
 	if (!pr)
 		return CRM_NOMEM;
+	if (pr->format == CRM_OUT_VCARD) {
+		msgf(msg, len, "--format vcard is for parties");
+		return printer_done(pr, CRM_USAGE, out);
+	}
 	if (fields && *fields)
 		rc = add_list(pr, fields, msg, len);
 	else if (format == CRM_OUT_TABLE)

@@ -200,7 +200,7 @@ if command -v fish >/dev/null 2>&1; then
 		complete -C"crm-add --on-conflict "' "$T/fish"
 	is "fish completes values from the files installed under each name" \
 		"$(cut -f1 "$T/out" | tr '\n' ' ')" \
-		"csv json jsonl table tsv error merge replace skip error merge replace skip "
+		"csv json jsonl table tsv vcard error merge replace skip error merge replace skip "
 else
 	skip "fish is not installed: completions/crm.fish not checked"
 fi

@@ -348,7 +348,7 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -n "$browser" ]; then
 	shoot() {
 		rm -f "$2" net.json
-		"$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		"$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
 			--disable-background-networking --disable-component-update --disable-sync \
 			--disable-default-apps --no-first-run --disable-domain-reliability \
 			--window-size=1000,4000 --screenshot="$T/$2" --log-net-log="$T/net.json" \
