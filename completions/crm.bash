@@ -186,7 +186,7 @@ _crm_reply_field_list() {
 _crm_value() {
 	case $1 in
 	--format) _crm_reply "$_crm_formats" ;;
-	--input-format) _crm_reply 'csv jsonl auto' ;;
+	--input-format) _crm_reply 'csv jsonl vcard auto' ;;
 	--encoding)
 		_crm_reply "$_crm_encodings"
 		if ((${#COMPREPLY[@]} == 0)) && [[ -n $cur ]]; then

@@ -89,8 +89,10 @@ crm_cli_common(int opt, const char *arg, struct crm_common *c)
 			c->informat = CRM_IN_JSONL;
 		else if (!strcmp(arg, "auto"))
 			c->informat = CRM_IN_AUTO;
+		else if (!strcmp(arg, "vcard") || !strcmp(arg, "vcf"))
+			c->informat = CRM_IN_VCARD;
 		else
-			crm_die(CRM_EXIT_USAGE, "unknown input format '%s' (csv, jsonl, auto)", arg);
+			crm_die(CRM_EXIT_USAGE, "unknown input format '%s' (csv, jsonl, vcard, auto)", arg);
 		return 1;
 	case CRM_OPT_NO_STDIN:
 		c->no_stdin = 1;

@@ -288,7 +288,7 @@ void crm_event_query_after(crm_event_query_t *q, int64_t id);
 
 typedef struct crm_reader crm_reader_t;
 
-enum crm_informat { CRM_IN_AUTO, CRM_IN_CSV, CRM_IN_JSONL };
+enum crm_informat { CRM_IN_AUTO, CRM_IN_CSV, CRM_IN_JSONL, CRM_IN_VCARD };
 
 /*
  * Open a reader over fp (not closed by the reader), naming it name in

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 # t-vcard.sh: crm-find --format vcard writes vCard 4.0 (RFC 6350): CRLF,
 # lines folded at 75 octets without cutting a character, text escaped,
-# every field that vCard has a property for, the others under X-CRM-.
+# every field that vCard has a property for, the others under X-CRM-;
+# crm-add reads vCard 2.1, 3.0 and 4.0 as phones and address books write
+# them, and a round trip gives the same parties.
 . "$(dirname "$0")/lib.sh"
 exec </dev/null
 cd "$T" || exit 1
@@ -42,4 +44,61 @@ is "a search as an address book" "$(cat "$T/out")" 1
 exits 2 "--fields with vcard: exit 2" crm-find --format vcard --fields name
 exits 2 "events are no vCards: exit 2" crm-log --list --format vcard
 exits 2 "reports are no vCards: exit 2" crm-report by kind --format vcard
+
+# The round trip: out, into an empty store, the same parties.
+ok "crm-add reads them back" crm-add -q --db "$T/back.db" all.vcf
+same() { crm-find --db "$1" | jq -c 'del(.id, .created, .updated, .org_id)'; }
+is "the same parties" "$(same "$T/back.db")" "$(same "$CRM_DB")"
+ok "again: nothing new" crm-add --db "$T/back.db" all.vcf
+like "all unchanged" "$(cat "$T/err")" '3 read, 0 created, 0 updated, 3 unchanged'
+
+# vCard 2.1 from an old phone: quoted-printable with soft line breaks, a
+# CHARSET, several e-mails and phones, a photo that is not kept.
+printf 'BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:M=FCller;J=F6rg\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=B6rg M=C3=BCller\r\nNOTE;ENCODING=QUOTED-PRINTABLE:Met at the fair in K=C3=B6ln, a long note that =\r\ngoes on=0D=0Aand on\r\nTEL;CELL:+49 171 1234567\r\nTEL;WORK;VOICE:+49 221 555\r\nEMAIL;INTERNET;PREF:joerg@example.de\r\nEMAIL;INTERNET:j.mueller@work.example\r\nPHOTO;ENCODING=BASE64;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD\r\n AAAAAAAAAAAAAAAAAAA\r\n\r\nBDAY:19750412\r\nEND:VCARD\r\n' >v21.vcf
+run crm-add --dry-run v21.vcf
+is "2.1: quoted-printable in UTF-8" "$(jq -r .name "$T/out")" 'Jörg Müller'
+is "2.1: quoted-printable in ISO-8859-1" "$(jq -r '[.last_name, .first_name] | join(",")' "$T/out")" 'Müller,Jörg'
+is "2.1: a soft line break, and a CRLF inside" "$(jq -r .notes "$T/out")" "$(printf 'Met at the fair in Köln, a long note that goes on\r\nand on')"
+is "the first e-mail and phone are the party's" "$(jq -r '[.email, .phone] | join(" ")' "$T/out")" 'joerg@example.de +49 171 1234567'
+is "the others in attrs.emails and attrs.phones" "$(jq -c '[.attrs.emails, .attrs.phones]' "$T/out")" '[["j.mueller@work.example"],["+49 221 555"]]'
+is "no photo kept" "$(jq -c '.attrs | has("photo")' "$T/out")" false
+is "BDAY as a date" "$(jq -r .birthdate "$T/out")" 1975-04-12
+
+# vCard 3.0 from an address book: item groups, labels, a folded line.
+printf 'BEGIN:VCARD\nVERSION:3.0\nPRODID:-//Apple Inc.//iPhone OS 17//EN\nN:Ødegård;Søren;;;\nFN:Søren Ødegård\nORG:Nordic Fish AS;Sales\nitem1.EMAIL;type=INTERNET;type=pref:soren@nordic.example\nitem1.X-ABLabel:_$!<Work>!$_\nitem2.TEL;type=CELL:+47 912 34 567\nitem3.ADR;type=WORK:;;Bryggen 1;Bergen;;5003;Norway\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-08-23\nCATEGORIES:Suppliers,Fish\\, fresh\nURL:https://nordic.example\nNOTE:First line\\nSecond line\, with a comma\nEND:VCARD\n' >v30.vcf
+run crm-add --dry-run v30.vcf
+is "3.0: names" "$(jq -r '[.name, .first_name, .last_name, .org] | join("|")' "$T/out")" 'Søren Ødegård|Søren|Ødegård|Nordic Fish AS'
+is "3.0: grouped properties" "$(jq -r '[.email, .phone, .city, .postcode, .country] | join("|")' "$T/out")" 'soren@nordic.example|+47 912 34 567|Bergen|5003|Norway'
+is "3.0: categories as tags, an escaped comma kept" "$(jq -c .tags "$T/out")" '["Fish, fresh","Suppliers"]'
+is "3.0: escaped text" "$(jq -r .notes "$T/out")" "$(printf 'First line\nSecond line, with a comma')"
+is "3.0: other properties as attributes" "$(jq -r .attrs.url "$T/out")" 'https://nordic.example'
+
+# vCard 4.0: a fold that cuts a UTF-8 character in two; a birthday without a year.
+printf 'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ren\xc3\r\n \xa9e Dupr\xc3\xa9\r\nEMAIL:renee@example.fr\r\nBDAY:--0412\r\nGENDER:F\r\nUID:urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1\r\nEND:VCARD\r\n' >v40.vcf
+run crm-add --dry-run v40.vcf
+is "4.0: a fold inside a character" "$(jq -r .name "$T/out")" 'Renée Dupré'
+is "4.0: a birthday without a year" "$(jq -r .birthdate "$T/out")" '--04-12'
+is "4.0: GENDER" "$(jq -r .gender "$T/out")" female
+is "4.0: a UID from elsewhere is the ext_id" "$(jq -r .ext_id "$T/out")" 'urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1'
+run sh -c 'cat v21.vcf v30.vcf v40.vcf | crm-add --dry-run'
+is "several cards on standard input, found by their first line" "$(grep -c '^{' "$T/out")" 3
+ok "--input-format vcard" crm-add --dry-run --input-format vcard v40.vcf
+
+# Bad cards: the line, exit 3, nothing written.
+printf 'BEGIN:VCARD\nVERSION:3.0\nFN:No End\n' >noend.vcf
+exits 3 "no END:VCARD: exit 3" crm-add --db "$T/bad.db" noend.vcf
+like "says so" "$(cat "$T/err")" 'noend\.vcf:1: no END:VCARD'
+printf 'BEGIN:VCARD\nVERSION:3.0\nFN:Ann\nthis is no property\nEND:VCARD\n' >noprop.vcf
+exits 3 "a line that is no property: exit 3" crm-add --db "$T/bad.db" noprop.vcf
+like "names its line" "$(cat "$T/err")" 'noprop\.vcf:4: not a vCard property'
+printf 'BEGIN:VCARD\nFN:Bad\xe9\nEND:VCARD\n' >latin.vcf
+exits 3 "a value that is not UTF-8 without a CHARSET: exit 3" crm-add --db "$T/bad.db" latin.vcf
+is "nothing written" "$(crm-find --db "$T/bad.db" --count 2>/dev/null)" 0
+exits 3 "crm-log reads no vCard: exit 3" crm-log --import v40.vcf
+cat noprop.vcf v40.vcf >mixed.vcf
+run crm-add --db "$T/rej.db" --rejects rej.vcf mixed.vcf
+is "with --rejects, a bad card is one reject and the next card is read" "$(grep -c 'rejected' "$T/err"; crm-find --db "$T/rej.db" --fields name | jq -r .name)" "1
+Renée Dupré"
+like "the summary" "$(cat "$T/err")" '2 read, 1 created, 0 updated, 0 unchanged, 1 rejected'
+is "the whole card in the rejects file" "$(grep -c 'END:VCARD' rej.vcf)" 1
 finish
