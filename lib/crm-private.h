@@ -171,6 +171,9 @@ int time_of_option(const char *opt, const char *spec, char out[21], char *msg, s
 /* Insert the query's parties as the frozen members of a segment (*n of them). */
 int query_into_segment(crm_query_t *q, const char *segment, int64_t *n);
 
+/* A party's e-mails or phones beyond the first (kind "email" or "phone"), normalised. */
+int party_idents(const crm_party_t *p, const char *kind, struct strv *out);
+
 /* Fill a party from a row of the party SELECT (see party.c). */
 struct sqlite3_stmt;
 int party_from_row(struct sqlite3_stmt *st, crm_party_t **out);

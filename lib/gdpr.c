@@ -223,7 +223,8 @@ crm_subject_find(crm_store_t *s, crm_subject_t *sj, const char *value)
 		goto done;
 	if (strchr(b, '@')) {
 		if ((n = norm_email(b)) && !(rc = add_ident(sj, "email", n)))
-			rc = ids_where(s, sj, "SELECT id FROM party WHERE email_norm = ?1", n);
+			rc = ids_where(s, sj, "SELECT id FROM party WHERE email_norm = ?1 UNION"
+			               " SELECT party_id FROM party_ident WHERE kind = 'email' AND norm = ?1", n);
 		goto done;
 	}
 	size_t nd = 0;
@@ -234,7 +235,8 @@ crm_subject_find(crm_store_t *s, crm_subject_t *sj, const char *value)
 	if (!rc)
 		rc = ids_where(s, sj, "SELECT id FROM party WHERE ext_id = ?1", b);
 	if (!rc && phone_like(b) && (n = norm_phone(b, NULL))) {
-		rc = ids_where(s, sj, "SELECT id FROM party WHERE phone_norm = ?1", n);
+		rc = ids_where(s, sj, "SELECT id FROM party WHERE phone_norm = ?1 UNION"
+		               " SELECT party_id FROM party_ident WHERE kind = 'phone' AND norm = ?1", n);
 		if (!rc && n[0] != '+' && n[0] == '0' && strlen(n) >= 8)
 			rc = national(s, sj, b, n + 1);
 	}
@@ -277,6 +279,23 @@ gather(crm_store_t *s, crm_subject_t *sj)
 			rc = add_token(sj, e);
 		if (!rc)
 			rc = add_token(sj, ph);
+		/* The other e-mails and phones (attributes emails, phones): the same. */
+		static const char *const more[] = { "email", "phone" };
+		for (int k = 0; !rc && k < 2; k++) {
+			struct strv v = {0};
+			rc = party_idents(p, more[k], &v);
+			for (size_t j = 0; !rc && j < v.n; j++)
+				if (!(rc = add_ident(sj, more[k], v.v[j])))
+					rc = add_token(sj, v.v[j]);
+			strv_clear(&v);
+			/* As stored, too: Ann@Work.example, 01 22 22 22 22. */
+			json_t *a = p->attrs ? json_object_get(p->attrs, k ? "phones" : "emails") : NULL;
+			for (size_t j = 0; !rc && json_is_array(a) && j < json_array_size(a); j++)
+				if (json_is_string(json_array_get(a, j)))
+					rc = add_token(sj, json_string_value(json_array_get(a, j)));
+			if (!rc && json_is_string(a))
+				rc = add_token(sj, json_string_value(a));
+		}
 		/* Words of the notes, long enough to be the person's own. */
 		if (!rc && p->v[CRM_F_NOTES]) {
 			char *copy = strdup(p->v[CRM_F_NOTES]), *save = NULL, *w;
@@ -376,6 +395,22 @@ crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
 			msgf(msg, len, "suppressed: the %s of a person erased under the GDPR", kinds[i]);
 			rc = CRM_BADINPUT;
 		}
+	}
+	for (int k = 0; !rc && k < 2; k++) {
+		struct strv v = {0};
+		rc = party_idents(p, kinds[k], &v);
+		for (size_t i = 0; !rc && i < v.n; i++) {
+			if ((rc = crm_subject_hash(s, kinds[k], v.v[i], h))) {
+				msgf(msg, len, "%s", crm_store_errmsg(s));
+				break;
+			}
+			datum k2 = { h, 64 };
+			if (gdbm_exists(db, k2)) {
+				msgf(msg, len, "suppressed: the %s of a person erased under the GDPR", kinds[k]);
+				rc = CRM_BADINPUT;
+			}
+		}
+		strv_clear(&v);
 	}
 	free(e);
 	free(ph);
@@ -1333,9 +1368,13 @@ crm_gdpr_replay(crm_store_t *s, crm_subject_t *sj)
 		return CRM_OK;          /* nothing was ever erased */
 	if (!(db = ledger_open(s, 0)))
 		return CRM_STORE;
+	/* The first identifiers, and the other e-mails and phones (party_ident). */
 	rc = sqlite3_prepare_v2(store_db(s), "SELECT id, email_norm, phone_norm, ext_id FROM party"
 	                        " WHERE email_norm IS NOT NULL OR phone_norm IS NOT NULL"
-	                        " OR ext_id IS NOT NULL", -1, &st, NULL);
+	                        " OR ext_id IS NOT NULL UNION ALL SELECT party_id,"
+	                        " CASE kind WHEN 'email' THEN norm END,"
+	                        " CASE kind WHEN 'phone' THEN norm END, NULL FROM party_ident",
+	                        -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		gdbm_close(db);
 		return store_status(s, rc);

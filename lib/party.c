@@ -54,6 +54,22 @@ static const struct { const char *from; int to; } synonyms[] = {
 	{ "external_id", CRM_F_EXT_ID }, { "extid", CRM_F_EXT_ID },
 	{ "tag", CRM_F_TAGS }, { "labels", CRM_F_TAGS }, { "groups", CRM_F_TAGS },
 	{ "party_type", CRM_F_TYPE }, { "contact_type", CRM_F_KIND },
+	/* The columns of Google Contacts and Outlook exports (see crm-add(1)). */
+	{ "organization_name", CRM_F_ORG }, { "organization_1_name", CRM_F_ORG },
+	{ "organization_title", CRM_F_TITLE }, { "organization_1_title", CRM_F_TITLE },
+	{ "e_mail_1_value", CRM_F_EMAIL }, { "phone_1_value", CRM_F_PHONE },
+	{ "address_1_city", CRM_F_CITY }, { "address_1_postal_code", CRM_F_POSTCODE },
+	{ "address_1_country", CRM_F_COUNTRY },
+	{ "business_city", CRM_F_CITY }, { "home_city", CRM_F_CITY },
+	{ "business_postal_code", CRM_F_POSTCODE }, { "home_postal_code", CRM_F_POSTCODE },
+	{ "business_country_region", CRM_F_COUNTRY }, { "home_country_region", CRM_F_COUNTRY },
+	{ "business_country", CRM_F_COUNTRY }, { "home_country", CRM_F_COUNTRY },
+	{ "business_country/region", CRM_F_COUNTRY }, { "home_country/region", CRM_F_COUNTRY },
+	{ "group_membership", CRM_F_TAGS }, { "categories", CRM_F_TAGS },
+	{ "adresse_de_messagerie", CRM_F_EMAIL }, { "prénom", CRM_F_FIRST_NAME },
+	{ "société", CRM_F_ORG }, { "ville_(bureau)", CRM_F_CITY },
+	{ "code_postal_(bureau)", CRM_F_POSTCODE }, { "pays/région_(bureau)", CRM_F_COUNTRY },
+	{ "catégories", CRM_F_TAGS }, { "anniversaire", CRM_F_BIRTHDATE },
 };
 
 const char *
@@ -486,7 +502,7 @@ nomem:
 /* Statement ids of the party layer. */
 enum {
 	S_BY_ID, S_BY_EMAIL, S_BY_EXT, S_BY_PHONE, S_LOAD, S_INSERT, S_UPDATE,
-	S_TAG_DEL, S_TAG_ADD, S_ORG, S_FTS_OLD, S_NSTMT
+	S_TAG_DEL, S_TAG_ADD, S_ORG, S_FTS_OLD, S_IDENT_DEL, S_IDENT_ADD, S_BY_IDENT, S_NSTMT
 };
 
 static const char *const party_sql[S_NSTMT] = {
@@ -494,6 +510,11 @@ static const char *const party_sql[S_NSTMT] = {
 	[S_BY_EMAIL] = "SELECT id FROM party WHERE email_norm = ?1 ORDER BY id LIMIT 1",
 	[S_BY_EXT] = "SELECT id FROM party WHERE ext_id = ?1 ORDER BY id LIMIT 1",
 	[S_BY_PHONE] = "SELECT id FROM party WHERE phone_norm = ?1 ORDER BY id LIMIT 1",
+	/* The others (attributes emails, phones) when the first finds nobody. */
+	[S_BY_IDENT] = "SELECT party_id FROM party_ident WHERE kind = ?2 AND norm = ?1"
+	               " ORDER BY party_id LIMIT 1",
+	[S_IDENT_DEL] = "DELETE FROM party_ident WHERE party_id = ?1",
+	[S_IDENT_ADD] = "INSERT OR IGNORE INTO party_ident (kind, norm, party_id) VALUES (?1, ?2, ?3)",
 	[S_LOAD] = NULL, /* built from party_columns */
 	[S_INSERT] =
 		"INSERT INTO party (type, kind, name, first_name, last_name, email, "
@@ -521,7 +542,8 @@ stmt(crm_store_t *s, int id)
 	static const char *const keys[S_NSTMT] = {
 		"party.by_id", "party.by_email", "party.by_ext", "party.by_phone",
 		"party.load", "party.insert", "party.update", "party.tag_del",
-		"party.tag_add", "party.org", "party.fts_old",
+		"party.tag_add", "party.org", "party.fts_old", "party.ident_del", "party.ident_add",
+		"party.by_ident",
 	};
 	static char load_sql[2048];
 
@@ -573,6 +595,24 @@ lookup_id(crm_store_t *s, int64_t want, int64_t *id)
 	return rc == SQLITE_DONE ? CRM_NOTFOUND : store_status(s, rc);
 }
 
+/* A party by one of its other e-mails or phones. */
+static int
+lookup_ident(crm_store_t *s, const char *kind, const char *norm, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(s, S_BY_IDENT);
+	int rc;
+
+	if (!st)
+		return CRM_STORE;
+	sqlite3_bind_text(st, 1, norm, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CRM_OK : rc == SQLITE_DONE ? CRM_NOTFOUND : store_status(s, rc);
+}
+
 static int
 lookup_key(crm_store_t *s, const crm_party_t *in, int key, int64_t *id)
 {
@@ -586,6 +626,8 @@ lookup_key(crm_store_t *s, const crm_party_t *in, int key, int64_t *id)
 		if (!(n = norm_email(in->v[CRM_F_EMAIL])))
 			return CRM_NOTFOUND;
 		rc = lookup_text(s, S_BY_EMAIL, n, id);
+		if (rc == CRM_NOTFOUND)
+			rc = lookup_ident(s, "email", n, id);
 		free(n);
 		return rc;
 	case CRM_KEY_EXT_ID:
@@ -594,6 +636,8 @@ lookup_key(crm_store_t *s, const crm_party_t *in, int key, int64_t *id)
 		if (!(n = norm_phone(in->v[CRM_F_PHONE], in->v[CRM_F_COUNTRY])))
 			return CRM_NOTFOUND;
 		rc = lookup_text(s, S_BY_PHONE, n, id);
+		if (rc == CRM_NOTFOUND)
+			rc = lookup_ident(s, "phone", n, id);
 		free(n);
 		return rc;
 	}
@@ -763,13 +807,76 @@ bind_opt(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+int
+party_idents(const crm_party_t *p, const char *kind, struct strv *out)
+{
+	json_t *a = p->attrs ? json_object_get(p->attrs, !strcmp(kind, "email") ? "emails" : "phones") :
+	            NULL;
+	size_t n = json_is_array(a) ? json_array_size(a) : a ? 1 : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_is_array(a) ? json_array_get(a, i) : a;
+		if (!json_is_string(v))
+			continue;
+		char *norm = !strcmp(kind, "email") ? norm_email(json_string_value(v)) :
+		             norm_phone(json_string_value(v), p->v[CRM_F_COUNTRY]);
+		int rc = norm && !strv_has(out, norm) ? strv_push(out, norm) : CRM_OK;
+		free(norm);
+		if (rc)
+			return rc;
+	}
+	return CRM_OK;
+}
+
+/* The party's other e-mails and phones into party_ident (was: it may have had some). */
+static int
+idents_sync(crm_store_t *s, const crm_party_t *p, int was)
+{
+	static const char *const ikinds[] = { "email", "phone" };
+	struct strv v[2] = { {0}, {0} };
+	int rc = CRM_OK;
+
+	for (int k = 0; k < 2 && !rc; k++)
+		rc = party_idents(p, ikinds[k], &v[k]);
+	if (!rc && (was || v[0].n || v[1].n)) {
+		sqlite3_stmt *d = stmt(s, S_IDENT_DEL), *a = stmt(s, S_IDENT_ADD);
+		if (!d || !a) {
+			rc = CRM_STORE;
+			goto out;
+		}
+		sqlite3_bind_int64(d, 1, p->id);
+		int r = sqlite3_step(d);
+		sqlite3_reset(d);
+		if (r != SQLITE_DONE) {
+			rc = store_status(s, r);
+			goto out;
+		}
+		for (int k = 0; k < 2; k++)
+			for (size_t i = 0; i < v[k].n; i++) {
+				sqlite3_bind_text(a, 1, ikinds[k], -1, SQLITE_STATIC);
+				sqlite3_bind_text(a, 2, v[k].v[i], -1, SQLITE_STATIC);
+				sqlite3_bind_int64(a, 3, p->id);
+				r = sqlite3_step(a);
+				sqlite3_reset(a);
+				if (r != SQLITE_DONE) {
+					rc = store_status(s, r);
+					goto out;
+				}
+			}
+	}
+out:
+	strv_clear(&v[0]);
+	strv_clear(&v[1]);
+	return rc;
+}
+
 /* Insert (id == 0) or update a complete party and its tags. */
 static int
 write_party(crm_store_t *s, crm_party_t *p)
 {
 	sqlite3_stmt *st = stmt(s, p->id ? S_UPDATE : S_INSERT);
 	char *attrs = NULL, *en = NULL, *pn = NULL;
-	int rc, ret = CRM_OK;
+	int rc, ret = CRM_OK, was = p->id != 0;
 
 	long long base;
 
@@ -848,6 +955,7 @@ write_party(crm_store_t *s, crm_party_t *p)
 			}
 		}
 	}
+	ret = idents_sync(s, p, was);
 out:
 	free(attrs);
 	free(en);
@@ -951,7 +1059,35 @@ crm_party_upsert(crm_store_t *s, crm_party_t *in, int key, int conflict,
 		free(p->v[CRM_F_NAME]);
 		p->v[CRM_F_NAME] = NULL;
 	}
-	if ((rc = merge_into(p, in, conflict == CRM_ON_REPLACE)))
+	/*
+	 * A record that names the party by one of its other e-mails or phones
+	 * does not make it the first: the first stays, the other stays other.
+	 */
+	char *keep[2] = { NULL, NULL };
+	static const int idf[2] = { CRM_F_EMAIL, CRM_F_PHONE };
+	for (int k = 0; k < 2 && conflict != CRM_ON_REPLACE; k++) {
+		/* Only a party with other e-mails (phones) can be named by one (replace: the record is all). */
+		if (!in->v[idf[k]] || !p->v[idf[k]] || !p->attrs ||
+		    !json_object_get(p->attrs, k ? "phones" : "email" "s"))
+			continue;
+		struct strv others = {0};
+		char *a = k ? norm_phone(in->v[idf[k]], in->v[CRM_F_COUNTRY] ? in->v[CRM_F_COUNTRY] :
+		                         p->v[CRM_F_COUNTRY]) : norm_email(in->v[idf[k]]);
+		char *b = k ? norm_phone(p->v[idf[k]], p->v[CRM_F_COUNTRY]) : norm_email(p->v[idf[k]]);
+		if (a && b && strcmp(a, b) && !party_idents(p, k ? "phone" : "email", &others) &&
+		    strv_has(&others, a)) {
+			keep[k] = in->v[idf[k]];
+			in->v[idf[k]] = NULL;
+		}
+		strv_clear(&others);
+		free(a);
+		free(b);
+	}
+	rc = merge_into(p, in, conflict == CRM_ON_REPLACE);
+	for (int k = 0; k < 2; k++)
+		if (keep[k])
+			in->v[idf[k]] = keep[k];
+	if (rc)
 		goto fail;
 	if ((rc = complete(s, p)))
 		goto fail;

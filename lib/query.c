@@ -408,6 +408,15 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 		free(norm);
 		if (!n)
 			return CRM_NOMEM;
+		/* An e-mail or phone beyond the first counts as much as the first. */
+		if (f == CRM_F_EMAIL || f == CRM_F_PHONE) {
+			const char *kd = f == CRM_F_EMAIL ? "email" : "phone";
+			if (op[0] == '!')
+				return sqlf(w, "(%s IS NOT ?%d AND p.id NOT IN (SELECT party_id FROM party_ident"
+				            " WHERE kind = '%s' AND norm = ?%d))", expr, n, kd, n);
+			return sqlf(w, "(%s = ?%d OR p.id IN (SELECT party_id FROM party_ident"
+			            " WHERE kind = '%s' AND norm = ?%d))", expr, n, kd, n);
+		}
 		return sqlf(w, op[0] == '!' ? "%s IS NOT ?%d" : "%s = ?%d", expr, n);
 	}
 

@@ -37,7 +37,7 @@ struct slot {
 static int json_depth(const char *s, size_t n, int max);
 
 /* What a CSV column holds. */
-enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE, COL_PARTY_ID, COL_EVENT };
+enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE, COL_PARTY_ID, COL_EVENT, COL_MORE };
 
 struct col {
 	int kind;
@@ -87,6 +87,7 @@ struct crm_reader {
 	struct col *cols;
 	size_t ncols;
 	int have_header;
+	int job_title;          /* the header has a "Job Title" */
 
 	/* --map */
 	struct strv map_from, map_to;
@@ -701,9 +702,18 @@ event_column(crm_reader_t *r, struct col *c, const char *key, int mapped)
 	return CRM_OK;
 }
 
+static int more_ident(const char *name);
+
 static int
 set_header(crm_reader_t *r)
 {
+	/* Whether a "Job Title" column is there (see below). */
+	r->job_title = 0;
+	for (size_t i = 0; i < r->ncells; i++) {
+		char fk[64];
+		fold_header(cell(r, i), fk, sizeof fk);
+		r->job_title |= !strcmp(fk, "job_title");
+	}
 	char msg[300];
 
 	if (r->cell_err[0])
@@ -760,6 +770,19 @@ set_header(crm_reader_t *r)
 			c->kind = COL_PARTY_ID;     /* an event's party: it names the party */
 			continue;
 		}
+		int more = to ? -1 : more_ident(key);
+		/* With a "Job Title" (Outlook), "Title" is the courtesy title: an attribute. */
+		char fk[64];
+		fold_header(key, fk, sizeof fk);
+		if (!to && !strcmp(fk, "title") && r->job_title) {
+			c->kind = COL_ATTR;
+			continue;
+		}
+		if (more != -1) {
+			c->kind = more == -2 ? COL_IGNORE : COL_MORE;
+			c->field = more;
+			continue;
+		}
 		int f = crm_field_lookup(key, 1);
 		for (size_t j = 0; f >= 0 && j < i; j++)
 			if (r->cols[j].kind == COL_FIELD && r->cols[j].field == f)
@@ -801,7 +824,13 @@ add_tags(crm_party_t *p, const char *v)
 
 	p->tags_given = 1;
 	while (*s) {
-		const char *e = strchr(s, ';');
+		/* Tags part at ';', or at ':::' as Google's labels do. */
+		const char *e = strchr(s, ';'), *g = strstr(s, ":::");
+		size_t sl = 1;
+		if (g && (!e || g < e)) {
+			e = g;
+			sl = 3;
+		}
 		size_t n = e ? (size_t)(e - s) : strlen(s);
 		while (n && isspace((unsigned char)*s)) {
 			s++;
@@ -809,7 +838,8 @@ add_tags(crm_party_t *p, const char *v)
 		}
 		while (n && isspace((unsigned char)s[n - 1]))
 			n--;
-		if (n) {
+		/* "* myContacts", "* starred": Google's own labels, not the user's. */
+		if (n && !(n > 2 && s[0] == '*' && s[1] == ' ')) {
 			char *t = strndup(s, n);
 			if (!t || crm_party_add_tag(p, t)) {
 				free(t);
@@ -819,7 +849,106 @@ add_tags(crm_party_t *p, const char *v)
 		}
 		if (!e)
 			break;
-		s = e + 1;
+		s = e + sl;
+	}
+	return CRM_OK;
+}
+
+static int attr_push(crm_party_t *p, const char *key, const char *v);
+
+/*
+ * Headers of other systems' exports that hold one more e-mail or phone of
+ * the party: Google's "E-mail 2 - Value", "Phone 1 - Value", Outlook's
+ * "E-mail 2 Address", "Mobile Phone", "Business Phone", and the like.
+ * CRM_F_EMAIL or CRM_F_PHONE; -1 for another header; -2 for their labels
+ * and types, which are not kept.
+ */
+static int
+more_ident(const char *name)
+{
+	static const char *const phones[] = {
+		"mobile_phone", "home_phone", "home_phone_2", "business_phone", "business_phone_2",
+		"other_phone", "primary_phone", "company_main_phone", "car_phone", "assistant's_phone",
+		"work_phone", "phone_2", "phone_3", "secondary_phone", "téléphone_mobile",
+		"téléphone_(bureau)", "téléphone_(domicile)", "téléphone_2_(bureau)", NULL
+	};
+	static const char *const emails[] = {
+		"e_mail_2_address", "e_mail_3_address", "email_2", "email_3", "secondary_email",
+		"other_email", "work_email", "personal_email", "adresse_de_messagerie_2",
+		"adresse_de_messagerie_3", NULL
+	};
+	char f[128];
+	int n;
+
+	fold_header(name, f, sizeof f);
+	for (int i = 0; phones[i]; i++)
+		if (!strcmp(f, phones[i]))
+			return CRM_F_PHONE;
+	for (int i = 0; emails[i]; i++)
+		if (!strcmp(f, emails[i]))
+			return CRM_F_EMAIL;
+	/* e_mail_N_value, phone_N_value; their _label and _type go. */
+	const char *rest = !strncmp(f, "e_mail_", 7) ? f + 7 : !strncmp(f, "email_", 6) ? f + 6 :
+	                   !strncmp(f, "phone_", 6) ? f + 6 : NULL;
+	if (!strcmp(f, "e_mail_type") || !strcmp(f, "e_mail_display_name") ||
+	    !strcmp(f, "e_mail_2_type") || !strcmp(f, "e_mail_2_display_name") ||
+	    !strcmp(f, "e_mail_3_type") || !strcmp(f, "e_mail_3_display_name"))
+		return -2;
+	/* Google's "Address 1 - Label", "Website 2 - Type": labels of other values, not kept. */
+	size_t fl = strlen(f);
+	const char *us = fl > 6 ? strrchr(f, '_') : NULL;
+	if (us && (!strcmp(us, "_label") || !strcmp(us, "_type")) && us > f &&
+	    isdigit((unsigned char)us[-1])) {
+		const char *d = us;
+		while (d > f && isdigit((unsigned char)d[-1]))
+			d--;
+		if (d > f && d[-1] == '_')
+			return -2;
+	}
+	if (rest && isdigit((unsigned char)*rest) && (n = (int)strspn(rest, "0123456789")) &&
+	    rest[n] == '_') {
+		int ph = f[0] == 'p';
+		if (!strcmp(rest + n, "_value"))
+			return ph ? CRM_F_PHONE : CRM_F_EMAIL;
+		if (!strcmp(rest + n, "_label") || !strcmp(rest + n, "_type"))
+			return -2;
+	}
+	return -1;
+}
+
+/*
+ * One more e-mail or phone (or several, "a ::: b" as Google writes them):
+ * the first of the record is the party's; the others go to the attributes
+ * emails and phones.
+ */
+static int
+add_more(crm_party_t *p, int field, const char *v)
+{
+	const char *s = v;
+
+	while (*s) {
+		const char *e = strstr(s, ":::");
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		while (n && isspace((unsigned char)*s)) {
+			s++;
+			n--;
+		}
+		while (n && isspace((unsigned char)s[n - 1]))
+			n--;
+		if (n) {
+			char *t = strndup(s, n);
+			int rc;
+			if (!t)
+				return CRM_NOMEM;
+			rc = !p->v[field] ? crm_party_set(p, field, t) :
+			     attr_push(p, field == CRM_F_EMAIL ? "emails" : "phones", t);
+			free(t);
+			if (rc)
+				return rc;
+		}
+		if (!e)
+			break;
+		s = e + 3;
 	}
 	return CRM_OK;
 }
@@ -896,8 +1025,25 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 			}
 			if (c->kind == COL_PARTY_ID || !has_party_id(r))
 				p->id = id;
+		} else if (c->kind == COL_MORE) {
+			rc = add_more(p, c->field, v);
+		} else if (c->field == CRM_F_BIRTHDATE && strchr(v, '/')) {
+			/*
+			 * 3/1/1990 is March or January: not guessed, kept as text in
+			 * attrs.birthdate_text; 0/0/00, Outlook's no date, is none.
+			 */
+			if (strspn(v, "0/ ") != strlen(v) && !(rc = crm_party_set_attr(p, "birthdate_text", v)))
+				rc = note_unknown(r, "birthdate_text");
 		} else if (c->field == CRM_F_TAGS) {
 			rc = add_tags(p, v);
+		} else if ((c->field == CRM_F_EMAIL || c->field == CRM_F_PHONE) && p->v[c->field]) {
+			/* The named column is the first; what came before it is one more. */
+			char *earlier = p->v[c->field];
+			p->v[c->field] = NULL;
+			rc = crm_party_set(p, c->field, v);
+			if (!rc)
+				rc = attr_push(p, c->field == CRM_F_EMAIL ? "emails" : "phones", earlier);
+			free(earlier);
 		} else if (c->field == CRM_F_ORG_ID || c->field == CRM_F_UPDATED ||
 		           CRM_FIELD_IS_FACT(c->field)) {
 			continue;               /* derived by the store */

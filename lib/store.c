@@ -174,6 +174,21 @@ static const char *const migrations[] = {
 	" WHERE type = 'refund';"
 	"CREATE INDEX event_campaign ON event (campaign, type, party_id, at)"
 	" WHERE campaign IS NOT NULL;",
+	/*
+	 * 9 -> 10: a party's e-mails and phones beyond the first (the
+	 * attributes emails and phones), normalised, so that matching, terms
+	 * and the GDPR find them as they find the first.
+	 */
+	"CREATE TABLE party_ident ("
+	" kind TEXT NOT NULL CHECK (kind IN ('email', 'phone')), norm TEXT NOT NULL,"
+	" party_id INTEGER NOT NULL REFERENCES party (id) ON DELETE CASCADE,"
+	" PRIMARY KEY (kind, norm, party_id)) WITHOUT ROWID;"
+	"CREATE INDEX party_ident_party ON party_ident (party_id);"
+	"INSERT OR IGNORE INTO party_ident (kind, norm, party_id)"
+	" SELECT 'email', lower(trim(j.value)), p.id FROM party p, json_each(p.attrs, '$.emails') j"
+	" WHERE p.attrs LIKE '%\"emails\"%' AND json_valid(p.attrs)"
+	" AND json_type(p.attrs, '$.emails') IN ('array', 'text') AND j.type = 'text'"
+	" AND trim(j.value) <> '';",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

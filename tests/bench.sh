@@ -138,6 +138,24 @@ a=$(lookup_ms "$bin/crm-find" --db "$dir/c.db" --count élodie)
 b=$(lookup_ms sqlite3 "$dir/s.db" "SELECT count(*) FROM party WHERE id IN (SELECT rowid FROM party_fts WHERE party_fts MATCH '\"élodie\"')")
 printf 'text, %s hits crm-find --count %7.2f ms  sqlite3 %7.2f ms\n' "$("$bin/crm-find" --db "$dir/c.db" --count élodie)" "$a" "$b"
 
+# The same people as a Google Contacts export: 34 columns, the labels of
+# e-mails and phones, Google's own label, an address in parts.
+awk -F, 'NR == 1 {
+	print "First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,Phonetic Last Name,Name Prefix,Name Suffix,Nickname,File As,Organization Name,Organization Title,Organization Department,Birthday,Notes,Photo,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Address 1 - Label,Address 1 - Formatted,Address 1 - Street,Address 1 - City,Address 1 - PO Box,Address 1 - Region,Address 1 - Postal Code,Address 1 - Country,Address 1 - Extended Address,Website 1 - Label,Website 1 - Value,Relation 1 - Label,Relation 1 - Value"
+	next }
+	{ n = $0; sub(/^[^"]*"/, "", n); sub(/"$/, "", n)
+	  printf "%s,,%s,,,,,,,,%s,,,,\"%s\",,* myContacts%s,* Work,%s,Mobile,%s,Work,,,%s,,,%s,%s,,,,,\n",
+	      $1, $2, $5, n, ($10 == "" ? "" : " ::: " $10), $3, $4, $6, $7, $8 }' "$dir/p.csv" > "$dir/g.csv"
+ours=""; goog=""
+for r in $(seq "$RUNS"); do
+	rm -f "$dir"/g1.db*; ours="$ours $(seconds "$bin/crm-add" --db "$dir/g1.db" -q "$dir/p.csv")"
+	rm -f "$dir"/g2.db*; goog="$goog $(seconds "$bin/crm-add" --db "$dir/g2.db" -q "$dir/g.csv")"
+done
+o=$(echo $ours | tr ' ' '\n' | median); g=$(echo $goog | tr ' ' '\n' | median)
+printf 'import    Google Contacts export %7.2f s  the toolkit'"'"'s own CSV %7.2f s  ratio %s  (%s and %s parties)\n' "$g" "$o" \
+	"$(ratio "$g" "$o")" "$(sqlite3 "$dir/g2.db" 'SELECT count(*) FROM party')" "$(sqlite3 "$dir/g1.db" 'SELECT count(*) FROM party')"
+rm -f "$dir"/g1.db* "$dir"/g2.db*
+
 if [ -x /usr/bin/time ]; then
 	small=$((N / 10))
 	gen "$small" "$dir/small.csv"

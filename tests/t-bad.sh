@@ -58,8 +58,12 @@ csv 'Bad Mail,bob@,x,,,' >email.csv
 refused "CSV: a bad e-mail" email.csv 6 "invalid e-mail 'bob@'"
 csv 'Bad Date,date@example.org,x,1990-02-30,,' >date.csv
 refused "CSV: a bad birthdate" date.csv 6 "invalid birthdate '1990-02-30'"
-csv 'Bad Date,date@example.org,x,31/12/1990,,' >date2.csv
-refused "CSV: a birthdate in another format" date2.csv 6 "invalid birthdate '31/12/1990'"
+csv 'Slash Date,date@example.org,x,31/12/1990,,' >date2.csv
+run crm-add -q --db "$T/slash.db" date2.csv
+is "CSV: a slash date is not guessed: kept as text" \
+	"$(crm-find --db "$T/slash.db" email=date@example.org --fields birthdate,attrs | jq -c .)" \
+	'{"birthdate":null,"attrs":{"birthdate_text":"31/12/1990"}}'
+like "CSV: and said once on stderr" "$(cat "$T/err")" 'kept as attributes: birthdate_text'
 csv 'Bad Kind,kind@example.org,x,,friend,' >kind.csv
 refused "CSV: a bad kind" kind.csv 6 "invalid kind 'friend'"
 csv 'Bad Id,id@example.org,x,,,abc' >id.csv

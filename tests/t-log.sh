@@ -209,15 +209,15 @@ is "--due-before a day, east of UTC" "$(jq -r .due "$T/out" | sort -u | paste -s
 
 # A store of schema 2 (events, no facts) gets the facts of its events.
 cp "$CRM_DB" "$T/v2.db"
-sqlite3 "$T/v2.db" 'DROP INDEX event_purchase; DROP INDEX event_refund; DROP INDEX event_campaign; DROP TABLE segment_member; DROP TABLE segment; DROP TABLE audit; DROP INDEX event_text; DROP TABLE party_fact; DROP INDEX event_open_task; ALTER TABLE event DROP COLUMN status; ALTER TABLE event DROP COLUMN assignee; ALTER TABLE event DROP COLUMN due; PRAGMA user_version = 2'
+sqlite3 "$T/v2.db" 'DROP TABLE party_ident; DROP INDEX event_purchase; DROP INDEX event_refund; DROP INDEX event_campaign; DROP TABLE segment_member; DROP TABLE segment; DROP TABLE audit; DROP INDEX event_text; DROP TABLE party_fact; DROP INDEX event_open_task; ALTER TABLE event DROP COLUMN status; ALTER TABLE event DROP COLUMN assignee; ALTER TABLE event DROP COLUMN due; PRAGMA user_version = 2'
 is "schema 2 to 3: facts computed from the events already there" \
 	"$(crm-find --db "$T/v2.db" --fields purchases email=fay@example.org | jq .purchases)" 3
 
 # A store of schema 1 (parties only) gains events when a program opens it.
 crm-add -q --no-stdin --db "$T/v1.db" --name Old --email old@example.org 2>/dev/null
-sqlite3 "$T/v1.db" 'DROP INDEX event_purchase; DROP INDEX event_refund; DROP INDEX event_campaign; DROP TABLE segment_member; DROP TABLE segment; DROP TABLE audit; DROP TABLE party_fact; DROP TABLE event; PRAGMA user_version = 1'
+sqlite3 "$T/v1.db" 'DROP TABLE party_ident; DROP INDEX event_purchase; DROP INDEX event_refund; DROP INDEX event_campaign; DROP TABLE segment_member; DROP TABLE segment; DROP TABLE audit; DROP TABLE party_fact; DROP TABLE event; PRAGMA user_version = 1'
 ok "a schema-1 store: crm-log migrates it" crm-log --db "$T/v1.db" --contact old@example.org --type note
-is "now at the current schema" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 9
+is "now at the current schema" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 10
 is "and its facts follow its events" "$(crm-find --db "$T/v1.db" --fields last_activity | jq -r '.last_activity | length')" 20
 is "its parties kept" "$(crm-find --db "$T/v1.db" --count)" 1
 finish

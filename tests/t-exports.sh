@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: MIT
+# t-exports.sh: the CSV exports of Google Contacts and Outlook as they come:
+# their columns named, several e-mails and phones in one record, Google's
+# "a ::: b" cells and labels, Outlook's courtesy title and empty dates.
+# The people are invented; the column names are those of the exports.
+. "$(dirname "$0")/lib.sh"
+exec </dev/null
+cd "$T" || exit 1
+rec() { crm-add --dry-run "$1" 2>/dev/null | jq -c "$2"; }
+
+# Google Contacts, the current export.
+cat >google.csv <<'CSV'
+First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,Phonetic Last Name,Name Prefix,Name Suffix,Nickname,File As,Organization Name,Organization Title,Organization Department,Birthday,Notes,Photo,Labels,E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,Address 1 - Label,Address 1 - Formatted,Address 1 - Street,Address 1 - City,Address 1 - PO Box,Address 1 - Region,Address 1 - Postal Code,Address 1 - Country,Address 1 - Extended Address
+Zoë,,Müller,,,,,,,,Acme GmbH,CTO,,1990-03-01,Met in Köln,,* myContacts ::: Clients ::: VIP,* Work,zoe@acme.example ::: zoe.m@acme.example,* Home,zoe@home.example,Mobile,+49 171 1111111,Work,+49 221 2222222,Work,"Domstr. 1
+50667 Köln",Domstr. 1,Köln,,,50667,Germany,
+Li,,Wei,,,,,,,,,,,--04-12,,,* starred,,li.wei@example.cn,,,,,,,,,,,,,,,
+CSV
+is "Google: the party's fields" \
+	"$(rec google.csv 'select(.last_name == "Müller") | [.name, .org, .title, .city, .postcode, .country, .birthdate, .notes]')" \
+	'["Zoë Müller","Acme GmbH","CTO","Köln","50667","Germany","1990-03-01","Met in Köln"]'
+is "Google: the first e-mail and phone, the others in attrs.emails and phones, ::: parted" \
+	"$(rec google.csv 'select(.last_name == "Müller") | [.email, .phone, .attrs.emails, .attrs.phones]')" \
+	'["zoe@acme.example","+49 171 1111111",["zoe.m@acme.example","zoe@home.example"],["+49 221 2222222"]]'
+is "Google: labels as tags, without Google's own (* myContacts, * starred)" \
+	"$(rec google.csv '.tags')" '["Clients","VIP"]
+[]'
+is "Google: the labels of e-mails, phones and addresses are not kept" \
+	"$(rec google.csv 'select(.last_name == "Müller") | .attrs | keys | map(select(test("Label$"))) | length')" 0
+is "Google: a birthday without a year" "$(rec google.csv 'select(.last_name == "Wei") | .birthdate')" '"--04-12"'
+
+# Google Contacts, the older export.
+cat >legacy.csv <<'CSV'
+Name,Given Name,Additional Name,Family Name,Yomi Name,Given Name Yomi,Additional Name Yomi,Family Name Yomi,Name Prefix,Name Suffix,Initials,Nickname,Short Name,Maiden Name,Birthday,Gender,Location,Billing Information,Directory Server,Mileage,Occupation,Hobby,Sensitivity,Priority,Subject,Notes,Language,Photo,Group Membership,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,Phone 2 - Type,Phone 2 - Value,Organization 1 - Type,Organization 1 - Name,Organization 1 - Yomi Name,Organization 1 - Title
+Bob Martin,Bob,,Martin,,,,,,,,,,,1975-11-02,male,,,,,,,,,,,,,* myContacts ::: Suppliers,* ,bob@martin.example,Mobile,06 12 34 56 78,Work,+33 1 40 00 00 00,,Martin SARL,,Owner
+CSV
+is "Google, older: fields, group membership as tags" \
+	"$(rec legacy.csv '[.name, .first_name, .last_name, .gender, .org, .title, .email, .phone, .attrs.phones, .tags]')" \
+	'["Bob Martin","Bob","Martin","male","Martin SARL","Owner","bob@martin.example","06 12 34 56 78",["+33 1 40 00 00 00"],["Suppliers"]]'
+
+# Outlook, English: "Title" is the courtesy title beside "Job Title";
+# 0/0/00 is no date; a slash date is not guessed.
+printf '"First Name","Middle Name","Last Name","Title","Company","Job Title","Business City","Business Postal Code","Business Country/Region","Business Phone","Mobile Phone","E-mail Address","E-mail Type","E-mail Display Name","E-mail 2 Address","Categories","Notes","Birthday"\r\n"Ann","","Lee","Ms.","Initech","Buyer","Austin","73301","United States","+1 512 555 0100","+1 512 555 0199","ann.lee@initech.example","SMTP","Ann Lee (ann.lee@initech.example)","ann@lee.example","Customers;Texas","","0/0/00"\r\n"Tom","","Ray","","","","","","","","","tom@ray.example","SMTP","","","","","3/1/1990"\r\n' >outlook.csv
+is "Outlook: fields" \
+	"$(rec outlook.csv 'select(.last_name == "Lee") | [.name, .org, .title, .city, .postcode, .country, .email, .phone, .attrs.emails, .attrs.phones, .tags, .birthdate]')" \
+	'["Ann Lee","Initech","Buyer","Austin","73301","United States","ann.lee@initech.example","+1 512 555 0100",["ann@lee.example"],["+1 512 555 0199"],["Customers","Texas"],null]'
+is "Outlook: the courtesy title is an attribute" "$(rec outlook.csv 'select(.last_name == "Lee") | .attrs.Title')" '"Ms."'
+is "Outlook: a slash date kept as text, not guessed" \
+	"$(rec outlook.csv 'select(.last_name == "Ray") | [.birthdate, .attrs.birthdate_text]')" '[null,"3/1/1990"]'
+
+# Outlook, French.
+printf 'Prénom,Nom,Société,Adresse de messagerie,Adresse de messagerie 2,Téléphone mobile,Ville (bureau),Code postal (bureau),Pays/Région (bureau),Catégories\r\nÉlodie,Brûlé,Dupont SA,elodie@dupont.example,e.brule@perso.example,06 11 22 33 44,Lyon,69002,France,Clients\r\n' >outlook-fr.csv
+is "Outlook in French" \
+	"$(rec outlook-fr.csv '[.first_name, .last_name, .org, .email, .attrs.emails, .phone, .city, .postcode, .country, .tags]')" \
+	'["Élodie","Brûlé","Dupont SA","elodie@dupont.example",["e.brule@perso.example"],"06 11 22 33 44","Lyon","69002","France",["Clients"]]'
+
+# Stored, the other e-mails and phones are identifiers.
+ok "into the store" crm-add -q google.csv
+is "found by an e-mail of a ::: cell" "$(crm-find email=zoe.m@acme.example --fields last_name | jq -r .last_name)" Müller
+finish

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+# t-ident.sh: a party's e-mails and phones beyond the first (the attributes
+# emails and phones, from vCards or any record) are identifiers as much as
+# the first: matching, crm-find's terms, the GDPR's access, erasure and
+# suppression consider them.
+. "$(dirname "$0")/lib.sh"
+exec </dev/null
+cd "$T" || exit 1
+
+printf 'BEGIN:VCARD\nVERSION:3.0\nFN:Ann Two\nEMAIL:ann@home.example\nEMAIL:Ann@Work.example\nTEL:+33 6 11 11 11 11\nTEL:+33 1 22 22 22 22\nEND:VCARD\n' >ann.vcf
+ok "a card with two e-mails and two phones" crm-add -q ann.vcf
+names() { jq -r .name | paste -sd, -; }
+is "crm-find finds the second e-mail, in any case" "$(crm-find email=ann@WORK.example | names)" 'Ann Two'
+is "and the second phone, in any spelling" "$(crm-find 'phone=+33 (0)1 22 22 22 22' | names)" 'Ann Two'
+is "email!= leaves it out" "$(crm-find --count 'email!=ann@work.example')" 0
+printf '%s\n' '{"name":"Bob","email":"bob@example.org","attrs":{"emails":["robert@example.org"],"phones":["+44 20 7946 0000"]}}' >bob.jsonl
+ok "any record's attributes emails and phones count too" crm-add -q bob.jsonl
+is "found by them" "$(crm-find email=robert@example.org 'phone=+44 20 7946 0000' | names)" 'Bob'
+
+# Matching: a record naming the party by its second e-mail updates it, and
+# the first e-mail stays the first.
+run sh -c 'echo "{\"email\":\"ann@work.example\",\"city\":\"Lyon\"}" | crm-add'
+like "the second e-mail matches the party" "$(cat "$T/err")" '1 read, 0 created, 1 updated'
+is "the first stays first" "$(crm-find email=ann@home.example --fields email,city | jq -c .)" \
+	'{"email":"ann@home.example","city":"Lyon"}'
+is "one Ann" "$(crm-find --count Ann)" 1
+# An e-mail taken out of the attributes is no longer the party's.
+run sh -c 'echo "{\"email\":\"bob@example.org\",\"attrs\":{\"emails\":null}}" | crm-add -q'
+is "a removed e-mail finds nobody" "$(crm-find --count email=robert@example.org)" 0
+is "the phone still does" "$(crm-find --count 'phone=+44 20 7946 0000')" 1
+
+# The GDPR: access, erasure and suppression by the second e-mail and phone.
+run crm-gdpr-export --subject ann@work.example --register /nonexistent
+is "access by the second e-mail" "$(jq -r '[.parties[].name] | join(",")' "$T/out")" 'Ann Two'
+run crm-gdpr-export --subject '+33 1 22 22 22 22' --register /nonexistent
+is "access by the second phone" "$(jq -r '[.parties[].name] | join(",")' "$T/out")" 'Ann Two'
+run crm-gdpr-export --erase --subject ann@home.example --reason 'Art. 17 request'
+is "erased, and nothing left on disk" "$(jq -r .verification.clean "$T/out")" true
+is "its other identifiers gone from the index" "$(sqlite3 "$CRM_DB" "SELECT count(*) FROM party_ident WHERE norm LIKE '%work.example' OR norm LIKE '%122222222'")" 0
+exits 3 "the second e-mail cannot bring the person back" sh -c 'echo "{\"name\":\"Ann\",\"email\":\"ann@work.example\"}" | crm-add'
+like "suppressed" "$(cat "$T/err")" 'suppressed: the email'
+exits 3 "nor the second phone, even as another party's other phone" \
+	sh -c 'echo "{\"name\":\"Cy\",\"email\":\"cy@example.org\",\"attrs\":{\"phones\":[\"+33 1 22 22 22 22\"]}}" | crm-add'
+like "suppressed" "$(cat "$T/err")" 'suppressed: the phone'
+
+# A restored copy from before the erasure: --replay finds the party by its other e-mail.
+sqlite3 "$CRM_DB" "SELECT 1" >/dev/null
+printf 'BEGIN:VCARD\nVERSION:3.0\nFN:Dee Three\nEMAIL:dee@home.example\nEMAIL:dee@work.example\nEND:VCARD\n' >dee.vcf
+cp "$CRM_DB" before.db
+crm-add -q --db before.db dee.vcf
+cp before.db restored.db
+ok "erase Dee" crm-gdpr-export --db before.db --erase --subject dee@home.example --reason 'Art. 17'
+cp before.db.key restored.db.key && cp before.db.suppress restored.db.suppress
+# In the copy, her first address is one the ledger never saw: only the other one tells.
+sqlite3 restored.db "UPDATE party SET email = 'dee@new.example', email_norm = 'dee@new.example' WHERE email_norm = 'dee@home.example'"
+ok "--replay on a restored copy" crm-gdpr-export --db restored.db --replay
+is "Dee is erased again, found by her other address" "$(crm-find --db restored.db --count email=dee@new.example)" 0
+
+# A store from before: its attributes emails are indexed when it is opened.
+cp "$CRM_DB" old.db
+sqlite3 old.db "DROP TABLE party_ident; PRAGMA user_version = 9; UPDATE party SET attrs = '{\"emails\":[\"  Bobby@Example.org \"]}' WHERE email = 'bob@example.org'"
+is "a schema-9 store: found by its other e-mail once migrated" "$(crm-find --db old.db email=bobby@example.org | names)" 'Bob'
+finish
