@@ -173,6 +173,8 @@ int query_into_segment(crm_query_t *q, const char *segment, int64_t *n);
 
 /* A party's e-mails or phones beyond the first (kind "email" or "phone"), normalised. */
 int party_idents(const crm_party_t *p, const char *kind, struct strv *out);
+/* Append a string to an attribute, made a list if it held one string. */
+int attr_list_add(crm_party_t *p, const char *key, const char *v);
 
 /* Fill a party from a row of the party SELECT (see party.c). */
 struct sqlite3_stmt;

@@ -788,7 +788,14 @@ supers(crm_store_t *s, const struct strv *tok, size_t nstrict, struct super **ou
 	size_t cap = 0;
 	int rc = sqlite3_prepare_v2(store_db(s),
 		"SELECT email, email_norm, phone, phone_norm FROM party"
-		" WHERE email IS NOT NULL OR phone IS NOT NULL", -1, &st, NULL);
+		" WHERE email IS NOT NULL OR phone IS NOT NULL"
+		/* the other e-mails and phones too, normalised and as stored */
+		" UNION ALL SELECT norm, NULL, NULL, NULL FROM party_ident"
+		" UNION ALL SELECT j.value, NULL, NULL, NULL FROM party p, json_each(p.attrs, '$.emails') j"
+		" WHERE p.attrs LIKE '%\"emails\"%' AND json_valid(p.attrs) AND j.type = 'text'"
+		" UNION ALL SELECT j.value, NULL, NULL, NULL FROM party p, json_each(p.attrs, '$.phones') j"
+		" WHERE p.attrs LIKE '%\"phones\"%' AND json_valid(p.attrs) AND j.type = 'text'",
+		-1, &st, NULL);
 
 	*out = NULL;
 	*n = 0;

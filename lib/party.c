@@ -870,6 +870,42 @@ out:
 	return rc;
 }
 
+/* Append a string to the attribute key, made a list if it was one string. */
+int
+attr_list_add(crm_party_t *p, const char *key, const char *v)
+{
+	json_t *a;
+
+	if (!p->attrs && !(p->attrs = json_object()))
+		return CRM_NOMEM;
+	a = json_object_get(p->attrs, key);
+	if (json_is_string(a)) {
+		json_t *l = json_array();
+		if (!l || json_array_append(l, a) || json_object_set_new(p->attrs, key, l))
+			return CRM_NOMEM;
+		a = l;
+	} else if (!json_is_array(a)) {
+		if (!(a = json_array()) || json_object_set_new(p->attrs, key, a))
+			return CRM_NOMEM;
+	}
+	return json_array_append_new(a, json_string(v)) ? CRM_NOMEM : CRM_OK;
+}
+
+/* Whether two parties have the same other e-mails and phones (attributes). */
+static int
+idents_equal(const crm_party_t *a, const crm_party_t *b)
+{
+	static const char *const keys[] = { "emails", "phones" };
+
+	for (int k = 0; k < 2; k++) {
+		json_t *x = a->attrs ? json_object_get(a->attrs, keys[k]) : NULL;
+		json_t *y = b->attrs ? json_object_get(b->attrs, keys[k]) : NULL;
+		if (!json_equal(x, y) && (x || y))
+			return 0;
+	}
+	return 1;
+}
+
 /* Insert (id == 0) or update a complete party and its tags. */
 static int
 write_party(crm_store_t *s, crm_party_t *p)
@@ -1091,8 +1127,21 @@ crm_party_upsert(crm_store_t *s, crm_party_t *in, int key, int conflict,
 		goto fail;
 	if ((rc = complete(s, p)))
 		goto fail;
+	/* The other e-mail (phone) the record named the party by stays among the others. */
+	for (int k = 0; k < 2; k++) {
+		if (!keep[k])
+			continue;
+		struct strv others = {0};
+		char *a = k ? norm_phone(keep[k], p->v[CRM_F_COUNTRY]) : norm_email(keep[k]);
+		if (a && !party_idents(p, k ? "phone" : "email", &others) && !strv_has(&others, a))
+			rc = attr_list_add(p, k ? "phones" : "emails", keep[k]);
+		strv_clear(&others);
+		free(a);
+		if (rc)
+			goto fail;
+	}
 	/* The identifiers as merged, when they change: a national phone gains its country. */
-	if (!str_eq(p->v[CRM_F_EMAIL], old->v[CRM_F_EMAIL]) ||
+	if (!idents_equal(p, old) || !str_eq(p->v[CRM_F_EMAIL], old->v[CRM_F_EMAIL]) ||
 	    !str_eq(p->v[CRM_F_PHONE], old->v[CRM_F_PHONE]) ||
 	    !str_eq(p->v[CRM_F_COUNTRY], old->v[CRM_F_COUNTRY]) ||
 	    !str_eq(p->v[CRM_F_EXT_ID], old->v[CRM_F_EXT_ID])) {

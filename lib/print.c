@@ -809,7 +809,8 @@ vcard_party(FILE *fp, const crm_party_t *p)
 		if (first && last)
 			buf_addc(&b, ' ');
 		buf_adds(&b, last ? last : "");
-		name = b.len ? b.p : p->v[CRM_F_EMAIL] ? p->v[CRM_F_EMAIL] : p->v[CRM_F_EXT_ID] ?
+		name = b.len ? b.p : p->v[CRM_F_EMAIL] ? p->v[CRM_F_EMAIL] : p->v[CRM_F_PHONE] ?
+		       p->v[CRM_F_PHONE] : p->v[CRM_F_ORG] ? p->v[CRM_F_ORG] : p->v[CRM_F_EXT_ID] ?
 		       p->v[CRM_F_EXT_ID] : "?";
 	}
 	vprop(fp, "FN", name, 1);
@@ -851,14 +852,12 @@ vcard_party(FILE *fp, const crm_party_t *p)
 	}
 	const char *g = p->v[CRM_F_GENDER];
 	if (g && *g) {
-		buf_reset(&b);
-		buf_adds(&b, !strcasecmp(g, "male") || !strcasecmp(g, "m") ? "M" :
-		             !strcasecmp(g, "female") || !strcasecmp(g, "f") ? "F" : "O;");
-		if (b.len == 2)
-			buf_adds(&b, g);
+		int m = !strcasecmp(g, "male") || !strcasecmp(g, "m");
+		int f = !strcasecmp(g, "female") || !strcasecmp(g, "f");
 		struct vline v = { fp, 0 };
-		vput(&v, "GENDER:", 0);
-		vput(&v, b.p, 0);
+		vput(&v, m ? "GENDER:M" : f ? "GENDER:F" : "GENDER:O;", 0);
+		if (!m && !f)
+			vput(&v, g, 1);         /* the identity text, escaped */
 		fputs("\r\n", fp);
 	}
 	vprop(fp, "NOTE", p->v[CRM_F_NOTES], 1);

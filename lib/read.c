@@ -412,7 +412,8 @@ fill_decoded(crm_reader_t *r)
 			if (!r->bad_line) {
 				r->bad_line = r->lineno + 1;
 				for (size_t i = 0; i < r->ilen; i++)
-					r->bad_line += r->ibuf[i] == '\n';
+					r->bad_line += r->ibuf[i] == '\n' ||
+					               (r->ibuf[i] == '\r' && (i + 1 == r->ilen || r->ibuf[i + 1] != '\n'));
 			}
 			if (r->ilen)
 				return (int)r->ilen;
@@ -899,11 +900,15 @@ more_ident(const char *name)
 	const char *us = fl > 6 ? strrchr(f, '_') : NULL;
 	if (us && (!strcmp(us, "_label") || !strcmp(us, "_type")) && us > f &&
 	    isdigit((unsigned char)us[-1])) {
-		const char *d = us;
-		while (d > f && isdigit((unsigned char)d[-1]))
-			d--;
-		if (d > f && d[-1] == '_')
-			return -2;
+		static const char *const google[] = {
+			"address_", "website_", "relation_", "event_", "im_", "custom_field_",
+			"organization_", "external_id_", NULL
+		};
+		for (int i = 0; google[i]; i++)
+			if (!strncmp(f, google[i], strlen(google[i])) &&
+			    isdigit((unsigned char)f[strlen(google[i])]) &&
+			    (size_t)(us - f) == strlen(google[i]) + strspn(f + strlen(google[i]), "0123456789"))
+				return -2;
 	}
 	if (rest && isdigit((unsigned char)*rest) && (n = (int)strspn(rest, "0123456789")) &&
 	    rest[n] == '_') {
@@ -1486,6 +1491,8 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 			return fail(r, r->lineno, "line longer than %d bytes", MAXREC) ? -2 : -2;
 		size_t n = chomp(r->line.p, r->line.len);
 		if (n && (r->line.p[0] == ' ' || r->line.p[0] == '\t')) {
+			if (out->len + n > MAXREC + 1)
+				return fail(r, *line, "line longer than %d bytes", MAXREC) ? -2 : -2;
 			if (buf_add(out, r->line.p + 1, n - 1))
 				return -1;
 			continue;
@@ -1505,6 +1512,10 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 	}
 	if (!out->p && buf_add(out, "", 0))
 		return -1;
+	if (out->len > MAXREC)
+		return fail(r, *line, "line longer than %d bytes", MAXREC) ? -2 : -2;
+	if (memchr(out->p, '\0', out->len))
+		return fail(r, *line, "NUL byte%s", enc_hint((const unsigned char *)"")) ? -2 : -2;
 	return 1;
 }
 
@@ -1573,19 +1584,11 @@ vcard_bday(const char *v, char out[11])
 	return date_valid(out, 0);
 }
 
-/* Append a string to the JSON array attrs[key]. */
+/* Append a string to the attribute key (see attr_list_add()). */
 static int
 attr_push(crm_party_t *p, const char *key, const char *v)
 {
-	json_t *a;
-
-	if (!p->attrs && !(p->attrs = json_object()))
-		return CRM_NOMEM;
-	if (!(a = json_object_get(p->attrs, key))) {
-		if (!(a = json_array()) || json_object_set_new(p->attrs, key, a))
-			return CRM_NOMEM;
-	}
-	return json_array_append_new(a, json_string(v)) ? CRM_NOMEM : CRM_OK;
+	return attr_list_add(p, key, v);
 }
 
 /* One property of a card into the party. */
@@ -1594,6 +1597,7 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
            int *have_ext)
 {
 	char *charset = NULL, q[96];
+	const char *omit_year = NULL;
 	int qp = 0, b64 = 0, rc = CRM_OK;
 
 	/* Parameters: ENCODING=QUOTED-PRINTABLE (or bare, in 2.1), CHARSET=, ENCODING=b. */
@@ -1608,6 +1612,8 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
 			b64 = 1;
 		else if (eq && !strcasecmp(t, "CHARSET"))
 			charset = (char *)val;
+		else if (eq && !strcasecmp(t, "X-APPLE-OMIT-YEAR"))
+			omit_year = val;
 	}
 	if (!strcasecmp(name, "PHOTO") || !strcasecmp(name, "LOGO") || !strcasecmp(name, "SOUND") ||
 	    !strcasecmp(name, "KEY") || b64)
@@ -1699,8 +1705,13 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
 		}
 	} else if (!strcasecmp(name, "BDAY")) {
 		/* A birthday this cannot read is kept as text in attrs.bday. */
-		rc = vcard_bday(v0, bd) ? crm_party_set(p, CRM_F_BIRTHDATE, bd) :
-		     crm_party_set_attr(p, "bday", v0);
+		int ok = vcard_bday(v0, bd);
+		/* An iPhone writes a birthday without a year as year 1604 (X-APPLE-OMIT-YEAR). */
+		if (ok && omit_year && !strncmp(bd, omit_year, 4) && strlen(omit_year) == 4) {
+			memmove(bd + 2, bd + 5, 6);
+			bd[0] = bd[1] = '-';
+		}
+		rc = ok ? crm_party_set(p, CRM_F_BIRTHDATE, bd) : crm_party_set_attr(p, "bday", v0);
 	} else if (!strcasecmp(name, "GENDER")) {
 		const char *g = !strcasecmp(v0, "M") ? "male" : !strcasecmp(v0, "F") ? "female" :
 		                PART(1) ? PART(1) : NULL;
@@ -1726,7 +1737,8 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
 			rc = crm_party_set(p, CRM_F_EXT_ID, v0);
 	} else if (!strcasecmp(name, "X-CRM-ATTRS")) {
 		json_error_t je;
-		json_t *o = json_loads(v0, JSON_REJECT_DUPLICATES, &je);
+		json_t *o = json_depth(v0, strlen(v0), MAXDEPTH) > MAXDEPTH ? NULL :
+		            json_loads(v0, JSON_REJECT_DUPLICATES, &je);
 		const char *k;
 		json_t *jv;
 		if (!json_is_object(o)) {
@@ -1766,8 +1778,12 @@ vcard_next(crm_reader_t *r, crm_party_t **out)
 	long line = 0;
 	int got, rc = CRM_OK, have_ext = 0;
 
-	if (r->events)
+	if (r->events) {
+		r->fatal = 1;   /* nothing of the input can be read: it ends here */
+		r->eof = 1;
+		r->rec_line = 1;
 		return fail(r, 1, "vCards hold parties, not events");
+	}
 	/* Up to BEGIN:VCARD, past blank lines. */
 	for (;;) {
 		if ((got = vcard_line(r, &l, &line)) <= 0) {
@@ -1859,7 +1875,10 @@ vcard_next(crm_reader_t *r, crm_party_t **out)
 	    !strcmp(p->v[CRM_F_ORG], nm))
 		crm_party_set(p, CRM_F_ORG, NULL);
 	if (nm && ((p->v[CRM_F_EMAIL] && !strcasecmp(p->v[CRM_F_EMAIL], nm)) ||
-	           (p->v[CRM_F_EXT_ID] && !strcmp(p->v[CRM_F_EXT_ID], nm))))
+	           (p->v[CRM_F_PHONE] && !strcmp(p->v[CRM_F_PHONE], nm)) ||
+	           (p->v[CRM_F_ORG] && !strcmp(p->v[CRM_F_ORG], nm) && !p->v[CRM_F_FIRST_NAME] &&
+	            !p->v[CRM_F_LAST_NAME] && strcmp(p->v[CRM_F_TYPE] ? p->v[CRM_F_TYPE] : "", "organization")) ||
+	           (p->v[CRM_F_EXT_ID] && !strcmp(p->v[CRM_F_EXT_ID], nm)) || !strcmp(nm, "?")))
 		crm_party_set(p, CRM_F_NAME, NULL);
 	p->utf8_ok = 1;
 	*out = p;

@@ -53,6 +53,10 @@ is "Outlook in French" \
 	"$(rec outlook-fr.csv '[.first_name, .last_name, .org, .email, .attrs.emails, .phone, .city, .postcode, .country, .tags]')" \
 	'["Élodie","Brûlé","Dupont SA","elodie@dupont.example",["e.brule@perso.example"],"06 11 22 33 44","Lyon","69002","France",["Clients"]]'
 
+# A column of the user's own that ends in a number and Type or Label is kept.
+printf 'name,email,Plan 2 Type,Tier_1_Label\nAnn,a@example.org,gold,premium\n' >own.csv
+is "only Google's labels go" "$(rec own.csv '.attrs | keys')" '["Plan 2 Type","Tier_1_Label"]'
+
 # Stored, the other e-mails and phones are identifiers.
 ok "into the store" crm-add -q google.csv
 is "found by an e-mail of a ::: cell" "$(crm-find email=zoe.m@acme.example --fields last_name | jq -r .last_name)" Müller

@@ -43,6 +43,22 @@ exits 3 "nor the second phone, even as another party's other phone" \
 	sh -c 'echo "{\"name\":\"Cy\",\"email\":\"cy@example.org\",\"attrs\":{\"phones\":[\"+33 1 22 22 22 22\"]}}" | crm-add'
 like "suppressed" "$(cat "$T/err")" 'suppressed: the phone'
 
+# What a second reader found, kept fixed.
+printf '%s\n' '{"name":"Fr","email":"fr@example.org","country":"FR","attrs":{"phones":["06 12 34 56 78"]}}' '{"name":"Other","email":"other@example.org","country":"FR"}' | crm-add -q --db merge.db
+ok "erase Fr" crm-gdpr-export --db merge.db --erase --subject fr@example.org --reason test
+exits 3 "the erased other phone cannot come back through a merge" \
+	sh -c 'echo "{\"email\":\"other@example.org\",\"attrs\":{\"phones\":[\"06 12 34 56 78\"]}}" | crm-add --db merge.db'
+printf '%s\n' '{"name":"Jo","email":"jo@example.org"}' '{"name":"Bo","email":"bo@example.org","attrs":{"emails":["xjo@example.org"]}}' | crm-add -q --db super.db
+run crm-gdpr-export --db super.db --erase --subject jo@example.org --reason test
+is "another party's other e-mail that holds the subject's is no residue" "$(jq -r .verification.clean "$T/out")" true
+printf '%s\n' '{"name":"Ka","email":"ka@example.org","attrs":{"emails":["kb@example.org"]}}' | crm-add -q --db keep.db
+printf '%s\n' '{"email":"kb@example.org","attrs":{"emails":["ka@example.org"]}}' | crm-add -q --db keep.db
+is "the other e-mail a record named the party by stays among the others" \
+	"$(crm-find --db keep.db --count email=kb@example.org)/$(crm-find --db keep.db email=ka@example.org --fields email | jq -r .email)" '1/ka@example.org'
+printf 'name,attrs.emails,E-mail 2 Address,email\nAnn,x@example.org,y@example.org,a@example.org\n' >str.csv
+ok "an attribute emails that is one string takes more" crm-add -q --db str.db str.csv
+is "all three found" "$(for e in x y a; do crm-find --db str.db --count email=$e@example.org; done | paste -sd, -)" '1,1,1'
+
 # A restored copy from before the erasure: --replay finds the party by its other e-mail.
 sqlite3 "$CRM_DB" "SELECT 1" >/dev/null
 printf 'BEGIN:VCARD\nVERSION:3.0\nFN:Dee Three\nEMAIL:dee@home.example\nEMAIL:dee@work.example\nEND:VCARD\n' >dee.vcf

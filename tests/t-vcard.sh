@@ -95,6 +95,21 @@ printf 'BEGIN:VCARD\nFN:Bad\xe9\nEND:VCARD\n' >latin.vcf
 exits 3 "a value that is not UTF-8 without a CHARSET: exit 3" crm-add --db "$T/bad.db" latin.vcf
 is "nothing written" "$(crm-find --db "$T/bad.db" --count 2>/dev/null)" 0
 exits 3 "crm-log reads no vCard: exit 3" crm-log --import v40.vcf
+exits 3 "nor with --rejects: the input ends at once" crm-log --import --rejects rj.vcf v40.vcf
+like "said once" "$(grep -c 'vCards hold parties' "$T/err")" '^1$'
+printf 'BEGIN:VCARD\nFN:Ann\0x\nEND:VCARD\n' >nul.vcf
+exits 3 "a NUL byte in a card: exit 3" crm-add --db "$T/bad.db" nul.vcf
+printf 'BEGIN:VCARD\nVERSION:3.0\nFN:Deep\nX-CRM-ATTRS:%s1%s\nEND:VCARD\n' "$(printf '[%.0s' $(seq 40))" "$(printf ']%.0s' $(seq 40))" >deep.vcf
+exits 3 "X-CRM-ATTRS deeper than 32 levels: exit 3" crm-add --db "$T/bad.db" deep.vcf
+printf 'BEGIN:VCARD\nVERSION:3.0\nFN:Ivy\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-05-12\nEND:VCARD\n' >apple.vcf
+is "an iPhone's birthday without a year" "$(crm-add --dry-run apple.vcf 2>/dev/null | jq -r .birthdate)" '--05-12'
+
+# A gender cannot forge a card: its text is escaped.
+printf '%s\n' '{"name":"G2","email":"g2@example.org","gender":"a\nEND:VCARD\nBEGIN:VCARD\nFN:Injected\nEMAIL:inj@example.org"}' '{"phone":"+33 6 00 00 00 01"}' | crm-add -q --db "$T/g.db"
+crm-find --db "$T/g.db" --format vcard >g.vcf
+ok "read back" crm-add -q --db "$T/g2.db" g.vcf
+is "no card forged, the gender whole" "$(crm-find --db "$T/g2.db" --fields name,gender | jq -c .)" \
+	"$(crm-find --db "$T/g.db" --fields name,gender | jq -c .)"
 cat noprop.vcf v40.vcf >mixed.vcf
 run crm-add --db "$T/rej.db" --rejects rej.vcf mixed.vcf
 is "with --rejects, a bad card is one reject and the next card is read" "$(grep -c 'rejected' "$T/err"; crm-find --db "$T/rej.db" --fields name | jq -r .name)" "1
