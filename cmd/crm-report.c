@@ -63,7 +63,7 @@ static crm_store_t *store;
 
 /* A JSON string, escaped. */
 static void
-json_key(const char *s)
+put_key(const char *s)
 {
 	putchar('"');
 	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
@@ -139,9 +139,9 @@ print_table(const crm_report_t *t, int fmt, int multi, int first, int titled)
 		if (same > 1) {
 			char k[512];
 			snprintf(k, sizeof k, "%s#%zu", crm_report_name(t), same);
-			json_key(k);
+			put_key(k);
 		} else {
-			json_key(crm_report_name(t));
+			put_key(crm_report_name(t));
 		}
 		putchar(':');
 	}
