@@ -176,6 +176,8 @@ add_stream(FILE *fp, const char *name)
 		rc = crm_reader_next(r, &p);
 		if ((unknown = crm_reader_unknown(r)))
 			crm_warn("%s: not party fields, kept as attributes: %s", name, unknown);
+		if ((unknown = crm_reader_skipped(r)))
+			crm_warn("%s: skipped, not records: %s", name, unknown);
 		if (rc == CRM_EOF)
 			break;
 		const char *raw = crm_reader_raw(r, &len);

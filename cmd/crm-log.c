@@ -340,6 +340,8 @@ import_stream(FILE *fp, const char *name)
 	}
 	for (;;) {
 		rc = crm_reader_next_event(r, &p, &e);
+		if ((unknown = crm_reader_skipped(r)))
+			crm_warn("%s: skipped, not records: %s", name, unknown);
 		if ((unknown = crm_reader_unknown(r)))
 			crm_warn("%s: not event fields, kept as event attributes: %s", name, unknown);
 		if (rc == CRM_EOF)

@@ -395,6 +395,13 @@ const char *crm_reader_header(const crm_reader_t *r);
  */
 const char *crm_reader_unknown(const crm_reader_t *r);
 
+/*
+ * Lines of the input that are no records and were skipped (a preamble
+ * before the header, totals and disclaimers after the records), new since
+ * the last record: "line N, 'text' (why)" joined by "; "; NULL for none.
+ */
+const char *crm_reader_skipped(const crm_reader_t *r);
+
 /* The detected format, CRM_IN_CSV or CRM_IN_JSONL (CRM_IN_AUTO if none). */
 int crm_reader_format(const crm_reader_t *r);
 

@@ -32,6 +32,7 @@ struct slot {
 	struct buf raw;
 	char *err;
 	char *unknown;
+	char *skipped;
 };
 
 static int json_depth(const char *s, size_t n, int max);
@@ -96,6 +97,12 @@ struct crm_reader {
 	struct strv unknown;
 	size_t unknown_told;
 	struct buf unknown_list;
+	/* lines that are no records (preambles, footers), and how many were reported */
+	struct strv skipped;
+	size_t skipped_told;
+	struct buf skipped_list;
+	int blank_before;       /* a blank line came before the record in hand */
+	int in_footer;          /* lines after the records are being skipped */
 
 	/* read-ahead: a thread fills ring[], the caller takes from it */
 	int fatal;              /* the last error ends the input */
@@ -215,6 +222,42 @@ unknown_sync(crm_reader_t *w)
 	return w->unknown_list.p;
 }
 
+/* The lines skipped since the last call, "; "-separated; NULL for none. */
+static const char *
+skipped_sync(crm_reader_t *w)
+{
+	if (w->skipped_told == w->skipped.n)
+		return NULL;
+	buf_reset(&w->skipped_list);
+	for (size_t i = w->skipped_told; i < w->skipped.n; i++) {
+		if (i > w->skipped_told)
+			buf_adds(&w->skipped_list, "; ");
+		buf_adds(&w->skipped_list, w->skipped.v[i]);
+	}
+	w->skipped_told = w->skipped.n;
+	return w->skipped_list.p;
+}
+
+const char *
+crm_reader_skipped(const crm_reader_t *r)
+{
+	if (r->async)
+		return r->cur.skipped;
+	return skipped_sync((crm_reader_t *)r);
+}
+
+/* A line that is no record: said once, with its number and its text. */
+static int
+note_skipped(crm_reader_t *r, long line, const char *text, const char *why)
+{
+	char q[96], m[200];
+
+	if (r->skipped.n > 1000)
+		return CRM_OK;
+	snprintf(m, sizeof m, "line %ld '%s' (%s)", line, quoted(text, q, sizeof q), why);
+	return strv_push(&r->skipped, m);
+}
+
 static int
 note_unknown(crm_reader_t *r, const char *key)
 {
@@ -299,6 +342,8 @@ slot_clear(struct slot *sl)
 	sl->err = NULL;
 	free(sl->unknown);
 	sl->unknown = NULL;
+	free(sl->skipped);
+	sl->skipped = NULL;
 }
 
 void
@@ -333,6 +378,8 @@ crm_reader_free(crm_reader_t *r)
 	buf_free(&r->header);
 	buf_free(&r->vpend);
 	buf_free(&r->unknown_list);
+	buf_free(&r->skipped_list);
+	strv_clear(&r->skipped);
 	strv_clear(&r->map_from);
 	strv_clear(&r->map_to);
 	strv_clear(&r->unknown);
@@ -1075,6 +1122,30 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 	for (;;) {
 		if (r->rec_ready) {
 			int header = !r->have_header;
+			/*
+			 * Lines that are no records: before the header, a single cell
+			 * that ends in ':' or is a sentence (LinkedIn's notes); after
+			 * a blank line among the records, single cells (a report's
+			 * totals, copyright and disclaimer lines).  Said, not read.
+			 */
+			if (r->ncells == 1 && !r->map_from.n) {
+				const char *c0 = cell(r, 0);
+				size_t l0 = strlen(c0);
+				int pre = header && r->rec_line <= 20 && l0 &&
+				          (c0[l0 - 1] == ':' || l0 > 40);
+				int foot = !header && r->ncols >= 2 && (r->blank_before || r->in_footer);
+				if (pre || foot) {
+					r->in_footer |= foot;
+					rc = note_skipped(r, r->rec_line, c0, pre ? "before the header" :
+					                  "after the records");
+					clear_cells(r);
+					r->blank_before = 0;
+					if (rc)
+						return rc;
+					continue;
+				}
+			}
+			r->blank_before = 0;
 			if (header) {
 				if ((rc = buf_add(&r->header, r->raw.p, r->raw.len)))
 					return rc;
@@ -1108,8 +1179,10 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			return CRM_EOF;
 		}
 		if (at_start) {
-			if (blank(r->line.p ? r->line.p : "", r->line.len) && !r->line_long)
+			if (blank(r->line.p ? r->line.p : "", r->line.len) && !r->line_long) {
+				r->blank_before = 1;
 				continue;
+			}
 			r->rec_line = r->lineno;
 			buf_reset(&r->raw);
 		}
@@ -1994,6 +2067,8 @@ read_ahead(void *arg)
 		const char *unk = unknown_sync(r);
 		char *err = rc != CRM_OK && r->err[0] ? strdup(r->err) : NULL;
 		char *unknown = unk ? strdup(unk) : NULL;
+		const char *skp = skipped_sync(r);
+		char *skipped = skp ? strdup(skp) : NULL;
 
 		pthread_mutex_lock(&r->mu);
 		/* A full ring waits till it is half empty: few wake-ups. */
@@ -2009,6 +2084,7 @@ read_ahead(void *arg)
 			crm_party_free(p);
 			free(err);
 			free(unknown);
+			free(skipped);
 			return NULL;
 		}
 		/* The slot is free while count < RING: only this thread fills it. */
@@ -2020,6 +2096,7 @@ read_ahead(void *arg)
 		sl->line = r->rec_line;
 		sl->err = err;
 		sl->unknown = unknown;
+		sl->skipped = skipped;
 		buf_reset(&sl->raw);
 		if (r->raw.len && buf_add(&sl->raw, r->raw.p, r->raw.len))
 			sl->rc = CRM_NOMEM;
@@ -2078,6 +2155,7 @@ crm_reader_next(crm_reader_t *r, crm_party_t **out)
 	sl->p = NULL;
 	sl->err = NULL;
 	sl->unknown = NULL;
+	sl->skipped = NULL;
 	if (keep.cap > (1 << 20))
 		buf_free(&keep);        /* keep no giant buffer for the next record */
 	sl->raw = keep;             /* the old buffer is reused */
