@@ -38,7 +38,8 @@ struct slot {
 static int json_depth(const char *s, size_t n, int max);
 
 /* What a CSV column holds. */
-enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE, COL_PARTY_ID, COL_EVENT, COL_MORE };
+enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE, COL_PARTY_ID, COL_EVENT, COL_MORE,
+       COL_UNSUB };
 
 struct col {
 	int kind;
@@ -818,6 +819,16 @@ set_header(crm_reader_t *r)
 			c->kind = COL_PARTY_ID;     /* an event's party: it names the party */
 			continue;
 		}
+		/*
+		 * Mailchimp: the time of an unsubscription (or of a cleaning) makes
+		 * the tag unsubscribed (cleaned) and the attribute unsubscribed_at
+		 * (cleaned_at); nothing in any list adds a subscription.
+		 */
+		if (!to && (!strcasecmp(key, "UNSUB_TIME") || !strcasecmp(key, "CLEAN_TIME"))) {
+			c->kind = COL_UNSUB;
+			c->field = toupper((unsigned char)*key) == 'U';
+			continue;
+		}
 		int more = to ? -1 : more_ident(key);
 		/* With a "Job Title" (Outlook), "Title" is the courtesy title: an attribute. */
 		char fk[64];
@@ -872,9 +883,14 @@ add_tags(crm_party_t *p, const char *v)
 
 	p->tags_given = 1;
 	while (*s) {
-		/* Tags part at ';', or at ':::' as Google's labels do. */
+		/* Tags part at ';', or at ':::' as Google's labels do, or at '","' as Mailchimp's. */
 		const char *e = strchr(s, ';'), *g = strstr(s, ":::");
+		const char *mc = *v == '"' ? strstr(s, "\",\"") : NULL;
 		size_t sl = 1;
+		if (mc && (!e || mc < e) && (!g || mc < g)) {
+			e = mc + 1;
+			g = NULL;
+		}
 		if (g && (!e || g < e)) {
 			e = g;
 			sl = 3;
@@ -885,6 +901,12 @@ add_tags(crm_party_t *p, const char *v)
 			n--;
 		}
 		while (n && isspace((unsigned char)s[n - 1]))
+			n--;
+		if (*v == '"' && n && *s == '"') {
+			s++;
+			n--;
+		}
+		if (*v == '"' && n && s[n - 1] == '"')
 			n--;
 		/* "* myContacts", "* starred": Google's own labels, not the user's. */
 		if (n && !(n > 2 && s[0] == '*' && s[1] == ' ')) {
@@ -1079,6 +1101,10 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 				p->id = id;
 		} else if (c->kind == COL_MORE) {
 			rc = add_more(p, c->field, v);
+		} else if (c->kind == COL_UNSUB) {
+			rc = crm_party_add_tag(p, c->field ? "unsubscribed" : "cleaned");
+			if (!rc)
+				rc = crm_party_set_attr(p, c->field ? "unsubscribed_at" : "cleaned_at", v);
 		} else if (c->field == CRM_F_BIRTHDATE && strchr(v, '/')) {
 			/*
 			 * 3/1/1990 is March or January: not guessed, kept as text in

@@ -74,6 +74,16 @@ printf 'name,email\nAnn,a@example.org\nBad\nCy,c@example.org\n' >short.csv
 exits 3 "a short row among the records is still an error" crm-add --db "$T/sf2.db" short.csv
 like "with its line" "$(cat "$T/err")" 'short\.csv:3: expected 2 fields, found 1'
 
+# Mailchimp: an unsubscription is kept, and no list makes a subscription of it.
+printf '"Email Address","First Name","Last Name","MEMBER_RATING","OPTIN_TIME","UNSUB_TIME","UNSUB_CAMPAIGN_TITLE","UNSUB_CAMPAIGN_ID","UNSUB_REASON","UNSUB_REASON_OTHER","TAGS"\n"ann@mc.example","Ann","Lee","2","2024-01-02 10:00:00","2025-03-04 12:00:00","Spring news","c123","NORMAL","",""\n' >unsubscribed.csv
+printf '"Email Address","First Name","Last Name","Phone Number","MEMBER_RATING","OPTIN_TIME","CONFIRM_TIME","LAST_CHANGED","TAGS"\n"ann@mc.example","Ann","Lee","","2","2024-01-02 10:00:00","2024-01-02 10:05:00","2024-05-01 08:00:00","""Customers"",""VIP"""\n"bo@mc.example","Bo","Ek","+46 70 123 45 67","4","2024-02-01 09:00:00","","",""\n' >subscribed.csv
+ok "the unsubscribed list" crm-add -q --db "$T/mc.db" unsubscribed.csv
+ok "then the subscribed list" crm-add -q --db "$T/mc.db" subscribed.csv
+is "the unsubscription stays, with its time; Mailchimp's tags are tags" \
+	"$(crm-find --db "$T/mc.db" email=ann@mc.example --fields tags,attrs.unsubscribed_at | jq -c .)" \
+	'{"tags":["Customers","VIP","unsubscribed"],"attrs.unsubscribed_at":"2025-03-04 12:00:00"}'
+is "a subscriber is not marked" "$(crm-find --db "$T/mc.db" email=bo@mc.example --fields tags | jq -c .tags)" '[]'
+
 # Stored, the other e-mails and phones are identifiers.
 ok "into the store" crm-add -q google.csv
 is "found by an e-mail of a ::: cell" "$(crm-find email=zoe.m@acme.example --fields last_name | jq -r .last_name)" Müller
