@@ -70,6 +70,12 @@ static const struct { const char *from; int to; } synonyms[] = {
 	{ "société", CRM_F_ORG }, { "ville_(bureau)", CRM_F_CITY },
 	{ "code_postal_(bureau)", CRM_F_POSTCODE }, { "pays/région_(bureau)", CRM_F_COUNTRY },
 	{ "catégories", CRM_F_TAGS }, { "anniversaire", CRM_F_BIRTHDATE },
+	/* Salesforce (Data Loader in capitals, the API's CamelCase) and HubSpot. */
+	{ "mailingcity", CRM_F_CITY }, { "mailing_city", CRM_F_CITY },
+	{ "mailingpostalcode", CRM_F_POSTCODE }, { "mailing_postal_code", CRM_F_POSTCODE },
+	{ "mailingcountry", CRM_F_COUNTRY }, { "mailing_country", CRM_F_COUNTRY },
+	{ "mobilephone", CRM_F_PHONE }, { "country/region", CRM_F_COUNTRY },
+	{ "record_id", CRM_F_EXT_ID },
 };
 
 const char *

@@ -756,12 +756,15 @@ static int more_ident(const char *name);
 static int
 set_header(crm_reader_t *r)
 {
-	/* Whether a "Job Title" column is there (see below). */
+	/* Whether a "Job Title" column is there, or Salesforce's AccountId (see below). */
 	r->job_title = 0;
+	int salesforce = 0;
 	for (size_t i = 0; i < r->ncells; i++) {
 		char fk[64];
 		fold_header(cell(r, i), fk, sizeof fk);
 		r->job_title |= !strcmp(fk, "job_title");
+		salesforce |= !strcmp(fk, "accountid") || !strcmp(fk, "account_id") ||
+		              !strncmp(fk, "mailing", 7);
 	}
 	char msg[300];
 
@@ -835,6 +838,12 @@ set_header(crm_reader_t *r)
 		fold_header(key, fk, sizeof fk);
 		if (!to && !strcmp(fk, "title") && r->job_title) {
 			c->kind = COL_ATTR;
+			continue;
+		}
+		/* Salesforce's record Id (0035g00000AbCdE) is its id there: the ext_id here. */
+		if (!to && salesforce && !strcmp(fk, "id") && !r->events) {
+			c->kind = COL_FIELD;
+			c->field = CRM_F_EXT_ID;
 			continue;
 		}
 		if (more != -1) {

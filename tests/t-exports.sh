@@ -84,6 +84,18 @@ is "the unsubscription stays, with its time; Mailchimp's tags are tags" \
 	'{"tags":["Customers","VIP","unsubscribed"],"attrs.unsubscribed_at":"2025-03-04 12:00:00"}'
 is "a subscriber is not marked" "$(crm-find --db "$T/mc.db" email=bo@mc.example --fields tags | jq -c .tags)" '[]'
 
+# Salesforce (Data Loader's capitals, the API's CamelCase) and HubSpot: their
+# record ids are the ext_id, so that the next export updates the same parties.
+printf '"ID","FIRSTNAME","LASTNAME","EMAIL","PHONE","TITLE","ACCOUNTID","MAILINGCITY","MAILINGPOSTALCODE","MAILINGCOUNTRY","BIRTHDATE"\n"0035g00000AbCdEAAV","Ann","Lee","ann@sf.example","+1 415 555 0100","VP Sales","0015g00000XyZAAA","San Francisco","94105","United States","1980-05-17"\n' >dataloader.csv
+is "Salesforce Data Loader" "$(rec dataloader.csv '[.name, .ext_id, .email, .phone, .title, .city, .postcode, .country, .birthdate, .attrs.ACCOUNTID]')" \
+	'["Ann Lee","0035g00000AbCdEAAV","ann@sf.example","+1 415 555 0100","VP Sales","San Francisco","94105","United States","1980-05-17","0015g00000XyZAAA"]'
+printf 'Id,FirstName,LastName,Email,MobilePhone,Title,AccountId,MailingCity,MailingPostalCode,MailingCountry\n0035g00000AbCdEAAV,Ann,Lee,ann@sf.example,+1 415 555 0199,VP Sales,0015g00000XyZAAA,San Francisco,94105,United States\n' >api.csv
+is "Salesforce, the API's names" "$(rec api.csv '[.ext_id, .phone, .city, .postcode, .country]')" \
+	'["0035g00000AbCdEAAV","+1 415 555 0199","San Francisco","94105","United States"]'
+printf '"Record ID","First Name","Last Name","Email","Phone Number","Company Name","Job Title","City","Country/Region","Postal Code","Lifecycle Stage","Contact owner"\n"51","Bo","Ek","bo@hs.example","+46 70 123 45 67","Nordic AB","CEO","Malmö","Sweden","211 20","customer","Sam Seller"\n' >hubspot.csv
+is "HubSpot" "$(rec hubspot.csv '[.name, .ext_id, .email, .phone, .org, .title, .city, .country, .postcode, .attrs["Lifecycle Stage"]]')" \
+	'["Bo Ek","51","bo@hs.example","+46 70 123 45 67","Nordic AB","CEO","Malmö","Sweden","211 20","customer"]'
+
 # Stored, the other e-mails and phones are identifiers.
 ok "into the store" crm-add -q google.csv
 is "found by an e-mail of a ::: cell" "$(crm-find email=zoe.m@acme.example --fields last_name | jq -r .last_name)" Müller
