@@ -1478,6 +1478,75 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	}
 }
 
+/*
+ * The records of other systems' APIs, made flat (a new reference; NULL
+ * when out of memory): HubSpot's, whose fields are under "properties" and
+ * whose "id" is HubSpot's; Salesforce's REST records, with "attributes",
+ * an "Id" of Salesforce's, the account as {"Name": ...} and the mailing
+ * address as an object.
+ */
+static json_t *
+jsonl_shape(json_t *o)
+{
+	json_t *props = json_object_get(o, "properties");
+	json_t *attrs = json_object_get(o, "attributes");
+	const char *k;
+	json_t *v, *n;
+
+	if (json_is_object(props) && !json_object_get(o, "email") && !json_object_get(o, "name")) {
+		if (!(n = json_deep_copy(props)))
+			goto nomem;
+		json_t *id = json_object_get(o, "id");
+		if (id && !json_object_get(n, "ext_id") && json_object_set(n, "ext_id", id))
+			goto nomem2;
+		json_object_del(n, "hs_object_id");
+		json_decref(o);
+		return n;
+	}
+	if (json_is_object(attrs) && json_is_string(json_object_get(attrs, "type"))) {
+		if (!(n = json_object()))
+			goto nomem;
+		json_object_foreach(o, k, v) {
+			json_t *name = json_is_object(v) ? json_object_get(v, "Name") : NULL;
+			if (!strcmp(k, "attributes"))
+				continue;
+			if (!strcmp(k, "Id")) {
+				if (json_object_set(n, "ext_id", v))
+					goto nomem2;
+			} else if (!strcmp(k, "Account") && json_is_string(name)) {
+				if (json_object_set(n, "org", name))
+					goto nomem2;
+			} else if (!strcmp(k, "MailingAddress") && json_is_object(v)) {
+				static const char *const parts[][2] = {
+					{ "city", "city" }, { "postalCode", "postcode" }, { "country", "country" }
+				};
+				for (int i = 0; i < 3; i++) {
+					json_t *x = json_object_get(v, parts[i][0]);
+					if (json_is_string(x) && json_object_set(n, parts[i][1], x))
+						goto nomem2;
+				}
+			} else if (json_is_object(v) && json_object_get(v, "attributes")) {
+				json_t *c = json_deep_copy(v);
+				if (!c)
+					goto nomem2;
+				json_object_del(c, "attributes");
+				if (json_object_set_new(n, k, c))
+					goto nomem2;
+			} else if (json_object_set(n, k, v)) {
+				goto nomem2;
+			}
+		}
+		json_decref(o);
+		return n;
+	}
+	return o;
+nomem2:
+	json_decref(n);
+nomem:
+	json_decref(o);
+	return NULL;
+}
+
 static int
 jsonl_next(crm_reader_t *r, crm_party_t **out)
 {
@@ -1515,6 +1584,8 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 		json_decref(o);
 		return fail(r, r->rec_line, "expected a JSON object");
 	}
+	if (!r->events && !(o = jsonl_shape(o)))
+		return CRM_NOMEM;
 	crm_party_t *p = crm_party_new();
 	const char *k;
 	json_t *v;

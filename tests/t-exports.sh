@@ -96,6 +96,21 @@ printf '"Record ID","First Name","Last Name","Email","Phone Number","Company Nam
 is "HubSpot" "$(rec hubspot.csv '[.name, .ext_id, .email, .phone, .org, .title, .city, .country, .postcode, .attrs["Lifecycle Stage"]]')" \
 	'["Bo Ek","51","bo@hs.example","+46 70 123 45 67","Nordic AB","CEO","Malmö","Sweden","211 20","customer"]'
 
+# The APIs' JSON Lines: HubSpot's fields under "properties", Salesforce's
+# REST records with their attributes, account and mailing address.
+printf '%s\n' '{"id":"51","properties":{"email":"bo@hs.example","firstname":"Bo","lastname":"Ek","phone":"+46 70 123 45 67","company":"Nordic AB","city":"Malmö","hs_object_id":"51","lifecyclestage":"customer"},"createdAt":"2024-01-02T10:00:00Z","archived":false}' >hubspot.jsonl
+is "HubSpot's API: the properties, its id as the ext_id" \
+	"$(rec hubspot.jsonl '[.name, .ext_id, .email, .phone, .org, .city, .attrs]')" \
+	'["Bo Ek","51","bo@hs.example","+46 70 123 45 67","Nordic AB","Malmö",{"lifecyclestage":"customer"}]'
+awk 'BEGIN { for (i = 1; i <= 51; i++) printf "{\"name\":\"P%d\",\"email\":\"p%d@example.org\"}\n", i, i }' >fifty-one.jsonl
+crm-add -q --db "$T/hs.db" fifty-one.jsonl
+run crm-add --db "$T/hs.db" hubspot.jsonl
+like "never a party id of this store: party 51 is left alone" "$(cat "$T/err")" '1 read, 1 created, 0 updated'
+printf '%s\n' '{"attributes":{"type":"Contact","url":"/services/data/v58.0/sobjects/Contact/0035g00000AbCdEAAV"},"Id":"0035g00000AbCdEAAV","FirstName":"Ann","LastName":"Lee","Email":"ann@sf.example","Phone":"+1 415 555 0100","Title":"VP Sales","Account":{"attributes":{"type":"Account","url":"/x"},"Name":"Initech"},"MailingAddress":{"city":"San Francisco","postalCode":"94105","country":"United States","street":"1 Market St"}}' >salesforce.jsonl
+is "Salesforce's REST records" \
+	"$(rec salesforce.jsonl '[.name, .ext_id, .email, .title, .org, .city, .postcode, .country, .attrs]')" \
+	'["Ann Lee","0035g00000AbCdEAAV","ann@sf.example","VP Sales","Initech","San Francisco","94105","United States",{}]'
+
 # Stored, the other e-mails and phones are identifiers.
 ok "into the store" crm-add -q google.csv
 is "found by an e-mail of a ::: cell" "$(crm-find email=zoe.m@acme.example --fields last_name | jq -r .last_name)" Müller
