@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,7 +15,8 @@
 #include "crm.h"
 
 enum {
-	OPT_KEY = 0x100, OPT_CONFLICT, OPT_REJECTS, OPT_DRY_RUN, OPT_MAP, OPT_ENCODING, OPT_TAG,
+	OPT_KEY = 0x100, OPT_CONFLICT, OPT_REJECTS, OPT_DRY_RUN, OPT_MAP, OPT_ENCODING, OPT_FROM,
+	OPT_TAG,
 	OPT_UNTAG, OPT_SET, OPT_TYPE, OPT_KIND, OPT_FIELD_BASE = 0x200,
 };
 
@@ -45,6 +47,7 @@ static const struct option options[] = {
 	{ "dry-run", 0, NULL, OPT_DRY_RUN },
 	{ "map", 1, NULL, OPT_MAP },
 	{ "encoding", 1, NULL, OPT_ENCODING },
+	{ "from", 1, NULL, OPT_FROM },
 	{ "quiet", 0, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -53,7 +56,7 @@ static struct crm_common common;
 static crm_party_t *flags;      /* what the flags say, applied to every record */
 static int nflags;              /* how many field flags were given */
 static int key = CRM_KEY_AUTO, conflict = CRM_ON_MERGE, dry_run, quiet;
-static const char *rejects_path, *map, *encoding;
+static const char *rejects_path, *map, *encoding, *from;
 static FILE *rejects, *out;
 static crm_store_t *store;
 static crm_printer_t *printer;
@@ -70,7 +73,8 @@ usage(FILE *fp, int code)
 	      "               [--key id|email|ext_id|phone]\n"
 	      "               [--on-conflict merge|replace|skip|error] [--rejects FILE]\n"
 	      "               [--dry-run] [-q | --quiet] [--map FROM=TO,...]\n"
-	      "               [--encoding NAME] [--input-format csv|jsonl|vcard|auto]\n"
+	      "               [--encoding NAME] [--from NAME|list]\n"
+	      "               [--input-format csv|jsonl|vcard|auto]\n"
 	      "               [--no-stdin]\n"
 	      "               [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
@@ -165,7 +169,8 @@ add_stream(FILE *fp, const char *name)
 	int rc;
 
 	if ((rc = crm_reader_open(fp, name, common.informat, map, &r)) ||
-	    (encoding && (rc = crm_reader_encoding(r, encoding)))) {
+	    (encoding && (rc = crm_reader_encoding(r, encoding))) ||
+	    (from && (rc = crm_reader_from(r, from)))) {
 		const char *e = r ? crm_reader_error(r) : "";
 		crm_die(crm_status_exit(rc), "%s", *e ? e : crm_status_str(rc));
 	}
@@ -257,6 +262,25 @@ main(int argc, char **argv)
 			break;
 		case OPT_DRY_RUN:
 			dry_run = 1;
+			break;
+		case OPT_FROM:
+			if (!strcmp(optarg, "list")) {
+				for (int i = 0; crm_presets[i].name; i++)
+					printf("%-12s %s%s\n", crm_presets[i].name, crm_presets[i].what,
+					       crm_presets[i].date_order == 'm' ? "; dates M/D/YYYY" :
+					       crm_presets[i].date_order == 'd' ? "; dates D/M/YYYY" : "");
+				crm_close_stdout();
+				exit(0);
+			}
+			{
+				int known = 0;
+				for (int i = 0; crm_presets[i].name; i++)
+					known |= !strcasecmp(optarg, crm_presets[i].name);
+				if (!known)
+					crm_die(CRM_EXIT_USAGE, "--from: unknown export '%s' (crm-add --from list)",
+					        optarg);
+			}
+			from = optarg;
 			break;
 		case OPT_ENCODING:
 			if (crm_encoding_check(optarg))

@@ -42,7 +42,7 @@ _crm_report_fields='type kind name first_name last_name email phone org
 _crm_add_options='--name --first-name --last-name --email --phone --org
 	--title --city --postcode --country --birthdate --gender --notes --kind
 	--type --ext-id --tag --untag --set --key --on-conflict --rejects
-	--dry-run -q --quiet --map --encoding --input-format --no-stdin --db
+	--dry-run -q --quiet --map --encoding --from --input-format --no-stdin --db
 	--format --fields --csv-raw -h --help --version'
 _crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
 	--input-format --no-stdin --db --rfm --churn --propensity --scores
@@ -69,7 +69,7 @@ _crm_report_options='--since --until --as-of --period --by --currency
 _crm_add_valued=' --name --first-name --last-name --email --phone --org
 	--title --city --postcode --country --birthdate --gender --notes --kind
 	--type --ext-id --tag --untag --set --key --on-conflict --rejects --map
-	--encoding --input-format --db --format --fields '
+	--encoding --from --input-format --db --format --fields '
 _crm_find_valued=' --sort --limit --format --fields --input-format --db --as-of
 	--window --currency --weights '
 _crm_log_valued=' --contact --type --channel --at --direction --subject --body
@@ -187,6 +187,7 @@ _crm_value() {
 	case $1 in
 	--format) _crm_reply "$_crm_formats" ;;
 	--input-format) _crm_reply 'csv jsonl vcard auto' ;;
+	--from) _crm_reply 'list google outlook outlook-fr outlook-com hubspot salesforce mailchimp linkedin' ;;
 	--encoding)
 		_crm_reply "$_crm_encodings"
 		if ((${#COMPREPLY[@]} == 0)) && [[ -n $cur ]]; then

@@ -340,6 +340,7 @@ if not set -q __crm_completion_loaded
         complete $c -s q -l quiet -d 'Print neither parties nor summary'
         complete $c -l map -x -d 'Read input columns as other fields, FROM=TO,...'
         complete $c -l encoding -x -a '(__crm_encodings)' -d 'Read the input in this encoding'
+        complete $c -l from -x -a 'list google outlook outlook-fr outlook-com hubspot salesforce mailchimp linkedin' -d 'Read an export of another system by its name'
     end
 
     function __crm_find_completion --argument-names cmd

@@ -402,6 +402,19 @@ const char *crm_reader_unknown(const crm_reader_t *r);
  */
 const char *crm_reader_skipped(const crm_reader_t *r);
 
+/* The exports of other systems that crm-add --from names (see crm-add(1)). */
+struct crm_preset {
+	const char *name, *what;
+	const char *column;     /* a column its header has (folded: e_mail_1_value) */
+	const char *label;      /* the same as the export writes it */
+	int date_order;         /* 'm' for M/D/YYYY, 'd' for D/M/YYYY, 0: no slash dates */
+};
+extern const struct crm_preset crm_presets[];
+
+/* Read the input as the export named (crm_presets): its header is checked,
+ * its slash dates read in its order.  CRM_OK, CRM_USAGE (unknown name). */
+int crm_reader_from(crm_reader_t *r, const char *name);
+
 /* The detected format, CRM_IN_CSV or CRM_IN_JSONL (CRM_IN_AUTO if none). */
 int crm_reader_format(const crm_reader_t *r);
 

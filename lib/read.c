@@ -90,6 +90,7 @@ struct crm_reader {
 	size_t ncols;
 	int have_header;
 	int job_title;          /* the header has a "Job Title" */
+	const struct crm_preset *preset;  /* --from NAME */
 
 	/* --map */
 	struct strv map_from, map_to;
@@ -758,14 +759,21 @@ set_header(crm_reader_t *r)
 {
 	/* Whether a "Job Title" column is there, or Salesforce's AccountId (see below). */
 	r->job_title = 0;
-	int salesforce = 0;
+	int salesforce = 0, told = 0;
 	for (size_t i = 0; i < r->ncells; i++) {
 		char fk[64];
 		fold_header(cell(r, i), fk, sizeof fk);
 		r->job_title |= !strcmp(fk, "job_title");
 		salesforce |= !strcmp(fk, "accountid") || !strcmp(fk, "account_id") ||
 		              !strncmp(fk, "mailing", 7);
+		told |= r->preset && !strcmp(fk, r->preset->column);
 	}
+	/* --from NAME: the header must be that export's. */
+	if (r->preset && !told)
+		return fail(r, r->rec_line, "not a %s export: no column '%s' in the header",
+		            r->preset->name, r->preset->label);
+	if (r->preset && !strcmp(r->preset->name, "salesforce"))
+		salesforce = 1;
 	char msg[300];
 
 	if (r->cell_err[0])
@@ -934,6 +942,58 @@ add_tags(crm_party_t *p, const char *v)
 }
 
 static int attr_push(crm_party_t *p, const char *key, const char *v);
+
+/*
+ * The exports crm-add knows by name (--from): a column that tells one
+ * (folded header), and the order of day and month in its slash dates.
+ */
+const struct crm_preset crm_presets[] = {
+	{ "google", "Google Contacts, CSV (current and older)", "e_mail_1_value",
+	  "E-mail 1 - Value", 0 },
+	{ "outlook", "Outlook, CSV with English column names", "e_mail_address", "E-mail Address",
+	  'm' },
+	{ "outlook-fr", "Outlook, CSV with French column names", "adresse_de_messagerie",
+	  "Adresse de messagerie", 'd' },
+	{ "outlook-com", "Outlook.com, CSV", "e_mail_address", "E-mail Address", 'm' },
+	{ "hubspot", "HubSpot, CSV export or API JSON Lines", "record_id", "Record ID", 'm' },
+	{ "salesforce", "Salesforce, Data Loader or report CSV, or REST JSON Lines", "id", "Id",
+	  'm' },
+	{ "mailchimp", "Mailchimp audience, subscribed, unsubscribed or cleaned, CSV",
+	  "email_address", "Email Address", 0 },
+	{ "linkedin", "LinkedIn Connections, CSV", "connected_on", "Connected On", 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
+int
+crm_reader_from(crm_reader_t *r, const char *name)
+{
+	for (int i = 0; crm_presets[i].name; i++)
+		if (!strcasecmp(name, crm_presets[i].name)) {
+			r->preset = &crm_presets[i];
+			return CRM_OK;
+		}
+	snprintf(r->err, sizeof r->err, "--from: unknown export '%s' (crm-add --from list)", name);
+	return CRM_USAGE;
+}
+
+/* A slash date in the order of the export named by --from: YYYY-MM-DD, or 0. */
+static int
+preset_date(const crm_reader_t *r, const char *v, char out[11])
+{
+	int a, b, y;
+	char tail;
+
+	if (!r->preset || !r->preset->date_order ||
+	    sscanf(v, "%d/%d/%d%c", &a, &b, &y, &tail) != 3 || y < 1000 || y > 9999)
+		return 0;
+	int m = r->preset->date_order == 'm' ? a : b, d = r->preset->date_order == 'm' ? b : a;
+	char t[32];
+	if (m < 1 || m > 12 || d < 1 || d > 31)
+		return 0;
+	snprintf(t, sizeof t, "%04d-%02d-%02d", y, m, d);
+	memcpy(out, t, 11);
+	return date_valid(out, 0);
+}
 
 /*
  * Headers of other systems' exports that hold one more e-mail or phone of
@@ -1116,10 +1176,15 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 				rc = crm_party_set_attr(p, c->field ? "unsubscribed_at" : "cleaned_at", v);
 		} else if (c->field == CRM_F_BIRTHDATE && strchr(v, '/')) {
 			/*
-			 * 3/1/1990 is March or January: not guessed, kept as text in
+			 * 3/1/1990 is March or January: read in the order of the export
+			 * --from names, else not guessed, kept as text in
 			 * attrs.birthdate_text; 0/0/00, Outlook's no date, is none.
 			 */
-			if (strspn(v, "0/ ") != strlen(v) && !(rc = crm_party_set_attr(p, "birthdate_text", v)))
+			char iso[11];
+			if (preset_date(r, v, iso))
+				rc = crm_party_set(p, CRM_F_BIRTHDATE, iso);
+			else if (strspn(v, "0/ ") != strlen(v) &&
+			         !(rc = crm_party_set_attr(p, "birthdate_text", v)))
 				rc = note_unknown(r, "birthdate_text");
 		} else if (c->field == CRM_F_TAGS) {
 			rc = add_tags(p, v);

@@ -111,6 +111,17 @@ is "Salesforce's REST records" \
 	"$(rec salesforce.jsonl '[.name, .ext_id, .email, .title, .org, .city, .postcode, .country, .attrs]')" \
 	'["Ann Lee","0035g00000AbCdEAAV","ann@sf.example","VP Sales","Initech","San Francisco","94105","United States",{}]'
 
+# --from NAME: the export named, checked by its header; its slash dates in its order.
+run crm-add --from list
+like "--from list names the exports" "$(cut -d' ' -f1 "$T/out" | paste -sd' ' -)" '^google outlook outlook-fr outlook-com hubspot salesforce mailchimp linkedin$'
+is "--from outlook: 3/1/1990 is 1 March" \
+	"$(crm-add --dry-run --from outlook outlook.csv 2>/dev/null | jq -c 'select(.last_name == "Ray") | [.birthdate, .attrs.birthdate_text]')" '["1990-03-01",null]'
+printf 'Prénom,Nom,Adresse de messagerie,Anniversaire\r\nÉlodie,Brûlé,e@dupont.example,3/1/1990\r\n' >fr-date.csv
+is "--from outlook-fr: 3/1/1990 is 3 January" "$(crm-add --dry-run --from outlook-fr fr-date.csv 2>/dev/null | jq -r .birthdate)" 1990-01-03
+exits 3 "a header that is not the export named: exit 3" crm-add --dry-run --from google outlook.csv
+like "says which column is missing" "$(cat "$T/err")" "outlook\\.csv:1: not a google export: no column 'E-mail 1 - Value'"
+exits 2 "an unknown export: exit 2" crm-add --from nope outlook.csv
+
 # Stored, the other e-mails and phones are identifiers.
 ok "into the store" crm-add -q google.csv
 is "found by an e-mail of a ::: cell" "$(crm-find email=zoe.m@acme.example --fields last_name | jq -r .last_name)" Müller
