@@ -149,7 +149,7 @@ awk -F, 'NR == 1 {
 ours=""; goog=""
 for r in $(seq "$RUNS"); do
 	rm -f "$dir"/g1.db*; ours="$ours $(seconds "$bin/crm-add" --db "$dir/g1.db" -q "$dir/p.csv")"
-	rm -f "$dir"/g2.db*; goog="$goog $(seconds "$bin/crm-add" --db "$dir/g2.db" -q "$dir/g.csv")"
+	rm -f "$dir"/g2.db*; goog="$goog $(seconds sh -c "'$bin/crm-add' --db '$dir/g2.db' -q '$dir/g.csv' 2>/dev/null")"
 done
 o=$(echo $ours | tr ' ' '\n' | median); g=$(echo $goog | tr ' ' '\n' | median)
 printf 'import    Google Contacts export %7.2f s  the toolkit'"'"'s own CSV %7.2f s  ratio %s  (%s and %s parties)\n' "$g" "$o" \

@@ -122,6 +122,12 @@ exits 3 "a header that is not the export named: exit 3" crm-add --dry-run --from
 like "says which column is missing" "$(cat "$T/err")" "outlook\\.csv:1: not a google export: no column 'E-mail 1 - Value'"
 exits 2 "an unknown export: exit 2" crm-add --from nope outlook.csv
 
+# Outlook.com's export: Outlook's columns, and more of them.
+printf 'First Name,Middle Name,Last Name,Title,Suffix,Nickname,Given Yomi,Surname Yomi,E-mail Address,E-mail 2 Address,E-mail 3 Address,Home Phone,Home Phone 2,Business Phone,Business Phone 2,Mobile Phone,Car Phone,Other Phone,Primary Phone,Pager,Business Fax,Home Fax,Other Fax,Company Main Phone,Callback,Radio Phone,Telex,TTY/TDD Phone,IMAddress,Job Title,Department,Company,Office Location,Manager'"'"'s Name,Assistant'"'"'s Name,Assistant'"'"'s Phone,Company Yomi,Business Street,Business City,Business State,Business Postal Code,Business Country/Region,Home Street,Home City,Home State,Home Postal Code,Home Country/Region,Other Street,Other City,Other State,Other Postal Code,Other Country/Region,Personal Web Page,Spouse,Schools,Hobby,Location,Web Page,Birthday,Anniversary,Notes\r\nRosa,,Diaz,Dr.,,,,,rosa@diaz.example,r.diaz@work.example,,,,+34 91 555 0100,,+34 600 000 001,,,,,,,,,,,,,,Surgeon,,Clínica Sol,,,,,,Calle Mayor 1,Madrid,,28013,Spain,,,,,,,,,,,,,,,,,12/24/1975,,\r\n' >outlook-com.csv
+is "Outlook.com, with --from: fields, other e-mail and phone, the birthday month first" \
+	"$(crm-add --dry-run --from outlook-com outlook-com.csv 2>/dev/null | jq -c '[.name, .title, .org, .email, .attrs.emails, .phone, .attrs.phones, .city, .postcode, .country, .birthdate, .attrs.Title]')" \
+	'["Rosa Diaz","Surgeon","Clínica Sol","rosa@diaz.example",["r.diaz@work.example"],"+34 91 555 0100",["+34 600 000 001"],"Madrid","28013","Spain","1975-12-24","Dr."]'
+
 # Stored, the other e-mails and phones are identifiers.
 ok "into the store" crm-add -q google.csv
 is "found by an e-mail of a ::: cell" "$(crm-find email=zoe.m@acme.example --fields last_name | jq -r .last_name)" Müller
