@@ -209,35 +209,33 @@ crm_reader_unknown(const crm_reader_t *r)
 	return unknown_sync((crm_reader_t *)r);
 }
 
+/* The notes added since the last call, joined by sep into out; NULL for none. */
+static const char *
+news(const struct strv *notes, size_t *told, struct buf *out, const char *sep)
+{
+	if (*told == notes->n)
+		return NULL;
+	buf_reset(out);
+	for (size_t i = *told; i < notes->n; i++) {
+		if (i > *told)
+			buf_adds(out, sep);
+		buf_adds(out, notes->v[i]);
+	}
+	*told = notes->n;
+	return out->p;
+}
+
 static const char *
 unknown_sync(crm_reader_t *w)
 {
-	if (w->unknown_told == w->unknown.n)
-		return NULL;
-	buf_reset(&w->unknown_list);
-	for (size_t i = w->unknown_told; i < w->unknown.n; i++) {
-		if (i > w->unknown_told)
-			buf_adds(&w->unknown_list, ", ");
-		buf_adds(&w->unknown_list, w->unknown.v[i]);
-	}
-	w->unknown_told = w->unknown.n;
-	return w->unknown_list.p;
+	return news(&w->unknown, &w->unknown_told, &w->unknown_list, ", ");
 }
 
 /* The lines skipped since the last call, "; "-separated; NULL for none. */
 static const char *
 skipped_sync(crm_reader_t *w)
 {
-	if (w->skipped_told == w->skipped.n)
-		return NULL;
-	buf_reset(&w->skipped_list);
-	for (size_t i = w->skipped_told; i < w->skipped.n; i++) {
-		if (i > w->skipped_told)
-			buf_adds(&w->skipped_list, "; ");
-		buf_adds(&w->skipped_list, w->skipped.v[i]);
-	}
-	w->skipped_told = w->skipped.n;
-	return w->skipped_list.p;
+	return news(&w->skipped, &w->skipped_told, &w->skipped_list, "; ");
 }
 
 const char *

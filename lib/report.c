@@ -1415,18 +1415,8 @@ crm_report_run(crm_store_t *s, const char *name, const char *arg, const struct c
 		msgf(msg, len, "--period: month, quarter or year, not '%s'", pk);
 		return CRM_USAGE;
 	}
-	const char *cu = o->currency;
-	if (!cu && (cu = getenv("CRM_CURRENCY")) && strlen(cu) != 3)
-		cu = NULL;
-	if (!cu)
-		cu = "EUR";
-	if (strlen(cu) != 3 || !isalpha((unsigned char)cu[0]) || !isalpha((unsigned char)cu[1]) ||
-	    !isalpha((unsigned char)cu[2])) {
-		msgf(msg, len, "--currency: an ISO 4217 code such as EUR, not '%s'", cu);
-		return CRM_USAGE;
-	}
-	for (int i = 0; i < 4; i++)
-		c.cur[i] = (char)toupper((unsigned char)cu[i]);
+	if ((rc = score_currency(o->currency, c.cur, msg, len)))
+		return rc;
 	/* The periods: from that of --since (else 12 periods back) to that of --until or as-of. */
 	c.p1 = period_of(c.until[0] ? c.until : c.as_of, c.pkind);
 	c.p0 = c.since[0] ? period_of(c.since, c.pkind) : c.p1 - 11;

@@ -322,8 +322,8 @@ time_of_option(const char *opt, const char *spec, char out[21], char *msg, size_
 	return CRM_OK;
 }
 
-/* The currency of M: the option, $CRM_CURRENCY, or EUR. */
-static int
+/* The currency of amounts: the option, $CRM_CURRENCY, or EUR. */
+int
 score_currency(const char *c, char out[4], char *msg, size_t len)
 {
 	if (!c && (c = getenv("CRM_CURRENCY")) && strlen(c) != 3)
@@ -484,17 +484,11 @@ jnum(struct buf *b, const char *key, double v, int first)
 static int
 in_focus(const int64_t *ids, size_t n, int64_t id)
 {
-	size_t lo = 0, hi = n;
+	size_t lo;
 
 	if (!ids)
 		return 1;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = below(ids, n, id);
 	return lo < n && ids[lo] == id;
 }
 
