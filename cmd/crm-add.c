@@ -357,6 +357,8 @@ main(int argc, char **argv)
 			fclose(fp);
 		}
 	}
+	if (from_stdin && !nread)
+		crm_cli_empty_stream();
 	if (nread > 4096 && !dry_run)
 		crm_cli_progress(nread, "indexing and committing...");
 	if (rejects && fclose(rejects))

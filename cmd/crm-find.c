@@ -53,14 +53,6 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/* Terms such as -tag:x look like options: take them out before getopt. */
-static int
-is_neg_term(const char *a)
-{
-	return !strncmp(a, "-tag:", 5) || !strncmp(a, "-has:", 5) || !strncmp(a, "-kind:", 6) ||
-	       !strncmp(a, "-type:", 6) || !strncmp(a, "-segment:", 9);
-}
-
 static crm_query_t *restricted;
 static crm_store_t *restricted_store;
 
@@ -79,8 +71,7 @@ int
 main(int argc, char **argv)
 {
 	struct crm_common common = { 0 };
-	char **terms = calloc((size_t)argc + 1, sizeof *terms);
-	char **args = calloc((size_t)argc + 1, sizeof *args);
+	char **terms, **args;
 	int nterms = 0, nargs = 0, count = 0, ids = 0, c, rc;
 	const char *sort = NULL, *weights = NULL;
 	struct crm_score_opts so = { 0 };
@@ -89,20 +80,7 @@ main(int argc, char **argv)
 	char msg[512];
 
 	crm_cli_init(argv[0]);
-	if (!terms || !args)
-		crm_die(CRM_EXIT_STORE, "out of memory");
-	args[nargs++] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			for (i++; i < argc; i++)
-				terms[nterms++] = argv[i];
-			break;
-		}
-		if (is_neg_term(argv[i]))
-			terms[nterms++] = argv[i];
-		else
-			args[nargs++] = argv[i];
-	}
+	args = crm_cli_args(argc, argv, options, &nargs);
 	while ((c = getopt_long(nargs, args, "h", options, NULL)) != -1) {
 		if (crm_cli_common(c, optarg, &common))
 			continue;
@@ -131,32 +109,15 @@ main(int argc, char **argv)
 		case OPT_CURRENCY: so.currency = optarg; break;
 		case OPT_WEIGHTS: weights = optarg; break;
 		default:
+			/* Run by crm-segment NAME, whose usage is not this one. */
+			if (strcmp(crm_progname, "crm-find"))
+				crm_die(CRM_EXIT_USAGE, "see '%s --help'", crm_progname);
 			usage(stderr, CRM_EXIT_USAGE);
 		}
 	}
 	if (count && ids)
 		crm_die(CRM_EXIT_USAGE, "--count and --ids do not go together");
-	/* Operands come before the terms taken out above, in their order. */
-	{
-		char **all = calloc((size_t)argc + 1, sizeof *all);
-		int n = 0;
-		if (!all)
-			crm_die(CRM_EXIT_STORE, "out of memory");
-		for (int i = 1; i < argc; i++) {
-			int keep = 0;
-			for (int j = optind; j < nargs; j++)
-				if (args[j] == argv[i])
-					keep = 1;
-			for (int j = 0; j < nterms; j++)
-				if (terms[j] == argv[i])
-					keep = 1;
-			if (keep && strcmp(argv[i], "--"))
-				all[n++] = argv[i];
-		}
-		free(terms);
-		terms = all;
-		nterms = n;
-	}
+	terms = crm_cli_operands(argc, argv, args, nargs, optind, &nterms);
 
 	/* --explain alone explains all three scores. */
 	if (scores == CRM_SCORE_EXPLAIN)
@@ -180,7 +141,8 @@ main(int argc, char **argv)
 			crm_cli_fail(rc, crm_store_errmsg(store));
 		restricted = q;
 		restricted_store = store;
-		crm_cli_stdin_parties(store, common.informat, 1, restrict_one, NULL);
+		if (!crm_cli_stdin_parties(store, common.informat, 1, restrict_one, NULL))
+			crm_cli_empty_stream();
 	}
 
 	int64_t n = 0;

@@ -488,8 +488,12 @@ main(int argc, char **argv)
 		if ((rc = crm_score_check(&so, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
-	if (from_stdin)
+	if (from_stdin) {
 		read_stdin_subjects();
+		if (!nvalues)
+			crm_die(CRM_EXIT_NOMATCH, "--subject-stdin: standard input named no subject, so"
+			        " nothing was done");
+	}
 	if (!nvalues)
 		crm_die(CRM_EXIT_USAGE, "no subject: give --subject VALUE or --subject-stdin");
 

@@ -105,11 +105,13 @@ each_one(int64_t id, long line, void *ctx)
 	each_fn(id, "-", line);
 }
 
+/* An empty stream is an error unless --contact named parties too. */
 static void
-each_stdin_party(void (*fn)(int64_t id, const char *name, long line))
+each_stdin_party(void (*fn)(int64_t id, const char *name, long line), int named)
 {
 	each_fn = fn;
-	crm_cli_stdin_parties(store, common.informat, 0, each_one, NULL);
+	if (!crm_cli_stdin_parties(store, common.informat, 0, each_one, NULL) && !named)
+		crm_cli_empty_stream();
 }
 
 /* Logging. */
@@ -433,6 +435,8 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 	}
 	if (rejects && fclose(rejects))
 		abort_import(CRM_IO, rejects_path, 0, strerror(errno));
+	if (from_stdin && !nread && !nrejected)
+		crm_cli_empty_stream();
 	if (nread > 4096)
 		crm_cli_progress(nread, "writing and indexing...");
 	import_flush();
@@ -673,7 +677,7 @@ main(int argc, char **argv)
 		for (int i = 0; i < ncontacts; i++)
 			list_restrict(crm_cli_contact(store, contacts[i]), NULL, 0);
 		if (from_stdin)
-			each_stdin_party(list_restrict);
+			each_stdin_party(list_restrict, ncontacts);
 		if ((rc = crm_printer_open_events(stdout, common.format, common.fields,
 		                                  common.print_flags, &printer, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
@@ -725,14 +729,14 @@ main(int argc, char **argv)
 		for (int i = 0; i < ncontacts; i++)
 			collect(crm_cli_contact(store, contacts[i]), "--contact", 0);
 		if (from_stdin)
-			each_stdin_party(collect);
+			each_stdin_party(collect, ncontacts);
 		log_spread(start, spread);
 		free(pending);
 	} else {
 		for (int i = 0; i < ncontacts; i++)
 			log_one(crm_cli_contact(store, contacts[i]), "--contact", 0);
 		if (from_stdin)
-			each_stdin_party(log_one);
+			each_stdin_party(log_one, ncontacts);
 	}
 	if (!dry_run && nlogged) {
 		char counts[128];

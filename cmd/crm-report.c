@@ -21,7 +21,7 @@
 
 enum {
 	OPT_SINCE = 0x100, OPT_UNTIL, OPT_AS_OF, OPT_PERIOD, OPT_BY, OPT_CURRENCY, OPT_CHART,
-	OPT_ASCII, OPT_HTML, OPT_TITLE, OPT_WEIGHTS, OPT_WINDOW,
+	OPT_ASCII, OPT_HTML, OPT_TITLE, OPT_WEIGHTS, OPT_WINDOW, OPT_FORCE,
 };
 
 static const struct option options[] = {
@@ -38,6 +38,7 @@ static const struct option options[] = {
 	{ "title", 1, NULL, OPT_TITLE },
 	{ "weights", 1, NULL, OPT_WEIGHTS },
 	{ "window", 1, NULL, OPT_WINDOW },
+	{ "force", 0, NULL, OPT_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -47,7 +48,7 @@ usage(FILE *fp, int code)
 	fputs("usage: crm-report REPORT [REPORT...] [--since TIME] [--until TIME] [--as-of TIME]\n"
 	      "               [--period month|quarter|year] [--by FIELD] [--currency CUR]\n"
 	      "               [--format table|csv|tsv|jsonl|json] [--fields LIST] [--csv-raw]\n"
-	      "               [--chart [--ascii]] [--html FILE [--title TEXT]]\n"
+	      "               [--chart [--ascii]] [--html FILE [--title TEXT] [--force]]\n"
 	      "               [--window LEN] [--weights FILE]\n"
 	      "               [--input-format csv|jsonl|vcard|auto] [--no-stdin]\n"
 	      "               [--db PATH]\n"
@@ -477,18 +478,12 @@ html_table(FILE *fp, const crm_report_t *t)
 }
 
 static void
-write_html(const char *path, const char *title, crm_report_t **reps, int nreps, const char *as_of)
+write_html(FILE *fp, const char *title, crm_report_t **reps, int nreps, const char *as_of)
 {
-	char tmp[PATH_MAX], now[32];
+	char now[32];
 	time_t t = time(NULL);
 	struct tm tm;
-	int fd;
-	FILE *fp;
 
-	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
-		crm_die(CRM_EXIT_USAGE, "%s: path too long", path);
-	if ((fd = mkstemp(tmp)) < 0 || fchmod(fd, 0600) || !(fp = fdopen(fd, "w")))
-		crm_die(CRM_EXIT_STORE, "%s:", path);
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -516,16 +511,6 @@ write_html(const char *path, const char *title, crm_report_t **reps, int nreps, 
 			fputs("</section>\n", fp);
 		}
 	fputs("</body></html>\n", fp);
-	if (fflush(fp) || ferror(fp) || fsync(fd) || fclose(fp)) {
-		unlink(tmp);
-		crm_die(CRM_EXIT_STORE, "%s: write error", path);
-	}
-	if (rename(tmp, path)) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-		crm_die(CRM_EXIT_STORE, "%s:", path);
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -535,7 +520,7 @@ main(int argc, char **argv)
 {
 	struct crm_report_opts o = { 0 };
 	const char *html = NULL, *title = "CRM report", *weights = NULL;
-	int c, chart = 0, ascii = 0, rc;
+	int c, chart = 0, ascii = 0, force = 0, rc;
 	char msg[512], wbuf[4096];
 
 	crm_cli_init(argv[0]);
@@ -554,6 +539,7 @@ main(int argc, char **argv)
 		case OPT_CHART: chart = 1; break;
 		case OPT_ASCII: ascii = 1; break;
 		case OPT_HTML: html = optarg; break;
+		case OPT_FORCE: force = 1; break;
 		case OPT_TITLE: title = optarg; break;
 		case OPT_WEIGHTS: weights = optarg; break;
 		case OPT_WINDOW: o.scores.window = optarg; break;
@@ -572,6 +558,11 @@ main(int argc, char **argv)
 		        "--chart draws its own table");
 	if (strcmp(title, "CRM report") && !html)
 		crm_die(CRM_EXIT_USAGE, "--title goes with --html");
+	if (force && !html)
+		crm_die(CRM_EXIT_USAGE, "--force goes with --html");
+	/* An existing page is refused now, before any work. */
+	char tmp[PATH_MAX];
+	FILE *page = html ? crm_cli_output_open(html, force, tmp, sizeof tmp) : NULL;
 	/* The reports and their arguments: by FIELDS, campaign [NAME]. */
 	struct { const char *name, *arg; } reps[32];
 	int nreps = 0;
@@ -606,10 +597,11 @@ main(int argc, char **argv)
 		if ((rc = crm_report_restrict_begin(store)))
 			crm_cli_fail(rc, crm_store_errmsg(store));
 		o.restricted = 1;
-		crm_cli_stdin_parties(store, common.informat, 1, restrict_one, NULL);
+		if (!crm_cli_stdin_parties(store, common.informat, 1, restrict_one, NULL))
+			crm_cli_empty_stream();
 		if (!npop)
-			crm_warn("no party in the store is named on standard input (by id, e-mail or "
-			         "ext_id): the population is empty");
+			crm_die(CRM_EXIT_NOMATCH, "no party in the store is named on standard input (by id,"
+			        " e-mail or ext_id): no report of an empty population");
 	}
 	crm_report_t *out[32];
 	int ntables = 0;
@@ -620,7 +612,8 @@ main(int argc, char **argv)
 			ntables++;
 	}
 	if (html) {
-		write_html(html, title, out, nreps, o.as_of);
+		write_html(page, title, out, nreps, o.as_of);
+		crm_cli_output_commit(page, tmp, html, force);
 		fprintf(stderr, "%s: %s: %d table%s written\n", crm_progname, html, ntables,
 		        ntables == 1 ? "" : "s");
 	} else if (chart) {

@@ -82,7 +82,8 @@ evaluate(int argc, char **argv, int at)
 		crm_die(CRM_EXIT_STORE, "out of memory");
 	if (at && strlen(argv[at]) > 100)
 		crm_die(CRM_EXIT_USAGE, "segment name too long");
-	args[n++] = "crm-find";
+	/* crm-find speaks as crm-segment: its messages name this program. */
+	args[n++] = "crm-segment";
 	if (at) {
 		snprintf(term, sizeof term, "segment:%s", argv[at]);
 		args[n++] = term;
@@ -255,7 +256,9 @@ main(int argc, char **argv)
 		if (name || (score && !act))
 			evaluate(argc, argv, name);
 	}
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	int nargs, nterms;
+	char **args = crm_cli_args(argc, argv, options, &nargs), **terms;
+	while ((c = getopt_long(nargs, args, "h", options, NULL)) != -1) {
 		if (crm_cli_common(c, optarg, &common))
 			continue;
 		switch (c) {
@@ -285,6 +288,7 @@ main(int argc, char **argv)
 			usage(stderr, CRM_EXIT_USAGE);
 		}
 	}
+	terms = crm_cli_operands(argc, argv, args, nargs, optind, &nterms);
 	int actions = !!save + list + !!show + !!del + !!include + !!exclude + !!freeze + !!thaw +
 	              attrition;
 	if (actions == 0)
@@ -301,9 +305,9 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "--description goes with --save");
 	if (ncontacts && !include && !exclude)
 		crm_die(CRM_EXIT_USAGE, "--contact goes with --include or --exclude");
-	if (!save && optind < argc)
-		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", argv[optind]);
-	if (save && optind == argc)
+	if (!save && nterms)
+		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", terms[0]);
+	if (save && !nterms)
 		crm_die(CRM_EXIT_USAGE, "--save %s: a segment needs at least one term", save);
 
 	store = crm_cli_store(&common, save ? 0 : CRM_STORE_NOCREATE);
@@ -315,7 +319,7 @@ main(int argc, char **argv)
 	} else if (save) {
 		int created;
 		crm_cli_begin_once(store);
-		if ((rc = crm_segment_save(store, save, argc - optind, argv + optind, description,
+		if ((rc = crm_segment_save(store, save, nterms, terms, description,
 		                           &created, msg, sizeof msg))) {
 			crm_store_rollback(store);
 			crm_die(crm_status_exit(rc), "%s", rc == CRM_USAGE ? msg : crm_store_errmsg(store));
@@ -340,7 +344,9 @@ main(int argc, char **argv)
 			pin_name = name;
 			pin_in = include != NULL;
 			pin_count = &n;
-			crm_cli_stdin_parties(store, common.informat, 0, pin_stdin, NULL);
+			if (!crm_cli_stdin_parties(store, common.informat, 0, pin_stdin, NULL) &&
+			    !ncontacts)
+				crm_cli_empty_stream();
 		}
 		if (!n)
 			crm_die(CRM_EXIT_USAGE, "no party: give --contact or records on standard input");
@@ -367,6 +373,8 @@ main(int argc, char **argv)
 		commit("segment-thaw", 0);
 	}
 	crm_store_close(store);
+	free(args);
+	free(terms);
 	crm_close_stdout();
 	return rc;
 }

@@ -62,7 +62,7 @@ _crm_gdpr_export_options='--subject --subject-stdin -o --register --weights
 	--dry-run --replay --unsuppress --audit --verify-audit --db --format
 	--fields -h --help --version'
 _crm_report_options='--since --until --as-of --period --by --currency
-	--format --fields --chart --ascii --html --title --window --weights
+	--format --fields --chart --ascii --html --title --force --window --weights
 	--input-format --no-stdin --db -h --help --version'
 
 # Options that take a value, by command.

@@ -504,6 +504,7 @@ if not set -q __crm_completion_loaded
         complete $c -l ascii -d 'With --chart, draw in ASCII'
         complete $c -l html -r -F -d 'Write the tables into this HTML page'
         complete $c -l title -x -d 'With --html, the title of the page'
+        complete $c -l force -d 'With --html, replace an existing page'
         complete $c -l window -x -a '30d 90d 365d 1y' -d 'The window of F and M of a score column'
         complete $c -l weights -r -F -d 'Read weights and thresholds from this file'
         complete $c -l input-format -x -a 'csv jsonl vcard auto' -d 'Format of input records'

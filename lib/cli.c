@@ -4,7 +4,9 @@
  * (messages and exit codes), shared options, stdin detection, stdout.
  */
 #include <errno.h>
+#include <ctype.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -126,7 +128,10 @@ int
 crm_stdin_is_stream(void)
 {
 	struct stat st, null;
+	const char *off = getenv("CRM_NO_STDIN");
 
+	if (off && *off && strcmp(off, "0"))
+		return 0;
 	if (isatty(0) || fstat(0, &st))
 		return 0;
 	if (S_ISCHR(st.st_mode)) {
@@ -372,13 +377,14 @@ crm_cli_dry_run_store(struct crm_common *c)
 	atexit(remove_dry_store);
 }
 
-void
+long
 crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
                       void (*fn)(int64_t id, long line, void *ctx), void *ctx)
 {
 	crm_reader_t *r;
 	crm_party_t *p;
 	int64_t id;
+	long n = 0;
 	int rc;
 
 	if ((rc = crm_reader_open(stdin, "-", informat, NULL, &r)))
@@ -389,6 +395,7 @@ crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
 			crm_die(CRM_EXIT_BADINPUT, "-:%s", crm_reader_error(r));
 		if (rc)
 			crm_cli_fail(rc, crm_reader_error(r));
+		n++;
 		rc = crm_party_resolve(s, p, &id);
 		crm_party_free(p);
 		if (rc == CRM_NOTFOUND && skip_missing)
@@ -400,6 +407,87 @@ crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
 		fn(id, crm_reader_line(r), ctx);
 	}
 	crm_reader_free(r);
+	return n;
+}
+
+void
+crm_cli_empty_stream(void)
+{
+	crm_die(CRM_EXIT_NOMATCH, "the stream on standard input named no party, so nothing was done"
+	        " (--no-stdin or CRM_NO_STDIN=1 ignores standard input)");
+}
+
+int
+crm_cli_is_dash_term(const char *a)
+{
+	if (a[0] != '-' || !isalpha((unsigned char)a[1]))
+		return 0;
+	return strpbrk(a + 1, ":=<>~") != NULL;
+}
+
+/* Whether argument a takes the next one as its value, in opts. */
+static int
+takes_value(const char *a, const struct option *opts)
+{
+	if (a[0] != '-' || a[1] != '-' || strchr(a, '='))
+		return 0;
+	for (const struct option *o = opts; o->name; o++)
+		if (!strcmp(a + 2, o->name))
+			return o->has_arg == required_argument;
+	return 0;
+}
+
+char **
+crm_cli_args(int argc, char **argv, const struct option *opts, int *nargs)
+{
+	char **args = calloc((size_t)argc + 1, sizeof *args);
+	int n = 0;
+
+	if (!args)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	args[n++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				args[n++] = argv[i++];
+			break;
+		}
+		if (takes_value(argv[i], opts) && i + 1 < argc) {
+			args[n++] = argv[i++];
+			args[n++] = argv[i];
+		} else if (!crm_cli_is_dash_term(argv[i])) {
+			args[n++] = argv[i];
+		}
+	}
+	*nargs = n;
+	return args;
+}
+
+char **
+crm_cli_operands(int argc, char **argv, char **args, int nargs, int optind_, int *n)
+{
+	char **all = calloc((size_t)argc + 1, sizeof *all);
+	int k = 0, dashdash = 0;
+
+	if (!all)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	for (int i = 1; i < argc; i++) {
+		int keep = 0, given = 0;
+		if (!dashdash && !strcmp(argv[i], "--")) {
+			dashdash = 1;
+			continue;
+		}
+		/* Was argv[i] handed to getopt?  If so, it is an operand only past optind. */
+		for (int j = 1; j < nargs; j++)
+			if (args[j] == argv[i]) {
+				given = 1;
+				keep = j >= optind_;
+			}
+		if (keep || !given)
+			all[k++] = argv[i];
+	}
+	*n = k;
+	return all;
 }
 
 int64_t
@@ -444,4 +532,85 @@ crm_cli_config(const char *opt, const char *env, const char *name, char *buf, si
 	else
 		return NULL;
 	return access(buf, F_OK) == 0 ? buf : NULL;
+}
+
+/* Temporary output files not yet given their names, removed at exit. */
+static char pending[8][PATH_MAX];
+
+static void
+remove_pending(void)
+{
+	for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++)
+		if (*pending[i])
+			unlink(pending[i]);
+}
+
+static void
+set_pending(const char *tmp, int on)
+{
+	static int registered;
+
+	if (!registered++)
+		atexit(remove_pending);
+	for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++)
+		if (on ? !*pending[i] : !strcmp(pending[i], tmp)) {
+			snprintf(pending[i], sizeof pending[i], "%s", on ? tmp : "");
+			return;
+		}
+}
+
+FILE *
+crm_cli_output_open(const char *path, int replace, char *tmp, size_t len)
+{
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	if (!replace && !lstat(path, &st))
+		crm_die(CRM_EXIT_USAGE, "%s: exists; not overwritten", path);
+	if (snprintf(tmp, len, "%s.XXXXXX", path) >= (int)len)
+		crm_die(CRM_EXIT_USAGE, "%s: path too long", path);
+	if ((fd = mkstemp(tmp)) < 0)
+		crm_die(CRM_EXIT_STORE, "%s:", path);
+	if (fchmod(fd, 0600) || !(fp = fdopen(fd, "w"))) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		crm_die(CRM_EXIT_STORE, "%s:", path);
+	}
+	set_pending(tmp, 1);
+	return fp;
+}
+
+void
+crm_cli_output_commit(FILE *fp, const char *tmp, const char *path, int replace)
+{
+	int e;
+
+	if (fflush(fp) || ferror(fp) || fsync(fileno(fp))) {
+		e = errno;
+		fclose(fp);
+		unlink(tmp);
+		errno = e;
+		crm_die(CRM_EXIT_STORE, "%s: write error:", path);
+	}
+	if (fclose(fp)) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		crm_die(CRM_EXIT_STORE, "%s: write error:", path);
+	}
+	/* link() never replaces: a file made meanwhile at path stays as it is. */
+	if (replace ? rename(tmp, path) : link(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		if (e == EEXIST)
+			crm_die(CRM_EXIT_USAGE, "%s: exists; not overwritten", path);
+		crm_die(CRM_EXIT_STORE, "%s:", path);
+	}
+	if (!replace)
+		unlink(tmp);
+	set_pending(tmp, 0);
 }

@@ -987,9 +987,47 @@ void crm_cli_dry_run_store(struct crm_common *c);
  * Each party named by a record on standard input (by party_id, id, e-mail
  * or ext_id): fn(id, line, ctx).  A record naming no stored party is
  * skipped, or, unless skip_missing, exit 3 "-:LINE: no such party".
+ * Returns the number of records read: 0 when the stream named no party,
+ * which the caller reports with crm_cli_empty_stream() unless parties
+ * were named some other way.
  */
-void crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
+long crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
                            void (*fn)(int64_t id, long line, void *ctx), void *ctx);
+
+/*
+ * Exit 1 with "prog: the stream on standard input named no party ...":
+ * an empty stream (a scheduler's empty pipe, or an upstream that matched
+ * nothing) is never taken for a population.
+ */
+void crm_cli_empty_stream(void) __attribute__((noreturn));
+
+/*
+ * Terms that begin with '-' (-tag:x, -has:phone, -segment:s) look like
+ * options.  crm_cli_args() returns argv less those terms, for
+ * getopt_long() over opts (an option's value is never taken for a term);
+ * after getopt, crm_cli_operands() returns the operands it left and the
+ * terms taken out, in the order of argv, and their count in *n.  Both
+ * exit 4 when out of memory; the caller frees the arrays, not the
+ * strings, which are argv's.
+ */
+struct option;
+char **crm_cli_args(int argc, char **argv, const struct option *opts, int *nargs);
+char **crm_cli_operands(int argc, char **argv, char **args, int nargs, int optind, int *n);
+
+/*
+ * An output file written whole or not at all.  crm_cli_output_open()
+ * makes a temporary file beside path (0600, its name in tmp), after
+ * checking that path does not exist unless replace (exit 2 "PATH: exists;
+ * not overwritten"); crm_cli_output_commit() flushes, syncs and closes it
+ * and gives it path's name, never over an existing file unless replace
+ * (a symbolic link at path is replaced, never followed).  Exit 4 on an I/O
+ * error, the temporary file removed.
+ */
+FILE *crm_cli_output_open(const char *path, int replace, char *tmp, size_t len);
+void crm_cli_output_commit(FILE *fp, const char *tmp, const char *path, int replace);
+
+/* Whether a is a term that getopt would take for options ("-has:phone"). */
+int crm_cli_is_dash_term(const char *a);
 
 /*
  * The party a --contact names: digits an id (or an ext_id), an '@' an
@@ -1015,7 +1053,8 @@ void crm_die(int code, const char *fmt, ...)
 
 /*
  * Whether stdin carries a record stream: a pipe, a socket or a regular
- * file, and not /dev/null or a terminal.
+ * file, and not /dev/null or a terminal; never when $CRM_NO_STDIN is set
+ * to anything but "" or "0" (a crontab's way to say --no-stdin).
  */
 int crm_stdin_is_stream(void);
 

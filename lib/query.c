@@ -531,8 +531,9 @@ segment_term(crm_query_t *q, const char *name, int neg, char *msg, size_t len)
 	}
 	if (!rc) {
 		/* Only a negation needs the coalesce(): it would hide from the planner that f is joined. */
-		buf_adds(w, neg ? "coalesce((" : "((");
+		buf_adds(w, neg ? "coalesce(((" : "(((");
 		buf_adds(w, inner.p ? inner.p : "1");
+		buf_adds(w, ")");
 		if (pins)
 			sqlf(w, " AND p.id NOT IN (SELECT party_id FROM segment_member WHERE segment = ?%d"
 			     " AND pin = 'out')) OR p.id IN (SELECT party_id FROM segment_member"
@@ -640,6 +641,12 @@ term(crm_query_t *q, const char *t, char *msg, size_t len)
 		return CRM_USAGE;
 	}
 
+	/* -city=Paris, -foo:bar: no negation of that kind, and no word either. */
+	if (t[0] == '-' && isalpha((unsigned char)t[1]) && strpbrk(t, ":=<>~")) {
+		msgf(msg, len, "unknown term '%s' (-tag:, -has:, -kind:, -type: and -segment: negate;"
+		     " a field takes !=)", t);
+		return CRM_USAGE;
+	}
 	size_t k = 0;
 	while (isalnum((unsigned char)t[k]) || t[k] == '_' || t[k] == '.' ||
 	       (k >= 6 && !strncmp(t, "attrs.", 6) && t[k] && !strchr("=~<>!", t[k])))
@@ -908,6 +915,21 @@ bind_all(crm_query_t *q, sqlite3_stmt *st)
 	}
 }
 
+/*
+ * " WHERE (terms)", and the restriction to the parties of a stream: the
+ * terms go in parentheses, so that the stream restricts every alternative
+ * of an OR, not the last one.
+ */
+static void
+where_of(crm_query_t *q, struct buf *sql)
+{
+	buf_adds(sql, " WHERE (");
+	buf_adds(sql, q->where.p);
+	buf_adds(sql, ")");
+	if (q->restrict_on)
+		buf_adds(sql, " AND p.id IN (SELECT id FROM temp.crm_sel)");
+}
+
 /* Prepare "SELECT what FROM party p WHERE ..." with every parameter bound. */
 static int
 prepare(crm_query_t *q, const char *what, int with_order, sqlite3_stmt **out)
@@ -926,10 +948,7 @@ prepare(crm_query_t *q, const char *what, int with_order, sqlite3_stmt **out)
 		columns_of(q, &sql);
 	buf_adds(&sql, " FROM ");
 	buf_adds(&sql, from);
-	buf_adds(&sql, " WHERE ");
-	buf_adds(&sql, q->where.p);
-	if (q->restrict_on)
-		buf_adds(&sql, " AND p.id IN (SELECT id FROM temp.crm_sel)");
+	where_of(q, &sql);
 	if (with_order) {
 		buf_adds(&sql, " ORDER BY ");
 		if (q->order.len) {
@@ -972,8 +991,7 @@ query_into_segment(crm_query_t *q, const char *segment, int64_t *n)
 	buf_adds(&sql, what);
 	buf_adds(&sql, " FROM ");
 	buf_adds(&sql, from);
-	buf_adds(&sql, " WHERE ");
-	buf_adds(&sql, q->where.p);
+	where_of(q, &sql);
 	if (!sql.p || sql.err) {
 		buf_free(&sql);
 		return CRM_NOMEM;
@@ -1035,10 +1053,8 @@ crm_query_attr_keys(crm_query_t *q, char ***keys)
 	struct buf sql = {0};
 	buf_adds(&sql, "SELECT j.key FROM ");
 	buf_adds(&sql, from);
-	buf_adds(&sql, ", json_each(p.attrs) j WHERE ");
-	buf_adds(&sql, q->where.p);
-	if (q->restrict_on)
-		buf_adds(&sql, " AND p.id IN (SELECT id FROM temp.crm_sel)");
+	buf_adds(&sql, ", json_each(p.attrs) j");
+	where_of(q, &sql);
 	buf_adds(&sql, " AND p.attrs IS NOT NULL GROUP BY j.key ORDER BY min(p.id * 16777216 + j.id)");
 	rc = sqlite3_prepare_v2(store_db(q->s), sql.p, -1, &st, NULL);
 	buf_free(&sql);

@@ -263,7 +263,12 @@ run sh -c "printf '' | crm-find"
 is "printf '' | crm-find: exit 1" "$rc" 1
 is "printf '' | crm-find: nothing on stdout" "$(cat "$T/out")" ""
 run sh -c "printf '' | crm-find --count"
-is "printf '' | crm-find --count: 0" "$rc/$(cat "$T/out")" "1/0"
+is "printf '' | crm-find --count: no count, exit 1" "$rc/$(cat "$T/out")" "1/"
+like "printf '' | crm-find --count: the empty stream is said" "$(cat "$T/err")" 'standard input named no party.*--no-stdin'
+run sh -c "printf '' | CRM_NO_STDIN=1 crm-find --count"
+is "CRM_NO_STDIN=1: an empty pipe is not read" "$rc/$(cat "$T/out")" "0/10"
+run sh -c "printf '{\"id\":1}\n' | CRM_NO_STDIN=0 crm-find --count"
+is "CRM_NO_STDIN=0: stdin is read" "$rc/$(cat "$T/out")" "0/1"
 run sh -c 'crm-find --ids </dev/null'
 is "</dev/null does not restrict" "$(paste -sd' ' - <"$T/out")" "1 2 3 4 5 6 7 8 9 10"
 run sh -c "printf '' | crm-find --no-stdin --count"

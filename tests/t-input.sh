@@ -78,9 +78,11 @@ for f in header-only.csv empty.csv; do
 	is "$f: the summary says nothing was read" "$(summary)" "crm-add: 0 read, 0 created, 0 updated, 0 unchanged, 0 rejected"
 done
 run sh -c "printf '' | crm-add"
-is "an empty pipe: exit 0, nothing read" "$rc/$(summary)" "0/crm-add: 0 read, 0 created, 0 updated, 0 unchanged, 0 rejected"
+is "an empty pipe: exit 1" "$rc" 1
+like "an empty pipe: said" "$(cat "$T/err")" 'standard input named no party'
 run sh -c "printf '' | crm-add --name 'Not From Flags'"
-is "an empty pipe and field flags: the flags apply to no record" "$(summary)" "crm-add: 0 read, 0 created, 0 updated, 0 unchanged, 0 rejected"
+is "an empty pipe and field flags: exit 1, the flags apply to no record" "$rc" 1
+like "an empty pipe and field flags: said" "$(cat "$T/err")" 'standard input named no party'
 is "inputs with no record write nothing" "$(store_dump)" "$before"
 rm -f "$CRM_DB"*
 

@@ -135,8 +135,12 @@ is "a population from stdin" "$(cat "$T/out")" "kind,parties,share
 customer,1,0.5000
 prospect,1,0.5000"
 run sh -c ': | crm-report --as-of 2026-06-30 by kind --format csv'
-is "an empty population: the header only" "$(cat "$T/out")" "kind,parties,share"
-is "and exit 0" "$rc" 0
+is "an empty stream: no report" "$(cat "$T/out")" ""
+is "and exit 1" "$rc" 1
+like "and it is said" "$(cat "$T/err")" 'standard input named no party'
+run sh -c ': | crm-report --as-of 2026-06-30 by kind --html "$1"' sh "$T/empty.html"
+is "an empty stream: no page" "$rc/$(test -e "$T/empty.html" && echo page)" "1/"
+is "and no temporary file beside it" "$(ls "$T" | grep -c '^empty\.html')" 0
 
 # campaign: unique parties and totals per type; delivery 3/4, opens 2 of 3
 # delivered, clicks 1 of 2 openers, bounces 1/4; "empty" reported no
@@ -193,7 +197,7 @@ customer,3,0.7500,0.6000
 
 customers,min,q1,median,q3,max
 3,10.0,10.5,11.0,13.0,15.0"
-run sh -c ': | crm-report --as-of 2026-06-30 funnel --format csv'
+run crm-report --as-of 2024-12-31 funnel --format csv
 is "funnel of nobody: no rate, no cycle" "$(cat "$T/out")" "stage,parties,conversion,of_leads
 lead,0,,
 prospect,0,,
@@ -331,7 +335,8 @@ ok "a report without periods takes an old --since" R campaign --since 2005-01-01
 run R summary --as-of 2025-12-31 --format csv
 is "parties created after as-of are not counted" "$(grep '^parties' "$T/out" | paste -sd' ' -)" 'parties,organization,1 parties,person,1'
 run sh -c 'crm-find city=Paris --fields name | crm-report --as-of 2026-06-30 by kind'
-like "records that name no party: said" "$(cat "$T/err")" 'the population is empty'
+like "records that name no party: said" "$(cat "$T/err")" 'no party in the store is named'
+is "records that name no party: no report, exit 1" "$rc/$(cat "$T/out")" "1/"
 printf '{"name":"Long","email":"long@x.org","city":"%s","created":"2026-01-01T00:00:00Z"}\n' \
 	"$(printf 'Saint-Rémy-de-Provence-sur-la-Mer-%.0s' 1 2 3)" | crm-add -q
 run env LC_ALL=C.UTF-8 crm-report --as-of 2026-06-30 by city --chart

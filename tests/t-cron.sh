@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: MIT
+# t-cron.sh: what a scheduled job sees.  cron gives every job an empty pipe
+# on standard input: no program takes it for a population (the whole base
+# or nobody); each says so and exits 1, and writes nothing.  CRM_NO_STDIN
+# and --no-stdin turn standard input off.  Terms that begin with '-' are
+# terms for every program that takes terms, never options.
+. "$(dirname "$0")/lib.sh"
+exec </dev/null
+cd "$T" || exit 1
+
+cat >people.jsonl <<'JSON'
+{"name":"Ann","email":"ann@x.org","kind":"customer","city":"Paris","phone":"+33 6 11 22 33 44","tags":["vip"]}
+{"name":"Bob","email":"bob@x.org","kind":"lead","city":"Paris"}
+{"name":"Cid","email":"cid@x.org","kind":"prospect","city":"Lyon"}
+JSON
+crm-add -q people.jsonl
+crm-log -q --no-stdin --contact ann@x.org --type purchase --amount 10 --at 2026-05-01T10:00:00Z
+crm-segment --save paris city=Paris 2>/dev/null
+dump() { sqlite3 "$CRM_DB" 'SELECT * FROM party; SELECT * FROM event; SELECT * FROM segment;
+	SELECT * FROM segment_member; SELECT count(*) FROM audit'; }
+before=$(dump)
+
+# empty CMD...: run CMD with an empty pipe on stdin, as cron does.
+empty() {
+	local d=$1; shift
+	run sh -c 'printf "" | "$@"' sh "$@"
+	is "$d: exit 1" "$rc" 1
+	is "$d: nothing on stdout" "$(cat "$T/out")" ""
+	like "$d: the empty stream is said, with the way out" "$(cat "$T/err")" \
+		'standard input named no (party|subject).*nothing was done'
+	is "$d: one line on stderr" "$(wc -l <"$T/err")" 1
+}
+
+empty "crm-find" crm-find city=Paris
+empty "crm-find --count" crm-find --count city=Paris
+empty "crm-find --ids" crm-find --ids
+empty "crm-find --rfm" crm-find --rfm
+empty "crm-segment NAME" crm-segment paris
+empty "crm-segment NAME --count" crm-segment paris --count
+empty "crm-segment --rfm" crm-segment --rfm
+empty "crm-segment --include" crm-segment --include paris
+empty "crm-segment --exclude" crm-segment --exclude paris
+empty "crm-report summary" crm-report summary
+empty "crm-report by kind --format csv" crm-report by kind --format csv
+empty "crm-add with flags" crm-add --tag reviewed
+empty "crm-add with flags, a new party" crm-add --name Dan --email dan@x.org
+empty "crm-add of records" crm-add
+empty "crm-log" crm-log --type call --subject hello
+empty "crm-log --task --spread" crm-log --task 'Call back' --spread 5d
+empty "crm-log --list" crm-log --list
+empty "crm-log --tasks" crm-log --tasks
+empty "crm-log --import" crm-log --import --type opened
+empty "crm-gdpr-export --subject-stdin" crm-gdpr-export --subject-stdin
+empty "crm-gdpr-export --erase --subject-stdin" crm-gdpr-export --erase --subject-stdin --reason test
+is "nothing was written by any of them" "$(dump)" "$before"
+
+run sh -c ': | crm-report summary --html "$1"' sh "$T/page.html"
+is "crm-report --html: no page" "$rc/$(ls "$T" | grep -c page)" "1/0"
+
+# The way out: --no-stdin, or CRM_NO_STDIN for a whole crontab.
+run sh -c ': | crm-find --no-stdin --count city=Paris'
+is "--no-stdin: the whole base" "$rc/$(cat "$T/out")" "0/2"
+run sh -c ': | CRM_NO_STDIN=1 crm-find --count city=Paris'
+is "CRM_NO_STDIN=1: the whole base" "$rc/$(cat "$T/out")" "0/2"
+run sh -c ': | CRM_NO_STDIN=yes crm-segment paris --count'
+is "CRM_NO_STDIN=yes: crm-segment too" "$rc/$(cat "$T/out")" "0/2"
+run sh -c ': | CRM_NO_STDIN=1 crm-report by kind --format csv'
+is "CRM_NO_STDIN=1: a report of the whole base" "$rc/$(cat "$T/out")" "0/kind,parties,share
+customer,1,0.3333
+lead,1,0.3333
+prospect,1,0.3333"
+run sh -c ': | CRM_NO_STDIN=0 crm-find --count'
+is "CRM_NO_STDIN=0 reads stdin" "$rc" 1
+run sh -c ': | CRM_NO_STDIN= crm-find --count'
+is "CRM_NO_STDIN empty reads stdin" "$rc" 1
+run sh -c ': | CRM_NO_STDIN=1 crm-add --name Dan --email dan@x.org -q'
+is "CRM_NO_STDIN=1: crm-add with flags adds the party" "$rc/$(crm-find --no-stdin --count email=dan@x.org)" "0/1"
+run sh -c 'printf "{\"id\":1}\n" | CRM_NO_STDIN=1 crm-gdpr-export --subject-stdin --erase --dry-run --reason test'
+is "CRM_NO_STDIN does not stop --subject-stdin" "$rc" 0
+
+# Parties named by options are worked on, whatever the stream.
+run sh -c ': | crm-log -q --contact bob@x.org --type call --subject "named"'
+is "crm-log --contact with an empty pipe: logged" "$rc/$(crm-log --no-stdin --list --contact bob@x.org --type call | jq -r .subject)" "0/named"
+run sh -c ': | crm-segment --include paris --contact cid@x.org'
+is "crm-segment --include --contact with an empty pipe: pinned" "$rc/$(crm-segment paris --no-stdin --count)" "0/3"
+
+# A crontab: one job per line, with an empty pipe as stdin and a small
+# environment; the second reads records from a pipe inside the job.
+cat >crontab <<'TAB'
+CRM_NO_STDIN=1 crm-find --count city=Paris
+CRM_NO_STDIN=1 crm-find city=Paris | crm-log --type sent --campaign cron -q
+CRM_NO_STDIN=1 crm-report by kind --html week.html
+TAB
+while IFS= read -r job; do
+	run env -i PATH="$PATH" HOME="$HOME" CRM_DB="$CRM_DB" ASAN_OPTIONS="$ASAN_OPTIONS" \
+		UBSAN_OPTIONS="$UBSAN_OPTIONS" sh -c "printf '' | { $job; }"
+	is "crontab job: $job: exit 0" "$rc" 0
+done <crontab 2>/dev/null
+is "crontab: the pipe inside the job logged for the Paris parties" \
+	"$(crm-log --no-stdin --list --campaign cron | jq -r .party_id | sort | paste -sd' ' -)" "1 2"
+
+# --- Terms that begin with '-' ---------------------------------------------------------
+run crm-segment --save nophone city=Paris -has:phone
+is "crm-segment --save with a dash term: exit 0" "$rc" 0
+is "crm-segment --save with a dash term: no usage on stdout" "$(cat "$T/out")" ""
+is "the rule is saved whole" "$(crm-segment --show nophone --fields rules --format tsv | tail -1)" \
+	'["city=Paris","-has:phone"]'
+is "and gives Bob (Paris, no phone)" "$(crm-segment nophone --no-stdin | jq -r .name)" "Bob"
+ok "crm-segment --save -tag:vip first" crm-segment --save notvip -tag:vip
+is "-tag:vip first: Bob and Cid, then Dan" "$(crm-segment notvip --no-stdin | jq -r .name | paste -sd' ' -)" "Bob Cid Dan"
+run crm-segment paris -has:phone --ids
+is "crm-segment NAME -has:phone: Bob, and Cid pinned in" "$rc/$(paste -sd' ' - <"$T/out")" "0/2 3"
+run crm-segment --rfm -has:phone --fields name
+is "crm-segment --rfm -has:phone: the whole base less Ann" "$rc/$(jq -r .name "$T/out" | paste -sd' ' -)" "0/Bob Cid Dan"
+run crm-segment --save d --description -has:x city=Paris
+is "an option's value that looks like a term stays the value" \
+	"$rc/$(crm-segment --show d --no-stdin | jq -c '[.description, .rules]')" '0/["-has:x",["city=Paris"]]'
+run crm-find -has:phone -tag:vip --ids
+is "crm-find with two dash terms" "$(paste -sd' ' - <"$T/out")" "2 3 4"
+run crm-find --ids -- -has:phone
+is "after --, a dash term is still a term" "$(paste -sd' ' - <"$T/out")" "2 3 4"
+
+for p in crm-find crm-segment; do
+	run $p -h
+	is "$p -h: usage on stdout, exit 0" "$rc/$(head -c 6 "$T/out")" "0/usage:"
+	run $p --help
+	is "$p --help: usage on stdout, exit 0" "$rc/$(head -c 6 "$T/out")" "0/usage:"
+	run $p --nosuch
+	is "$p --nosuch: exit 2, nothing on stdout" "$rc/$(cat "$T/out")" "2/"
+done
+run crm-segment
+is "crm-segment alone: usage on stderr, exit 2" "$rc/$(cat "$T/out")/$(head -c 6 "$T/err")" "2//usage:"
+run crm-find -city=Paris
+is "-city=Paris: exit 2" "$rc" 2
+like "-city=Paris: says to use !=" "$(cat "$T/err")" "unknown term '-city=Paris'.*!="
+run crm-segment --save x -city=Paris
+is "crm-segment --save x -city=Paris: exit 2, nothing saved" "$rc/$(crm-segment --list --no-stdin --fields name | grep -c '"x"')" "2/0"
+run crm-segment nosuch
+is "errors of crm-segment NAME come from crm-segment" "$rc/$(cut -d: -f1 "$T/err")" "2/crm-segment"
+run crm-segment paris --nosuch
+like "a bad option of crm-segment NAME is crm-segment's" "$(cat "$T/err")" "^crm-segment: .*--nosuch"
+is "and exits 2" "$rc" 2
+
+finish
