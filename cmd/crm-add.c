@@ -75,7 +75,7 @@ usage(FILE *fp, int code)
 	      "               [--dry-run] [-q | --quiet] [--map FROM=TO,...]\n"
 	      "               [--encoding NAME] [--from NAME|list]\n"
 	      "               [--input-format csv|jsonl|vcard|auto]\n"
-	      "               [--no-stdin]\n"
+	      "               [--stdin | --no-stdin]\n"
 	      "               [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
 	      "               [FILE...]\n"

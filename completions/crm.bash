@@ -42,19 +42,19 @@ _crm_report_fields='type kind name first_name last_name email phone org
 _crm_add_options='--name --first-name --last-name --email --phone --org
 	--title --city --postcode --country --birthdate --gender --notes --kind
 	--type --ext-id --tag --untag --set --key --on-conflict --rejects
-	--dry-run -q --quiet --map --encoding --from --input-format --no-stdin --db
+	--dry-run -q --quiet --map --encoding --from --input-format --stdin --no-stdin --db
 	--format --fields --csv-raw -h --help --version'
 _crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
-	--input-format --no-stdin --db --rfm --churn --propensity --scores
+	--input-format --stdin --no-stdin --db --rfm --churn --propensity --scores
 	--explain --as-of --window --currency --weights -h --help --version'
 _crm_log_options='--contact --type --channel --at --direction --subject
 	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
 	--list --since --until --reverse --limit --task --due --assignee --spread
 	--tasks --overdue --due-before --done --reopen --import --rejects
-	--create-missing --map --encoding --input-format --no-stdin --db --format
+	--create-missing --map --encoding --input-format --stdin --no-stdin --db --format
 	--fields --csv-raw -h --help --version'
 _crm_segment_options='--save --description --list --show --delete --include
-	--exclude --contact --freeze --thaw --input-format --no-stdin --db --format
+	--exclude --contact --freeze --thaw --input-format --stdin --no-stdin --db --format
 	--fields --csv-raw --rfm --churn --propensity --scores --explain --as-of
 	--window --currency --weights --attrition --period -h --help --version'
 _crm_gdpr_export_options='--subject --subject-stdin -o --register --weights
@@ -63,7 +63,7 @@ _crm_gdpr_export_options='--subject --subject-stdin -o --register --weights
 	--fields -h --help --version'
 _crm_report_options='--since --until --as-of --period --by --currency
 	--format --fields --chart --ascii --html --title --force --window --weights
-	--input-format --no-stdin --db -h --help --version'
+	--input-format --stdin --no-stdin --db -h --help --version'
 
 # Options that take a value, by command.
 _crm_add_valued=' --name --first-name --last-name --email --phone --org

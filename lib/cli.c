@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,9 @@ crm_cli_fail(int status, const char *what)
 	crm_die(crm_status_exit(status), "%s", what && *what ? what : crm_status_str(status));
 }
 
+/* --stdin was given: read standard input whatever CRM_NO_STDIN says. */
+static int stdin_on;
+
 int
 crm_cli_common(int opt, const char *arg, struct crm_common *c)
 {
@@ -97,7 +101,14 @@ crm_cli_common(int opt, const char *arg, struct crm_common *c)
 			crm_die(CRM_EXIT_USAGE, "unknown input format '%s' (csv, jsonl, vcard, auto)", arg);
 		return 1;
 	case CRM_OPT_NO_STDIN:
+		if (c->stdin_on)
+			crm_die(CRM_EXIT_USAGE, "--stdin and --no-stdin do not go together");
 		c->no_stdin = 1;
+		return 1;
+	case CRM_OPT_STDIN:
+		if (c->no_stdin)
+			crm_die(CRM_EXIT_USAGE, "--stdin and --no-stdin do not go together");
+		c->stdin_on = stdin_on = 1;
 		return 1;
 	case CRM_OPT_CSV_RAW:
 		c->print_flags |= CRM_PRINT_CSV_RAW;
@@ -124,14 +135,47 @@ crm_cli_store(const struct crm_common *c, int flags)
 	return s;
 }
 
+/*
+ * With CRM_NO_STDIN, whether standard input is, all the same, a pipe that
+ * a program of the job writes to, which this program must not ignore
+ * (taking the whole base instead would be a wrong answer): records are
+ * already waiting there, or a writer still holds it open, or it is not
+ * the standard input of the shell that started this program (a pipe made
+ * inside the job) while that one is a pipe, a socket or a file too.  The
+ * empty pipe that cron gives a job is none of these.
+ */
+static int
+inner_pipe(void)
+{
+	struct pollfd pf = { .fd = 0, .events = POLLIN };
+	struct stat st, pst;
+	char path[64], c;
+
+	if (isatty(0) || fstat(0, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return 0;
+	if (poll(&pf, 1, 0) == 0)
+		return 1;               /* a writer, and nothing written yet */
+	if ((pf.revents & POLLIN) && read(0, &c, 1) == 1)
+		return 1;               /* one byte of a stdin that is ignored anyway */
+	snprintf(path, sizeof path, "/proc/%ld/fd/0", (long)getppid());
+	if (stat(path, &pst))
+		return 0;
+	return (S_ISFIFO(pst.st_mode) || S_ISSOCK(pst.st_mode) || S_ISREG(pst.st_mode)) &&
+	       (pst.st_dev != st.st_dev || pst.st_ino != st.st_ino);
+}
+
 int
 crm_stdin_is_stream(void)
 {
 	struct stat st, null;
 	const char *off = getenv("CRM_NO_STDIN");
 
-	if (off && *off && strcmp(off, "0"))
+	if (off && *off && strcmp(off, "0") && !stdin_on) {
+		if (inner_pipe())
+			crm_die(CRM_EXIT_USAGE, "standard input is a pipe from another program, but"
+			        " CRM_NO_STDIN is set: give --stdin to read it, or --no-stdin to ignore it");
 		return 0;
+	}
 	if (isatty(0) || fstat(0, &st))
 		return 0;
 	if (S_ISCHR(st.st_mode)) {

@@ -892,12 +892,13 @@ struct crm_common {
 	const char *fields;     /* --fields a,b,c */
 	int informat;           /* --input-format, enum crm_informat */
 	int no_stdin;           /* --no-stdin */
+	int stdin_on;           /* --stdin: read it whatever CRM_NO_STDIN says */
 	int print_flags;        /* --csv-raw */
 };
 
 enum {
 	CRM_OPT_DB = 0x1000, CRM_OPT_FORMAT, CRM_OPT_FIELDS, CRM_OPT_INFORMAT,
-	CRM_OPT_NO_STDIN, CRM_OPT_CSV_RAW, CRM_OPT_VERSION,
+	CRM_OPT_NO_STDIN, CRM_OPT_CSV_RAW, CRM_OPT_VERSION, CRM_OPT_STDIN,
 };
 
 #define CRM_COMMON_OPTIONS \
@@ -906,6 +907,7 @@ enum {
 	{ "fields", 1, NULL, CRM_OPT_FIELDS }, \
 	{ "input-format", 1, NULL, CRM_OPT_INFORMAT }, \
 	{ "no-stdin", 0, NULL, CRM_OPT_NO_STDIN }, \
+	{ "stdin", 0, NULL, CRM_OPT_STDIN }, \
 	{ "csv-raw", 0, NULL, CRM_OPT_CSV_RAW }, \
 	{ "version", 0, NULL, CRM_OPT_VERSION }, \
 	{ "help", 0, NULL, 'h' }
@@ -1053,8 +1055,10 @@ void crm_die(int code, const char *fmt, ...)
 
 /*
  * Whether stdin carries a record stream: a pipe, a socket or a regular
- * file, and not /dev/null or a terminal; never when $CRM_NO_STDIN is set
- * to anything but "" or "0" (a crontab's way to say --no-stdin).
+ * file, and not /dev/null or a terminal.  When $CRM_NO_STDIN is set to
+ * anything but "" or "0" (a crontab's way to say --no-stdin), never,
+ * unless --stdin was given; and a stdin that then holds data already is
+ * exit 2, so that a pipe inside a job is never silently ignored.
  */
 int crm_stdin_is_stream(void);
 

@@ -84,20 +84,44 @@ is "crm-log --contact with an empty pipe: logged" "$rc/$(crm-log --no-stdin --li
 run sh -c ': | crm-segment --include paris --contact cid@x.org'
 is "crm-segment --include --contact with an empty pipe: pinned" "$rc/$(crm-segment paris --no-stdin --count)" "0/3"
 
-# A crontab: one job per line, with an empty pipe as stdin and a small
-# environment; the second reads records from a pipe inside the job.
+# A crontab: CRM_NO_STDIN=1 for every job, each run by sh with an empty
+# pipe as stdin and a small environment; the program after a pipe inside a
+# job says --stdin.
 cat >crontab <<'TAB'
-CRM_NO_STDIN=1 crm-find --count city=Paris
-CRM_NO_STDIN=1 crm-find city=Paris | crm-log --type sent --campaign cron -q
-CRM_NO_STDIN=1 crm-report by kind --html week.html
+crm-find --count city=Paris
+crm-find city=Paris | crm-log --stdin --type sent --campaign cron -q
+crm-segment paris | crm-find --stdin --count has:phone
+crm-report by kind --html week.html
 TAB
-while IFS= read -r job; do
-	run env -i PATH="$PATH" HOME="$HOME" CRM_DB="$CRM_DB" ASAN_OPTIONS="$ASAN_OPTIONS" \
-		UBSAN_OPTIONS="$UBSAN_OPTIONS" sh -c "printf '' | { $job; }"
-	is "crontab job: $job: exit 0" "$rc" 0
-done <crontab 2>/dev/null
+job() {
+	run env -i PATH="$PATH" HOME="$HOME" CRM_DB="$CRM_DB" CRM_NO_STDIN=1 \
+		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" sh -c "printf '' | sh -c '$1'"
+}
+while IFS= read -r j; do
+	job "$j"
+	is "crontab job: $j: exit 0" "$rc" 0
+done <crontab
 is "crontab: the pipe inside the job logged for the Paris parties" \
 	"$(crm-log --no-stdin --list --campaign cron | jq -r .party_id | sort | paste -sd' ' -)" "1 2"
+is "crontab: the report was written" "$(grep -c '<svg' week.html)" 1
+job 'crm-find --count city=Paris'
+is "crontab: a count of the whole base" "$(cat "$T/out")" 2
+job 'crm-segment paris | crm-find --stdin --count has:phone'
+is "crontab: the count of the stream, not of the base" "$(cat "$T/out")" 1
+
+# A forgotten --stdin is refused, never a search of the whole base: records
+# already there, a writer still at work, or an empty pipe that the job made.
+job 'crm-find city=Paris | { sleep 1; crm-find --count; }'
+is "no --stdin, records waiting: exit 2" "$rc/$(cat "$T/out")" "2/"
+like "no --stdin: says to give --stdin" "$(cat "$T/err")" 'CRM_NO_STDIN is set: give --stdin'
+job '{ sleep 2; crm-find city=Paris; } | crm-find --count'
+is "no --stdin, the writer still at work: exit 2" "$rc/$(cat "$T/out")" "2/"
+job 'crm-find city=Nowhere | { sleep 1; crm-find --count; }'
+is "no --stdin, an upstream that matched nothing and ended: exit 2" "$rc/$(cat "$T/out")" "2/"
+job 'crm-find city=Nowhere | { sleep 1; crm-find --stdin --count; }'
+is "--stdin, an upstream that matched nothing: exit 1, no count" "$rc/$(cat "$T/out")" "1/"
+run sh -c 'printf "{\"id\":1}\n" | crm-find --stdin --no-stdin'
+is "--stdin with --no-stdin: exit 2" "$rc" 2
 
 # --- Terms that begin with '-' ---------------------------------------------------------
 run crm-segment --save nophone city=Paris -has:phone
