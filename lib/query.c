@@ -361,9 +361,8 @@ colon_term(crm_query_t *q, const char *t, int neg, char *msg, size_t len)
  * sorts before '~'.
  */
 static int
-when_compare(crm_query_t *q, const char *expr, const char *op, const char *when)
+when_compare(crm_query_t *q, struct buf *w, const char *expr, const char *op, const char *when)
 {
-	struct buf *w = &q->where;
 	char hi[32];
 	int a, b;
 
@@ -530,10 +529,10 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 			return CRM_USAGE;
 		}
 		if (!day || eq)
-			return when_compare(q, expr, op, when);
+			return when_compare(q, w, expr, op, when);
 		/* A birthday without a year has no age. */
 		buf_adds(w, "(");
-		if ((rc = when_compare(q, expr, op, when)))
+		if ((rc = when_compare(q, w, expr, op, when)))
 			return rc;
 		return sqlf(w, " AND %s NOT LIKE '--%%')", expr);
 	}
@@ -602,7 +601,7 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 	if ((wk = when_value(v, 0, when, t, msg, len)) < 0)
 		return CRM_USAGE;
 	if (wk)
-		return when_compare(q, expr, op, when);
+		return when_compare(q, w, expr, op, when);
 	msgf(msg, len, "term '%s': %s compares with a number (4.5), %s, not '%s'; in double quotes "
 	     "(\"...\") as text", t, op, WHEN_FORMS, quoted(v, qv, sizeof qv));
 	return CRM_USAGE;
@@ -734,6 +733,248 @@ age_term(crm_query_t *q, const char *v, char *msg, size_t len)
 	            " AND p.birthdate <= date('now', '-' || ?%d || ' years'))", a, b);
 }
 
+/* A value of an event's type or channel: a lower-case word, as crm-log(1) keeps them. */
+static int
+event_word(char *v)
+{
+	if (!*v || strlen(v) > 40)
+		return 0;
+	for (char *c = v; *c; c++) {
+		*c = (char)tolower((unsigned char)*c);
+		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '_' && *c != '-')
+			return 0;
+	}
+	return 1;
+}
+
+#define EVENT_KEYS "type, channel, campaign, direction, ref, currency, status, amount, at, " \
+	"count, after, within"
+
+/*
+ * event:SPEC and -event:SPEC: the parties with at least one event, or
+ * none, that meets every condition of SPEC, a comma-separated list:
+ * first a type alone, or KEY OP VALUE on the same event (type, channel,
+ * campaign, direction, ref, currency, status with = and !=; amount and at
+ * with every operator), count OP N (how many such events), after=TYPE or
+ * after=TYPE:CAMPAIGN (at or after one of that party's events of that
+ * type and campaign) and within=LENGTH (no later than that after it).
+ * A campaign drives the search from the index of campaign events; other
+ * terms look up each party's events by its index (party_id, at).
+ */
+static int
+event_term(crm_query_t *q, const char *t, int neg, char *msg, size_t len)
+{
+	static const char *const ops[] = { "!=", ">=", "<=", "=", "<", ">" };
+	const char *spec = strchr(t, ':') + 1;
+	struct buf c = {0};
+	char *copy, *item, *next, qv[96], mod[40] = "";
+	const char *count_op = NULL, *after = NULL;
+	long long count = 0;
+	int rc = CRM_OK, campaign = 0, first = 1, n, within = 0;
+
+	if (!*spec) {
+		msgf(msg, len, "term '%s' needs an event type or a condition, such as "
+		     "event:opened,campaign=noel", t);
+		return CRM_USAGE;
+	}
+	if (!(copy = strdup(spec)))
+		return CRM_NOMEM;
+	for (item = copy; item && !rc; item = next, first = 0) {
+		const char *op = NULL;
+		char *key = item, *v;
+		size_t k = 0;
+		if ((next = strchr(item, ',')))
+			*next++ = '\0';
+		while (islower((unsigned char)item[k]) || item[k] == '_')
+			k++;
+		for (size_t i = 0; k && i < sizeof ops / sizeof ops[0]; i++)
+			if (!strncmp(item + k, ops[i], strlen(ops[i]))) {
+				op = ops[i];
+				break;
+			}
+		if (op) {
+			v = item + k + strlen(op);
+			item[k] = '\0';
+		} else if (first && *item && !strpbrk(item, "=<>!~")) {
+			key = "type";
+			op = "=";
+			v = item;
+		} else {
+			msgf(msg, len, "term '%s': cannot read '%s' (KEY=VALUE, KEY one of " EVENT_KEYS ")",
+			     t, quoted(item, qv, sizeof qv));
+			rc = CRM_USAGE;
+			break;
+		}
+		int eq = !strcmp(op, "=") || !strcmp(op, "!=");
+		const char *sqlop = !strcmp(op, "!=") ? "IS NOT" : op;
+		if (!strcmp(key, "type") || !strcmp(key, "channel") || !strcmp(key, "campaign") ||
+		    !strcmp(key, "ref") || !strcmp(key, "direction") || !strcmp(key, "status") ||
+		    !strcmp(key, "currency")) {
+			int ok = eq && *v;
+			quoted(v, qv, sizeof qv);       /* as given, for a message */
+			if (ok && (!strcmp(key, "type") || !strcmp(key, "channel")))
+				ok = event_word(v);
+			else if (ok && !strcmp(key, "direction"))
+				ok = event_word(v) && (!strcmp(v, "in") || !strcmp(v, "out"));
+			else if (ok && !strcmp(key, "status"))
+				ok = event_word(v) && (!strcmp(v, "open") || !strcmp(v, "done"));
+			else if (ok && !strcmp(key, "currency")) {
+				for (char *x = v; *x; x++)
+					*x = (char)toupper((unsigned char)*x);
+				ok = strlen(v) == 3 && isupper((unsigned char)v[0]) &&
+				     isupper((unsigned char)v[1]) && isupper((unsigned char)v[2]);
+			}
+			if (!ok) {
+				msgf(msg, len, "term '%s': %s takes = or != and %s, not '%s'", t, key,
+				     !strcmp(key, "direction") ? "in or out" : !strcmp(key, "status") ?
+				     "open or done" : !strcmp(key, "currency") ? "a code such as EUR" :
+				     !strcmp(key, "type") || !strcmp(key, "channel") ? "a word" : "a value",
+				     qv);
+				rc = CRM_USAGE;
+				break;
+			}
+			if (!(n = bind_text(q, v))) {
+				rc = CRM_NOMEM;
+				break;
+			}
+			campaign |= !strcmp(key, "campaign") && !strcmp(op, "=");
+			sqlf(&c, "%se.%s %s ?%d", c.len ? " AND " : "", key, sqlop, n);
+		} else if (!strcmp(key, "amount")) {
+			long long a;
+			if (!amount_parse(v, &a)) {
+				msgf(msg, len, "term '%s': amount takes a number such as 49.90, not '%s'", t,
+				     quoted(v, qv, sizeof qv));
+				rc = CRM_USAGE;
+				break;
+			}
+			if (!(n = bind_num(q, SQLITE_INTEGER, a, 0))) {
+				rc = CRM_NOMEM;
+				break;
+			}
+			sqlf(&c, "%se.amount %s ?%d", c.len ? " AND " : "", sqlop, n);
+		} else if (!strcmp(key, "at")) {
+			char when[21];
+			int wk = when_value(v, 0, when, t, msg, len);
+			if (wk < 0) {
+				rc = CRM_USAGE;
+				break;
+			}
+			if (wk == WHEN_NO || (wk == WHEN_AGE && eq)) {
+				msgf(msg, len, "term '%s': at takes %s, not '%s'", t,
+				     wk ? "a period with = and != (2026-01-01, 2026-01, 2026, today, yesterday)" :
+				     WHEN_FORMS, quoted(v, qv, sizeof qv));
+				rc = CRM_USAGE;
+				break;
+			}
+			if (c.len)
+				buf_adds(&c, " AND ");
+			if ((rc = when_compare(q, &c, "e.at", op, when)))
+				break;
+		} else if (!strcmp(key, "count")) {
+			char *end;
+			count = strtoll(v, &end, 10);
+			if (count_op || !isdigit((unsigned char)*v) || *end || count > 1000000000000LL) {
+				msgf(msg, len, "term '%s': %s", t, count_op ? "count once" :
+				     "count takes a whole number, such as count>=3");
+				rc = CRM_USAGE;
+				break;
+			}
+			count_op = !strcmp(op, "!=") ? "<>" : op;
+		} else if (!strcmp(key, "after")) {
+			char *colon = strchr(v, ':');
+			if (colon)
+				*colon = '\0';
+			if (after || !eq || op[0] == '!' || !event_word(v) || (colon && !colon[1])) {
+				msgf(msg, len, "term '%s': %s", t, after ? "after once" :
+				     "after takes an event type and a campaign, such as after=sent:noel, "
+				     "or a type alone, such as after=purchase");
+				rc = CRM_USAGE;
+				break;
+			}
+			after = v;
+			if (colon)
+				colon[0] = ':';
+		} else if (!strcmp(key, "within")) {
+			long wn;
+			char unit;
+			if (within || strcmp(op, "=") || !length_parse(v, &wn, &unit) || wn < 1 ||
+			    wn > 100000) {
+				msgf(msg, len, "term '%s': %s", t, within ? "within once" :
+				     "within takes a length, such as within=30d, within=2w or within=3mo");
+				rc = CRM_USAGE;
+				break;
+			}
+			within = 1;
+			snprintf(mod, sizeof mod, "+%ld %s", unit == 'w' ? wn * 7 : wn,
+			         unit == 'h' ? "hours" : unit == 'm' ? "months" : unit == 'y' ? "years" : "days");
+		} else {
+			msgf(msg, len, "term '%s': unknown key '%s' (" EVENT_KEYS ")", t,
+			     quoted(key, qv, sizeof qv));
+			rc = CRM_USAGE;
+		}
+	}
+	if (!rc && within && !after) {
+		msgf(msg, len, "term '%s': within goes with after, such as after=sent:noel,within=30d", t);
+		rc = CRM_USAGE;
+	}
+	if (!rc && after) {
+		/* One of the party's events that this one comes at or after (and within so long). */
+		char *colon = strchr(after, ':');
+		int at = 0, ac = 0, am = 0;
+		if (colon)
+			*colon = '\0';
+		if (!(at = bind_text(q, after)) || (colon && !(ac = bind_text(q, colon + 1))) ||
+		    (within && !(am = bind_text(q, mod)))) {
+			rc = CRM_NOMEM;
+		} else {
+			sqlf(&c, "%sEXISTS (SELECT 1 FROM event a WHERE a.party_id = e.party_id AND a.type = ?%d",
+			     c.len ? " AND " : "", at);
+			if (ac)
+				sqlf(&c, " AND a.campaign = ?%d", ac);
+			buf_adds(&c, " AND a.at <= e.at");
+			if (am)
+				sqlf(&c, " AND e.at <= strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', a.at, ?%d)", am);
+			buf_adds(&c, ")");
+		}
+	}
+	free(copy);
+	if (rc) {
+		buf_free(&c);
+		return rc;
+	}
+	struct buf *w = &q->where;
+	const char *cond = c.len ? c.p : "1";
+	int cn = 0;
+	if (count_op && !(cn = bind_num(q, SQLITE_INTEGER, count, 0))) {
+		buf_free(&c);
+		return CRM_NOMEM;
+	}
+	/* Whether a party without any such event meets the count. */
+	int zero = count_op && (!strcmp(count_op, "<>") ? count != 0 : !strcmp(count_op, "=") ? count == 0 :
+	           !strcmp(count_op, ">=") ? count <= 0 : !strcmp(count_op, "<=") ? 1 :
+	           !strcmp(count_op, "<") ? count > 0 : 0);
+	buf_adds(w, neg ? "NOT (" : "(");
+	if (count_op && (zero || !campaign)) {
+		buf_adds(w, "(SELECT count(*) FROM event e WHERE e.party_id = p.id AND ");
+		buf_adds(w, cond);
+		sqlf(w, ") %s ?%d", count_op, cn);
+	} else if (campaign) {
+		buf_adds(w, "p.id IN (SELECT e.party_id FROM event e WHERE ");
+		buf_adds(w, cond);
+		if (count_op)
+			sqlf(w, " GROUP BY e.party_id HAVING count(*) %s ?%d", count_op, cn);
+		buf_adds(w, ")");
+	} else {
+		buf_adds(w, "EXISTS (SELECT 1 FROM event e WHERE e.party_id = p.id AND ");
+		buf_adds(w, cond);
+		buf_adds(w, ")");
+	}
+	buf_adds(w, ")");
+	rc = c.err ? CRM_NOMEM : CRM_OK;
+	buf_free(&c);
+	return rc;
+}
+
 static int term(crm_query_t *q, const char *t, char *msg, size_t len);
 
 /*
@@ -794,6 +1035,8 @@ term(crm_query_t *q, const char *t, char *msg, size_t len)
 	}
 	if (!strncmp(t, "age:", 4))
 		return age_term(q, t + 4, msg, len);
+	if (!strncmp(t, "event:", 6) || !strncmp(t, "-event:", 7))
+		return event_term(q, t, *t == '-', msg, len);
 
 	if (!strncmp(t, "-tag:", 5) || !strncmp(t, "-has:", 5) || !strncmp(t, "-kind:", 6) ||
 	    !strncmp(t, "-type:", 6)) {
