@@ -486,6 +486,31 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 			return sqlf(w, "%s = ?%d", expr, n);
 		return sqlf(w, "%s %s ?%d", expr, op, n);
 	}
+	if ((f == CRM_F_CHURNED || f == CRM_F_CHURN_RISK || f == CRM_F_RFM_SEGMENT || f == CRM_F_RFM) &&
+	    (!strcmp(op, "=") || !strcmp(op, "!="))) {
+		/* Scores of a few values: another value is a mistake, not a segment of nobody. */
+		static const char *const values[][12] = {
+			{ "true", "false" }, { "low", "medium", "high" },
+			{ "champions", "potential-loyalists", "new", "promising", "loyal", "need-attention",
+			  "about-to-sleep", "cannot-lose-them", "at-risk", "hibernating", "lost" },
+		};
+		const char *const *vs = values[f == CRM_F_CHURNED ? 0 : f == CRM_F_CHURN_RISK ? 1 : 2];
+		int ok = 0;
+		if (f == CRM_F_RFM)
+			ok = strlen(v) == 3 && strspn(v, "12345") == 3;
+		for (int i = 0; f != CRM_F_RFM && i < 12 && vs[i]; i++)
+			ok |= !strcmp(v, vs[i]);
+		if (!ok) {
+			char qv[96], all[200] = "";
+			for (int i = 0; f != CRM_F_RFM && i < 12 && vs[i]; i++)
+				snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "one of ",
+				         vs[i]);
+			msgf(msg, len, "term '%s': %s takes %s, not '%s'", t, name,
+			     f == CRM_F_RFM ? "three digits from 1 to 5, such as 555" : all,
+			     quoted(v, qv, sizeof qv));
+			return CRM_USAGE;
+		}
+	}
 	{
 		/* Numeric scores compare as numbers, with every operator. */
 		double d;
