@@ -108,7 +108,7 @@ like "the message about text says how to compare text" "$(cat "$T/err")" \
 exits 2 "--as-of garbage: exit 2" crm-find --as-of garbage
 exits 2 "--window 0x: exit 2" crm-find --window 0x
 exits 2 "--currency EURO: exit 2" crm-find --currency EURO
-ok "--window '3 months'" crm-find --window '3 months'
+ok "--window '3 months'" crm-find --rfm --window '3 months'
 # tags
 t "1 4" tag:vip
 t "2 3 5 6" -tag:vip
