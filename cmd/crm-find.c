@@ -47,6 +47,7 @@ usage(FILE *fp, int code)
 	      "alternative): field=value, field!=value, field~text, field>value,\n"
 	      "field<value, >=, <=, tag:NAME, -tag:NAME, kind:K, type:T, has:FIELD,\n"
 	      "-has:FIELD, attrs.KEY=value, age:A-B, segment:NAME, -segment:NAME,\n"
+	      "event:TYPE,KEY=VALUE... (event:opened,campaign=noel), -event:...,\n"
 	      "org.TERM, score columns (rfm_segment=at-risk, churned=true,\n"
 	      "propensity>=60), or words for the full-text index.\n"
 	      "Records on standard input restrict the search to those parties.\n", fp);

@@ -291,7 +291,7 @@ _crm_term() {
 		;;
 	*)
 		_crm_reply 'tag: -tag: kind: -kind: type: -type: has: -has: segment:
-			-segment: age: org. OR'
+			-segment: age: event: -event: org. OR'
 		[[ ${COMPREPLY[*]} == *[:.] ]] && compopt -o nospace 2>/dev/null
 		;;
 	esac

@@ -211,6 +211,7 @@ if not set -q __crm_completion_loaded
         end
         printf '%s\ttag\n' tag: -tag:
         printf '%s\tage, A-B or A\n' age:
+        printf '%s\tevents, TYPE,KEY=VALUE...\n' event: -event:
         for s in (__crm_segment_names)
             printf '%s\tsegment\n' segment:$s -segment:$s
         end

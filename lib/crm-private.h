@@ -120,6 +120,14 @@ int date_valid(const char *s, int ts);
 int time_parse(const char *s, int future, char out[21], char *msg, size_t len);
 
 /*
+ * A length of time: N then a unit, with or without a space between:
+ * h, hour(s); d, day(s); w, week(s); m, mo, month(s); y, year(s); case
+ * ignored.  1 with N (capped at 1000000) and the unit (h, d, w, m or y);
+ * 0 when s is no length.
+ */
+int length_parse(const char *s, long *n, char *unit);
+
+/*
  * Amounts: a decimal with at most 4 decimals, kept exactly as an integer
  * of ten-thousandths.  amount_parse() returns 0 when s is no amount;
  * amount_format() writes at least 2 decimals.

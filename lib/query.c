@@ -117,31 +117,112 @@ is_date_field(int f)
 	       f == CRM_F_LAST_PURCHASE;
 }
 
-/* "30d" -> the ISO time 30 days ago.  Units h, d, w, m (months), y. */
+/*
+ * The time n hours, days, weeks, months or years (unit h, d, w, m, y)
+ * before now, as times are stored: YYYY-MM-DDTHH:MM:SSZ.  A month back
+ * from the 31st is the last day of the shorter month.  0 when that is
+ * before the year 1.
+ */
 static int
-relative_time(const char *v, char out[21])
+time_ago(long n, char unit, char out[21])
 {
-	char *end;
-	long n = strtol(v, &end, 10);
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	time_t t = time(NULL);
 	struct tm tm;
 
-	if (end == v || !isdigit((unsigned char)*v) || !*end || end[1] || n < 0 || n > 100000)
+	if (n < 0 || n > 100000)
 		return 0;
+	if (unit == 'h')
+		t -= (time_t)n * 3600;
+	else if (unit == 'd' || unit == 'w')
+		t -= (time_t)n * (unit == 'w' ? 7 : 1) * 86400;
 	gmtime_r(&t, &tm);
-	switch (*end) {
-	case 'h': t -= n * 3600; gmtime_r(&t, &tm); break;
-	case 'd': t -= n * 86400; gmtime_r(&t, &tm); break;
-	case 'w': t -= n * 7 * 86400; gmtime_r(&t, &tm); break;
-	case 'm': tm.tm_mon -= (int)n; t = timegm(&tm); gmtime_r(&t, &tm); break;
-	case 'y': tm.tm_year -= (int)n; t = timegm(&tm); gmtime_r(&t, &tm); break;
-	default: return 0;
+	if (unit == 'm' || unit == 'y') {
+		long months = (tm.tm_year + 1900L) * 12 + tm.tm_mon - (unit == 'y' ? n * 12 : n);
+		int y = (int)(months / 12), m = (int)(months % 12);
+		if (months < 12)
+			return 0;
+		int last = mdays[m] + (m == 1 && y % 4 == 0 && (y % 100 || y % 400 == 0));
+		if (tm.tm_mday > last)
+			tm.tm_mday = last;
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m;
 	}
-	/* Years outside 0001-9999 have no ISO 8601 form of this width. */
 	if (tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
 		return 0;
-	return strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 20;
+	char text[64];
+	snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	memcpy(out, text, 21);
+	return 1;
 }
+
+enum { WHEN_NO, WHEN_PERIOD, WHEN_AGE };
+
+/*
+ * A value that stands for a time, for the comparisons of times and dates:
+ * a period (WHEN_PERIOD): a year (2026), a month (2026-01), a day
+ * (2026-01-01), today or yesterday, in UTC, or a time in ISO 8601
+ * (2026-01-01T10:00:00Z; without an offset, local time, as crm-log(1)
+ * reads it), a period of one second; or an age (WHEN_AGE): 30d, 3 months,
+ * now (see length_parse()), the time that long ago.  out gets the text
+ * that the stored times of the period begin with, or the time of the age.
+ * With day (birthdates): no time of day, and an age gives its day.
+ * WHEN_NO when v is none of these; -1 with msg when an age goes beyond
+ * the calendar.
+ */
+static int
+when_value(const char *v, int day, char out[21], const char *t, char *msg, size_t len)
+{
+	size_t l = strlen(v);
+	char unit, d[11], m[200], q[96];
+	long n;
+
+	if (!strcasecmp(v, "now") || length_parse(v, &n, &unit)) {
+		if (!strcasecmp(v, "now"))
+			n = 0, unit = 'h';
+		if (!time_ago(n, unit, out)) {
+			msgf(msg, len, "term '%s': '%s' goes back beyond the year 1", t, quoted(v, q, sizeof q));
+			return -1;
+		}
+		if (day)
+			out[10] = '\0';
+		return WHEN_AGE;
+	}
+	if (!strcasecmp(v, "today") || !strcasecmp(v, "yesterday")) {
+		iso_of(time(NULL) - (tolower((unsigned char)*v) == 'y' ? 86400 : 0), out);
+		out[10] = '\0';
+		return WHEN_PERIOD;
+	}
+	for (size_t i = 0; i < 4; i++)
+		if (i >= l || !isdigit((unsigned char)v[i]))
+			return WHEN_NO;
+	if (!strncmp(v, "0000", 4))
+		return WHEN_NO;
+	if (l == 4 || (l == 7 && v[4] == '-' && isdigit((unsigned char)v[5]) &&
+	               isdigit((unsigned char)v[6]) && atoi(v + 5) >= 1 && atoi(v + 5) <= 12)) {
+		memcpy(out, v, l + 1);
+		return WHEN_PERIOD;
+	}
+	if (l < 10)
+		return WHEN_NO;
+	memcpy(d, v, 10);
+	d[10] = '\0';
+	if (!date_valid(d, 0))
+		return WHEN_NO;
+	if (l == 10) {
+		memcpy(out, d, 11);
+		return WHEN_PERIOD;
+	}
+	if (day || (v[10] != 'T' && v[10] != ' ') || time_parse(v, 0, out, m, sizeof m))
+		return WHEN_NO;
+	return WHEN_PERIOD;
+}
+
+/* The forms of times that comparisons take, for messages. */
+#define WHEN_FORMS "a date (2026-01-01, 2026-01, 2026), a time (2026-01-01T10:00:00Z)" \
+	" or an age (30d, 2w, 3mo, 1y, 12h, '30 days', today, yesterday)"
+#define DAY_FORMS "a date (1990-05-12, 1990-05, 1990) or an age (18y, '6 months', today)"
 
 static int
 is_number(const char *v, double *d)
@@ -273,6 +354,49 @@ colon_term(crm_query_t *q, const char *t, int neg, char *msg, size_t len)
 	return sqlf(w, "coalesce(%s, '') <> ''", column(f));
 }
 
+/*
+ * expr OP the value of when_value(): a period compares as a whole, so that
+ * created<=2026-01 takes all of January and created=2026-01-01 that day.
+ * Stored times begin with the text of their period, and what follows it
+ * sorts before '~'.
+ */
+static int
+when_compare(crm_query_t *q, struct buf *w, const char *expr, const char *op, const char *when)
+{
+	char hi[32];
+	int a, b;
+
+	snprintf(hi, sizeof hi, "%s~", when);
+	if (!(a = bind_text(q, when)))
+		return CRM_NOMEM;
+	if (!strcmp(op, ">="))
+		return sqlf(w, "%s >= ?%d", expr, a);
+	if (!strcmp(op, "<"))
+		return sqlf(w, "%s < ?%d", expr, a);
+	if (!(b = bind_text(q, hi)))
+		return CRM_NOMEM;
+	if (!strcmp(op, ">"))
+		return sqlf(w, "%s > ?%d", expr, b);
+	if (!strcmp(op, "<="))
+		return sqlf(w, "%s < ?%d", expr, b);
+	if (!strcmp(op, "="))
+		return sqlf(w, "(%s >= ?%d AND %s < ?%d)", expr, a, expr, b);
+	return sqlf(w, "NOT coalesce(%s >= ?%d AND %s < ?%d, 0)", expr, a, expr, b);
+}
+
+/* expr OP text, byte by byte. */
+static int
+text_compare(crm_query_t *q, const char *expr, const char *op, const char *v, size_t l)
+{
+	char *c = strndup(v, l);
+	int n = c ? bind_text(q, c) : 0;
+
+	free(c);
+	if (!n)
+		return CRM_NOMEM;
+	return sqlf(&q->where, "%s %s ?%d", expr, op, n);
+}
+
 /* field OP value, with the operator at op (length oplen). */
 static int
 compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg, size_t len)
@@ -362,6 +486,31 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 			return sqlf(w, "%s = ?%d", expr, n);
 		return sqlf(w, "%s %s ?%d", expr, op, n);
 	}
+	if ((f == CRM_F_CHURNED || f == CRM_F_CHURN_RISK || f == CRM_F_RFM_SEGMENT || f == CRM_F_RFM) &&
+	    (!strcmp(op, "=") || !strcmp(op, "!="))) {
+		/* Scores of a few values: another value is a mistake, not a segment of nobody. */
+		static const char *const values[][12] = {
+			{ "true", "false" }, { "low", "medium", "high" },
+			{ "champions", "potential-loyalists", "new", "promising", "loyal", "need-attention",
+			  "about-to-sleep", "cannot-lose-them", "at-risk", "hibernating", "lost" },
+		};
+		const char *const *vs = values[f == CRM_F_CHURNED ? 0 : f == CRM_F_CHURN_RISK ? 1 : 2];
+		int ok = 0;
+		if (f == CRM_F_RFM)
+			ok = strlen(v) == 3 && strspn(v, "12345") == 3;
+		for (int i = 0; f != CRM_F_RFM && i < 12 && vs[i]; i++)
+			ok |= !strcmp(v, vs[i]);
+		if (!ok) {
+			char qv[96], all[200] = "";
+			for (int i = 0; f != CRM_F_RFM && i < 12 && vs[i]; i++)
+				snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "one of ",
+				         vs[i]);
+			msgf(msg, len, "term '%s': %s takes %s, not '%s'", t, name,
+			     f == CRM_F_RFM ? "three digits from 1 to 5, such as 555" : all,
+			     quoted(v, qv, sizeof qv));
+			return CRM_USAGE;
+		}
+	}
 	{
 		/* Numeric scores compare as numbers, with every operator. */
 		double d;
@@ -373,6 +522,44 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 				return sqlf(w, "%s IS NOT ?%d", expr, n);
 			return sqlf(w, "%s %s ?%d", expr, op, n);
 		}
+		if (f == CRM_F_RFM_R || f == CRM_F_RFM_F || f == CRM_F_RFM_M || f == CRM_F_PROPENSITY ||
+		    f == CRM_F_DAYS_SINCE_PURCHASE || f == CRM_F_USUAL_GAP) {
+			msgf(msg, len, "%s needs a number in '%s'", name, t);
+			return CRM_USAGE;
+		}
+	}
+	if (is_date_field(f)) {
+		/* Times and dates, with every operator but ~. */
+		char when[21], qv[96];
+		int day = f == CRM_F_BIRTHDATE, eq = op[0] == '=' || op[0] == '!', wk, rc;
+		size_t l = strlen(v);
+		if (!eq && l >= 2 && v[0] == '"' && v[l - 1] == '"')
+			return text_compare(q, expr, op, v + 1, l - 2);
+		if (day && eq && l == 7 && date_valid(v, 0)) {
+			/* A birthday without a year, as it is. */
+			if (!(n = bind_text(q, v)))
+				return CRM_NOMEM;
+			return sqlf(w, op[0] == '!' ? "%s IS NOT ?%d" : "%s = ?%d", expr, n);
+		}
+		if ((wk = when_value(v, day, when, t, msg, len)) < 0)
+			return CRM_USAGE;
+		if (wk == WHEN_NO) {
+			msgf(msg, len, "term '%s': %s takes %s, not '%s'", t, name,
+			     day ? DAY_FORMS : WHEN_FORMS, quoted(v, qv, sizeof qv));
+			return CRM_USAGE;
+		}
+		if (wk == WHEN_AGE && eq && !day) {
+			msgf(msg, len, "term '%s': %s compares with a period (2026-01-01, 2026-01, 2026, "
+			     "today, yesterday) or a time, not an age '%s'", t, op, quoted(v, qv, sizeof qv));
+			return CRM_USAGE;
+		}
+		if (!day || eq)
+			return when_compare(q, w, expr, op, when);
+		/* A birthday without a year has no age. */
+		buf_adds(w, "(");
+		if ((rc = when_compare(q, w, expr, op, when)))
+			return rc;
+		return sqlf(w, " AND %s NOT LIKE '--%%')", expr);
 	}
 	if (f == CRM_F_ID || f == CRM_F_ORG_ID) {
 		char *end;
@@ -420,25 +607,29 @@ compare_term(crm_query_t *q, const char *t, size_t k, const char *op, char *msg,
 		return sqlf(w, op[0] == '!' ? "%s IS NOT ?%d" : "%s = ?%d", expr, n);
 	}
 
-	/* <, >, <=, >= */
-	char ts[21];
+	/*
+	 * <, >, <=, >= on text: a number compares as a number, a time or an
+	 * age as a time, text in double quotes as text; anything else is a
+	 * mistake, not a comparison that matches everything or nothing.
+	 */
+	char when[21], qv[96];
 	double d;
-	if (relative_time(v, ts)) {
-		if (f == CRM_F_BIRTHDATE)
-			ts[10] = '\0';
-		if (!(n = bind_text(q, ts)))
-			return CRM_NOMEM;
-	} else if (!is_date_field(f) && is_number(v, &d)) {
+	size_t l = strlen(v);
+	int wk;
+	if (l >= 2 && v[0] == '"' && v[l - 1] == '"')
+		return text_compare(q, expr, op, v + 1, l - 2);
+	if (is_number(v, &d)) {
 		if (!(n = bind_num(q, SQLITE_FLOAT, 0, d)))
 			return CRM_NOMEM;
 		return sqlf(w, "crm_num(%s) %s ?%d", expr, op, n);
-	} else if (!(n = bind_text(q, v))) {
-		return CRM_NOMEM;
 	}
-	/* A birthday without a year has no age. */
-	if (f == CRM_F_BIRTHDATE)
-		return sqlf(w, "(%s %s ?%d AND %s NOT LIKE '--%%')", expr, op, n, expr);
-	return sqlf(w, "%s %s ?%d", expr, op, n);
+	if ((wk = when_value(v, 0, when, t, msg, len)) < 0)
+		return CRM_USAGE;
+	if (wk)
+		return when_compare(q, w, expr, op, when);
+	msgf(msg, len, "term '%s': %s compares with a number (4.5), %s, not '%s'; in double quotes "
+	     "(\"...\") as text", t, op, WHEN_FORMS, quoted(v, qv, sizeof qv));
+	return CRM_USAGE;
 }
 
 /* Append the SQL for one term; msg says what is wrong on CRM_USAGE. */
@@ -554,8 +745,9 @@ age_term(crm_query_t *q, const char *v, char *msg, size_t len)
 	long lo = strtol(v, &end, 10), hi = lo;
 	int a, b;
 
-	if (end == v || lo < 0 || lo > 150 || (*end && (*end != '-' ||
-	    (hi = strtol(end + 1, &end, 10)) < lo || hi > 150 || *end))) {
+	if (!isdigit((unsigned char)*v) || lo > 150 || (*end && (*end != '-' ||
+	    !isdigit((unsigned char)end[1]) || (hi = strtol(end + 1, &end, 10)) < lo || hi > 150 ||
+	    *end))) {
 		msgf(msg, len, "age: wants years such as 25-34 or 40, not '%s'", v);
 		return CRM_USAGE;
 	}
@@ -565,6 +757,248 @@ age_term(crm_query_t *q, const char *v, char *msg, size_t len)
 	return sqlf(&q->where, "(p.birthdate GLOB '[0-9][0-9][0-9][0-9]-*'"
 	            " AND p.birthdate > date('now', '-' || ?%d || ' years')"
 	            " AND p.birthdate <= date('now', '-' || ?%d || ' years'))", a, b);
+}
+
+/* A value of an event's type or channel: a lower-case word, as crm-log(1) keeps them. */
+static int
+event_word(char *v)
+{
+	if (!*v || strlen(v) > 40)
+		return 0;
+	for (char *c = v; *c; c++) {
+		*c = (char)tolower((unsigned char)*c);
+		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '_' && *c != '-')
+			return 0;
+	}
+	return 1;
+}
+
+#define EVENT_KEYS "type, channel, campaign, direction, ref, currency, status, amount, at, " \
+	"count, after, within"
+
+/*
+ * event:SPEC and -event:SPEC: the parties with at least one event, or
+ * none, that meets every condition of SPEC, a comma-separated list:
+ * first a type alone, or KEY OP VALUE on the same event (type, channel,
+ * campaign, direction, ref, currency, status with = and !=; amount and at
+ * with every operator), count OP N (how many such events), after=TYPE or
+ * after=TYPE:CAMPAIGN (at or after one of that party's events of that
+ * type and campaign) and within=LENGTH (no later than that after it).
+ * A campaign drives the search from the index of campaign events; other
+ * terms look up each party's events by its index (party_id, at).
+ */
+static int
+event_term(crm_query_t *q, const char *t, int neg, char *msg, size_t len)
+{
+	static const char *const ops[] = { "!=", ">=", "<=", "=", "<", ">" };
+	const char *spec = strchr(t, ':') + 1;
+	struct buf c = {0};
+	char *copy, *item, *next, qv[96], mod[40] = "";
+	const char *count_op = NULL, *after = NULL;
+	long long count = 0;
+	int rc = CRM_OK, campaign = 0, first = 1, n, within = 0;
+
+	if (!*spec) {
+		msgf(msg, len, "term '%s' needs an event type or a condition, such as "
+		     "event:opened,campaign=noel", t);
+		return CRM_USAGE;
+	}
+	if (!(copy = strdup(spec)))
+		return CRM_NOMEM;
+	for (item = copy; item && !rc; item = next, first = 0) {
+		const char *op = NULL;
+		char *key = item, *v;
+		size_t k = 0;
+		if ((next = strchr(item, ',')))
+			*next++ = '\0';
+		while (islower((unsigned char)item[k]) || item[k] == '_')
+			k++;
+		for (size_t i = 0; k && i < sizeof ops / sizeof ops[0]; i++)
+			if (!strncmp(item + k, ops[i], strlen(ops[i]))) {
+				op = ops[i];
+				break;
+			}
+		if (op) {
+			v = item + k + strlen(op);
+			item[k] = '\0';
+		} else if (first && *item && !strpbrk(item, "=<>!~")) {
+			key = "type";
+			op = "=";
+			v = item;
+		} else {
+			msgf(msg, len, "term '%s': cannot read '%s' (KEY=VALUE, KEY one of " EVENT_KEYS ")",
+			     t, quoted(item, qv, sizeof qv));
+			rc = CRM_USAGE;
+			break;
+		}
+		int eq = !strcmp(op, "=") || !strcmp(op, "!=");
+		const char *sqlop = !strcmp(op, "!=") ? "IS NOT" : op;
+		if (!strcmp(key, "type") || !strcmp(key, "channel") || !strcmp(key, "campaign") ||
+		    !strcmp(key, "ref") || !strcmp(key, "direction") || !strcmp(key, "status") ||
+		    !strcmp(key, "currency")) {
+			int ok = eq && *v;
+			quoted(v, qv, sizeof qv);       /* as given, for a message */
+			if (ok && (!strcmp(key, "type") || !strcmp(key, "channel")))
+				ok = event_word(v);
+			else if (ok && !strcmp(key, "direction"))
+				ok = event_word(v) && (!strcmp(v, "in") || !strcmp(v, "out"));
+			else if (ok && !strcmp(key, "status"))
+				ok = event_word(v) && (!strcmp(v, "open") || !strcmp(v, "done"));
+			else if (ok && !strcmp(key, "currency")) {
+				for (char *x = v; *x; x++)
+					*x = (char)toupper((unsigned char)*x);
+				ok = strlen(v) == 3 && isupper((unsigned char)v[0]) &&
+				     isupper((unsigned char)v[1]) && isupper((unsigned char)v[2]);
+			}
+			if (!ok) {
+				msgf(msg, len, "term '%s': %s takes = or != and %s, not '%s'", t, key,
+				     !strcmp(key, "direction") ? "in or out" : !strcmp(key, "status") ?
+				     "open or done" : !strcmp(key, "currency") ? "a code such as EUR" :
+				     !strcmp(key, "type") || !strcmp(key, "channel") ? "a word" : "a value",
+				     qv);
+				rc = CRM_USAGE;
+				break;
+			}
+			if (!(n = bind_text(q, v))) {
+				rc = CRM_NOMEM;
+				break;
+			}
+			campaign |= !strcmp(key, "campaign") && !strcmp(op, "=");
+			sqlf(&c, "%se.%s %s ?%d", c.len ? " AND " : "", key, sqlop, n);
+		} else if (!strcmp(key, "amount")) {
+			long long a;
+			if (!amount_parse(v, &a)) {
+				msgf(msg, len, "term '%s': amount takes a number such as 49.90, not '%s'", t,
+				     quoted(v, qv, sizeof qv));
+				rc = CRM_USAGE;
+				break;
+			}
+			if (!(n = bind_num(q, SQLITE_INTEGER, a, 0))) {
+				rc = CRM_NOMEM;
+				break;
+			}
+			sqlf(&c, "%se.amount %s ?%d", c.len ? " AND " : "", sqlop, n);
+		} else if (!strcmp(key, "at")) {
+			char when[21];
+			int wk = when_value(v, 0, when, t, msg, len);
+			if (wk < 0) {
+				rc = CRM_USAGE;
+				break;
+			}
+			if (wk == WHEN_NO || (wk == WHEN_AGE && eq)) {
+				msgf(msg, len, "term '%s': at takes %s, not '%s'", t,
+				     wk ? "a period with = and != (2026-01-01, 2026-01, 2026, today, yesterday)" :
+				     WHEN_FORMS, quoted(v, qv, sizeof qv));
+				rc = CRM_USAGE;
+				break;
+			}
+			if (c.len)
+				buf_adds(&c, " AND ");
+			if ((rc = when_compare(q, &c, "e.at", op, when)))
+				break;
+		} else if (!strcmp(key, "count")) {
+			char *end;
+			count = strtoll(v, &end, 10);
+			if (count_op || !isdigit((unsigned char)*v) || *end || count > 1000000000000LL) {
+				msgf(msg, len, "term '%s': %s", t, count_op ? "count once" :
+				     "count takes a whole number, such as count>=3");
+				rc = CRM_USAGE;
+				break;
+			}
+			count_op = !strcmp(op, "!=") ? "<>" : op;
+		} else if (!strcmp(key, "after")) {
+			char *colon = strchr(v, ':');
+			if (colon)
+				*colon = '\0';
+			if (after || !eq || op[0] == '!' || !event_word(v) || (colon && !colon[1])) {
+				msgf(msg, len, "term '%s': %s", t, after ? "after once" :
+				     "after takes an event type and a campaign, such as after=sent:noel, "
+				     "or a type alone, such as after=purchase");
+				rc = CRM_USAGE;
+				break;
+			}
+			after = v;
+			if (colon)
+				colon[0] = ':';
+		} else if (!strcmp(key, "within")) {
+			long wn;
+			char unit;
+			if (within || strcmp(op, "=") || !length_parse(v, &wn, &unit) || wn < 1 ||
+			    wn > 100000) {
+				msgf(msg, len, "term '%s': %s", t, within ? "within once" :
+				     "within takes a length, such as within=30d, within=2w or within=3mo");
+				rc = CRM_USAGE;
+				break;
+			}
+			within = 1;
+			snprintf(mod, sizeof mod, "+%ld %s", unit == 'w' ? wn * 7 : wn,
+			         unit == 'h' ? "hours" : unit == 'm' ? "months" : unit == 'y' ? "years" : "days");
+		} else {
+			msgf(msg, len, "term '%s': unknown key '%s' (" EVENT_KEYS ")", t,
+			     quoted(key, qv, sizeof qv));
+			rc = CRM_USAGE;
+		}
+	}
+	if (!rc && within && !after) {
+		msgf(msg, len, "term '%s': within goes with after, such as after=sent:noel,within=30d", t);
+		rc = CRM_USAGE;
+	}
+	if (!rc && after) {
+		/* One of the party's events that this one comes at or after (and within so long). */
+		char *colon = strchr(after, ':');
+		int at = 0, ac = 0, am = 0;
+		if (colon)
+			*colon = '\0';
+		if (!(at = bind_text(q, after)) || (colon && !(ac = bind_text(q, colon + 1))) ||
+		    (within && !(am = bind_text(q, mod)))) {
+			rc = CRM_NOMEM;
+		} else {
+			sqlf(&c, "%sEXISTS (SELECT 1 FROM event a WHERE a.party_id = e.party_id AND a.type = ?%d",
+			     c.len ? " AND " : "", at);
+			if (ac)
+				sqlf(&c, " AND a.campaign = ?%d", ac);
+			buf_adds(&c, " AND a.at <= e.at");
+			if (am)
+				sqlf(&c, " AND e.at <= strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', a.at, ?%d)", am);
+			buf_adds(&c, ")");
+		}
+	}
+	free(copy);
+	if (rc) {
+		buf_free(&c);
+		return rc;
+	}
+	struct buf *w = &q->where;
+	const char *cond = c.len ? c.p : "1";
+	int cn = 0;
+	if (count_op && !(cn = bind_num(q, SQLITE_INTEGER, count, 0))) {
+		buf_free(&c);
+		return CRM_NOMEM;
+	}
+	/* Whether a party without any such event meets the count. */
+	int zero = count_op && (!strcmp(count_op, "<>") ? count != 0 : !strcmp(count_op, "=") ? count == 0 :
+	           !strcmp(count_op, ">=") ? count <= 0 : !strcmp(count_op, "<=") ? 1 :
+	           !strcmp(count_op, "<") ? count > 0 : 0);
+	buf_adds(w, neg ? "NOT (" : "(");
+	if (count_op && (zero || !campaign)) {
+		buf_adds(w, "(SELECT count(*) FROM event e WHERE e.party_id = p.id AND ");
+		buf_adds(w, cond);
+		sqlf(w, ") %s ?%d", count_op, cn);
+	} else if (campaign) {
+		buf_adds(w, "p.id IN (SELECT e.party_id FROM event e WHERE ");
+		buf_adds(w, cond);
+		if (count_op)
+			sqlf(w, " GROUP BY e.party_id HAVING count(*) %s ?%d", count_op, cn);
+		buf_adds(w, ")");
+	} else {
+		buf_adds(w, "EXISTS (SELECT 1 FROM event e WHERE e.party_id = p.id AND ");
+		buf_adds(w, cond);
+		buf_adds(w, ")");
+	}
+	buf_adds(w, ")");
+	rc = c.err ? CRM_NOMEM : CRM_OK;
+	buf_free(&c);
+	return rc;
 }
 
 static int term(crm_query_t *q, const char *t, char *msg, size_t len);
@@ -627,6 +1061,8 @@ term(crm_query_t *q, const char *t, char *msg, size_t len)
 	}
 	if (!strncmp(t, "age:", 4))
 		return age_term(q, t + 4, msg, len);
+	if (!strncmp(t, "event:", 6) || !strncmp(t, "-event:", 7))
+		return event_term(q, t, *t == '-', msg, len);
 
 	if (!strncmp(t, "-tag:", 5) || !strncmp(t, "-has:", 5) || !strncmp(t, "-kind:", 6) ||
 	    !strncmp(t, "-type:", 6)) {
@@ -643,7 +1079,7 @@ term(crm_query_t *q, const char *t, char *msg, size_t len)
 
 	/* -city=Paris, -foo:bar: no negation of that kind, and no word either. */
 	if (t[0] == '-' && isalpha((unsigned char)t[1]) && strpbrk(t, ":=<>~")) {
-		msgf(msg, len, "unknown term '%s' (-tag:, -has:, -kind:, -type: and -segment: negate;"
+		msgf(msg, len, "unknown term '%s' (-tag:, -has:, -kind:, -type:, -segment: and -event: negate;"
 		     " a field takes !=)", t);
 		return CRM_USAGE;
 	}
@@ -837,7 +1273,14 @@ crm_query_scores(crm_query_t *q, int which, const struct crm_score_opts *o, char
 	 * store one; only when scores are computed (a broken weights file does
 	 * not stop a search that computes none).
 	 */
-	return q->which | q->need ? crm_score_check(o, msg, len) : CRM_OK;
+	if (q->which | q->need)
+		return crm_score_check(o, msg, len);
+	/* Without scores, a mistaken --as-of, --window or --currency is a mistake all the same. */
+	struct crm_score_opts c = *o;
+	c.weights = NULL;
+	if (!c.currency)
+		c.currency = "EUR";
+	return o->as_of || o->window || o->currency ? crm_score_check(&c, msg, len) : CRM_OK;
 }
 
 /* Compute the scores the query needs, once; its FROM clause. */

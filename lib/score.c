@@ -189,19 +189,19 @@ out:
 	return rc;
 }
 
-/* The start of a window such as 365d, 52w, 12m or 1y that ends at t. */
+/* The start of a window such as 365d, 52w, 12mo or 1y (see length_parse()) that ends at t. */
 static int
 window_start(int64_t t, const char *spec, int64_t *out)
 {
-	char *end;
-	long n = strtol(spec, &end, 10);
+	long n;
+	char unit;
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (end == spec || !isdigit((unsigned char)*spec) || n <= 0 || n > 100000 || !*end || end[1])
+	if (!length_parse(spec, &n, &unit) || n <= 0 || n > 100000)
 		return 0;
 	gmtime_r(&tt, &tm);
-	switch (*end) {
+	switch (unit) {
 	case 'd': *out = t - n * 86400LL; return 1;
 	case 'w': *out = t - n * 7 * 86400LL; return 1;
 	case 'm': tm.tm_mon -= (int)(n % 12); tm.tm_year -= (int)(n / 12); break;
@@ -360,7 +360,7 @@ run_setup(struct run *r, const struct crm_score_opts *o, char *msg, size_t len)
 		return rc;
 	r->t = iso_seconds(r->as_of);
 	if (!window_start(r->t, o->window ? o->window : "365d", &r->tfrom)) {
-		msgf(msg, len, "--window: a length such as 365d, 52w, 12m or 1y, not '%s'", o->window);
+		msgf(msg, len, "--window: a length such as 365d, 52w, 12mo or 1y, not '%s'", o->window);
 		return CRM_USAGE;
 	}
 	window_start(r->t, r->w.pwindow, &r->tpfrom);
@@ -840,7 +840,7 @@ crm_score_attrition(crm_store_t *s, const struct crm_score_opts *o, const char *
 	if ((rc = run_setup(&r, o, msg, len)))
 		goto out;
 	if (!window_start(r.t, period ? period : "365d", &start) || start < -30610224000LL) {
-		msgf(msg, len, "--period: a length such as 365d, 13w, 3m or 1y, not '%s'", period);
+		msgf(msg, len, "--period: a length such as 365d, 13w, 3mo or 1y, not '%s'", period);
 		rc = CRM_USAGE;
 		goto out;
 	}

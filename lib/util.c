@@ -764,3 +764,32 @@ amount_format(long long v, char out[32])
 	else
 		snprintf(out, 32, "%s%llu.%04llu", v < 0 ? "-" : "", whole, frac);
 }
+
+int
+length_parse(const char *s, long *n, char *unit)
+{
+	static const struct { const char *word; char unit; } units[] = {
+		{ "h", 'h' }, { "hour", 'h' }, { "hours", 'h' },
+		{ "d", 'd' }, { "day", 'd' }, { "days", 'd' },
+		{ "w", 'w' }, { "week", 'w' }, { "weeks", 'w' },
+		{ "m", 'm' }, { "mo", 'm' }, { "month", 'm' }, { "months", 'm' },
+		{ "y", 'y' }, { "year", 'y' }, { "years", 'y' },
+	};
+	const char *p = s;
+	long v = 0;
+
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	for (; isdigit((unsigned char)*p); p++)
+		if ((v = v * 10 + (*p - '0')) > 1000000)
+			v = 1000000;
+	if (*p == ' ')
+		p++;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (!strcasecmp(p, units[i].word)) {
+			*n = v;
+			*unit = units[i].unit;
+			return 1;
+		}
+	return 0;
+}

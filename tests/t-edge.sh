@@ -7,7 +7,7 @@ exec </dev/null
 cd "$T" || exit 1
 
 crm-add -q --no-stdin --name Seed --email seed@example.org 2>/dev/null
-exits 1 "a relative time past year 1 matches nothing" crm-find --ids 'created>99999y'
+exits 2 "a relative time past year 1 is a usage error" crm-find --ids 'created>99999y'
 exits 0 "a relative time in range works" crm-find --ids 'created>1d'
 
 # The rejects file is never an input, standard input or the store.

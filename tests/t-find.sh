@@ -65,7 +65,50 @@ t "1 2" created'<1y'
 t "1 2" created'<1d' created'>100y'
 t "" created'<1d' created'>1d'
 t "1 2" birthdate'<18y'
-exits 1 "a relative time in an unknown unit finds nothing" crm-find created'>5x'
+t "1 2" created'<1m'
+t "1 2" created'<3mo'
+t "1 2" 'created<3 months'
+t "3 4 5 6" 'created>1 day'
+t "3 4 5 6" 'created>2weeks'
+t "3 4 5 6" created'>=yesterday'
+t "3 4 5 6" created=today OR created=yesterday
+# a date, a month or a year is a period, compared as a whole
+t "1" created'<=2020'
+t "1" created=2020
+t "1" created=2020-01
+t "1" created=2020-01-15
+t "" created=2020-01-14
+t "2 3 4 5 6" created!=2020-01-15
+t "2" created'>2020-01-15' created'<=2023-06-01'
+t "2" created'>2020' created'<2024'
+t "2" created=2023-06-01T00:00:00Z
+t "2" 'created=2023-06-01 02:00:00+02:00'
+t "1" birthdate=1985
+t "2" birthdate'>1985'
+t "1 2" birthdate'<=1990'
+t "6" birthdate=--03-25
+t "1 2 3 4 5" birthdate!=--03-25
+# text in double quotes compares as text, byte by byte ("15" < "8" < "9")
+t "2" attrs.score'>"8"'
+t "1 4 5 6" 'name>="Z"'
+# a value that is no time, no age, no number: exit 2, with the forms taken
+for v in 'created>5x' 'created>garbage' 'created>30 dayz' 'created>2026-02-30' 'created=30d' \
+         'created=' 'birthdate<2020-01-01T10:00:00Z' 'last_purchase<3 fortnights' \
+         'attrs.score>=abc' 'name>M' 'propensity>abc' 'rfm_r=x' 'purchases>=some' 'id<x' \
+         'created>99999y' 'age: 25' 'age:25-' 'age:+25'; do
+	exits 2 "'$v': exit 2" crm-find "$v"
+done
+run crm-find 'last_purchase<3 fortnights'
+is "the message gives the forms taken" "$(cat "$T/err")" \
+	"crm-find: term 'last_purchase<3 fortnights': last_purchase takes a date (2026-01-01, 2026-01, 2026), a time (2026-01-01T10:00:00Z) or an age (30d, 2w, 3mo, 1y, 12h, '30 days', today, yesterday), not '3 fortnights'"
+run crm-find 'attrs.score>=abc'
+like "the message about text says how to compare text" "$(cat "$T/err")" \
+	"^crm-find: term 'attrs.score>=abc': >= compares with a number \\(4\\.5\\), a date .*, not 'abc'; in double quotes"
+# the options of scores, even when no score is computed
+exits 2 "--as-of garbage: exit 2" crm-find --as-of garbage
+exits 2 "--window 0x: exit 2" crm-find --window 0x
+exits 2 "--currency EURO: exit 2" crm-find --currency EURO
+ok "--window '3 months'" crm-find --rfm --window '3 months'
 # tags
 t "1 4" tag:vip
 t "2 3 5 6" -tag:vip
