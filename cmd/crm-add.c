@@ -307,8 +307,9 @@ main(int argc, char **argv)
 		/* Flags laid over records are checked once, here. */
 		char msg[512];
 		int field;
+		/* A bad flag is a bad option value: exit 2, as in every program. */
 		if ((rc = crm_party_check(flags, &field, msg, sizeof msg)))
-			crm_die(crm_status_exit(rc), "%s", msg);
+			crm_die(rc == CRM_BADINPUT ? CRM_EXIT_USAGE : crm_status_exit(rc), "%s", msg);
 	}
 	if (argc == 0 && !from_stdin && !nflags)
 		crm_die(CRM_EXIT_USAGE, "nothing to add: give field flags, FILEs or records on stdin");
@@ -340,7 +341,7 @@ main(int argc, char **argv)
 		char msg[512];
 		int field;
 		if ((rc = crm_party_check(flags, &field, msg, sizeof msg)))
-			abort_all(rc, "%s", NULL, 0, msg);
+			abort_all(rc == CRM_BADINPUT ? CRM_USAGE : rc, "%s", NULL, 0, msg);
 		add_one(flags, "flags", 0, NULL, 0, NULL);
 	} else if (from_stdin) {
 		add_stream(stdin, "-");

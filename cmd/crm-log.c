@@ -704,8 +704,9 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "--since, --until, --reverse and --limit go with --list");
 	if (!ncontacts && !from_stdin)
 		crm_die(CRM_EXIT_USAGE, "no party: give --contact or records on standard input");
+	/* A bad flag is a bad option value: exit 2, as in every program. */
 	if ((rc = crm_event_check(event, &field, msg, sizeof msg)))
-		crm_die(crm_status_exit(rc), "%s", msg);
+		crm_die(rc == CRM_BADINPUT ? CRM_EXIT_USAGE : crm_status_exit(rc), "%s", msg);
 	if (!quiet) {
 		out = crm_cli_spool();
 		if ((rc = crm_printer_open_events(out, crm_cli_outformat(&common), common.fields,

@@ -270,7 +270,7 @@ void
 crm_cli_set_failed(int status, const char *key)
 {
 	if (status)
-		crm_die(crm_status_exit(status), "--set %s: %s", key,
+		crm_die(status == CRM_BADINPUT ? CRM_EXIT_USAGE : crm_status_exit(status), "--set %s: %s", key,
 		        status == CRM_BADINPUT ? "invalid UTF-8" : crm_status_str(status));
 }
 

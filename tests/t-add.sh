@@ -57,7 +57,7 @@ is "the stored tags are the new set" "$(jq -c .tags "$T/out")" '["newsletter","p
 run crm-add --email tags@example.org --untag nosuch
 is "--untag of an absent tag: exit 0" "$rc" 0
 is "--untag of an absent tag changes nothing" "$(jq -c .tags "$T/out")" '["newsletter","paris"]'
-exits 3 "a tag with a ';' is refused" crm-add --email tags@example.org --tag 'a;b'
+exits 2 "a tag with a ';' is refused" crm-add --email tags@example.org --tag 'a;b'
 like "the message names the tag" "$(cat "$T/err")" "invalid tag 'a;b'"
 
 # Attributes: --set KEY=VALUE, and --set KEY= removes KEY.
@@ -84,19 +84,19 @@ for k in customer prospect lead partner supplier employee other; do
 	is "--kind $k accepted" "$rc" 0
 done
 before=$(store_dump)
-exits 3 "bad --kind: exit 3" crm-add --name 'Bad Kind' --kind friend
+exits 2 "bad --kind: exit 2" crm-add --name 'Bad Kind' --kind friend
 like "bad --kind: message names the value and the field" "$(cat "$T/err")" "^crm-add: .*invalid kind 'friend'"
 is "bad --kind: nothing on stdout" "$(cat "$T/out")" ""
-exits 3 "bad --type: exit 3" crm-add --name 'Bad Type' --type robot
+exits 2 "bad --type: exit 2" crm-add --name 'Bad Type' --type robot
 like "bad --type: message names the value and the field" "$(cat "$T/err")" "^crm-add: .*invalid type 'robot'"
 is "bad --kind and --type write nothing" "$(store_dump)" "$before"
 
 # Other field checks from flags.
-exits 3 "bad --email: exit 3" crm-add --name Bob --email 'bob@'
+exits 2 "bad --email: exit 2" crm-add --name Bob --email 'bob@'
 like "bad --email: message" "$(cat "$T/err")" "invalid e-mail 'bob@'"
-exits 3 "bad --birthdate: exit 3" crm-add --name Bob --birthdate 2023-02-29
+exits 2 "bad --birthdate: exit 2" crm-add --name Bob --birthdate 2023-02-29
 like "bad --birthdate: message" "$(cat "$T/err")" "invalid birthdate '2023-02-29'"
-exits 3 "bad --phone: exit 3" crm-add --name Bob --phone 'call me'
+exits 2 "bad --phone: exit 2" crm-add --name Bob --phone 'call me'
 like "bad --phone: message" "$(cat "$T/err")" "invalid phone 'call me'"
 run crm-add --name Yearless --birthdate=--12-25
 is "a birthday without a year is accepted" "$(jq -r .birthdate "$T/out")" "--12-25"

@@ -56,9 +56,9 @@ run crm-find --format tsv --fields notes,title email=guard@example.org
 is "TSV guard" "$(sed -n 2p "$T/out")" "$(printf "' =1+1\t'=2+3")"
 
 # Flag values that are not UTF-8 are refused, not stored or dropped.
-exits 3 "--tag not UTF-8: exit 3" crm-add -q --no-stdin --name T1 --tag "$(printf 'bad\377')"
-exits 3 "--set value not UTF-8: exit 3" crm-add -q --no-stdin --name T2 --set "$(printf 'k=v\376')"
-exits 3 "--set key not UTF-8: exit 3" crm-add -q --no-stdin --name T3 --set "$(printf 'k\376=v')"
+exits 2 "--tag not UTF-8: exit 2" crm-add -q --no-stdin --name T1 --tag "$(printf 'bad\377')"
+exits 2 "--set value not UTF-8: exit 2" crm-add -q --no-stdin --name T2 --set "$(printf 'k=v\376')"
+exits 2 "--set key not UTF-8: exit 2" crm-add -q --no-stdin --name T3 --set "$(printf 'k\376=v')"
 is "nothing of them stored" "$(crm-find --count name~T1 OR name~T2 OR name~T3 2>/dev/null)" 0
 
 # A no-break space inside a phone number is allowed.

@@ -110,7 +110,7 @@ is "crm add: runs crm-add" "$(jq -r .name "$T/out")" "Front Fay"
 run crm find email=fay@example.org --fields name
 is "crm find: runs crm-find" "$rc/$(cat "$T/out")" '0/{"name":"Front Fay"}'
 exits 1 "crm find: the exit code of crm-find (1)" crm find tag:nosuch
-exits 3 "crm add: the exit code of crm-add (3)" crm add --name X --kind friend
+exits 2 "crm add: the exit code of crm-add (2)" crm add --name X --kind friend
 run sh -c 'crm find tag:vip | crm find --count'
 is "crm find: stdin is passed on" "$(cat "$T/out")" 2
 run sh -c "printf '' | crm find"
