@@ -221,7 +221,7 @@ crm_cli_number(const char *opt, const char *arg)
 
 	errno = 0;
 	n = strtol(arg, &end, 10);
-	if (errno || *end || !*arg || n < 0)
+	if (errno || *end || !isdigit((unsigned char)*arg) || n < 0)
 		crm_die(CRM_EXIT_USAGE, "%s wants a number, not '%s'", opt, arg);
 	return n;
 }

@@ -165,4 +165,12 @@ run crm-segment paris --nosuch
 like "a bad option of crm-segment NAME is crm-segment's" "$(cat "$T/err")" "^crm-segment: .*--nosuch"
 is "and exits 2" "$rc" 2
 
+# A count option takes digits only.
+for v in ' 5' +5 5x '' -1; do
+	run crm-find --no-stdin --limit "$v"
+	is "--limit '$v': exit 2" "$rc" 2
+done
+run crm-find --no-stdin --limit 1 --ids
+is "--limit 1" "$rc/$(cat "$T/out")" "0/1"
+
 finish
