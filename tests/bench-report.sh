@@ -6,6 +6,8 @@
 # each (default 3), medians, whole process.  Run by tests/bench.sh; prints
 # figures only.
 set -eu
+# Standard input is no record stream here, whatever ran this script.
+exec </dev/null
 bin=$(cd "$1" && pwd)
 dir=$2
 SRUNS=${SRUNS:-3}

@@ -7,6 +7,8 @@
 # the stores in the directory it names at the start.  Prints figures only:
 # it asserts nothing.
 set -eu
+# Standard input is no record stream here, whatever ran this script.
+exec </dev/null
 bin=$(cd "${1:-build}" && pwd)
 N=${N:-1000000}
 RUNS=${RUNS:-3}

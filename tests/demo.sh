@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: MIT
 # tests/demo.sh BUILD: a short tour on a sample store of its own.
 set -eu
+# Standard input is no record stream here, whatever ran this script.
+exec </dev/null
 bin=$(cd "${1:-build}" && pwd)
 PATH=$bin:$PATH
 demo=$bin/demo
