@@ -49,7 +49,7 @@ usage(FILE *fp, int code)
 	      "               [--format table|csv|tsv|jsonl|json] [--fields LIST] [--csv-raw]\n"
 	      "               [--chart [--ascii]] [--html FILE [--title TEXT]]\n"
 	      "               [--window LEN] [--weights FILE]\n"
-	      "               [--input-format csv|jsonl|vcard|auto] [--no-stdin]\n"
+	      "               [--input-format csv|tsv|jsonl|vcard|lines|auto] [--no-stdin]\n"
 	      "               [--db PATH]\n"
 	      "       crm-report -h | --help | --version\n"
 	      "Reports: summary, by FIELD[,FIELD], campaign [NAME], churn, funnel,\n"

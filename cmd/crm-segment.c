@@ -55,7 +55,7 @@ usage(FILE *fp, int code)
 	      "               [--fields LIST]\n"
 	      "       crm-segment --delete NAME\n"
 	      "       crm-segment --include NAME | --exclude NAME [--contact ID|EMAIL|EXT_ID]...\n"
-	      "               [--input-format csv|jsonl|vcard|auto] [--no-stdin]\n"
+	      "               [--input-format csv|tsv|jsonl|vcard|lines|auto] [--no-stdin]\n"
 	      "       crm-segment --freeze NAME [--as-of TIME] [--window LEN] [--currency CUR]\n"
 	      "               [--weights FILE]\n"
 	      "       crm-segment --thaw NAME\n"
