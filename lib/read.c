@@ -2419,15 +2419,17 @@ trim(const char *s, size_t n, size_t *len)
  * that is not blank one item.  -1: it is not; 0: a list; 1: a list whose
  * first line is a field name, a CSV header (email, id, ext_id); 2: a list
  * whose first line, of another shape than all the others (ids or
- * e-mails), is their heading.
+ * e-mails), is their heading.  *named: the first line is a field name,
+ * list or not.
  */
 static int
-sniff_lines(const crm_reader_t *r)
+sniff_lines(const crm_reader_t *r, int *named)
 {
 	const char *s = (const char *)r->ibuf + r->ipos, *e = (const char *)r->ibuf + r->ilen;
 	char first[MAXTOKEN + 1];
-	int n = 0, kind0 = 0, others = 0;
+	int n = 0, kind0 = 0, others = 0, list = 1;
 
+	*named = 0;
 	while (s < e) {
 		const char *nl = memchr(s, '\n', (size_t)(e - s)), *le = nl ? nl : e;
 		size_t tl;
@@ -2436,19 +2438,22 @@ sniff_lines(const crm_reader_t *r)
 		if (!tl)
 			continue;
 		int k = token_kind(t, tl);
-		if (!k)
-			return -1;
 		if (n++ == 0) {
-			memcpy(first, t, tl);
-			first[tl] = '\0';
+			memcpy(first, t, k ? tl : 0);
+			first[k ? tl : 0] = '\0';
 			kind0 = k;
-		} else {
-			others |= k == 'i' ? 1 : k == '@' ? 2 : 4;
+			*named = k == 'x' && (crm_field_lookup(first, 1) >= 0 || !strcmp(first, "party_id"));
 		}
+		if (!k) {
+			list = 0;
+			break;
+		}
+		if (n > 1)
+			others |= k == 'i' ? 1 : k == '@' ? 2 : 4;
 	}
-	if (!n)
+	if (!n || !list)
 		return -1;
-	if (kind0 == 'x' && (crm_field_lookup(first, 1) >= 0 || !strcmp(first, "party_id")))
+	if (*named)
 		return 1;
 	return kind0 == 'x' && (others == 1 || others == 2) ? 2 : 0;
 }
@@ -2753,7 +2758,8 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 			r->ipos = r->ilen;
 			return rc;
 		}
-		if (r->format == CRM_IN_LINES && sniff_lines(r) > 0)
+		int named;
+		if (r->format == CRM_IN_LINES && (sniff_lines(r, &named) > 0 || named))
 			r->lines_header = 1;
 		if (r->format == CRM_IN_AUTO || r->format == CRM_IN_JSONL) {
 			/* The first byte that is not white space decides. */
@@ -2777,7 +2783,7 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 				r->jarray = c == '[';
 				if (r->format == CRM_IN_JSONL)
 					break;
-				int list = r->events ? -1 : sniff_lines(r);
+				int list = r->events ? -1 : sniff_lines(r, &named);
 				r->format = c == '{' || c == '[' ? CRM_IN_JSONL :
 				            !strncasecmp((const char *)r->ibuf + r->ipos, "BEGIN:VCARD",
 				                         avail < 11 ? avail : 11) && avail >= 11 ? CRM_IN_VCARD :

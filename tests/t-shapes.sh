@@ -60,9 +60,9 @@ run sh -c 'printf "ann@example.org\n" | crm-find --input-format lines --ids'
 is "--input-format lines: read as a list" "$(ids)" "1"
 run sh -c 'printf "email\nann@example.org\n" | crm-find --input-format lines --ids'
 is "--input-format lines: a field name on the first line is its header" "$(ids)" "1"
-run sh -c 'printf "ann@example.org\nBob Stone, Lyon\n" | crm-find --input-format lines --ids'
+run sh -c 'printf "email\nann@example.org\nBob Stone, Lyon\n" | crm-find --input-format lines --ids'
 is "--input-format lines: a line of two words is bad input, exit 3" "$rc" 3
-like "--input-format lines: what is wrong said" "$(cat "$T/err")" "-:2: not an id, an e-mail or an ext_id: 'Bob Stone, Lyon'"
+like "--input-format lines: what is wrong said" "$(cat "$T/err")" "-:3: not an id, an e-mail or an ext_id: 'Bob Stone, Lyon'"
 printf 'ann@example.org\n' >"$T/list.txt"
 run crm-log --import --type note --input-format lines "$T/list.txt"
 is "crm-log --import: a list names no events, exit 3" "$rc" 3
