@@ -1355,9 +1355,8 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			r->rec_line = r->lineno;
 			buf_reset(&r->raw);
 			/* Till the header is read, each line says its delimiter (CSV, not TSV). */
-			if (!r->have_header && r->format != CRM_IN_TSV) {
+			if (!r->have_header && r->format != CRM_IN_TSV)
 				set_delim(r, sniff_delim(r->line.p, r->line.len));
-			}
 		}
 		if (r->line_long || r->raw.len + r->line.len > MAXREC) {
 			/*

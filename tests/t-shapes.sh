@@ -41,6 +41,9 @@ run sh -c 'printf "email\nann@example.org\ncid@example.org\n" | crm-find --ids'
 is "a one-column CSV whose header is a field is still CSV" "$(ids)" "1,3"
 run sh -c 'printf "Subscribers\nann@example.org\nbob@example.org\n" | crm-find --ids'
 is "a list's heading of another shape than its e-mails is no party" "$(ids)" "1,2"
+run sh -c 'printf "Subscribers\nann@example.org\n" | crm-add --tag sub'
+is "crm-add: a list's heading is named on stderr, not read" "$(cat "$T/err")" \
+	"$(printf "crm-add: -: skipped, not records: line 1 'Subscribers' (a header)\ncrm-add: 1 read, 0 created, 1 updated, 0 unchanged, 0 rejected")"
 run sh -c 'crm-find --ids city=Lyon | crm-add --tag seen -q'
 is "crm-find --ids | crm-add with flags: exit 0" "$rc" 0
 is "crm-find --ids | crm-add with flags: the party updated" "$(crm-find tag:seen --ids)" "2"
