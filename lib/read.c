@@ -94,7 +94,11 @@ struct crm_reader {
 	int job_title;          /* the header has a "Job Title" */
 	int delim;              /* ',', ';' or TAB: from the header line, or TSV's */
 
-	/* a JSON array: where its reading stands, and its elements so far */
+	/*
+	 * A JSON array (1), or JSON objects over several lines one after the
+	 * other, as jq prints them (2): where its reading stands, and its
+	 * elements so far.
+	 */
 	int jarray;
 	int jstate;             /* 0 outside an array, 1 after '[', 2 after an element, 3 after ',' */
 	long jelems;
@@ -1691,6 +1695,7 @@ nomem:
 }
 
 static int json_record(crm_reader_t *r, json_t *o, crm_party_t **out);
+static const char *trim(const char *s, size_t n, size_t *len);
 
 static int
 jsonl_next(crm_reader_t *r, crm_party_t **out)
@@ -1768,14 +1773,14 @@ take_byte(crm_reader_t *r)
 		r->lineno++;
 }
 
-/* A JSON array's error that ends the input. */
+/* A JSON array's error that ends the input, at line (0: the current one). */
 static int
-jarray_fatal(crm_reader_t *r, const char *what)
+jarray_fatal(crm_reader_t *r, long line, const char *what)
 {
 	r->fatal = 1;
 	r->eof = 1;
 	r->ipos = r->ilen;
-	r->rec_line = r->lineno + 1;
+	r->rec_line = line ? line : r->lineno + 1;
 	buf_reset(&r->raw);
 	return fail(r, r->rec_line, "%s", what);
 }
@@ -1785,6 +1790,7 @@ jarray_fatal(crm_reader_t *r, const char *what)
  * end (strings and nesting followed), so that memory holds one element
  * at a time however long the array; each element is a record, and its
  * bytes, line ends made spaces, its verbatim text (a JSON Lines line).
+ * Or the next of JSON values one after the other (r->jarray 2).
  */
 static int
 jarray_next(crm_reader_t *r, crm_party_t **out)
@@ -1796,28 +1802,35 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 			take_byte(r);
 		if (c == -2)
 			return io_fail(r);
+		if (r->jarray == 2) {           /* values one after the other */
+			if (c == -1)
+				return CRM_EOF;
+			r->jelems = 1;          /* no value says the others are not records */
+			break;
+		}
 		if (r->jstate == 0) {           /* outside: the end, or another array */
 			if (c == -1)
 				return CRM_EOF;
 			if (c != '[')
-				return jarray_fatal(r, "text after the JSON array");
+				return jarray_fatal(r, 0, "text after the JSON array");
 			take_byte(r);
 			r->jstate = 1;
 			r->jelems = 0;
 			continue;
 		}
 		if (c == -1)
-			return jarray_fatal(r, "unterminated JSON array (no ']')");
+			return jarray_fatal(r, 0, "unterminated JSON array (no ']')");
 		if (r->jstate == 2) {           /* after an element */
 			if (c != ',' && c != ']')
-				return jarray_fatal(r, "expected ',' or ']' after an element of the JSON array");
+				return jarray_fatal(r, 0, "expected ',' or ']' after an element of the "
+				                    "JSON array");
 			take_byte(r);
 			r->jstate = c == ',' ? 3 : 0;
 			continue;
 		}
 		if (c == ']') {
 			if (r->jstate == 3)
-				return jarray_fatal(r, "',' before ']' in the JSON array");
+				return jarray_fatal(r, 0, "',' before ']' in the JSON array");
 			take_byte(r);
 			r->jstate = 0;
 			continue;
@@ -1833,7 +1846,9 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 		if (c == -2)
 			return io_fail(r);
 		if (c == -1 && (in || depth || !r->raw.len))
-			return jarray_fatal(r, "unterminated JSON array (no ']')");
+			return jarray_fatal(r, r->raw.len ? r->rec_line : 0,
+			                    r->jarray == 2 ? "unterminated JSON object (no '}')" :
+			                    "unterminated JSON array (no ']')");
 		if (!in && !depth && r->raw.len && (c == -1 || (c && strchr(",] \t\r\n", c))))
 			break;                  /* the end of a number, true, false or null */
 		take_byte(r);
@@ -2780,6 +2795,16 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 				}
 				size_t avail = r->ilen - r->ipos;
 				r->jarray = c == '[';
+				if (c == '{') {
+					/* A line of a lone '{': an object over several lines (jq .). */
+					const unsigned char *nl = memchr(r->ibuf + r->ipos, '\n', avail);
+					size_t tl;
+					if (nl)
+						trim((const char *)r->ibuf + r->ipos + 1,
+						     (size_t)(nl - r->ibuf - r->ipos - 1), &tl);
+					if (nl && !tl)
+						r->jarray = 2;
+				}
 				if (r->format == CRM_IN_JSONL)
 					break;
 				int list = r->events ? -1 : sniff_lines(r, &named);

@@ -147,6 +147,19 @@ is "a bad element set aside: exit 0" "$rc" 0
 like "a bad element set aside: its line" "$(grep '^#' "$T/rej.jsonl")" "bad.json:2: "
 is "a bad element set aside: one line of JSON" "$(grep -v '^#' "$T/rej.jsonl" | jq -c .)" '{"name":"Oli Day","email":"oli@"}'
 
+# Objects over several lines one after the other, as jq prints them.
+run sh -c 'crm-find | jq "select(.email == \"pam@example.org\")" | crm-find --ids'
+is "jq's objects over several lines: exit 0" "$rc" 0
+is "jq's objects over several lines restrict a search" "$(ids)" "$(crm-find --ids email=pam@example.org)"
+printf '{\n  "name": "Quy Tan",\n  "email": "quy@"\n}\n{\n  "name": "Rae Ode",\n  "email": "rae@example.org"\n}\n' >"$T/pretty.json"
+run crm-add -q --rejects "$T/rej2.jsonl" "$T/pretty.json"
+is "jq's objects into crm-add: the good one written" "$(crm-find --count email=rae@example.org)" 1
+is "jq's objects into crm-add: the bad one set aside on one line" "$(grep -v '^#' "$T/rej2.jsonl" | jq -c .)" '{"name":"Quy Tan","email":"quy@"}'
+printf '{\n  "name": "Sal Vu",\n' >"$T/cut2.json"
+run crm-add "$T/cut2.json"
+is "an object without its end: exit 3" "$rc" 3
+like "an object without its end: the line where it begins" "$(cat "$T/err")" "cut2.json:1: unterminated JSON object"
+
 # Event records in a JSON array and in TSV, for crm-log --import.
 printf '[{"email":"pam@example.org","type":"purchase","amount":"12.50","at":"2026-03-01T10:00:00Z","ref":"o-1"}]' >"$T/ev.json"
 printf 'email\ttype\tsubject\tat\npam@example.org\tnote\tcalled back\t2026-03-02T10:00:00Z\n' >"$T/ev.tsv"
