@@ -57,6 +57,10 @@ run sh -c 'printf "CRM-C3\n" | crm-gdpr-export --subject-stdin --register /nonex
 is "crm-gdpr-export --subject-stdin: an ext_id a line" "$(jq -r '.parties[].email' "$T/out")" "cid@example.org"
 run sh -c 'printf "email\nbob@example.org\n" | crm-gdpr-export --subject-stdin --register /nonexistent'
 is "crm-gdpr-export --subject-stdin: a one-column CSV" "$(jq -r '.parties[].email' "$T/out")" "bob@example.org"
+run sh -c 'crm-find email=ann@example.org --format tsv | crm-gdpr-export --subject-stdin --register /nonexistent'
+is "crm-gdpr-export --subject-stdin: TSV records" "$(jq -r '.parties[].email' "$T/out")" "ann@example.org"
+run sh -c 'crm-find email=ann@example.org --format json | crm-gdpr-export --subject-stdin --register /nonexistent'
+is "crm-gdpr-export --subject-stdin: a JSON array" "$(jq -r '.parties[].email' "$T/out")" "ann@example.org"
 
 # Forced: --input-format lines.
 run sh -c 'printf "ann@example.org\n" | crm-find --input-format lines --ids'
