@@ -74,7 +74,7 @@ usage(FILE *fp, int code)
 	      "               [--on-conflict merge|replace|skip|error] [--rejects FILE]\n"
 	      "               [--dry-run] [-q | --quiet] [--map FROM=TO,...]\n"
 	      "               [--encoding NAME] [--from NAME|list]\n"
-	      "               [--input-format csv|jsonl|vcard|auto]\n"
+	      "               [--input-format csv|tsv|jsonl|vcard|lines|auto]\n"
 	      "               [--stdin | --no-stdin]\n"
 	      "               [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"

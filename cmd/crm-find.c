@@ -37,7 +37,8 @@ usage(FILE *fp, int code)
 {
 	fputs("usage: crm-find [--sort [-]FIELD] [--limit N] [--count | --ids]\n"
 	      "                [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
-	      "                [--input-format csv|jsonl|vcard|auto] [--stdin | --no-stdin]\n"
+	      "                [--input-format csv|tsv|jsonl|vcard|lines|auto]\n"
+	      "                [--stdin | --no-stdin]\n"
 	      "                [--db PATH]\n"
 	      "                [--rfm] [--churn] [--propensity] [--scores] [--explain]\n"
 	      "                [--as-of TIME] [--window LEN] [--currency CUR] [--weights FILE]\n"

@@ -87,9 +87,9 @@ add_value(const char *v)
 }
 
 /*
- * Standard input: a record stream (JSON Lines, or CSV with a header
- * naming id, email, phone or ext_id), whose parties' identifiers count;
- * or identifiers, one per line.
+ * Standard input: a record stream (JSON Lines, a JSON array, or CSV or
+ * TSV with a header naming id, email, phone or ext_id, or only a field
+ * name), whose parties' identifiers count; or identifiers, one per line.
  */
 static void
 read_stdin_subjects(void)
@@ -112,7 +112,10 @@ read_stdin_subjects(void)
 			if (!*p)
 				continue;
 			first = 0;
-			records = *p == '{' || (strchr(p, ',') && (strstr(p, "email") || strstr(p, "id")));
+			/* Records: JSON, or a CSV or TSV header naming an identifier. */
+			records = *p == '{' || *p == '[' || crm_field_lookup(p, 1) >= 0 ||
+			          (strpbrk(p, ",;\t") && (strstr(p, "mail") || strstr(p, "Mail") ||
+			                                    strstr(p, "id") || strstr(p, "Id") || strstr(p, "ID")));
 			/* Kept in memory: identifiers never go to a temporary file. */
 			if (records && !(tmp = open_memstream(&mem, &memlen)))
 				crm_die(CRM_EXIT_STORE, "out of memory");

@@ -186,7 +186,7 @@ _crm_reply_field_list() {
 _crm_value() {
 	case $1 in
 	--format) _crm_reply "$_crm_formats" ;;
-	--input-format) _crm_reply 'csv jsonl vcard auto' ;;
+	--input-format) _crm_reply 'csv tsv jsonl vcard lines auto' ;;
 	--from) _crm_reply 'list google outlook outlook-fr outlook-com hubspot salesforce mailchimp linkedin' ;;
 	--encoding)
 		_crm_reply "$_crm_encodings"

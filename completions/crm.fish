@@ -304,7 +304,7 @@ if not set -q __crm_completion_loaded
         complete $c -l db -r -F -d 'Use the store at this path'
         complete $c -l format -x -a 'jsonl json csv tsv table vcard' -d 'Output format'
         complete $c -l csv-raw -d 'Write CSV cells without the formula guard'
-        complete $c -l input-format -x -a 'csv jsonl vcard auto' -d 'Format of input records'
+        complete $c -l input-format -x -a 'csv tsv jsonl vcard lines auto' -d 'Format of input records'
         complete $c -l stdin -d 'Read records from standard input, whatever CRM_NO_STDIN says'
         complete $c -l no-stdin -d 'Do not read records from standard input'
     end
@@ -509,7 +509,7 @@ if not set -q __crm_completion_loaded
         complete $c -l force -d 'With --html, replace an existing page'
         complete $c -l window -x -a '30d 90d 365d 1y' -d 'The window of F and M of a score column'
         complete $c -l weights -r -F -d 'Read weights and thresholds from this file'
-        complete $c -l input-format -x -a 'csv jsonl vcard auto' -d 'Format of input records'
+        complete $c -l input-format -x -a 'csv tsv jsonl vcard lines auto' -d 'Format of input records'
         complete $c -l stdin -d 'Read records from standard input, whatever CRM_NO_STDIN says'
         complete $c -l no-stdin -d 'Do not read records from standard input'
         complete -c $cmd -n "$pre""__crm_report_after_by" -x \

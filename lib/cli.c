@@ -97,8 +97,13 @@ crm_cli_common(int opt, const char *arg, struct crm_common *c)
 			c->informat = CRM_IN_AUTO;
 		else if (!strcmp(arg, "vcard") || !strcmp(arg, "vcf"))
 			c->informat = CRM_IN_VCARD;
+		else if (!strcmp(arg, "tsv"))
+			c->informat = CRM_IN_TSV;
+		else if (!strcmp(arg, "lines"))
+			c->informat = CRM_IN_LINES;
 		else
-			crm_die(CRM_EXIT_USAGE, "unknown input format '%s' (csv, jsonl, vcard, auto)", arg);
+			crm_die(CRM_EXIT_USAGE,
+			        "unknown input format '%s' (csv, tsv, jsonl, vcard, lines, auto)", arg);
 		return 1;
 	case CRM_OPT_NO_STDIN:
 		if (c->stdin_on)

@@ -288,11 +288,20 @@ void crm_event_query_after(crm_event_query_t *q, int64_t id);
 
 typedef struct crm_reader crm_reader_t;
 
-enum crm_informat { CRM_IN_AUTO, CRM_IN_CSV, CRM_IN_JSONL, CRM_IN_VCARD };
+/*
+ * Input formats.  CSV's delimiter (comma, semicolon or TAB) is the most
+ * frequent one in its header line; CRM_IN_TSV is CSV with TABs.
+ * CRM_IN_JSONL also reads a JSON array of objects, element by element.
+ * CRM_IN_LINES is one id, e-mail or ext_id a line (parties only).
+ */
+enum crm_informat { CRM_IN_AUTO, CRM_IN_CSV, CRM_IN_JSONL, CRM_IN_VCARD, CRM_IN_TSV,
+                    CRM_IN_LINES };
 
 /*
  * Open a reader over fp (not closed by the reader), naming it name in
- * messages.  format CRM_IN_AUTO detects the format from the first byte.
+ * messages.  format CRM_IN_AUTO detects the format from how the input
+ * begins: '{' JSON Lines, '[' a JSON array, BEGIN:VCARD vCards, lines of
+ * one token each (not a header: a field name) CRM_IN_LINES, else CSV.
  * map is a "From=to,From2=to2" header mapping or NULL.
  * CRM_OK, CRM_USAGE for a bad map, CRM_NOMEM.  Free with crm_reader_free().
  */
@@ -415,7 +424,7 @@ extern const struct crm_preset crm_presets[];
  * its slash dates read in its order.  CRM_OK, CRM_USAGE (unknown name). */
 int crm_reader_from(crm_reader_t *r, const char *name);
 
-/* The detected format, CRM_IN_CSV or CRM_IN_JSONL (CRM_IN_AUTO if none). */
+/* The detected format, a CRM_IN_ value (CRM_IN_AUTO if none yet). */
 int crm_reader_format(const crm_reader_t *r);
 
 /* ---------------------------------------------------------------- */

@@ -2,7 +2,9 @@
 /*
  * read.c: the record reader.  CSV through libcsv and JSON Lines through
  * Jansson, one physical line at a time, so that memory stays bounded and
- * every record knows the line it started on and its verbatim bytes.
+ * every record knows the line it started on and its verbatim bytes; a
+ * JSON array element by element, and lists of ids, e-mails or ext_ids
+ * one a line.
  */
 #include <csv.h>
 #include <ctype.h>
@@ -90,6 +92,19 @@ struct crm_reader {
 	size_t ncols;
 	int have_header;
 	int job_title;          /* the header has a "Job Title" */
+	int delim;              /* ',', ';' or TAB: from the header line, or TSV's */
+
+	/*
+	 * A JSON array (1), or JSON objects over several lines one after the
+	 * other, as jq prints them (2): where its reading stands, and its
+	 * elements so far.
+	 */
+	int jarray;
+	int jstate;             /* 0 outside an array, 1 after '[', 2 after an element, 3 after ',' */
+	long jelems;
+
+	/* a list, one id, e-mail or ext_id a line: its first line is a header */
+	int lines_header;
 	const struct crm_preset *preset;  /* --from NAME */
 
 	/* --map */
@@ -646,6 +661,30 @@ cb_cell(void *s, size_t len, void *data)
 	if (s && len && memchr(s, '\0', len) && !r->cell_err[0])
 		snprintf(r->cell_err, sizeof r->cell_err, "NUL byte in field %zu%s", r->ncells,
 		         enc_hint((const unsigned char *)""));
+	if (r->delim == '\t' && s && len) {
+		/*
+		 * TSV: \t, \n, \r and \\ stand for a TAB, a LF, a CR and a
+		 * backslash; a field in double quotes, from its first byte to its
+		 * last, is read without them, its doubled quotes made one.
+		 */
+		const char *c = s, *e = c + len;
+		int quoted = len >= 2 && *c == '"' && e[-1] == '"';
+		if (quoted)
+			c++, e--;
+		for (; c < e; c++) {
+			char x = *c;
+			if (quoted && x == '"' && c + 1 < e && c[1] == '"')
+				c++;
+			else if (x == '\\' && c + 1 < e && c[1] && strchr("tnr\\", c[1])) {
+				c++;
+				x = *c == 't' ? '\t' : *c == 'n' ? '\n' : *c == 'r' ? '\r' : '\\';
+			}
+			buf_addc(&r->cells, x);
+		}
+		if (buf_addc(&r->cells, '\0'))
+			snprintf(r->cell_err, sizeof r->cell_err, "out of memory");
+		return;
+	}
 	if (buf_add(&r->cells, s ? s : "", s ? len : 0) || buf_addc(&r->cells, '\0'))
 		snprintf(r->cell_err, sizeof r->cell_err, "out of memory");
 }
@@ -670,6 +709,18 @@ cell_len(crm_reader_t *r, size_t i)
 	return end - r->off[i];
 }
 
+/*
+ * Read fields parted by d: CSV's quoting, or none for TSV (0xff, the
+ * quote then, is no byte of UTF-8).
+ */
+static void
+set_delim(crm_reader_t *r, int d)
+{
+	r->delim = d;
+	csv_set_delim(&r->csv, (unsigned char)d);
+	csv_set_quote(&r->csv, d == '\t' ? 0xff : '"');
+}
+
 static void
 csv_restart(crm_reader_t *r)
 {
@@ -677,9 +728,33 @@ csv_restart(crm_reader_t *r)
 		csv_free(&r->csv);
 	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
 	csv_set_space_func(&r->csv, nospace);
+	if (!r->delim)
+		r->delim = r->format == CRM_IN_TSV ? '\t' : ',';
+	set_delim(r, r->delim);
 	/* libcsv grows a field by this much at a time: large steps, few copies. */
 	csv_set_blk_size(&r->csv, 1 << 18);
 	r->csv_on = 1;
+}
+
+/*
+ * The delimiter of a header line: of comma, semicolon and TAB, the one
+ * found most often outside double quotes; a comma on a tie or none.
+ */
+static int
+sniff_delim(const char *s, size_t n)
+{
+	size_t comma = 0, semi = 0, tab = 0;
+	int in = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			in = !in;
+		else if (!in)
+			comma += s[i] == ',', semi += s[i] == ';', tab += s[i] == '\t';
+	}
+	if (comma >= semi && comma >= tab)
+		return ',';
+	return tab >= semi ? '\t' : ';';
 }
 
 static void
@@ -1283,6 +1358,9 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			}
 			r->rec_line = r->lineno;
 			buf_reset(&r->raw);
+			/* Till the header is read, each line says its delimiter (CSV, not TSV). */
+			if (!r->have_header && r->format != CRM_IN_TSV)
+				set_delim(r, sniff_delim(r->line.p, r->line.len));
 		}
 		if (r->line_long || r->raw.len + r->line.len > MAXREC) {
 			/*
@@ -1312,6 +1390,12 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 		}
 		if ((rc = buf_add(&r->raw, r->line.p, r->line.len)))
 			return rc;
+		if (r->delim == '\t' && memchr(r->line.p, 0xff, r->line.len)) {
+			/* TSV's no-quote byte: not UTF-8, said as the cells' check would. */
+			csv_restart(r);
+			clear_cells(r);
+			return fail(r, r->rec_line, "invalid UTF-8%s", enc_hint((const unsigned char *)"\xff"));
+		}
 		size_t n = csv_parse(&r->csv, r->line.p, r->line.len, cb_cell, cb_row, r);
 		if (n != r->line.len) {
 			long at = r->rec_line;
@@ -1610,6 +1694,9 @@ nomem:
 	return NULL;
 }
 
+static int json_record(crm_reader_t *r, json_t *o, crm_party_t **out);
+static const char *trim(const char *s, size_t n, size_t *len);
+
 static int
 jsonl_next(crm_reader_t *r, crm_party_t **out)
 {
@@ -1647,6 +1734,181 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 		json_decref(o);
 		return fail(r, r->rec_line, "expected a JSON object");
 	}
+	return json_record(r, o, out);
+}
+
+/* What a JSON value is: "a number", or in the plural "numbers". */
+static const char *
+json_kind(const json_t *v, int plural)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return plural ? "objects" : "an object";
+	case JSON_ARRAY: return plural ? "arrays" : "an array";
+	case JSON_STRING: return plural ? "strings" : "a string";
+	case JSON_INTEGER: case JSON_REAL: return plural ? "numbers" : "a number";
+	case JSON_TRUE: case JSON_FALSE: return plural ? "booleans" : "a boolean";
+	default: return plural ? "nulls" : "null";
+	}
+}
+
+/* The next byte of the input, not taken: -1 at the end, -2 on a read error. */
+static int
+peek_byte(crm_reader_t *r)
+{
+	if (r->ipos == r->ilen) {
+		int n = fill(r);
+		if (n < 0)
+			return -2;
+		if (n == 0)
+			return -1;
+	}
+	return r->ibuf[r->ipos];
+}
+
+/* Take the byte peek_byte() saw; r->lineno counts the LFs taken. */
+static void
+take_byte(crm_reader_t *r)
+{
+	if (r->ibuf[r->ipos++] == '\n')
+		r->lineno++;
+}
+
+/* A JSON array's error that ends the input, at line (0: the current one). */
+static int
+jarray_fatal(crm_reader_t *r, long line, const char *what)
+{
+	r->fatal = 1;
+	r->eof = 1;
+	r->ipos = r->ilen;
+	r->rec_line = line ? line : r->lineno + 1;
+	buf_reset(&r->raw);
+	return fail(r, r->rec_line, "%s", what);
+}
+
+/*
+ * The next element of a top-level JSON array, read byte by byte up to its
+ * end (strings and nesting followed), so that memory holds one element
+ * at a time however long the array; each element is a record, and its
+ * bytes, line ends made spaces, its verbatim text (a JSON Lines line).
+ * Or the next of JSON values one after the other (r->jarray 2).
+ */
+static int
+jarray_next(crm_reader_t *r, crm_party_t **out)
+{
+	int c;
+
+	for (;;) {
+		while ((c = peek_byte(r)) == ' ' || c == '\t' || c == '\r' || c == '\n')
+			take_byte(r);
+		if (c == -2)
+			return io_fail(r);
+		if (r->jarray == 2) {           /* values one after the other */
+			if (c == -1)
+				return CRM_EOF;
+			r->jelems = 1;          /* no value says the others are not records */
+			break;
+		}
+		if (r->jstate == 0) {           /* outside: the end, or another array */
+			if (c == -1)
+				return CRM_EOF;
+			if (c != '[')
+				return jarray_fatal(r, 0, "text after the JSON array");
+			take_byte(r);
+			r->jstate = 1;
+			r->jelems = 0;
+			continue;
+		}
+		if (c == -1)
+			return jarray_fatal(r, 0, "unterminated JSON array (no ']')");
+		if (r->jstate == 2) {           /* after an element */
+			if (c != ',' && c != ']')
+				return jarray_fatal(r, 0, "expected ',' or ']' after an element of the "
+				                    "JSON array");
+			take_byte(r);
+			r->jstate = c == ',' ? 3 : 0;
+			continue;
+		}
+		if (c == ']') {
+			if (r->jstate == 3)
+				return jarray_fatal(r, 0, "',' before ']' in the JSON array");
+			take_byte(r);
+			r->jstate = 0;
+			continue;
+		}
+		break;
+	}
+	/* An element: up to its closing brace, bracket or quote, or a scalar's end. */
+	int depth = 0, in = 0, esc = 0, big = 0;
+	r->rec_line = r->lineno + 1;
+	buf_reset(&r->raw);
+	for (;;) {
+		c = peek_byte(r);
+		if (c == -2)
+			return io_fail(r);
+		if (c == -1 && (in || depth || !r->raw.len))
+			return jarray_fatal(r, r->raw.len ? r->rec_line : 0,
+			                    r->jarray == 2 ? "unterminated JSON object (no '}')" :
+			                    "unterminated JSON array (no ']')");
+		if (!in && !depth && r->raw.len && (c == -1 || (c && strchr(",] \t\r\n", c))))
+			break;                  /* the end of a number, true, false or null */
+		take_byte(r);
+		if (r->raw.len >= MAXREC)
+			big = 1;
+		else if (buf_addc(&r->raw, !in && (c == '\n' || c == '\r') ? ' ' : (char)c))
+			return CRM_NOMEM;
+		if (in) {
+			if (esc)
+				esc = 0;
+			else if (c == '\\')
+				esc = 1;
+			else if (c == '"') {
+				in = 0;
+				if (!depth)
+					break;
+			}
+			continue;
+		}
+		if (c == '"')
+			in = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && --depth <= 0)
+			break;
+	}
+	r->jstate = 2;
+	long nth = r->jelems++;
+	if (big)
+		return fail(r, r->rec_line, "element of the JSON array longer than %d bytes", MAXREC);
+	long bad = utf8_check(r->raw.p, r->raw.len);
+	if (bad >= 0)
+		return fail(r, r->rec_line, "invalid UTF-8%s",
+		            enc_hint((const unsigned char *)r->raw.p + bad));
+	if (json_depth(r->raw.p, r->raw.len, MAXDEPTH) > MAXDEPTH)
+		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
+	json_error_t je;
+	json_t *o = json_loadb(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	if (!o)
+		return fail(r, r->rec_line, "invalid JSON: %s", je.text);
+	if (!json_is_object(o)) {
+		const char *kind = json_kind(o, 0), *kinds = json_kind(o, 1);
+		json_decref(o);
+		if (nth)
+			return fail(r, r->rec_line, "expected a JSON object, not %s", kind);
+		/* The first element says what the array holds: not records. */
+		r->fatal = 1;
+		r->eof = 1;
+		r->ipos = r->ilen;
+		return fail(r, r->rec_line, "a JSON array of %s is not records", kinds);
+	}
+	return json_record(r, o, out);
+}
+
+/* A record's JSON object (taken) into a party. */
+static int
+json_record(crm_reader_t *r, json_t *o, crm_party_t **out)
+{
+	int rc;
+
 	if (!r->events && !(o = jsonl_shape(o)))
 		return CRM_NOMEM;
 	crm_party_t *p = crm_party_new();
@@ -2127,6 +2389,157 @@ vcard_next(crm_reader_t *r, crm_party_t **out)
 	return CRM_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* Lists: one id, e-mail or ext_id a line (crm-find --ids, jq -r .email). */
+
+#define MAXTOKEN 512
+
+/*
+ * What one item of a list is, by its shape: 'i' digits (an id), '@' an
+ * e-mail, 'x' anything else (an ext_id); 0 for no item: blank, or with
+ * white space, a comma, a semicolon, a quote, a brace or a bracket.
+ */
+static int
+token_kind(const char *s, size_t n)
+{
+	int digits = 1, at = 0;
+
+	if (!n || n > MAXTOKEN)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= ' ' || c == 0x7f || strchr(",;\"{}[]", c))
+			return 0;
+		digits &= isdigit(c) != 0;
+		at |= c == '@';
+	}
+	return digits ? 'i' : at ? '@' : 'x';
+}
+
+/* A line without the white space around it. */
+static const char *
+trim(const char *s, size_t n, size_t *len)
+{
+	while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	*len = n;
+	return s;
+}
+
+/*
+ * Whether the input read so far (up to 64 KiB) is a list: every line
+ * that is not blank one item.  -1: it is not; 0: a list; 1: a list whose
+ * first line is a field name, a CSV header (email, id, ext_id); 2: a list
+ * whose first line, of another shape than all the others (ids or
+ * e-mails), is their heading.  *named: the first line is a field name,
+ * list or not.
+ */
+static int
+sniff_lines(const crm_reader_t *r, int *named)
+{
+	const char *s = (const char *)r->ibuf + r->ipos, *e = (const char *)r->ibuf + r->ilen;
+	char first[MAXTOKEN + 1];
+	int n = 0, kind0 = 0, others = 0, list = 1;
+
+	*named = 0;
+	while (s < e) {
+		const char *nl = memchr(s, '\n', (size_t)(e - s)), *le = nl ? nl : e;
+		size_t tl;
+		const char *t = trim(s, (size_t)(le - s), &tl);
+		s = nl ? nl + 1 : e;
+		if (!tl)
+			continue;
+		int k = token_kind(t, tl);
+		if (n++ == 0) {
+			memcpy(first, t, k ? tl : 0);
+			first[k ? tl : 0] = '\0';
+			kind0 = k;
+			*named = k == 'x' && (crm_field_lookup(first, 1) >= 0 || !strcmp(first, "party_id"));
+		}
+		if (!k) {
+			list = 0;
+			break;
+		}
+		if (n > 1)
+			others |= k == 'i' ? 1 : k == '@' ? 2 : 4;
+	}
+	if (!n || !list)
+		return -1;
+	if (*named)
+		return 1;
+	return kind0 == 'x' && (others == 1 || others == 2) ? 2 : 0;
+}
+
+static int
+lines_next(crm_reader_t *r, crm_party_t **out)
+{
+	char q[96];
+	int got, rc = CRM_OK;
+
+	if (r->events) {
+		r->fatal = 1;
+		r->eof = 1;
+		r->rec_line = 1;
+		return fail(r, 1, "a list of ids, e-mails or ext_ids names parties, not events");
+	}
+	for (;;) {
+		if ((got = read_line(r, 1)) < 0)
+			return io_fail(r);
+		if (got == 0)
+			return CRM_EOF;
+		r->rec_line = r->lineno;
+		buf_reset(&r->raw);
+		if (r->line_long)
+			return fail(r, r->rec_line, "line longer than %d bytes", MAXREC);
+		size_t tl;
+		const char *t = trim(r->line.p, r->line.len, &tl);
+		if (!tl)
+			continue;
+		if ((rc = buf_add(&r->raw, r->line.p, r->line.len)))
+			return rc;
+		char *tok = strndup(t, tl);
+		if (!tok)
+			return CRM_NOMEM;
+		if (r->lines_header) {
+			/* The list's heading: said, not read. */
+			r->lines_header = 0;
+			rc = note_skipped(r, r->rec_line, tok, "a header");
+			free(tok);
+			if (rc)
+				return rc;
+			continue;
+		}
+		long bad = utf8_check(tok, tl);
+		int k = token_kind(tok, tl);
+		if (bad >= 0 || !k) {
+			rc = bad >= 0 ? fail(r, r->rec_line, "invalid UTF-8%s",
+			                     enc_hint((const unsigned char *)tok + bad)) :
+			     fail(r, r->rec_line, "not an id, an e-mail or an ext_id: '%s'",
+			          quoted(tok, q, sizeof q));
+			free(tok);
+			return rc;
+		}
+		crm_party_t *p = crm_party_new();
+		int64_t id;
+		if (!p)
+			rc = CRM_NOMEM;
+		else if (k == 'i' && parse_id(tok, &id))
+			p->id = id;
+		else
+			rc = crm_party_set(p, k == '@' ? CRM_F_EMAIL : CRM_F_EXT_ID, tok);
+		free(tok);
+		if (rc) {
+			crm_party_free(p);
+			return rc;
+		}
+		p->utf8_ok = 1;
+		*out = p;
+		return CRM_OK;
+	}
+}
+
 static int next_sync(crm_reader_t *r, crm_party_t **out);
 
 void
@@ -2359,7 +2772,10 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 			r->ipos = r->ilen;
 			return rc;
 		}
-		if (r->format == CRM_IN_AUTO) {
+		int named;
+		if (r->format == CRM_IN_LINES && (sniff_lines(r, &named) > 0 || named))
+			r->lines_header = 1;
+		if (r->format == CRM_IN_AUTO || r->format == CRM_IN_JSONL) {
 			/* The first byte that is not white space decides. */
 			for (;;) {
 				int got = r->ipos == r->ilen ? fill(r) : 1;
@@ -2378,18 +2794,35 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 					continue;
 				}
 				size_t avail = r->ilen - r->ipos;
-				r->format = c == '{' ? CRM_IN_JSONL :
+				r->jarray = c == '[';
+				if (c == '{') {
+					/* A line of a lone '{': an object over several lines (jq .). */
+					const unsigned char *nl = memchr(r->ibuf + r->ipos, '\n', avail);
+					size_t tl;
+					if (nl)
+						trim((const char *)r->ibuf + r->ipos + 1,
+						     (size_t)(nl - r->ibuf - r->ipos - 1), &tl);
+					if (nl && !tl)
+						r->jarray = 2;
+				}
+				if (r->format == CRM_IN_JSONL)
+					break;
+				int list = r->events ? -1 : sniff_lines(r, &named);
+				r->format = c == '{' || c == '[' ? CRM_IN_JSONL :
 				            !strncasecmp((const char *)r->ibuf + r->ipos, "BEGIN:VCARD",
 				                         avail < 11 ? avail : 11) && avail >= 11 ? CRM_IN_VCARD :
-				            CRM_IN_CSV;
+				            list == 0 || list == 2 ? CRM_IN_LINES : CRM_IN_CSV;
+				r->lines_header = list == 2;
 				break;
 			}
 		}
 	}
 	if (r->format == CRM_IN_JSONL)
-		rc = jsonl_next(r, out);
+		rc = r->jarray ? jarray_next(r, out) : jsonl_next(r, out);
 	else if (r->format == CRM_IN_VCARD)
 		rc = vcard_next(r, out);
+	else if (r->format == CRM_IN_LINES)
+		rc = lines_next(r, out);
 	else
 		rc = csv_next(r, out);
 	if (rc == CRM_BADINPUT && !r->err[0])
