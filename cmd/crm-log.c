@@ -322,6 +322,44 @@ import_flush(void)
 	query = NULL;
 }
 
+/* Types neither known nor mapped, said once each per input. */
+static char **told;
+static size_t ntold;
+
+static void
+type_notice(const crm_event_t *e, const char *name)
+{
+	const char *t = crm_event_get(e, CRM_E_TYPE), *near;
+	char **v = NULL;
+
+	if (!t || crm_event_type_known(t, &near))
+		return;
+	for (size_t i = 0; i < ntold; i++)
+		if (!strcmp(told[i], t))
+			return;
+	if (ntold < 1000 && (v = realloc(told, (ntold + 1) * sizeof *v)) &&
+	    (v[ntold] = strdup(t))) {
+		told = v;
+		ntold++;
+	} else if (v) {
+		told = v;
+	}
+	if (near)
+		crm_warn("%s: type '%s' is not a known type (nearest: %s); kept as given", name, t, near);
+	else
+		crm_warn("%s: type '%s' is not a known type; kept as given", name, t);
+}
+
+static void
+told_clear(void)
+{
+	for (size_t i = 0; i < ntold; i++)
+		free(told[i]);
+	free(told);
+	told = NULL;
+	ntold = 0;
+}
+
 static void
 import_stream(FILE *fp, const char *name)
 {
@@ -359,11 +397,13 @@ import_stream(FILE *fp, const char *name)
 		if (rc)
 			abort_import(rc, name, 0, rc == CRM_IO ? crm_reader_error(r) : crm_status_str(rc));
 		nread++;
+		type_notice(e, name);
 		import_one(p, e, name, crm_reader_line(r), raw, len, crm_reader_header(r));
 		crm_party_free(p);
 		crm_event_free(e);
 		crm_cli_progress(nread, NULL);
 	}
+	told_clear();
 	crm_reader_free(r);
 }
 

@@ -230,8 +230,16 @@ int crm_event_set_attr(crm_event_t *e, const char *key, const char *value);
 int crm_event_check(crm_event_t *e, int *field, char *msg, size_t len);
 
 /*
+ * Whether a type is one the toolkit knows (call, note, sent, opened,
+ * purchase, ..., task: see crm-log(1)): 1, or 0 with *nearest the known
+ * type it is nearest to (a prefix, or one or two letters away), or NULL.
+ */
+int crm_event_type_known(const char *type, const char **nearest);
+
+/*
  * Record a checked event for a party, inside a transaction.  An event
- * with a ref that the party already has is not recorded again: *result is
+ * with a ref that the party already has for an event of its type is not
+ * recorded again: *result is
  * then CRM_UNCHANGED, else CRM_CREATED.  *stored (if not NULL) is the
  * event as stored (caller frees).  CRM_STORE, CRM_BUSY, CRM_NOMEM.
  */
@@ -273,7 +281,7 @@ void crm_event_query_free(crm_event_query_t *q);
  * transaction, then write them all with crm_event_stage_flush(), in party
  * and time order (a load larger than the stored events builds the
  * secondary indexes again, by sorting).  Events whose party already has
- * their ref are not written: *logged counts the written ones, *already the
+ * their ref for their type are not written: *logged counts the written ones, *already the
  * others; the written ones have ids from *first up.  CRM_OK, CRM_STORE,
  * CRM_BUSY, CRM_NOMEM.
  */

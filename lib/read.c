@@ -2188,7 +2188,7 @@ event_prepare(crm_reader_t *r, crm_party_t *p, char *msg, size_t len)
 				return CRM_NOMEM;
 	}
 	int dated = e->v[CRM_E_AT] != NULL;
-	if ((rc = crm_event_check(e, &field, msg, len)))
+	if ((rc = event_type_map(e)) || (rc = crm_event_check(e, &field, msg, len)))
 		return rc;
 	if (!e->v[CRM_E_REF] && dated && (rc = event_auto_ref(e)))
 		return rc;
