@@ -276,6 +276,10 @@ main(int argc, char **argv)
 				int known = 0;
 				for (int i = 0; crm_presets[i].name; i++)
 					known |= !strcasecmp(optarg, crm_presets[i].name);
+				for (int i = 0; !known && crm_event_presets[i].name; i++)
+					if (!strcasecmp(optarg, crm_event_presets[i].name))
+						crm_die(CRM_EXIT_USAGE, "--from: %s is an export of events: "
+						        "crm-log --import --from %s", optarg, crm_event_presets[i].name);
 				if (!known)
 					crm_die(CRM_EXIT_USAGE, "--from: unknown export '%s' (crm-add --from list)",
 					        optarg);

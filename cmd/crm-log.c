@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,7 +15,7 @@
 enum {
 	OPT_CONTACT = 0x100, OPT_LIST, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET,
 	OPT_DRY_RUN, OPT_TASK, OPT_SPREAD, OPT_TASKS, OPT_OVERDUE, OPT_DUE_BEFORE, OPT_DONE,
-	OPT_REOPEN, OPT_IMPORT, OPT_REJECTS, OPT_CREATE_MISSING, OPT_MAP, OPT_ENCODING,
+	OPT_REOPEN, OPT_IMPORT, OPT_REJECTS, OPT_CREATE_MISSING, OPT_MAP, OPT_ENCODING, OPT_FROM,
 	OPT_FIELD_BASE = 0x200,
 };
 
@@ -52,6 +53,7 @@ static const struct option options[] = {
 	{ "create-missing", 0, NULL, OPT_CREATE_MISSING },
 	{ "map", 1, NULL, OPT_MAP },
 	{ "encoding", 1, NULL, OPT_ENCODING },
+	{ "from", 1, NULL, OPT_FROM },
 	{ "quiet", 0, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -77,7 +79,7 @@ usage(FILE *fp, int code)
 	      "               [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
 	      "       crm-log --import [--rejects FILE] [--create-missing] [--map FROM=TO,...]\n"
-	      "               [--encoding NAME]\n"
+	      "               [--encoding NAME] [--from NAME|list]\n"
 	      "               [--channel CHANNEL] [--type TYPE] [--campaign NAME] ...\n"
 	      "               [--dry-run] [-q | --quiet] [--input-format csv|jsonl|auto]\n"
 	      "               [--db PATH] [--format jsonl|json|csv|tsv|table] [--fields LIST]\n"
@@ -223,7 +225,7 @@ static crm_event_query_t *query;
 
 /* --import: event records from files, each naming its party. */
 static FILE *rejects;
-static const char *map, *encoding;
+static const char *map, *encoding, *from;
 static int create_missing;
 static long nread, nrejected, nparties;
 
@@ -372,7 +374,8 @@ import_stream(FILE *fp, const char *name)
 
 	if ((rc = crm_reader_open(fp, name, common.informat, map, &r)) ||
 	    (encoding && (rc = crm_reader_encoding(r, encoding))) ||
-	    (rc = crm_reader_events(r, event)) || (rc = crm_reader_start(r))) {
+	    (rc = crm_reader_events(r, event)) || (from && (rc = crm_reader_from(r, from))) ||
+	    (rc = crm_reader_start(r))) {
 		const char *m = r ? crm_reader_error(r) : "";
 		crm_die(crm_status_exit(rc), "%s", *m ? m : crm_status_str(rc));
 	}
@@ -613,6 +616,23 @@ main(int argc, char **argv)
 				        optarg);
 			encoding = optarg;
 			break;
+		case OPT_FROM:
+			if (!strcmp(optarg, "list")) {
+				for (int i = 0; crm_event_presets[i].name; i++)
+					printf("%-12s %s\n", crm_event_presets[i].name, crm_event_presets[i].what);
+				crm_close_stdout();
+				exit(0);
+			}
+			{
+				int known = 0;
+				for (int i = 0; crm_event_presets[i].name; i++)
+					known |= !strcasecmp(optarg, crm_event_presets[i].name);
+				if (!known)
+					crm_die(CRM_EXIT_USAGE, "--from: unknown export '%s' (crm-log --from list)",
+					        optarg);
+			}
+			from = optarg;
+			break;
 		case OPT_MAP:
 			if (crm_map_check(optarg, 1, msg, sizeof msg))
 				crm_die(CRM_EXIT_USAGE, "%s", msg);
@@ -634,9 +654,10 @@ main(int argc, char **argv)
 		import_main(argc - optind, argv + optind,
 		            optind == argc && !common.no_stdin && crm_stdin_is_stream(), dry_run, quiet);
 	}
-	if (rejects_path || create_missing || map || encoding)
+	if (rejects_path || create_missing || map || encoding || from)
 		crm_die(CRM_EXIT_USAGE, "%s goes with --import", rejects_path ? "--rejects" :
-		        create_missing ? "--create-missing" : map ? "--map" : "--encoding");
+		        create_missing ? "--create-missing" : map ? "--map" : from ? "--from" :
+		        "--encoding");
 	if (optind < argc)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", argv[optind]);
 	int from_stdin = !common.no_stdin && crm_stdin_is_stream();

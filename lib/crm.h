@@ -419,8 +419,12 @@ struct crm_preset {
 };
 extern const struct crm_preset crm_presets[];
 
-/* Read the input as the export named (crm_presets): its header is checked,
- * its slash dates read in its order.  CRM_OK, CRM_USAGE (unknown name). */
+/* The exports of events that crm-log --import --from names (see crm-log(1)). */
+extern const struct crm_preset crm_event_presets[];
+
+/* Read the input as the export named (crm_presets; crm_event_presets after
+ * crm_reader_events()): its header is checked, its slash dates read in its
+ * order.  CRM_OK, CRM_USAGE (unknown name). */
 int crm_reader_from(crm_reader_t *r, const char *name);
 
 /* The detected format, CRM_IN_CSV or CRM_IN_JSONL (CRM_IN_AUTO if none). */

@@ -39,7 +39,10 @@ static int json_depth(const char *s, size_t n, int max);
 
 /* What a CSV column holds. */
 enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE, COL_PARTY_ID, COL_EVENT, COL_MORE,
-       COL_UNSUB };
+       COL_UNSUB, COL_SHOP };
+
+/* The columns of a shop's orders read aside (COL_SHOP's field). */
+enum { SHOP_REFUNDED, SHOP_CANCELLED, SHOP_NCOLS };
 
 struct col {
 	int kind;
@@ -91,6 +94,11 @@ struct crm_reader {
 	int have_header;
 	int job_title;          /* the header has a "Job Title" */
 	const struct crm_preset *preset;  /* --from NAME */
+	int shop;               /* a shop's orders (Shopify): one purchase an order */
+	char *shop_col[SHOP_NCOLS];     /* this row's values of the COL_SHOP columns */
+	char *shop_last;        /* the order of the row before */
+	crm_party_t *pending;   /* a refund to hand out after its order */
+	int refund_now;         /* the record in hand is such a refund */
 
 	/* --map */
 	struct strv map_from, map_to;
@@ -384,6 +392,10 @@ crm_reader_free(crm_reader_t *r)
 	strv_clear(&r->map_to);
 	strv_clear(&r->unknown);
 	crm_event_free(r->ev_over);
+	for (int i = 0; i < SHOP_NCOLS; i++)
+		free(r->shop_col[i]);
+	free(r->shop_last);
+	crm_party_free(r->pending);
 	if (r->cd != (iconv_t)-1)
 		iconv_close(r->cd);
 	free(r->enc);
@@ -750,6 +762,41 @@ event_column(crm_reader_t *r, struct col *c, const char *key, int mapped)
 	return CRM_OK;
 }
 
+/*
+ * A column of Shopify's orders export: Name is the order number, the ref
+ * (not the party's name, which is Billing Name); Created at, Total,
+ * Currency, Email and Notes as they say; Financial Status an attribute;
+ * Refunded Amount and Cancelled at make the refund; the others (line
+ * items, addresses, taxes) are ignored.
+ */
+static int
+shop_column(struct col *c)
+{
+	static const struct { const char *h; int kind, field; } m[] = {
+		{ "name", COL_EVENT, CRM_E_REF }, { "created_at", COL_EVENT, CRM_E_AT },
+		{ "total", COL_EVENT, CRM_E_AMOUNT }, { "currency", COL_EVENT, CRM_E_CURRENCY },
+		{ "notes", COL_EVENT, CRM_E_BODY }, { "email", COL_FIELD, CRM_F_EMAIL },
+		{ "billing_name", COL_FIELD, CRM_F_NAME }, { "financial_status", COL_ATTR, 0 },
+		{ "refunded_amount", COL_SHOP, SHOP_REFUNDED },
+		{ "cancelled_at", COL_SHOP, SHOP_CANCELLED },
+	};
+	char fk[64];
+
+	fold_header(c->name, fk, sizeof fk);
+	c->kind = COL_IGNORE;
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (!strcmp(fk, m[i].h)) {
+			c->kind = m[i].kind;
+			c->field = m[i].field;
+			if (c->kind == COL_ATTR) {
+				free(c->name);
+				if (!(c->name = strdup(m[i].h)))
+					return CRM_NOMEM;
+			}
+		}
+	return CRM_OK;
+}
+
 static int more_ident(const char *name);
 
 static int
@@ -757,7 +804,7 @@ set_header(crm_reader_t *r)
 {
 	/* Whether a "Job Title" column is there, or Salesforce's AccountId (see below). */
 	r->job_title = 0;
-	int salesforce = 0, told = 0;
+	int salesforce = 0, told = 0, shop_cols = 0;
 	for (size_t i = 0; i < r->ncells; i++) {
 		char fk[64];
 		fold_header(cell(r, i), fk, sizeof fk);
@@ -765,7 +812,15 @@ set_header(crm_reader_t *r)
 		salesforce |= !strcmp(fk, "accountid") || !strcmp(fk, "account_id") ||
 		              !strncmp(fk, "mailing", 7);
 		told |= r->preset && !strcmp(fk, r->preset->column);
+		shop_cols |= (!strcmp(fk, "financial_status") ? 1 : 0) |
+		             (!strcmp(fk, "lineitem_name") ? 2 : 0) | (!strcmp(fk, "name") ? 4 : 0);
 	}
+	/* Shopify's orders, by their header: read as such without --from. */
+	if (r->events && !r->preset && shop_cols == 7) {
+		r->preset = &crm_event_presets[0];
+		told = 1;
+	}
+	r->shop = r->events && r->preset && !strcmp(r->preset->name, "shopify");
 	/* --from NAME: the header must be that export's. */
 	if (r->preset && !told)
 		return fail(r, r->rec_line, "not a %s export: no column '%s' in the header",
@@ -807,6 +862,11 @@ set_header(crm_reader_t *r)
 		const char *key = to ? to : c->name;
 		if (to && (!*to || !strcmp(to, "-"))) {
 			c->kind = COL_IGNORE;
+			continue;
+		}
+		if (r->shop && !to) {
+			if (shop_column(c))
+				return CRM_NOMEM;
 			continue;
 		}
 		if (r->events) {
@@ -962,15 +1022,25 @@ const struct crm_preset crm_presets[] = {
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 
+/* The exports of events that crm-log --import --from names. */
+const struct crm_preset crm_event_presets[] = {
+	{ "shopify", "Shopify orders, CSV: one purchase an order, its refund", "financial_status",
+	  "Financial Status", 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
 int
 crm_reader_from(crm_reader_t *r, const char *name)
 {
-	for (int i = 0; crm_presets[i].name; i++)
-		if (!strcasecmp(name, crm_presets[i].name)) {
-			r->preset = &crm_presets[i];
+	const struct crm_preset *ps = r->events ? crm_event_presets : crm_presets;
+
+	for (int i = 0; ps[i].name; i++)
+		if (!strcasecmp(name, ps[i].name)) {
+			r->preset = &ps[i];
 			return CRM_OK;
 		}
-	snprintf(r->err, sizeof r->err, "--from: unknown export '%s' (crm-add --from list)", name);
+	snprintf(r->err, sizeof r->err, "--from: unknown export '%s' (%s --from list)", name,
+	         r->events ? "crm-log --import" : "crm-add");
 	return CRM_USAGE;
 }
 
@@ -1128,13 +1198,21 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 		return CRM_NOMEM;
 	}
 	json_t **attrs = r->events ? &p->ev->attrs : &p->attrs;
+	for (int i = 0; i < SHOP_NCOLS; i++) {
+		free(r->shop_col[i]);
+		r->shop_col[i] = NULL;
+	}
 	for (size_t i = 0; i < r->ncells; i++) {
 		const char *v = cell(r, i);
 		struct col *c = &r->cols[i];
 		if (!*v || c->kind == COL_IGNORE)
 			continue;
 		rc = CRM_OK;
-		if (c->kind == COL_EVENT) {
+		if (c->kind == COL_SHOP) {
+			free(r->shop_col[c->field]);
+			if (!(r->shop_col[c->field] = strdup(v)))
+				rc = CRM_NOMEM;
+		} else if (c->kind == COL_EVENT) {
 			rc = crm_event_set(p->ev, c->field, v);
 		} else if (c->kind == COL_ATTR) {
 			rc = r->events ? crm_event_set_attr(p->ev, c->name, v) :
@@ -1210,6 +1288,68 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 	return CRM_OK;
 }
 
+/*
+ * A row of Shopify's orders: the first row of an order is its purchase,
+ * with its total; the rows after it with the same Name hold only its
+ * other line items, and are no records (*out is then NULL).  A voided
+ * order is no purchase: said, not read.  A Refunded Amount above zero
+ * makes a refund of the order, handed out next, at Cancelled at or the
+ * order's time.
+ */
+static int
+shop_order(crm_reader_t *r, crm_party_t **out)
+{
+	crm_party_t *p = *out;
+	crm_event_t *e = p->ev;
+	const char *ref = e->v[CRM_E_REF], *v;
+	char q[96];
+	long long cents;
+	int rc;
+
+	if (ref && r->shop_last && !strcmp(ref, r->shop_last)) {
+		crm_party_free(p);
+		*out = NULL;
+		return CRM_OK;
+	}
+	free(r->shop_last);
+	r->shop_last = ref ? strdup(ref) : NULL;
+	if (ref && !r->shop_last)
+		return CRM_NOMEM;
+	json_t *st = e->attrs ? json_object_get(e->attrs, "financial_status") : NULL;
+	if (st && json_is_string(st) && !strcasecmp(json_string_value(st), "voided")) {
+		rc = note_skipped(r, r->rec_line, ref ? ref : "", "a voided order, no purchase");
+		crm_party_free(p);
+		*out = NULL;
+		return rc;
+	}
+	if (!e->v[CRM_E_TYPE] && (rc = crm_event_set(e, CRM_E_TYPE, "purchase")))
+		return rc;
+	if (!(v = r->shop_col[SHOP_REFUNDED]))
+		return CRM_OK;
+	if (!amount_parse(v, &cents) || cents < 0) {
+		crm_party_free(p);
+		*out = NULL;
+		return fail(r, r->rec_line, "invalid Refunded Amount '%s' (a decimal such as 12.50)",
+		            quoted(v, q, sizeof q));
+	}
+	if (!cents)
+		return CRM_OK;
+	crm_party_t *rp = crm_party_new();
+	if (!rp || crm_party_overlay(rp, p) || !(rp->ev = crm_event_copy(e)) ||
+	    crm_event_set(rp->ev, CRM_E_TYPE, "refund") ||
+	    crm_event_set(rp->ev, CRM_E_AMOUNT, v) || crm_event_set(rp->ev, CRM_E_BODY, NULL) ||
+	    (r->shop_col[SHOP_CANCELLED] &&
+	     crm_event_set(rp->ev, CRM_E_AT, r->shop_col[SHOP_CANCELLED]))) {
+		crm_party_free(rp);
+		return CRM_NOMEM;
+	}
+	rp->id = p->id;
+	rp->utf8_ok = p->utf8_ok;
+	crm_party_free(r->pending);
+	r->pending = rp;
+	return CRM_OK;
+}
+
 static int
 csv_next(crm_reader_t *r, crm_party_t **out)
 {
@@ -1260,6 +1400,8 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			}
 			rc = csv_record(r, out);
 			clear_cells(r);
+			if (rc == CRM_OK && r->shop && (rc = shop_order(r, out)) == CRM_OK && !*out)
+				continue;       /* one more line item of the order before */
 			return rc;
 		}
 		int at_start = r->csv.pstate == 0;
@@ -2175,7 +2317,8 @@ event_prepare(crm_reader_t *r, crm_party_t *p, char *msg, size_t len)
 	int field, rc;
 
 	for (int f = CRM_E_AT; o && f < CRM_E_ATTRS; f++)
-		if (o->v[f] && (rc = crm_event_set(e, f, o->v[f])))
+		if (o->v[f] && !(f == CRM_E_TYPE && r->refund_now) &&
+		    (rc = crm_event_set(e, f, o->v[f])))
 			return rc;
 	if (o && o->attrs) {
 		const char *k;
@@ -2206,8 +2349,18 @@ static int
 next_checked(crm_reader_t *r, crm_party_t **out)
 {
 	char msg[512];
-	int rc = next_sync(r, out);
+	int rc;
 
+	/* The refund of the order just read: the same line, the same bytes. */
+	r->refund_now = r->pending != NULL;
+	if (r->pending) {
+		*out = r->pending;
+		r->pending = NULL;
+		r->err[0] = '\0';
+		rc = CRM_OK;
+	} else {
+		rc = next_sync(r, out);
+	}
 	if (rc != CRM_OK || (!r->check && !r->events))
 		return rc;
 	msg[0] = '\0';
@@ -2220,6 +2373,9 @@ next_checked(crm_reader_t *r, crm_party_t **out)
 		*out = NULL;
 		if (rc == CRM_BADINPUT)
 			fail(r, r->rec_line, "%s", msg);
+		/* An order refused is refused once: its refund goes with it. */
+		crm_party_free(r->pending);
+		r->pending = NULL;
 	}
 	return rc;
 }
