@@ -196,6 +196,10 @@ add_stream(FILE *fp, const char *name)
 			       crm_reader_header(r));
 			continue;
 		}
+		if (rc == CRM_USAGE) {         /* such as a --map column the header lacks */
+			const char *e = crm_reader_error(r), *colon = strchr(e, ':');
+			abort_all(rc, "%s", name, crm_reader_line(r), colon ? colon + 2 : e);
+		}
 		if (rc)
 			abort_all(rc, "%s", name, 0, rc == CRM_IO ? crm_reader_error(r) : crm_status_str(rc));
 		add_one(p, name, crm_reader_line(r), raw, len, crm_reader_header(r));

@@ -397,6 +397,10 @@ import_stream(FILE *fp, const char *name)
 			reject(name, crm_reader_line(r), m, raw, len, crm_reader_header(r));
 			continue;
 		}
+		if (rc == CRM_USAGE) {         /* such as a --map column the header lacks */
+			const char *m = crm_reader_error(r), *colon = strchr(m, ':');
+			abort_import(rc, name, crm_reader_line(r), colon ? colon + 2 : m);
+		}
 		if (rc)
 			abort_import(rc, name, 0, rc == CRM_IO ? crm_reader_error(r) : crm_status_str(rc));
 		nread++;

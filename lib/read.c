@@ -831,6 +831,40 @@ set_header(crm_reader_t *r)
 
 	if (r->cell_err[0])
 		return fail(r, r->rec_line, "header: %s", r->cell_err);
+	/* A --map column that the header does not have: a usage error, said. */
+	for (size_t m = 0; m < r->map_from.n; m++) {
+		size_t i;
+		for (i = 0; i < r->ncells; i++) {
+			const char *x = cell(r, i);
+			size_t n = strlen(r->map_from.v[m]);
+			while (*x == ' ')
+				x++;
+			if (!strncasecmp(x, r->map_from.v[m], n) && strspn(x + n, " ") == strlen(x + n))
+				break;
+		}
+		if (i < r->ncells)
+			continue;
+		struct buf h = {0};
+		for (i = 0; i < r->ncells && h.len < 300; i++) {
+			const char *x = cell(r, i);
+			size_t n;
+			while (*x == ' ')
+				x++;
+			for (n = strlen(x); n && x[n - 1] == ' '; n--)
+				;
+			buf_adds(&h, i ? ", " : "");
+			if (n)
+				buf_add(&h, x, n);
+			else
+				buf_adds(&h, "''");
+		}
+		if (i < r->ncells)
+			buf_adds(&h, ", ...");
+		snprintf(r->err, sizeof r->err, "%ld: --map: no column '%s' in the header (%s)",
+		         r->rec_line, r->map_from.v[m], h.p && !h.err ? h.p : "");
+		buf_free(&h);
+		return CRM_USAGE;
+	}
 	if (!(r->cols = calloc(r->ncells, sizeof *r->cols)))
 		return CRM_NOMEM;
 	r->ncols = r->ncells;

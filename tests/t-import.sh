@@ -307,4 +307,26 @@ is "as UTC" "$(sqlite3 "$o" "SELECT at FROM event WHERE ref = 'at-flag'")" 2024-
 ok "--since reads one too" crm-log --db "$o" --list --since '2024-02-17 11:00:00 +0000' --until '2024-02-18 00:00 Z' --fields ref
 is "and lists from then" "$(jq -r .ref "$T/out")" at-flag
 
+# --- --map naming a column the header does not have ----------------------------
+mp=$T/map.db
+crm-add -q --db "$mp" --no-stdin --name 'Max Roy' --email max@example.org 2>/dev/null
+printf ' Name ,Email,Type,Date\nOrder 7,max@example.org,call,2026-02-01T10:00:00Z\n' >named.csv
+printf 'Ref,Email,Type,Date\nr-1,max@example.org,call,2026-02-02T10:00:00Z\n' >reffed.csv
+before=$(sqlite3 "$mp" 'SELECT count(*) FROM event; SELECT count(*) FROM party')
+exits 2 "crm-log --import --map 'Nme=ref': exit 2" crm-log --db "$mp" --import --map 'Nme=ref' named.csv
+is "naming the column and the header" "$(cat "$T/err")" \
+	"crm-log: named.csv:1: --map: no column 'Nme' in the header (Name, Email, Type, Date)"
+exits 2 "in the second input: exit 2, the first not written" \
+	crm-log --db "$mp" --import --map 'Ref=ref' -q reffed.csv named.csv
+is "naming that input" "$(cat "$T/err")" \
+	"crm-log: named.csv:1: --map: no column 'Ref' in the header (Name, Email, Type, Date)"
+is "nothing written" "$(sqlite3 "$mp" 'SELECT count(*) FROM event; SELECT count(*) FROM party')" "$before"
+ok "a column there, in another case, with spaces around it in the header" \
+	crm-log --db "$mp" --import --map 'name=ref' -q named.csv
+is "is read as mapped" "$(sqlite3 "$mp" 'SELECT ref FROM event')" 'Order 7'
+exits 2 "crm-add --map 'Nme=name': exit 2" crm-add --db "$mp" --map 'Nme=name' named.csv
+is "naming the column and the header, and nothing else" "$(cat "$T/err")" \
+	"crm-add: named.csv:1: --map: no column 'Nme' in the header (Name, Email, Type, Date)"
+is "nothing written by crm-add" "$(sqlite3 "$mp" 'SELECT count(*) FROM party')" 1
+
 finish
