@@ -750,9 +750,12 @@ main(int argc, char **argv)
 		}
 		if (rc != CRM_EOF)
 			crm_cli_fail(rc, crm_store_errmsg(store));
+		const char *absent = crm_printer_absent(printer);
 		if (n || common.format == CRM_OUT_CSV || common.format == CRM_OUT_TSV ||
 		    common.format == CRM_OUT_JSON)
 			crm_printer_finish(printer);
+		if (absent)
+			crm_warn("--fields: no event listed has %s", absent);
 		crm_printer_free(printer);
 		crm_event_query_free(query);
 		crm_event_free(event);

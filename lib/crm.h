@@ -477,6 +477,13 @@ int crm_printer_row(crm_printer_t *pr, const char *const *values, unsigned long 
 /* Print one party.  CRM_OK, CRM_IO, CRM_NOMEM. */
 int crm_printer_party(crm_printer_t *pr, const crm_party_t *p);
 
+/*
+ * The attrs.KEY columns that no record printed so far had, comma-separated,
+ * or NULL (also when nothing was printed): a KEY misspelt, most likely.
+ * Borrowed until the next call or crm_printer_free().
+ */
+const char *crm_printer_absent(crm_printer_t *pr);
+
 /* Finish the output (closing bracket, buffered table rows). */
 int crm_printer_finish(crm_printer_t *pr);
 
@@ -874,6 +881,12 @@ void crm_report_free(crm_report_t *r);
 /* Restrict the population to parties given one by one (records on stdin). */
 int crm_report_restrict_begin(crm_store_t *s);
 int crm_report_restrict_add(crm_store_t *s, int64_t id);
+
+/*
+ * A notice about a table, for standard error, or NULL: such as a field of
+ * by that no party has (attrs.KEY misspelt?).
+ */
+const char *crm_report_notice(const crm_report_t *r);
 
 /* A report's tables: the next one (NULL after the last), name, title, cells. */
 crm_report_t *crm_report_next(const crm_report_t *r);
