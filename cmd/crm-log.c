@@ -306,6 +306,15 @@ import_flush(void)
 	if (!nread)
 		return;
 	crm_cli_begin_once(store);
+	char ex[160];
+	long ndiffer;
+	if ((rc = crm_event_stage_differ(store, &ndiffer, ex, sizeof ex)))
+		abort_import(rc, "store", 0, crm_store_errmsg(store));
+	if (ndiffer)
+		crm_warn("%ld record%s already there differ%s in amount or currency from the stored "
+		         "event%s, kept as %s (such as %s)", ndiffer, ndiffer == 1 ? "" : "s",
+		         ndiffer == 1 ? "s" : "", ndiffer == 1 ? "" : "s", ndiffer == 1 ? "it is" :
+		         "they are", ex);
 	if ((rc = crm_event_stage_flush(store, &nlogged, &nunchanged, &first)))
 		abort_import(rc, "store", 0, crm_store_errmsg(store));
 	if (!printer || !nlogged)
@@ -334,18 +343,22 @@ type_notice(const crm_event_t *e, const char *name)
 	const char *t = crm_event_get(e, CRM_E_TYPE), *near;
 	char **v = NULL;
 
-	if (!t || crm_event_type_known(t, &near))
+	if (!t || crm_event_type_known(t, NULL))
 		return;
 	for (size_t i = 0; i < ntold; i++)
 		if (!strcmp(told[i], t))
 			return;
-	if (ntold < 1000 && (v = realloc(told, (ntold + 1) * sizeof *v)) &&
-	    (v[ntold] = strdup(t))) {
-		told = v;
+	if (ntold == 1000) {
+		crm_warn("%s: more than 1000 types not known; no more are named", name);
 		ntold++;
-	} else if (v) {
-		told = v;
 	}
+	if (ntold > 1000)
+		return;
+	crm_event_type_known(t, &near);
+	if (!(v = realloc(told, (ntold + 1) * sizeof *v)) || !(v[ntold] = strdup(t)))
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	told = v;
+	ntold++;
 	if (near)
 		crm_warn("%s: type '%s' is not a known type (nearest: %s); kept as given", name, t, near);
 	else
@@ -355,7 +368,7 @@ type_notice(const crm_event_t *e, const char *name)
 static void
 told_clear(void)
 {
-	for (size_t i = 0; i < ntold; i++)
+	for (size_t i = 0; i < ntold && i < 1000; i++)
 		free(told[i]);
 	free(told);
 	told = NULL;

@@ -231,8 +231,9 @@ int crm_event_check(crm_event_t *e, int *field, char *msg, size_t len);
 
 /*
  * Whether a type is one the toolkit knows (call, note, sent, opened,
- * purchase, ..., task: see crm-log(1)): 1, or 0 with *nearest the known
- * type it is nearest to (a prefix, or one or two letters away), or NULL.
+ * purchase, ..., task: see crm-log(1)): 1, or 0 with *nearest (unless
+ * nearest is NULL) the known type it is nearest to (a prefix, or one or
+ * two letters away), or NULL.
  */
 int crm_event_type_known(const char *type, const char **nearest);
 
@@ -287,6 +288,14 @@ void crm_event_query_free(crm_event_query_t *q);
  */
 int crm_event_stage(crm_store_t *s, const crm_event_t *e, int64_t party_id);
 int crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *first);
+
+/*
+ * Before the flush: *n staged events whose party already has their type
+ * and ref in a stored event of another amount or currency, which the flush
+ * keeps as it is (an order changed, a refund grown since); example (size
+ * len) is "TYPE REF" of one of them.  CRM_OK, CRM_STORE.
+ */
+int crm_event_stage_differ(crm_store_t *s, long *n, char *example, size_t len);
 
 /* List the events with ids above id instead, by id. */
 void crm_event_query_after(crm_event_query_t *q, int64_t id);

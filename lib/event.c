@@ -146,10 +146,13 @@ crm_event_type_known(const char *type, const char **nearest)
 	char f[48];
 	size_t best = 99;
 
-	*nearest = NULL;
+	if (nearest)
+		*nearest = NULL;
 	for (int i = 0; known_types[i]; i++)
 		if (!strcmp(type, known_types[i]))
 			return 1;
+	if (!nearest)
+		return 0;
 	fold_type(type, f, sizeof f);
 	for (int i = 0; known_types[i]; i++)
 		nearer(f, known_types[i], known_types[i], &best, nearest);
@@ -697,6 +700,35 @@ crm_event_stage(crm_store_t *s, const crm_event_t *e, int64_t party_id)
 		return store_status(s, rc);
 	(*staged)++;
 	return CRM_OK;
+}
+
+int
+crm_event_stage_differ(crm_store_t *s, long *n, char *example, size_t len)
+{
+	sqlite3_stmt *st;
+	int64_t base;
+	int rc;
+
+	*n = 0;
+	if (len)
+		example[0] = '\0';
+	if (!*store_staged(s) || (rc = store_event_base(s, &base)) || !base)
+		return CRM_OK;
+	rc = sqlite3_prepare_v2(store_db(s),
+		"SELECT count(*), min(s.type || ' ' || s.ref) FROM temp.event_stage s"
+		" JOIN event e ON e.party_id = s.party_id AND e.type = s.type AND e.ref = s.ref"
+		" WHERE s.ref IS NOT NULL AND (e.amount IS NOT s.amount OR e.currency IS NOT s.currency)",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = (long)sqlite3_column_int64(st, 0);
+		if (*n && len)
+			snprintf(example, len, "%s", (const char *)sqlite3_column_text(st, 1));
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
 }
 
 /*

@@ -98,6 +98,14 @@ ok "and again, named with --from shopify" crm-log --import --from shopify --chan
 like "nothing added the second time" "$(tail -1 "$T/err")" '6 read, 0 logged, 6 already there, 0 rejected; 0 parties created'
 is "the events as they were" "$(sqlite3 "$CRM_DB" 'SELECT * FROM event ORDER BY id')" "$before"
 
+# A later export: #1003 refunded again since, its Refunded Amount grown.
+sed 's/^\(#1003,.*\),15\.50,/\1,25.50,/' orders_export.csv >later.csv
+is "the later export differs in that refund only" "$(diff orders_export.csv later.csv | grep -c '^>')" 1
+ok "a later export with a refund grown" crm-log --import -q later.csv
+is "the refund already there is kept, and that is said" "$(tail -1 "$T/err")" \
+	"crm-log: 1 record already there differs in amount or currency from the stored event, kept as it is (such as refund #1003)"
+is "the store unchanged" "$(sqlite3 "$CRM_DB" 'SELECT * FROM event ORDER BY id')" "$before"
+
 ok "--type purchase laid over the orders leaves the refunds refunds" \
 	crm-log --db "$T/typed.db" --import --create-missing --type purchase -q orders_export.csv
 is "two refunds there too" "$(sqlite3 "$T/typed.db" "SELECT count(*) FROM event WHERE type = 'refund'")" 2
