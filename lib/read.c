@@ -1323,12 +1323,34 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 }
 
 /*
- * A row of Shopify's orders: the first row of an order is its purchase,
- * with its total; the rows after it with the same Name hold only its
- * other line items, and are no records (*out is then NULL).  A voided
- * order is no purchase: said, not read.  A Refunded Amount above zero
- * makes a refund of the order, handed out next, at Cancelled at or the
- * order's time.
+ * Whether a row of Shopify's orders is one more line item of the order of
+ * the row before (the same Name), and so no record; read before the row
+ * is, so that the line items of an order refused are not read either.
+ */
+static int
+shop_line_item(crm_reader_t *r, int *more)
+{
+	const char *name = NULL;
+
+	*more = 0;
+	for (size_t i = 0; i < r->ncols && i < r->ncells; i++)
+		if (r->cols[i].kind == COL_EVENT && r->cols[i].field == CRM_E_REF)
+			name = cell(r, i);
+	if (!name || !*name)
+		return CRM_OK;
+	if (r->shop_last && !strcmp(name, r->shop_last)) {
+		*more = 1;
+		return CRM_OK;
+	}
+	free(r->shop_last);
+	return (r->shop_last = strdup(name)) ? CRM_OK : CRM_NOMEM;
+}
+
+/*
+ * A row of Shopify's orders that is the first of its order: its purchase,
+ * with its total.  A voided order is no purchase: said, not read (*out is
+ * then NULL).  A Refunded Amount above zero makes a refund of the order,
+ * handed out next, at Cancelled at or the order's time.
  */
 static int
 shop_order(crm_reader_t *r, crm_party_t **out)
@@ -1340,15 +1362,6 @@ shop_order(crm_reader_t *r, crm_party_t **out)
 	long long cents;
 	int rc;
 
-	if (ref && r->shop_last && !strcmp(ref, r->shop_last)) {
-		crm_party_free(p);
-		*out = NULL;
-		return CRM_OK;
-	}
-	free(r->shop_last);
-	r->shop_last = ref ? strdup(ref) : NULL;
-	if (ref && !r->shop_last)
-		return CRM_NOMEM;
 	json_t *st = e->attrs ? json_object_get(e->attrs, "financial_status") : NULL;
 	if (st && json_is_string(st) && !strcasecmp(json_string_value(st), "voided")) {
 		rc = note_skipped(r, r->rec_line, ref ? ref : "", "a voided order, no purchase");
@@ -1432,10 +1445,17 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 				}
 				continue;
 			}
+			int more = 0;
+			if (r->shop && (rc = shop_line_item(r, &more)))
+				return rc;
+			if (more) {
+				clear_cells(r);
+				continue;       /* one more line item of the order before */
+			}
 			rc = csv_record(r, out);
 			clear_cells(r);
 			if (rc == CRM_OK && r->shop && (rc = shop_order(r, out)) == CRM_OK && !*out)
-				continue;       /* one more line item of the order before */
+				continue;       /* a voided order */
 			return rc;
 		}
 		int at_start = r->csv.pstate == 0;

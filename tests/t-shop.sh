@@ -133,20 +133,29 @@ is "and says which does" "$(cat "$T/err")" \
 		'Created at=2024-05-01 10:00:00 +2500' 'Refunded Amount=1.00' 'Billing Name=Léa Martin'
 	row 'Name=#2003' 'Email=lea@example.org' 'Financial Status=paid' 'Currency=EUR' 'Total=7.00' \
 		'Created at=2024-05-02 10:00:00 +0200' 'Billing Name=Léa Martin'
+	# Not UTF-8 on its first row: refused, and its second row with it.
+	row 'Name=#2004' 'Email=lea@example.org' 'Financial Status=paid' 'Currency=EUR' 'Total=8.00' \
+		'Created at=2024-05-03 10:00:00 +0200' 'Lineitem name=Th@BAD@' 'Billing Name=Léa Martin' |
+		sed 's/@BAD@/\xe9/'
+	row 'Name=#2004' 'Email=lea@example.org' 'Lineitem name=Mug'
 } >bad_orders.csv
 ok "bad orders set aside" crm-log --import --rejects rej.csv bad_orders.csv
-like "the summary" "$(tail -1 "$T/err")" '3 read, 1 logged, 0 already there, 2 rejected'
-is "each bad order once, with its line and why" "$(grep '^#' rej.csv)" \
+like "the summary" "$(tail -1 "$T/err")" '4 read, 1 logged, 0 already there, 3 rejected'
+is "each bad order once, with its line and why" "$(grep -a '^#' rej.csv | head -2)" \
 	"# bad_orders.csv:2: invalid Refunded Amount '9,00' (a decimal such as 12.50)
 # bad_orders.csv:3: invalid offset '+2500' in time '2024-05-01 10:00:00 +2500' (-18:00 to +18:00)"
-is "the orders' numbers quoted, so that they are no comment lines" "$(grep -v '^#' rej.csv | cut -d, -f1)" \
+like "the order not UTF-8 refused" "$(grep -a '^#' rej.csv | sed 1,2d)" \
+	"^# bad_orders.csv:5: invalid UTF-8 in field 'Lineitem name'"
+is "once, its line items not at all" "$(grep -ac '^# ' rej.csv)" 3
+is "the orders' numbers quoted, so that they are no comment lines" "$(grep -av '^#' rej.csv | cut -d, -f1)" \
 	'Name
 "#2001"
-"#2002"'
-sed -i -e 's/"9,00"/9.00/' -e 's/+2500/+0200/' rej.csv
+"#2002"
+"#2004"'
+sed -i -e 's/"9,00"/9.00/' -e 's/+2500/+0200/' -e 's/Th\xe9/The/' rej.csv
 grep -v '^#' rej.csv >fixed.csv
 ok "corrected, they go in" crm-log --import fixed.csv
-like "both orders and both refunds" "$(tail -1 "$T/err")" '4 read, 4 logged, 0 already there, 0 rejected'
+like "the three orders and two refunds" "$(tail -1 "$T/err")" '5 read, 5 logged, 0 already there, 0 rejected'
 
 # --- The ref: unique per party and type -----------------------------------------
 printf 'Order ID,Email,Date,Total\n#1001,lea@example.org,2024-02-20 12:00:00 +0100,10.00\n' >refund.csv
