@@ -102,6 +102,8 @@ struct crm_reader {
 
 	/* --map */
 	struct strv map_from, map_to;
+	unsigned long long map_seen;    /* bit m: a JSON record had the key map_from.v[m] */
+	long nrecords;          /* records read, good or bad */
 
 	/* unknown columns or keys, and how many were already reported */
 	struct strv unknown;
@@ -1613,8 +1615,10 @@ jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		return CRM_OK;
 	}
 	for (size_t m = 0; m < r->map_from.n; m++)
-		if (!strcasecmp(r->map_from.v[m], key))
+		if (!strcasecmp(r->map_from.v[m], key)) {
 			to = r->map_to.v[m];
+			r->map_seen |= m < 64 ? 1ULL << m : 0;
+		}
 	if (to && (!*to || !strcmp(to, "-")))
 		return CRM_OK;
 	const char *name = to ? to : key;
@@ -1676,6 +1680,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	for (size_t m = 0; m < r->map_from.n; m++)
 		if (!strcasecmp(r->map_from.v[m], key)) {
 			const char *to = r->map_to.v[m];
+			r->map_seen |= m < 64 ? 1ULL << m : 0;
 			if (!*to || !strcmp(to, "-"))
 				return CRM_OK;
 			if (!strncmp(to, "attrs.", 6))
@@ -2415,6 +2420,17 @@ next_checked(crm_reader_t *r, crm_party_t **out)
 	} else {
 		rc = next_sync(r, out);
 	}
+	r->nrecords += rc == CRM_OK || rc == CRM_BADINPUT;
+	/* JSON Lines have no header: a --map key that no record had is said at the end. */
+	if (rc == CRM_EOF && r->format == CRM_IN_JSONL && r->nrecords)
+		for (size_t m = 0; m < r->map_from.n && m < 64; m++)
+			if (!(r->map_seen & 1ULL << m)) {
+				snprintf(r->err, sizeof r->err, "%ld: --map: no key '%s' in any record",
+				         r->lineno, r->map_from.v[m]);
+				r->fatal = 1;
+				r->rec_line = r->lineno;
+				return CRM_USAGE;
+			}
 	if (rc != CRM_OK || (!r->check && !r->events))
 		return rc;
 	msg[0] = '\0';

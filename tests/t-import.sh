@@ -328,5 +328,14 @@ exits 2 "crm-add --map 'Nme=name': exit 2" crm-add --db "$mp" --map 'Nme=name' n
 is "naming the column and the header, and nothing else" "$(cat "$T/err")" \
 	"crm-add: named.csv:1: --map: no column 'Nme' in the header (Name, Email, Type, Date)"
 is "nothing written by crm-add" "$(sqlite3 "$mp" 'SELECT count(*) FROM party')" 1
+printf '{"email":"max@example.org","type":"call","at":"2026-02-03T10:00:00Z","Name":"n-1"}\n{"email":"max@example.org","type":"call","at":"2026-02-04T10:00:00Z"}\n' >named.jsonl
+exits 2 "JSON Lines: a --map key that no record has: exit 2" \
+	crm-log --db "$mp" --import --map 'Nme=ref' named.jsonl
+is "said at the end, naming the key" "$(cat "$T/err")" "crm-log: named.jsonl:2: --map: no key 'Nme' in any record"
+is "nothing written" "$(sqlite3 "$mp" 'SELECT count(*) FROM event')" 1
+ok "a key one record has" crm-log --db "$mp" --import --map 'name=ref' -q named.jsonl
+printf '{"email":"zoe@example.org","Name":"Zoe"}\n' >people.jsonl
+exits 2 "crm-add: a --map key that no record has: exit 2" crm-add --db "$mp" --map 'Nme=name' people.jsonl
+is "nobody added" "$(sqlite3 "$mp" 'SELECT count(*) FROM party')" 1
 
 finish
