@@ -1038,6 +1038,22 @@ add_tags(crm_party_t *p, const char *v)
 static int attr_push(crm_party_t *p, const char *key, const char *v);
 
 /*
+ * A party's created time: kept as given when crm-records(5) takes it so,
+ * else read as times are (2024-02-16 16:53:00 +0100) and written in UTC;
+ * a value that is no time is kept for the check to refuse.
+ */
+static int
+set_created(crm_party_t *p, const char *v)
+{
+	char t[21], m[300];
+
+	if (date_valid(v, 1) || strlen(v) < 11 || !isdigit((unsigned char)*v) ||
+	    time_parse(v, 0, t, m, sizeof m))
+		return crm_party_set(p, CRM_F_CREATED, v);
+	return crm_party_set(p, CRM_F_CREATED, t);
+}
+
+/*
  * The exports crm-add knows by name (--from): a column that tells one
  * (folded header), and the order of day and month in its slash dates.
  */
@@ -1311,6 +1327,8 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 		} else if (c->field == CRM_F_ORG_ID || c->field == CRM_F_UPDATED ||
 		           CRM_FIELD_IS_FACT(c->field)) {
 			continue;               /* derived by the store */
+		} else if (c->field == CRM_F_CREATED) {
+			rc = set_created(p, v);
 		} else {
 			rc = crm_party_set(p, c->field, v);
 		}
@@ -1737,7 +1755,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		if (!json_scalar_text(v, nb, sizeof nb, &s))
 			return fail(r, r->rec_line, "field '%s' must be a string", crm_field_name(f));
 		if (*s && !p->v[f])
-			rc = crm_party_set(p, f, s);
+			rc = f == CRM_F_CREATED ? set_created(p, s) : crm_party_set(p, f, s);
 		return rc;
 	}
 }
