@@ -196,6 +196,10 @@ add_stream(FILE *fp, const char *name)
 			       crm_reader_header(r));
 			continue;
 		}
+		if (rc == CRM_USAGE) {         /* such as a --map column the header lacks */
+			const char *e = crm_reader_error(r), *colon = strchr(e, ':');
+			abort_all(rc, "%s", name, crm_reader_line(r), colon ? colon + 2 : e);
+		}
 		if (rc)
 			abort_all(rc, "%s", name, 0, rc == CRM_IO ? crm_reader_error(r) : crm_status_str(rc));
 		add_one(p, name, crm_reader_line(r), raw, len, crm_reader_header(r));
@@ -276,6 +280,10 @@ main(int argc, char **argv)
 				int known = 0;
 				for (int i = 0; crm_presets[i].name; i++)
 					known |= !strcasecmp(optarg, crm_presets[i].name);
+				for (int i = 0; !known && crm_event_presets[i].name; i++)
+					if (!strcasecmp(optarg, crm_event_presets[i].name))
+						crm_die(CRM_EXIT_USAGE, "--from: %s is an export of events: "
+						        "crm-log --import --from %s", optarg, crm_event_presets[i].name);
 				if (!known)
 					crm_die(CRM_EXIT_USAGE, "--from: unknown export '%s' (crm-add --from list)",
 					        optarg);

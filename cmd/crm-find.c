@@ -181,9 +181,12 @@ main(int argc, char **argv)
 		if (rc != CRM_EOF)
 			crm_cli_fail(rc, crm_store_errmsg(store));
 		if (pr) {
+			const char *absent = crm_printer_absent(pr);
 			if (n || common.format == CRM_OUT_CSV || common.format == CRM_OUT_TSV ||
 			    common.format == CRM_OUT_JSON)
 				crm_printer_finish(pr);
+			if (absent)
+				crm_warn("--fields: no party printed has %s", absent);
 			crm_printer_free(pr);
 		}
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,7 +15,7 @@
 enum {
 	OPT_CONTACT = 0x100, OPT_LIST, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET,
 	OPT_DRY_RUN, OPT_TASK, OPT_SPREAD, OPT_TASKS, OPT_OVERDUE, OPT_DUE_BEFORE, OPT_DONE,
-	OPT_REOPEN, OPT_IMPORT, OPT_REJECTS, OPT_CREATE_MISSING, OPT_MAP, OPT_ENCODING,
+	OPT_REOPEN, OPT_IMPORT, OPT_REJECTS, OPT_CREATE_MISSING, OPT_MAP, OPT_ENCODING, OPT_FROM,
 	OPT_FIELD_BASE = 0x200,
 };
 
@@ -52,6 +53,7 @@ static const struct option options[] = {
 	{ "create-missing", 0, NULL, OPT_CREATE_MISSING },
 	{ "map", 1, NULL, OPT_MAP },
 	{ "encoding", 1, NULL, OPT_ENCODING },
+	{ "from", 1, NULL, OPT_FROM },
 	{ "quiet", 0, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -79,7 +81,7 @@ usage(FILE *fp, int code)
 	      "               [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
 	      "       crm-log --import [--rejects FILE] [--create-missing] [--map FROM=TO,...]\n"
-	      "               [--encoding NAME]\n"
+	      "               [--encoding NAME] [--from NAME|list]\n"
 	      "               [--channel CHANNEL] [--type TYPE] [--campaign NAME] ...\n"
 	      "               [--dry-run] [-q | --quiet] [--input-format csv|tsv|jsonl|auto]\n"
 	      "               [--db PATH] [--format jsonl|json|csv|tsv|table] [--fields LIST]\n"
@@ -227,7 +229,7 @@ static crm_event_query_t *query;
 
 /* --import: event records from files, each naming its party. */
 static FILE *rejects;
-static const char *map, *encoding;
+static const char *map, *encoding, *from;
 static int create_missing;
 static long nread, nrejected, nparties;
 
@@ -308,6 +310,15 @@ import_flush(void)
 	if (!nread)
 		return;
 	crm_cli_begin_once(store);
+	char ex[160];
+	long ndiffer;
+	if ((rc = crm_event_stage_differ(store, &ndiffer, ex, sizeof ex)))
+		abort_import(rc, "store", 0, crm_store_errmsg(store));
+	if (ndiffer)
+		crm_warn("%ld record%s already there differ%s in amount or currency from the stored "
+		         "event%s, kept as %s (such as %s)", ndiffer, ndiffer == 1 ? "" : "s",
+		         ndiffer == 1 ? "s" : "", ndiffer == 1 ? "" : "s", ndiffer == 1 ? "it is" :
+		         "they are", ex);
 	if ((rc = crm_event_stage_flush(store, &nlogged, &nunchanged, &first)))
 		abort_import(rc, "store", 0, crm_store_errmsg(store));
 	if (!printer || !nlogged)
@@ -326,6 +337,48 @@ import_flush(void)
 	query = NULL;
 }
 
+/* Types neither known nor mapped, said once each per input. */
+static char **told;
+static size_t ntold;
+
+static void
+type_notice(const crm_event_t *e, const char *name)
+{
+	const char *t = crm_event_get(e, CRM_E_TYPE), *near;
+	char **v = NULL;
+
+	if (!t || crm_event_type_known(t, NULL))
+		return;
+	for (size_t i = 0; i < ntold; i++)
+		if (!strcmp(told[i], t))
+			return;
+	if (ntold == 1000) {
+		crm_warn("%s: more than 1000 types not known; no more are named", name);
+		ntold++;
+	}
+	if (ntold > 1000)
+		return;
+	crm_event_type_known(t, &near);
+	if (!(v = realloc(told, (ntold + 1) * sizeof *v)) || !(v[ntold] = strdup(t)))
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	told = v;
+	ntold++;
+	if (near)
+		crm_warn("%s: type '%s' is not a known type (nearest: %s); kept as given", name, t, near);
+	else
+		crm_warn("%s: type '%s' is not a known type; kept as given", name, t);
+}
+
+static void
+told_clear(void)
+{
+	for (size_t i = 0; i < ntold && i < 1000; i++)
+		free(told[i]);
+	free(told);
+	told = NULL;
+	ntold = 0;
+}
+
 static void
 import_stream(FILE *fp, const char *name)
 {
@@ -338,7 +391,8 @@ import_stream(FILE *fp, const char *name)
 
 	if ((rc = crm_reader_open(fp, name, common.informat, map, &r)) ||
 	    (encoding && (rc = crm_reader_encoding(r, encoding))) ||
-	    (rc = crm_reader_events(r, event)) || (rc = crm_reader_start(r))) {
+	    (rc = crm_reader_events(r, event)) || (from && (rc = crm_reader_from(r, from))) ||
+	    (rc = crm_reader_start(r))) {
 		const char *m = r ? crm_reader_error(r) : "";
 		crm_die(crm_status_exit(rc), "%s", *m ? m : crm_status_str(rc));
 	}
@@ -360,14 +414,20 @@ import_stream(FILE *fp, const char *name)
 			reject(name, crm_reader_line(r), m, raw, len, crm_reader_header(r));
 			continue;
 		}
+		if (rc == CRM_USAGE) {         /* such as a --map column the header lacks */
+			const char *m = crm_reader_error(r), *colon = strchr(m, ':');
+			abort_import(rc, name, crm_reader_line(r), colon ? colon + 2 : m);
+		}
 		if (rc)
 			abort_import(rc, name, 0, rc == CRM_IO ? crm_reader_error(r) : crm_status_str(rc));
 		nread++;
+		type_notice(e, name);
 		import_one(p, e, name, crm_reader_line(r), raw, len, crm_reader_header(r));
 		crm_party_free(p);
 		crm_event_free(e);
 		crm_cli_progress(nread, NULL);
 	}
+	told_clear();
 	crm_reader_free(r);
 }
 
@@ -579,6 +639,23 @@ main(int argc, char **argv)
 				        optarg);
 			encoding = optarg;
 			break;
+		case OPT_FROM:
+			if (!strcmp(optarg, "list")) {
+				for (int i = 0; crm_event_presets[i].name; i++)
+					printf("%-12s %s\n", crm_event_presets[i].name, crm_event_presets[i].what);
+				crm_close_stdout();
+				exit(0);
+			}
+			{
+				int known = 0;
+				for (int i = 0; crm_event_presets[i].name; i++)
+					known |= !strcasecmp(optarg, crm_event_presets[i].name);
+				if (!known)
+					crm_die(CRM_EXIT_USAGE, "--from: unknown export '%s' (crm-log --from list)",
+					        optarg);
+			}
+			from = optarg;
+			break;
 		case OPT_MAP:
 			if (crm_map_check(optarg, 1, msg, sizeof msg))
 				crm_die(CRM_EXIT_USAGE, "%s", msg);
@@ -600,9 +677,10 @@ main(int argc, char **argv)
 		import_main(argc - optind, argv + optind,
 		            optind == argc && !common.no_stdin && crm_stdin_is_stream(), dry_run, quiet);
 	}
-	if (rejects_path || create_missing || map || encoding)
+	if (rejects_path || create_missing || map || encoding || from)
 		crm_die(CRM_EXIT_USAGE, "%s goes with --import", rejects_path ? "--rejects" :
-		        create_missing ? "--create-missing" : map ? "--map" : "--encoding");
+		        create_missing ? "--create-missing" : map ? "--map" : from ? "--from" :
+		        "--encoding");
 	if (optind < argc)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", argv[optind]);
 	int from_stdin = !common.no_stdin && crm_stdin_is_stream();
@@ -691,9 +769,12 @@ main(int argc, char **argv)
 		}
 		if (rc != CRM_EOF)
 			crm_cli_fail(rc, crm_store_errmsg(store));
+		const char *absent = crm_printer_absent(printer);
 		if (n || common.format == CRM_OUT_CSV || common.format == CRM_OUT_TSV ||
 		    common.format == CRM_OUT_JSON)
 			crm_printer_finish(printer);
+		if (absent)
+			crm_warn("--fields: no event listed has %s", absent);
 		crm_printer_free(printer);
 		crm_event_query_free(query);
 		crm_event_free(event);

@@ -609,8 +609,11 @@ main(int argc, char **argv)
 	for (int i = 0; i < nreps; i++) {
 		if ((rc = crm_report_run(store, reps[i].name, reps[i].arg, &o, &out[i], msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
-		for (crm_report_t *r = out[i]; r; r = crm_report_next(r))
+		for (crm_report_t *r = out[i]; r; r = crm_report_next(r)) {
+			if (crm_report_notice(r))
+				crm_warn("%s", crm_report_notice(r));
 			ntables++;
+		}
 	}
 	if (html) {
 		write_html(page, title, out, nreps, o.as_of);

@@ -51,8 +51,8 @@ _crm_log_options='--contact --type --channel --at --direction --subject
 	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
 	--list --since --until --reverse --limit --task --due --assignee --spread
 	--tasks --overdue --due-before --done --reopen --import --rejects
-	--create-missing --map --encoding --input-format --stdin --no-stdin --db --format
-	--fields --csv-raw -h --help --version'
+	--create-missing --map --encoding --from --input-format --stdin --no-stdin --db
+	--format --fields --csv-raw -h --help --version'
 _crm_segment_options='--save --description --list --show --delete --include
 	--exclude --contact --freeze --thaw --input-format --stdin --no-stdin --db --format
 	--fields --csv-raw --rfm --churn --propensity --scores --explain --as-of
@@ -75,7 +75,7 @@ _crm_find_valued=' --sort --limit --format --fields --input-format --db --as-of
 _crm_log_valued=' --contact --type --channel --at --direction --subject --body
 	--amount --currency --campaign --ref --set --since --until --limit --task
 	--due --assignee --spread --due-before --done --reopen --rejects --map
-	--encoding --input-format --db --format --fields '
+	--encoding --from --input-format --db --format --fields '
 _crm_segment_valued=' --save --description --show --delete --include --exclude
 	--contact --freeze --thaw --input-format --db --format --fields --as-of
 	--window --currency --weights --period '
@@ -187,7 +187,14 @@ _crm_value() {
 	case $1 in
 	--format) _crm_reply "$_crm_formats" ;;
 	--input-format) _crm_reply 'csv tsv jsonl vcard lines auto' ;;
-	--from) _crm_reply 'list google outlook outlook-fr outlook-com hubspot salesforce mailchimp linkedin' ;;
+	--from)
+		# crm-log names exports of events, crm-add exports of parties.
+		if [[ $cmd == log ]]; then
+			_crm_reply 'list shopify'
+		else
+			_crm_reply 'list google outlook outlook-fr outlook-com hubspot salesforce mailchimp linkedin'
+		fi
+		;;
 	--encoding)
 		_crm_reply "$_crm_encodings"
 		if ((${#COMPREPLY[@]} == 0)) && [[ -n $cur ]]; then

@@ -401,6 +401,7 @@ if not set -q __crm_completion_loaded
         complete $c -l map -x -d 'Read input columns as other fields, FROM=TO,...'
         complete $c -l encoding -x -a '(__crm_encodings)' \
             -d 'Read the input files in this encoding'
+        complete $c -l from -x -a 'list shopify' -d 'Read an export of events by its name'
         # Files of events, with --import only.
         set -l cond '__fish_contains_opt import'
         set -q argv[2]; and set cond "$argv[2]; and $cond"

@@ -359,7 +359,19 @@ crm_cli_reject(FILE *fp, const char *file, long line, const char *msg, const cha
 	else
 		fprintf(fp, "# %s: %s\n", file, msg);
 	if (raw && len) {
-		fwrite(raw, 1, len, fp);
+		size_t i = 0;
+		if (header && *raw == '#') {
+			/* A CSV record beginning with '#' (an order #1001): its first cell
+			 * quoted, so that removing the comment lines leaves it. */
+			putc('"', fp);
+			for (; i < len && raw[i] != ',' && raw[i] != '\n' && raw[i] != '\r'; i++) {
+				if (raw[i] == '"')
+					putc('"', fp);
+				putc(raw[i], fp);
+			}
+			putc('"', fp);
+		}
+		fwrite(raw + i, 1, len - i, fp);
 		if (raw[len - 1] != '\n')
 			putc('\n', fp);
 	}

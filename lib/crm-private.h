@@ -78,6 +78,12 @@ void fold_header(const char *s, char *out, size_t len);
 /* The event field a header names, exactly or by a synonym; -1 if none. */
 int event_field_synonym(const char *name);
 
+/*
+ * The toolkit's type for another system's word for it (open, hardBounce,
+ * orders): the type is replaced, the word kept as attrs.source_type.
+ */
+int event_type_map(crm_event_t *e);
+
 /* Give an event without a ref one made of its fields (see event.c). */
 int event_auto_ref(crm_event_t *e);
 

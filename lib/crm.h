@@ -230,8 +230,17 @@ int crm_event_set_attr(crm_event_t *e, const char *key, const char *value);
 int crm_event_check(crm_event_t *e, int *field, char *msg, size_t len);
 
 /*
+ * Whether a type is one the toolkit knows (call, note, sent, opened,
+ * purchase, ..., task: see crm-log(1)): 1, or 0 with *nearest (unless
+ * nearest is NULL) the known type it is nearest to (a prefix, or one or
+ * two letters away), or NULL.
+ */
+int crm_event_type_known(const char *type, const char **nearest);
+
+/*
  * Record a checked event for a party, inside a transaction.  An event
- * with a ref that the party already has is not recorded again: *result is
+ * with a ref that the party already has for an event of its type is not
+ * recorded again: *result is
  * then CRM_UNCHANGED, else CRM_CREATED.  *stored (if not NULL) is the
  * event as stored (caller frees).  CRM_STORE, CRM_BUSY, CRM_NOMEM.
  */
@@ -273,12 +282,20 @@ void crm_event_query_free(crm_event_query_t *q);
  * transaction, then write them all with crm_event_stage_flush(), in party
  * and time order (a load larger than the stored events builds the
  * secondary indexes again, by sorting).  Events whose party already has
- * their ref are not written: *logged counts the written ones, *already the
+ * their ref for their type are not written: *logged counts the written ones, *already the
  * others; the written ones have ids from *first up.  CRM_OK, CRM_STORE,
  * CRM_BUSY, CRM_NOMEM.
  */
 int crm_event_stage(crm_store_t *s, const crm_event_t *e, int64_t party_id);
 int crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *first);
+
+/*
+ * Before the flush: *n staged events whose party already has their type
+ * and ref in a stored event of another amount or currency, which the flush
+ * keeps as it is (an order changed, a refund grown since); example (size
+ * len) is "TYPE REF" of one of them.  CRM_OK, CRM_STORE.
+ */
+int crm_event_stage_differ(crm_store_t *s, long *n, char *example, size_t len);
 
 /* List the events with ids above id instead, by id. */
 void crm_event_query_after(crm_event_query_t *q, int64_t id);
@@ -420,8 +437,12 @@ struct crm_preset {
 };
 extern const struct crm_preset crm_presets[];
 
-/* Read the input as the export named (crm_presets): its header is checked,
- * its slash dates read in its order.  CRM_OK, CRM_USAGE (unknown name). */
+/* The exports of events that crm-log --import --from names (see crm-log(1)). */
+extern const struct crm_preset crm_event_presets[];
+
+/* Read the input as the export named (crm_presets; crm_event_presets after
+ * crm_reader_events()): its header is checked, its slash dates read in its
+ * order.  CRM_OK, CRM_USAGE (unknown name). */
 int crm_reader_from(crm_reader_t *r, const char *name);
 
 /* The detected format, a CRM_IN_ value (CRM_IN_AUTO if none yet). */
@@ -473,6 +494,13 @@ int crm_printer_row(crm_printer_t *pr, const char *const *values, unsigned long 
 
 /* Print one party.  CRM_OK, CRM_IO, CRM_NOMEM. */
 int crm_printer_party(crm_printer_t *pr, const crm_party_t *p);
+
+/*
+ * The attrs.KEY columns that no record printed so far had, comma-separated,
+ * or NULL (also when nothing was printed): a KEY misspelt, most likely.
+ * Borrowed until the next call or crm_printer_free().
+ */
+const char *crm_printer_absent(crm_printer_t *pr);
 
 /* Finish the output (closing bracket, buffered table rows). */
 int crm_printer_finish(crm_printer_t *pr);
@@ -871,6 +899,12 @@ void crm_report_free(crm_report_t *r);
 /* Restrict the population to parties given one by one (records on stdin). */
 int crm_report_restrict_begin(crm_store_t *s);
 int crm_report_restrict_add(crm_store_t *s, int64_t id);
+
+/*
+ * A notice about a table, for standard error, or NULL: such as a field of
+ * by that no party has (attrs.KEY misspelt?).
+ */
+const char *crm_report_notice(const crm_report_t *r);
 
 /* A report's tables: the next one (NULL after the last), name, title, cells. */
 crm_report_t *crm_report_next(const crm_report_t *r);

@@ -25,6 +25,142 @@ static const struct { const char *type, *dir; } type_dir[] = {
 	{ "purchase", "in" }, { "refund", "out" }, { "ticket", "in" },
 };
 
+/* The types the toolkit knows: its reports, facts and scores count them. */
+static const char *const known_types[] = {
+	"call", "note", "meeting", "visit", "sent", "delivered", "opened", "clicked", "bounced",
+	"unsubscribed", "replied", "purchase", "refund", "ticket", "task", NULL
+};
+
+/*
+ * Other systems' words for them (mailing services, shops), folded: lower
+ * case, without spaces, dashes, underscores, dots and slashes.  See the
+ * table in crm-log(1).
+ */
+static const struct { const char *from, *to; } type_aliases[] = {
+	/* Mailchimp, Brevo (Sendinblue), Mailjet, HubSpot, SendGrid */
+	{ "send", "sent" }, { "sends", "sent" }, { "request", "sent" }, { "requests", "sent" },
+	{ "processed", "sent" },
+	{ "delivery", "delivered" }, { "deliveries", "delivered" },
+	{ "open", "opened" }, { "opens", "opened" }, { "uniqueopened", "opened" },
+	{ "uniqueopen", "opened" }, { "uniqueopens", "opened" }, { "firstopening", "opened" },
+	{ "proxyopen", "opened" },
+	{ "click", "clicked" }, { "clicks", "clicked" }, { "uniqueclick", "clicked" },
+	{ "uniqueclicks", "clicked" },
+	{ "bounce", "bounced" }, { "bounces", "bounced" }, { "hardbounce", "bounced" },
+	{ "softbounce", "bounced" }, { "hardbounces", "bounced" }, { "softbounces", "bounced" },
+	{ "blocked", "bounced" }, { "invalidemail", "bounced" },
+	{ "unsub", "unsubscribed" }, { "unsubs", "unsubscribed" }, { "unsubscribe", "unsubscribed" },
+	{ "unsubscribes", "unsubscribed" }, { "optout", "unsubscribed" },
+	{ "spam", "unsubscribed" }, { "spamreport", "unsubscribed" }, { "abuse", "unsubscribed" },
+	{ "complaint", "unsubscribed" },
+	{ "reply", "replied" }, { "replies", "replied" },
+	/* Shopify and other shops */
+	{ "order", "purchase" }, { "orders", "purchase" }, { "purchases", "purchase" },
+	{ "orderscreate", "purchase" }, { "orderspaid", "purchase" }, { "placedorder", "purchase" },
+	{ "orderplaced", "purchase" }, { "sale", "purchase" },
+	{ "refunds", "refund" }, { "refunded", "refund" }, { "refundscreate", "refund" },
+	/* plurals of the toolkit's own */
+	{ "calls", "call" }, { "phonecall", "call" }, { "notes", "note" }, { "meetings", "meeting" },
+	{ "visits", "visit" }, { "tickets", "ticket" }, { "tasks", "task" },
+};
+
+/* A type folded for the table above: lower-case letters and digits only. */
+static void
+fold_type(const char *t, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *t && n + 1 < len; t++)
+		if (isalnum((unsigned char)*t))
+			out[n++] = (char)tolower((unsigned char)*t);
+	out[n] = '\0';
+}
+
+int
+event_type_map(crm_event_t *e)
+{
+	char f[48];
+	const char *t = e->v[CRM_E_TYPE];
+
+	if (!t || strlen(t) >= sizeof f)
+		return CRM_OK;
+	for (int i = 0; known_types[i]; i++)
+		if (!strcasecmp(t, known_types[i]))
+			return CRM_OK;
+	fold_type(t, f, sizeof f);
+	for (size_t i = 0; i < sizeof type_aliases / sizeof type_aliases[0]; i++)
+		if (!strcmp(f, type_aliases[i].from)) {
+			int rc;
+			/* The word of the file stays, as the attribute source_type. */
+			if ((!e->attrs || !json_object_get(e->attrs, "source_type")) &&
+			    (rc = crm_event_set_attr(e, "source_type", t)))
+				return rc;
+			return crm_event_set(e, CRM_E_TYPE, type_aliases[i].to);
+		}
+	return CRM_OK;
+}
+
+/* Edit distance (Levenshtein) of two short words; large for long ones. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[48];
+
+	if (la >= 47 || lb >= 47)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* Whether w (folded) is nearer to f than *best: a prefix, or a letter or two away. */
+static void
+nearer(const char *f, const char *w, const char *to, size_t *best, const char **nearest)
+{
+	size_t n = strlen(f), lw = strlen(w), d = distance(f, w), m = lw < n ? lw : n;
+
+	if (m >= 3 && !strncmp(f, w, m) && d > 1)
+		d = 1;
+	if (d <= 2 && d * 3 <= n && d < *best) {
+		*best = d;
+		*nearest = to;
+	}
+}
+
+int
+crm_event_type_known(const char *type, const char **nearest)
+{
+	char f[48];
+	size_t best = 99;
+
+	if (nearest)
+		*nearest = NULL;
+	for (int i = 0; known_types[i]; i++)
+		if (!strcmp(type, known_types[i]))
+			return 1;
+	if (!nearest)
+		return 0;
+	fold_type(type, f, sizeof f);
+	for (int i = 0; known_types[i]; i++)
+		nearer(f, known_types[i], known_types[i], &best, nearest);
+	for (size_t i = 0; i < sizeof type_aliases / sizeof type_aliases[0]; i++)
+		nearer(f, type_aliases[i].from, type_aliases[i].to, &best, nearest);
+	return 0;
+}
+
 const char *
 crm_event_field_name(int f)
 {
@@ -407,7 +543,7 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 		"INSERT INTO event (party_id, at, channel, type, direction, subject, body, amount, "
 		"currency, campaign, ref, due, assignee, status, attrs, created) VALUES (?1, ?2, ?3, "
 		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
-		"ON CONFLICT (party_id, ref) WHERE ref IS NOT NULL DO NOTHING");
+		"ON CONFLICT (party_id, type, ref) WHERE ref IS NOT NULL DO NOTHING");
 	char *attrs = NULL, now[21];
 	int rc;
 	long long base;
@@ -452,15 +588,16 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 	}
 	int64_t id;
 	if (sqlite3_changes(store_db(s)) == 0) {
-		/* The same reference for the same party: already there. */
+		/* The same reference for the same party and type: already there. */
 		sqlite3_stmt *f = store_stmt(s, "event.by_ref",
-			"SELECT id FROM event WHERE party_id = ?1 AND ref = ?2");
+			"SELECT id FROM event WHERE party_id = ?1 AND type = ?3 AND ref = ?2");
 		if (!f) {
 			msgf(msg, len, "%s", crm_store_errmsg(s));
 			return CRM_STORE;
 		}
 		sqlite3_bind_int64(f, 1, party_id);
 		sqlite3_bind_text(f, 2, e->v[CRM_E_REF], -1, SQLITE_STATIC);
+		sqlite3_bind_text(f, 3, e->v[CRM_E_TYPE], -1, SQLITE_STATIC);
 		rc = sqlite3_step(f);
 		id = sqlite3_column_int64(f, 0);
 		sqlite3_reset(f);
@@ -565,6 +702,35 @@ crm_event_stage(crm_store_t *s, const crm_event_t *e, int64_t party_id)
 	return CRM_OK;
 }
 
+int
+crm_event_stage_differ(crm_store_t *s, long *n, char *example, size_t len)
+{
+	sqlite3_stmt *st;
+	int64_t base;
+	int rc;
+
+	*n = 0;
+	if (len)
+		example[0] = '\0';
+	if (!*store_staged(s) || (rc = store_event_base(s, &base)) || !base)
+		return CRM_OK;
+	rc = sqlite3_prepare_v2(store_db(s),
+		"SELECT count(*), min(s.type || ' ' || s.ref) FROM temp.event_stage s"
+		" JOIN event e ON e.party_id = s.party_id AND e.type = s.type AND e.ref = s.ref"
+		" WHERE s.ref IS NOT NULL AND (e.amount IS NOT s.amount OR e.currency IS NOT s.currency)",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = (long)sqlite3_column_int64(st, 0);
+		if (*n && len)
+			snprintf(example, len, "%s", (const char *)sqlite3_column_text(st, 1));
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
+}
+
 /*
  * Write the staged events in party and time order, so that the indexes on
  * party grow in order; a load larger than the events already stored drops
@@ -599,7 +765,7 @@ crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *firs
 		" SELECT party_id, at, channel, type, direction, subject, body, amount, currency,"
 		" campaign, ref, due, assignee, status, attrs, ?1 FROM temp.event_stage"
 		" ORDER BY party_id, at"
-		" ON CONFLICT (party_id, ref) WHERE ref IS NOT NULL DO NOTHING", -1, &st, NULL);
+		" ON CONFLICT (party_id, type, ref) WHERE ref IS NOT NULL DO NOTHING", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		now_iso(now);
 		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);

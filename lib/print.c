@@ -13,6 +13,7 @@ struct pcol {
 	int field;              /* a field, or -1 for attrs.KEY */
 	char *attr;             /* the KEY of attrs.KEY */
 	char *label;
+	int seen;               /* attrs.KEY: a record printed had the key */
 };
 
 struct crm_printer {
@@ -28,6 +29,7 @@ struct crm_printer {
 	size_t nheld;
 	size_t *width;
 	int sized;
+	struct buf absent;      /* see crm_printer_absent() */
 };
 
 int
@@ -68,6 +70,7 @@ add_col(crm_printer_t *pr, const char *name, char *msg, size_t len)
 	pr->cols = c;
 	c = &pr->cols[pr->ncols];
 	c->field = f;
+	c->seen = 0;
 	c->attr = f < 0 ? strdup(name + 6) : NULL;
 	c->label = strdup(name);
 	if (!c->label || (f < 0 && !c->attr)) {
@@ -221,8 +224,21 @@ crm_printer_free(crm_printer_t *pr)
 	free(pr->held);
 	free(pr->cols);
 	free(pr->width);
+	buf_free(&pr->absent);
 	strv_clear(&pr->names);
 	free(pr);
+}
+
+const char *
+crm_printer_absent(crm_printer_t *pr)
+{
+	buf_reset(&pr->absent);
+	for (size_t i = 0; pr->rows && pr->events != 2 && i < pr->ncols; i++)
+		if (pr->cols[i].field < 0 && !pr->cols[i].seen) {
+			buf_adds(&pr->absent, pr->absent.len ? ", " : "");
+			buf_adds(&pr->absent, pr->cols[i].label);
+		}
+	return pr->absent.len && !pr->absent.err ? pr->absent.p : NULL;
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
@@ -672,6 +688,14 @@ static int
 print_row(crm_printer_t *pr, const void *p)
 {
 	FILE *fp = pr->fp;
+
+	/* Which attrs.KEY columns some record has (see crm_printer_absent()). */
+	for (size_t i = 0; pr->events != 2 && i < pr->ncols; i++)
+		if (pr->cols[i].field < 0 && !pr->cols[i].seen) {
+			json_t *a = pr->events ? ((const crm_event_t *)p)->attrs :
+			                         ((const crm_party_t *)p)->attrs;
+			pr->cols[i].seen = a && json_object_get(a, pr->cols[i].attr);
+		}
 
 	if (pr->format == CRM_OUT_JSONL || pr->format == CRM_OUT_JSON) {
 		if (pr->format == CRM_OUT_JSON)

@@ -41,7 +41,10 @@ static int json_depth(const char *s, size_t n, int max);
 
 /* What a CSV column holds. */
 enum { COL_FIELD, COL_ATTR, COL_ATTRS_JSON, COL_IGNORE, COL_PARTY_ID, COL_EVENT, COL_MORE,
-       COL_UNSUB };
+       COL_UNSUB, COL_SHOP };
+
+/* The columns of a shop's orders read aside (COL_SHOP's field). */
+enum { SHOP_REFUNDED, SHOP_CANCELLED, SHOP_NCOLS };
 
 struct col {
 	int kind;
@@ -106,9 +109,16 @@ struct crm_reader {
 	/* a list, one id, e-mail or ext_id a line: its first line is a header */
 	int lines_header;
 	const struct crm_preset *preset;  /* --from NAME */
+	int shop;               /* a shop's orders (Shopify): one purchase an order */
+	char *shop_col[SHOP_NCOLS];     /* this row's values of the COL_SHOP columns */
+	char *shop_last;        /* the order of the row before */
+	crm_party_t *pending;   /* a refund to hand out after its order */
+	int refund_now;         /* the record in hand is such a refund */
 
 	/* --map */
 	struct strv map_from, map_to;
+	unsigned long long map_seen;    /* bit m: a JSON record had the key map_from.v[m] */
+	long nrecords;          /* records read, good or bad */
 
 	/* unknown columns or keys, and how many were already reported */
 	struct strv unknown;
@@ -399,6 +409,10 @@ crm_reader_free(crm_reader_t *r)
 	strv_clear(&r->map_to);
 	strv_clear(&r->unknown);
 	crm_event_free(r->ev_over);
+	for (int i = 0; i < SHOP_NCOLS; i++)
+		free(r->shop_col[i]);
+	free(r->shop_last);
+	crm_party_free(r->pending);
 	if (r->cd != (iconv_t)-1)
 		iconv_close(r->cd);
 	free(r->enc);
@@ -825,6 +839,41 @@ event_column(crm_reader_t *r, struct col *c, const char *key, int mapped)
 	return CRM_OK;
 }
 
+/*
+ * A column of Shopify's orders export: Name is the order number, the ref
+ * (not the party's name, which is Billing Name); Created at, Total,
+ * Currency, Email and Notes as they say; Financial Status an attribute;
+ * Refunded Amount and Cancelled at make the refund; the others (line
+ * items, addresses, taxes) are ignored.
+ */
+static int
+shop_column(struct col *c)
+{
+	static const struct { const char *h; int kind, field; } m[] = {
+		{ "name", COL_EVENT, CRM_E_REF }, { "created_at", COL_EVENT, CRM_E_AT },
+		{ "total", COL_EVENT, CRM_E_AMOUNT }, { "currency", COL_EVENT, CRM_E_CURRENCY },
+		{ "notes", COL_EVENT, CRM_E_BODY }, { "email", COL_FIELD, CRM_F_EMAIL },
+		{ "billing_name", COL_FIELD, CRM_F_NAME }, { "financial_status", COL_ATTR, 0 },
+		{ "refunded_amount", COL_SHOP, SHOP_REFUNDED },
+		{ "cancelled_at", COL_SHOP, SHOP_CANCELLED },
+	};
+	char fk[64];
+
+	fold_header(c->name, fk, sizeof fk);
+	c->kind = COL_IGNORE;
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (!strcmp(fk, m[i].h)) {
+			c->kind = m[i].kind;
+			c->field = m[i].field;
+			if (c->kind == COL_ATTR) {
+				free(c->name);
+				if (!(c->name = strdup(m[i].h)))
+					return CRM_NOMEM;
+			}
+		}
+	return CRM_OK;
+}
+
 static int more_ident(const char *name);
 
 static int
@@ -832,7 +881,7 @@ set_header(crm_reader_t *r)
 {
 	/* Whether a "Job Title" column is there, or Salesforce's AccountId (see below). */
 	r->job_title = 0;
-	int salesforce = 0, told = 0;
+	int salesforce = 0, told = 0, shop_cols = 0;
 	for (size_t i = 0; i < r->ncells; i++) {
 		char fk[64];
 		fold_header(cell(r, i), fk, sizeof fk);
@@ -840,7 +889,15 @@ set_header(crm_reader_t *r)
 		salesforce |= !strcmp(fk, "accountid") || !strcmp(fk, "account_id") ||
 		              !strncmp(fk, "mailing", 7);
 		told |= r->preset && !strcmp(fk, r->preset->column);
+		shop_cols |= (!strcmp(fk, "financial_status") ? 1 : 0) |
+		             (!strcmp(fk, "lineitem_name") ? 2 : 0) | (!strcmp(fk, "name") ? 4 : 0);
 	}
+	/* Shopify's orders, by their header: read as such without --from. */
+	if (r->events && !r->preset && shop_cols == 7) {
+		r->preset = &crm_event_presets[0];
+		told = 1;
+	}
+	r->shop = r->events && r->preset && !strcmp(r->preset->name, "shopify");
 	/* --from NAME: the header must be that export's. */
 	if (r->preset && !told)
 		return fail(r, r->rec_line, "not a %s export: no column '%s' in the header",
@@ -851,6 +908,40 @@ set_header(crm_reader_t *r)
 
 	if (r->cell_err[0])
 		return fail(r, r->rec_line, "header: %s", r->cell_err);
+	/* A --map column that the header does not have: a usage error, said. */
+	for (size_t m = 0; m < r->map_from.n; m++) {
+		size_t i;
+		for (i = 0; i < r->ncells; i++) {
+			const char *x = cell(r, i);
+			size_t n = strlen(r->map_from.v[m]);
+			while (*x == ' ')
+				x++;
+			if (!strncasecmp(x, r->map_from.v[m], n) && strspn(x + n, " ") == strlen(x + n))
+				break;
+		}
+		if (i < r->ncells)
+			continue;
+		struct buf h = {0};
+		for (i = 0; i < r->ncells && h.len < 300; i++) {
+			const char *x = cell(r, i);
+			size_t n;
+			while (*x == ' ')
+				x++;
+			for (n = strlen(x); n && x[n - 1] == ' '; n--)
+				;
+			buf_adds(&h, i ? ", " : "");
+			if (n)
+				buf_add(&h, x, n);
+			else
+				buf_adds(&h, "''");
+		}
+		if (i < r->ncells)
+			buf_adds(&h, ", ...");
+		snprintf(r->err, sizeof r->err, "%ld: --map: no column '%s' in the header (%s)",
+		         r->rec_line, r->map_from.v[m], h.p && !h.err ? h.p : "");
+		buf_free(&h);
+		return CRM_USAGE;
+	}
 	if (!(r->cols = calloc(r->ncells, sizeof *r->cols)))
 		return CRM_NOMEM;
 	r->ncols = r->ncells;
@@ -882,6 +973,11 @@ set_header(crm_reader_t *r)
 		const char *key = to ? to : c->name;
 		if (to && (!*to || !strcmp(to, "-"))) {
 			c->kind = COL_IGNORE;
+			continue;
+		}
+		if (r->shop && !to) {
+			if (shop_column(c))
+				return CRM_NOMEM;
 			continue;
 		}
 		if (r->events) {
@@ -1017,6 +1113,22 @@ add_tags(crm_party_t *p, const char *v)
 static int attr_push(crm_party_t *p, const char *key, const char *v);
 
 /*
+ * A party's created time: kept as given when crm-records(5) takes it so,
+ * else read as times are (2024-02-16 16:53:00 +0100) and written in UTC;
+ * a value that is no time is kept for the check to refuse.
+ */
+static int
+set_created(crm_party_t *p, const char *v)
+{
+	char t[21], m[300];
+
+	if (date_valid(v, 1) || strlen(v) < 11 || !isdigit((unsigned char)*v) ||
+	    time_parse(v, 0, t, m, sizeof m))
+		return crm_party_set(p, CRM_F_CREATED, v);
+	return crm_party_set(p, CRM_F_CREATED, t);
+}
+
+/*
  * The exports crm-add knows by name (--from): a column that tells one
  * (folded header), and the order of day and month in its slash dates.
  */
@@ -1037,15 +1149,25 @@ const struct crm_preset crm_presets[] = {
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 
+/* The exports of events that crm-log --import --from names. */
+const struct crm_preset crm_event_presets[] = {
+	{ "shopify", "Shopify orders, CSV: one purchase an order, its refund", "financial_status",
+	  "Financial Status", 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
 int
 crm_reader_from(crm_reader_t *r, const char *name)
 {
-	for (int i = 0; crm_presets[i].name; i++)
-		if (!strcasecmp(name, crm_presets[i].name)) {
-			r->preset = &crm_presets[i];
+	const struct crm_preset *ps = r->events ? crm_event_presets : crm_presets;
+
+	for (int i = 0; ps[i].name; i++)
+		if (!strcasecmp(name, ps[i].name)) {
+			r->preset = &ps[i];
 			return CRM_OK;
 		}
-	snprintf(r->err, sizeof r->err, "--from: unknown export '%s' (crm-add --from list)", name);
+	snprintf(r->err, sizeof r->err, "--from: unknown export '%s' (%s --from list)", name,
+	         r->events ? "crm-log --import" : "crm-add");
 	return CRM_USAGE;
 }
 
@@ -1203,13 +1325,21 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 		return CRM_NOMEM;
 	}
 	json_t **attrs = r->events ? &p->ev->attrs : &p->attrs;
+	for (int i = 0; i < SHOP_NCOLS; i++) {
+		free(r->shop_col[i]);
+		r->shop_col[i] = NULL;
+	}
 	for (size_t i = 0; i < r->ncells; i++) {
 		const char *v = cell(r, i);
 		struct col *c = &r->cols[i];
 		if (!*v || c->kind == COL_IGNORE)
 			continue;
 		rc = CRM_OK;
-		if (c->kind == COL_EVENT) {
+		if (c->kind == COL_SHOP) {
+			free(r->shop_col[c->field]);
+			if (!(r->shop_col[c->field] = strdup(v)))
+				rc = CRM_NOMEM;
+		} else if (c->kind == COL_EVENT) {
 			rc = crm_event_set(p->ev, c->field, v);
 		} else if (c->kind == COL_ATTR) {
 			rc = r->events ? crm_event_set_attr(p->ev, c->name, v) :
@@ -1272,6 +1402,8 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 		} else if (c->field == CRM_F_ORG_ID || c->field == CRM_F_UPDATED ||
 		           CRM_FIELD_IS_FACT(c->field)) {
 			continue;               /* derived by the store */
+		} else if (c->field == CRM_F_CREATED) {
+			rc = set_created(p, v);
 		} else {
 			rc = crm_party_set(p, c->field, v);
 		}
@@ -1282,6 +1414,81 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 	}
 	p->utf8_ok = 1;
 	*out = p;
+	return CRM_OK;
+}
+
+/*
+ * Whether a row of Shopify's orders is one more line item of the order of
+ * the row before (the same Name), and so no record; read before the row
+ * is, so that the line items of an order refused are not read either.
+ */
+static int
+shop_line_item(crm_reader_t *r, int *more)
+{
+	const char *name = NULL;
+
+	*more = 0;
+	for (size_t i = 0; i < r->ncols && i < r->ncells; i++)
+		if (r->cols[i].kind == COL_EVENT && r->cols[i].field == CRM_E_REF)
+			name = cell(r, i);
+	if (!name || !*name)
+		return CRM_OK;
+	if (r->shop_last && !strcmp(name, r->shop_last)) {
+		*more = 1;
+		return CRM_OK;
+	}
+	free(r->shop_last);
+	return (r->shop_last = strdup(name)) ? CRM_OK : CRM_NOMEM;
+}
+
+/*
+ * A row of Shopify's orders that is the first of its order: its purchase,
+ * with its total.  A voided order is no purchase: said, not read (*out is
+ * then NULL).  A Refunded Amount above zero makes a refund of the order,
+ * handed out next, at Cancelled at or the order's time.
+ */
+static int
+shop_order(crm_reader_t *r, crm_party_t **out)
+{
+	crm_party_t *p = *out;
+	crm_event_t *e = p->ev;
+	const char *ref = e->v[CRM_E_REF], *v;
+	char q[96];
+	long long cents;
+	int rc;
+
+	json_t *st = e->attrs ? json_object_get(e->attrs, "financial_status") : NULL;
+	if (st && json_is_string(st) && !strcasecmp(json_string_value(st), "voided")) {
+		rc = note_skipped(r, r->rec_line, ref ? ref : "", "a voided order, no purchase");
+		crm_party_free(p);
+		*out = NULL;
+		return rc;
+	}
+	if (!e->v[CRM_E_TYPE] && (rc = crm_event_set(e, CRM_E_TYPE, "purchase")))
+		return rc;
+	if (!(v = r->shop_col[SHOP_REFUNDED]))
+		return CRM_OK;
+	if (!amount_parse(v, &cents) || cents < 0) {
+		crm_party_free(p);
+		*out = NULL;
+		return fail(r, r->rec_line, "invalid Refunded Amount '%s' (a decimal such as 12.50)",
+		            quoted(v, q, sizeof q));
+	}
+	if (!cents)
+		return CRM_OK;
+	crm_party_t *rp = crm_party_new();
+	if (!rp || crm_party_overlay(rp, p) || !(rp->ev = crm_event_copy(e)) ||
+	    crm_event_set(rp->ev, CRM_E_TYPE, "refund") ||
+	    crm_event_set(rp->ev, CRM_E_AMOUNT, v) || crm_event_set(rp->ev, CRM_E_BODY, NULL) ||
+	    (r->shop_col[SHOP_CANCELLED] &&
+	     crm_event_set(rp->ev, CRM_E_AT, r->shop_col[SHOP_CANCELLED]))) {
+		crm_party_free(rp);
+		return CRM_NOMEM;
+	}
+	rp->id = p->id;
+	rp->utf8_ok = p->utf8_ok;
+	crm_party_free(r->pending);
+	r->pending = rp;
 	return CRM_OK;
 }
 
@@ -1333,8 +1540,17 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 				}
 				continue;
 			}
+			int more = 0;
+			if (r->shop && (rc = shop_line_item(r, &more)))
+				return rc;
+			if (more) {
+				clear_cells(r);
+				continue;       /* one more line item of the order before */
+			}
 			rc = csv_record(r, out);
 			clear_cells(r);
+			if (rc == CRM_OK && r->shop && (rc = shop_order(r, out)) == CRM_OK && !*out)
+				continue;       /* a voided order */
 			return rc;
 		}
 		int at_start = r->csv.pstate == 0;
@@ -1501,8 +1717,10 @@ jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		return CRM_OK;
 	}
 	for (size_t m = 0; m < r->map_from.n; m++)
-		if (!strcasecmp(r->map_from.v[m], key))
+		if (!strcasecmp(r->map_from.v[m], key)) {
 			to = r->map_to.v[m];
+			r->map_seen |= m < 64 ? 1ULL << m : 0;
+		}
 	if (to && (!*to || !strcmp(to, "-")))
 		return CRM_OK;
 	const char *name = to ? to : key;
@@ -1564,6 +1782,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	for (size_t m = 0; m < r->map_from.n; m++)
 		if (!strcasecmp(r->map_from.v[m], key)) {
 			const char *to = r->map_to.v[m];
+			r->map_seen |= m < 64 ? 1ULL << m : 0;
 			if (!*to || !strcmp(to, "-"))
 				return CRM_OK;
 			if (!strncmp(to, "attrs.", 6))
@@ -1620,7 +1839,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		if (!json_scalar_text(v, nb, sizeof nb, &s))
 			return fail(r, r->rec_line, "field '%s' must be a string", crm_field_name(f));
 		if (*s && !p->v[f])
-			rc = crm_party_set(p, f, s);
+			rc = f == CRM_F_CREATED ? set_created(p, s) : crm_party_set(p, f, s);
 		return rc;
 	}
 }
@@ -2588,7 +2807,8 @@ event_prepare(crm_reader_t *r, crm_party_t *p, char *msg, size_t len)
 	int field, rc;
 
 	for (int f = CRM_E_AT; o && f < CRM_E_ATTRS; f++)
-		if (o->v[f] && (rc = crm_event_set(e, f, o->v[f])))
+		if (o->v[f] && !(f == CRM_E_TYPE && r->refund_now) &&
+		    (rc = crm_event_set(e, f, o->v[f])))
 			return rc;
 	if (o && o->attrs) {
 		const char *k;
@@ -2601,7 +2821,7 @@ event_prepare(crm_reader_t *r, crm_party_t *p, char *msg, size_t len)
 				return CRM_NOMEM;
 	}
 	int dated = e->v[CRM_E_AT] != NULL;
-	if ((rc = crm_event_check(e, &field, msg, len)))
+	if ((rc = event_type_map(e)) || (rc = crm_event_check(e, &field, msg, len)))
 		return rc;
 	if (!e->v[CRM_E_REF] && dated && (rc = event_auto_ref(e)))
 		return rc;
@@ -2619,8 +2839,29 @@ static int
 next_checked(crm_reader_t *r, crm_party_t **out)
 {
 	char msg[512];
-	int rc = next_sync(r, out);
+	int rc;
 
+	/* The refund of the order just read: the same line, the same bytes. */
+	r->refund_now = r->pending != NULL;
+	if (r->pending) {
+		*out = r->pending;
+		r->pending = NULL;
+		r->err[0] = '\0';
+		rc = CRM_OK;
+	} else {
+		rc = next_sync(r, out);
+	}
+	r->nrecords += rc == CRM_OK || rc == CRM_BADINPUT;
+	/* JSON Lines have no header: a --map key that no record had is said at the end. */
+	if (rc == CRM_EOF && r->format == CRM_IN_JSONL && r->nrecords)
+		for (size_t m = 0; m < r->map_from.n && m < 64; m++)
+			if (!(r->map_seen & 1ULL << m)) {
+				snprintf(r->err, sizeof r->err, "%ld: --map: no key '%s' in any record",
+				         r->lineno, r->map_from.v[m]);
+				r->fatal = 1;
+				r->rec_line = r->lineno;
+				return CRM_USAGE;
+			}
 	if (rc != CRM_OK || (!r->check && !r->events))
 		return rc;
 	msg[0] = '\0';
@@ -2633,6 +2874,9 @@ next_checked(crm_reader_t *r, crm_party_t **out)
 		*out = NULL;
 		if (rc == CRM_BADINPUT)
 			fail(r, r->rec_line, "%s", msg);
+		/* An order refused is refused once: its refund goes with it. */
+		crm_party_free(r->pending);
+		r->pending = NULL;
 	}
 	return rc;
 }

@@ -22,6 +22,7 @@ struct crm_report {
 	char **cells;                   /* nrows * ncols, NULL for null */
 	size_t nrows, cap;
 	int chart, label, value;
+	char *notice;                   /* see crm_report_notice() */
 	struct crm_report *next;
 };
 
@@ -104,6 +105,7 @@ crm_report_free(crm_report_t *r)
 		strv_clear(&r->cols);
 		free(r->name);
 		free(r->title);
+		free(r->notice);
 		free(r);
 		r = next;
 	}
@@ -112,6 +114,7 @@ crm_report_free(crm_report_t *r)
 crm_report_t *crm_report_next(const crm_report_t *r) { return r->next; }
 const char *crm_report_name(const crm_report_t *r) { return r->name; }
 const char *crm_report_title(const crm_report_t *r) { return r->title; }
+const char *crm_report_notice(const crm_report_t *r) { return r->notice; }
 size_t crm_report_ncols(const crm_report_t *r) { return r->cols.n; }
 size_t crm_report_nrows(const crm_report_t *r) { return r->nrows; }
 const char *crm_report_col(const crm_report_t *r, size_t i) { return r->cols.v[i]; }
@@ -692,6 +695,17 @@ rep_by(struct ctx *c, const char *fields, crm_report_t **out)
 			}
 		rc = done(c, st, rc);
 		agg_sort(&a);
+		/* A field that no party of the population has: said, not an error. */
+		for (int i = 0; !rc && a.n && i < n && !(*out)->notice; i++) {
+			size_t g = 0;
+			while (g < a.n && a.g[g].k[i].type == SQLITE_NULL)
+				g++;
+			char m[300];
+			snprintf(m, sizeof m, "by %s: no party%s has it; all are in its null group",
+			         names[i], c->o->restricted ? " of the records read" : "");
+			if (g == a.n && !((*out)->notice = strdup(m)))
+				rc = CRM_NOMEM;
+		}
 		for (size_t g = 0; !rc && g < a.n; g++) {
 			char cnt[32], share[32];
 			const char *v[4];
@@ -743,6 +757,48 @@ campaign_row(crm_report_t *r, const char *name, const long long *u, const long l
  * and party: unique parties are counted as the party changes, with no
  * table of them in memory.
  */
+/*
+ * Whether a campaign is named by any event of the store: CRM_OK, or
+ * CRM_NOMATCH with a message naming one that differs in case only.
+ */
+static int
+campaign_known(struct ctx *c, const char *name)
+{
+	sqlite3_stmt *st;
+	char q[96], other[96] = "";
+	int rc = sqlite3_prepare_v2(store_db(c->s), "SELECT EXISTS (SELECT 1 FROM event"
+	                            " INDEXED BY event_campaign WHERE campaign = ?3)", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_status(c->s, rc);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	int found = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_status(c->s, rc);
+	if (found)
+		return CRM_OK;
+	rc = sqlite3_prepare_v2(store_db(c->s), "SELECT campaign FROM event INDEXED BY event_campaign"
+	                        " WHERE campaign IS NOT NULL AND lower(campaign) = lower(?3) LIMIT 1",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_status(c->s, rc);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		quoted(col_text(st, 0), other, sizeof other);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_status(c->s, rc);
+	if (other[0])
+		msgf(c->msg, c->len, "no campaign '%s' (there is '%s': names are compared exactly)",
+		     quoted(name, q, sizeof q), other);
+	else
+		msgf(c->msg, c->len, "no campaign '%s': no event names it (crm-report campaign "
+		     "lists them)", quoted(name, q, sizeof q));
+	return CRM_NOMATCH;
+}
+
 static int
 rep_campaign(struct ctx *c, const char *name, crm_report_t **out)
 {
@@ -753,6 +809,9 @@ rep_campaign(struct ctx *c, const char *name, crm_report_t **out)
 	int ltype = -1;
 	sqlite3_stmt *st = NULL;
 	int rc = CRM_OK;
+
+	if (name && (rc = campaign_known(c, name)))
+		return rc;
 
 	buf_adds(&cols, "campaign");
 	for (int i = 0; i < 7; i++) {
@@ -810,6 +869,9 @@ rep_campaign(struct ctx *c, const char *name, crm_report_t **out)
 		last = party;
 	}
 	if (rc == SQLITE_DONE && cur && campaign_row(*out, cur, u, tot))
+		rc = CRM_NOMEM;
+	/* A campaign with no such event in the span or the population: its zeros. */
+	if (rc == SQLITE_DONE && name && !cur && campaign_row(*out, name, u, tot))
 		rc = CRM_NOMEM;
 	free(cur);
 	return done(c, st, rc);

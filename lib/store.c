@@ -189,6 +189,13 @@ static const char *const migrations[] = {
 	" WHERE p.attrs LIKE '%\"emails\"%' AND json_valid(p.attrs)"
 	" AND json_type(p.attrs, '$.emails') IN ('array', 'text') AND j.type = 'text'"
 	" AND trim(j.value) <> '';",
+	/*
+	 * A ref is unique per party and type, not per party: a shop's refund
+	 * keeps the number of the order it refunds.  The old index is
+	 * stricter, so the new one always builds on an existing store.
+	 */
+	"DROP INDEX IF EXISTS event_ref;"
+	"CREATE UNIQUE INDEX event_ref ON event (party_id, type, ref) WHERE ref IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -654,7 +654,14 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 		if (se == 60)
 			se = 59;                /* a leap second stays in its minute */
 	}
-	if (*r == 'Z' && !r[1]) {
+	/*
+	 * The offset: Z, +hh:mm, +hhmm or +hh (shops write 2024-02-16
+	 * 16:53:00 +0100), after a space or not; UTC and GMT are Z.
+	 */
+	if (*r == ' ' && r > p + 10 && (r[1] == 'Z' || r[1] == '+' || r[1] == '-' ||
+	                                !strcmp(r + 1, "UTC") || !strcmp(r + 1, "GMT")))
+		r++;
+	if ((*r == 'Z' && !r[1]) || (r > p + 10 && (!strcmp(r, "UTC") || !strcmp(r, "GMT")))) {
 		have_off = 1;
 	} else if ((*r == '+' || *r == '-') && ndig(r + 1, 2)) {
 		int oh = (r[1] - '0') * 10 + (r[2] - '0'), om = 0;
@@ -666,8 +673,14 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 			om = (e[0] - '0') * 10 + (e[1] - '0');
 			e += 2;
 		}
-		if (*e || oh > 23 || om > 59)
+		if (*e)
 			goto bad;
+		/* No zone is more than 18 hours from UTC: +2500 is no offset. */
+		if (oh > 18 || om > 59 || (oh == 18 && om)) {
+			msgf(msg, len, "invalid offset '%s' in time '%s' (-18:00 to +18:00)", r,
+			     quoted(s, q, sizeof q));
+			return CRM_BADINPUT;
+		}
 		have_off = 1;
 		off = (oh * 60L + om) * 60 * (*r == '-' ? -1 : 1);
 	} else if (*r) {

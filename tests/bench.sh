@@ -205,7 +205,7 @@ INSERT INTO event (party_id, at, channel, type, direction, amount, currency, ref
  s.ref, nullif(s.campaign, ''), nullif(s.due, ''), nullif(s.assignee, ''),
  CASE WHEN s.type = 'task' THEN 'open' END, strftime('%Y-%m-%dT%H:%M:%SZ')
  FROM staging s JOIN party p ON p.email_norm = lower(trim(s.email)) WHERE true
- ON CONFLICT (party_id, ref) WHERE ref IS NOT NULL DO NOTHING;
+ ON CONFLICT (party_id, type, ref) WHERE ref IS NOT NULL DO NOTHING;
 DELETE FROM party_fact;
 INSERT INTO party_fact (party_id, last_activity, last_inbound, first_purchase, last_purchase,
  purchases, revenue, revenue_currency, open_tasks, money_events)

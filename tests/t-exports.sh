@@ -131,4 +131,15 @@ is "Outlook.com, with --from: fields, other e-mail and phone, the birthday month
 # Stored, the other e-mails and phones are identifiers.
 ok "into the store" crm-add -q google.csv
 is "found by an e-mail of a ::: cell" "$(crm-find email=zoe.m@acme.example --fields last_name | jq -r .last_name)" Müller
+
+# Times of creation as shops and mailers write them: their offset read, stored in UTC.
+printf 'name,email,created\nCy Ode,cy@example.org,2024-02-16 16:53:00 +0100\nDi Ode,di@example.org,2024-02-16T16:53:00Z\nEd Ode,ed@example.org,2024-02-16 16:53:00 +2500\n' >created.csv
+ok "created with offsets" crm-add -q --rejects created.rej created.csv
+is "+0100 after a space is read, stored in UTC; Z as given" \
+	"$(crm-find --fields email,created --format csv email=cy@example.org OR email=di@example.org | sed 1d | sort | paste -sd' ' -)" \
+	'cy@example.org,2024-02-16T15:53:00Z di@example.org,2024-02-16T16:53:00Z'
+is "an offset of 25 hours refused" "$(grep '^#' created.rej)" "# created.csv:4: invalid created '2024-02-16 16:53:00 +2500' (ISO 8601)"
+printf '{"name":"Fi Ode","email":"fi@example.org","created":"2024-02-16T16:53:00-0330"}\n' >created.jsonl
+ok "JSON Lines too" crm-add -q created.jsonl
+is "-0330 read" "$(crm-find --fields created email=fi@example.org | jq -r .created)" 2024-02-16T20:23:00Z
 finish

@@ -237,4 +237,105 @@ id=$(sqlite3 "$f" "SELECT id FROM event WHERE type = 'task' AND status = 'open' 
 ok "a task done" crm-log --db "$f" --done "$id"
 is "facts after a task is done" "$(facts_now "$f")" "$(facts_want "$f")"
 
+# --- The event types of mailing services and shops -----------------------------
+m=$T/types.db
+crm-add -q --db "$m" --no-stdin --name 'Mia Chen' --email mia@example.org 2>/dev/null
+cat >mailer.csv <<'EOF'
+Email Address,Action,Timestamp,Campaign
+mia@example.org,sent,2026-05-01 08:00:00 +0200,may
+mia@example.org,open,2026-05-01 09:00:00 +0200,may
+mia@example.org,click,2026-05-01 09:01:00 +0200,may
+mia@example.org,hardBounce,2026-05-02 09:00:00 +0200,may
+mia@example.org,Soft Bounce,2026-05-02 09:00:01 +0200,may
+mia@example.org,unsub,2026-05-03 09:00:00 +0200,may
+mia@example.org,SPAMREPORT,2026-05-03 09:00:01 +0200,may
+mia@example.org,requests,2026-05-04 09:00:00 +0200,may
+mia@example.org,DELIVERED,2026-05-04 09:00:01 +0200,may
+mia@example.org,opend,2026-05-05 09:00:00 +0200,may
+mia@example.org,opend,2026-05-05 09:00:01 +0200,may
+mia@example.org,webinar,2026-05-05 09:00:02 +0200,may
+EOF
+ok "a mailing service's log, its own words for the types" \
+	crm-log --db "$m" --import --map 'Action=type' -q mailer.csv
+is "its words read as the toolkit's types, the word kept as source_type" \
+	"$(sqlite3 "$m" "SELECT type || ':' || coalesce(json_extract(attrs, '$.source_type'), '') FROM event ORDER BY at" | paste -sd, -)" \
+	'sent:,opened:open,clicked:click,bounced:hardBounce,bounced:Soft Bounce,unsubscribed:unsub,unsubscribed:SPAMREPORT,sent:requests,delivered:,opend:,opend:,webinar:'
+is "an unknown type is said once, with the nearest known one" \
+	"$(grep -c "crm-log: mailer.csv: type 'opend' is not a known type (nearest: opened); kept as given" "$T/err")" 1
+is "one far from all is said once, without" \
+	"$(grep -c "crm-log: mailer.csv: type 'webinar' is not a known type; kept as given" "$T/err")" 1
+is "known and mapped types are not said" "$(grep -c 'not a known type' "$T/err")" 2
+run crm-report --db "$m" campaign may --format json
+is "the campaign report counts the opens, clicks and bounces" "$(jq -c '.[0] | [.opened, .clicked, .bounced]' "$T/out")" '[1,1,1]'
+printf 'email,type,at\nmia@example.org,open,2026-05-06T10:00:00Z\n' >one.csv
+ok "--type Open laid over every record is mapped too" crm-log --db "$m" --import --type Open -q one.csv
+is "as opened" "$(sqlite3 "$m" "SELECT type FROM event WHERE at = '2026-05-06T10:00:00Z'")" opened
+printf '{"email":"mia@example.org","event":"clicks","at":"2026-05-07T10:00:00Z"}\n' >clicks.jsonl
+ok "JSON Lines: its event's word mapped" crm-log --db "$m" --import -q clicks.jsonl
+is "as clicked" "$(sqlite3 "$m" "SELECT type FROM event WHERE at = '2026-05-07T10:00:00Z'")" clicked
+
+# --- Offsets, as shops write them, everywhere times are read --------------------
+o=$T/offsets.db
+crm-add -q --db "$o" --no-stdin --name 'Ola Berg' --email ola@example.org 2>/dev/null
+cat >offsets.csv <<'EOF'
+email,type,at,ref
+ola@example.org,note,2024-02-16 16:53:00 +0100,basic
+ola@example.org,note,2024-02-16T16:53:00+0100,basic-t
+ola@example.org,note,2024-02-16 16:53:00 +01:00,extended
+ola@example.org,note,2024-02-16 16:53:00+01,hours
+ola@example.org,note,2024-02-16 16:53:00 Z,zulu
+ola@example.org,note,2024-02-16 10:53:00 -0500,west
+ola@example.org,note,2024-03-10 02:30:00 -0500,dst-gap-in-new-york
+ola@example.org,note,2024-10-27 02:30:00 +0100,dst-repeat-in-paris
+ola@example.org,note,2024-02-16 21:23:00 +05:30,india
+EOF
+ok "offsets +hhmm, +hh:mm, +hh, Z, after a space or not" \
+	env TZ=America/New_York crm-log --db "$o" --import -q offsets.csv
+is "each read as its UTC time, whatever TZ" "$(sqlite3 "$o" "SELECT ref || '=' || at FROM event ORDER BY ref" | paste -sd' ' -)" \
+	'basic=2024-02-16T15:53:00Z basic-t=2024-02-16T15:53:00Z dst-gap-in-new-york=2024-03-10T07:30:00Z dst-repeat-in-paris=2024-10-27T01:30:00Z extended=2024-02-16T15:53:00Z hours=2024-02-16T15:53:00Z india=2024-02-16T15:53:00Z west=2024-02-16T15:53:00Z zulu=2024-02-16T16:53:00Z'
+printf 'email,type,at\nola@example.org,note,2024-02-16 16:53:00 +2500\n' >badoff.csv
+exits 3 "an offset of 25 hours is refused" crm-log --db "$o" --import -q badoff.csv
+is "with the file, the line and the offset" "$(cat "$T/err")" \
+	"crm-log: badoff.csv:2: invalid offset '+2500' in time '2024-02-16 16:53:00 +2500' (-18:00 to +18:00)"
+printf 'email,type,at\nola@example.org,note,2024-02-16 16:53:00 +01:60\n' >badmin.csv
+exits 3 "minutes of 60 in an offset are refused" crm-log --db "$o" --import -q badmin.csv
+exits 3 "two spaces before the offset are refused" \
+	crm-log --db "$o" --contact ola@example.org --type note --at '2024-02-16 16:53:00  +0100' -q
+ok "--at reads an offset after a space" \
+	crm-log --db "$o" --contact ola@example.org --type note --ref at-flag --at '2024-02-17 08:00 -0330' -q
+is "as UTC" "$(sqlite3 "$o" "SELECT at FROM event WHERE ref = 'at-flag'")" 2024-02-17T11:30:00Z
+ok "--since reads one too" crm-log --db "$o" --list --since '2024-02-17 11:00:00 +0000' --until '2024-02-18 00:00 Z' --fields ref
+is "and lists from then" "$(jq -r .ref "$T/out")" at-flag
+
+# --- --map naming a column the header does not have ----------------------------
+mp=$T/map.db
+crm-add -q --db "$mp" --no-stdin --name 'Max Roy' --email max@example.org 2>/dev/null
+printf ' Name ,Email,Type,Date\nOrder 7,max@example.org,call,2026-02-01T10:00:00Z\n' >named.csv
+printf 'Ref,Email,Type,Date\nr-1,max@example.org,call,2026-02-02T10:00:00Z\n' >reffed.csv
+before=$(sqlite3 "$mp" 'SELECT count(*) FROM event; SELECT count(*) FROM party')
+exits 2 "crm-log --import --map 'Nme=ref': exit 2" crm-log --db "$mp" --import --map 'Nme=ref' named.csv
+is "naming the column and the header" "$(cat "$T/err")" \
+	"crm-log: named.csv:1: --map: no column 'Nme' in the header (Name, Email, Type, Date)"
+exits 2 "in the second input: exit 2, the first not written" \
+	crm-log --db "$mp" --import --map 'Ref=ref' -q reffed.csv named.csv
+is "naming that input" "$(cat "$T/err")" \
+	"crm-log: named.csv:1: --map: no column 'Ref' in the header (Name, Email, Type, Date)"
+is "nothing written" "$(sqlite3 "$mp" 'SELECT count(*) FROM event; SELECT count(*) FROM party')" "$before"
+ok "a column there, in another case, with spaces around it in the header" \
+	crm-log --db "$mp" --import --map 'name=ref' -q named.csv
+is "is read as mapped" "$(sqlite3 "$mp" 'SELECT ref FROM event')" 'Order 7'
+exits 2 "crm-add --map 'Nme=name': exit 2" crm-add --db "$mp" --map 'Nme=name' named.csv
+is "naming the column and the header, and nothing else" "$(cat "$T/err")" \
+	"crm-add: named.csv:1: --map: no column 'Nme' in the header (Name, Email, Type, Date)"
+is "nothing written by crm-add" "$(sqlite3 "$mp" 'SELECT count(*) FROM party')" 1
+printf '{"email":"max@example.org","type":"call","at":"2026-02-03T10:00:00Z","Name":"n-1"}\n{"email":"max@example.org","type":"call","at":"2026-02-04T10:00:00Z"}\n' >named.jsonl
+exits 2 "JSON Lines: a --map key that no record has: exit 2" \
+	crm-log --db "$mp" --import --map 'Nme=ref' named.jsonl
+is "said at the end, naming the key" "$(cat "$T/err")" "crm-log: named.jsonl:2: --map: no key 'Nme' in any record"
+is "nothing written" "$(sqlite3 "$mp" 'SELECT count(*) FROM event')" 1
+ok "a key one record has" crm-log --db "$mp" --import --map 'name=ref' -q named.jsonl
+printf '{"email":"zoe@example.org","Name":"Zoe"}\n' >people.jsonl
+exits 2 "crm-add: a --map key that no record has: exit 2" crm-add --db "$mp" --map 'Nme=name' people.jsonl
+is "nobody added" "$(sqlite3 "$mp" 'SELECT count(*) FROM party')" 1
+
 finish

@@ -151,6 +151,43 @@ empty,1,1,0,0,0,0,0,0,0,0,0,0,0,0,,0.0000,,0.0000
 spring,4,4,3,3,2,3,1,1,1,1,1,1,1,1,0.7500,0.6667,0.5000,0.2500"
 run R campaign spring --format jsonl
 is "one campaign, as JSON" "$(jq -c '[.campaign, .opened_total, .open_rate]' "$T/out")" '["spring",3,0.6667]'
+# A campaign that no event names is nothing matched, not a table of zeros.
+exits 1 "campaign NAME that does not exist: exit 1" R campaign sprnig --format csv
+is "no table" "$(cat "$T/out")" ''
+is "one line naming it" "$(cat "$T/err")" \
+	"crm-report: no campaign 'sprnig': no event names it (crm-report campaign lists them)"
+exits 1 "a name in another case is no campaign: exit 1" R campaign Spring --format csv
+is "naming the one there is" "$(cat "$T/err")" \
+	"crm-report: no campaign 'Spring' (there is 'spring': names are compared exactly)"
+run sh -c 'crm-find name=Eve | crm-report --as-of 2026-06-30 campaign spring --format csv'
+is "a campaign there, none of it in the population: its row of zeros, exit 0" "$rc:$(sed 1d "$T/out")" \
+	'0:spring,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,,'
+run R campaign spring --until 2026-03-01 --format csv
+is "nor in the span: its zeros" "$(sed 1d "$T/out" | cut -d, -f1-3)" 'spring,0,0'
+
+# A field that no party has is said on standard error, once; never silent.
+run R by attrs.plna --format csv
+is "by attrs.KEY that no party has: its null group, exit 0" "$rc:$(cat "$T/out")" "0:attrs.plna,parties,share
+,6,1.0000"
+is "said on standard error" "$(cat "$T/err")" \
+	'crm-report: by attrs.plna: no party has it; all are in its null group'
+run R by attrs.plan,attrs.plna --format csv
+is "the second field of by too" "$(cat "$T/err")" \
+	'crm-report: by attrs.plna: no party has it; all are in its null group'
+run R by attrs.plan --format csv
+is "a field some party has: nothing said" "$(cat "$T/err")" ''
+run sh -c 'crm-find name=Cid | crm-report --as-of 2026-06-30 by attrs.plan --format csv'
+is "one that no party read has" "$(cat "$T/err")" \
+	'crm-report: by attrs.plan: no party of the records read has it; all are in its null group'
+run crm-find --fields name,attrs.plna,attrs.plan,attrs.nokey --format csv
+is "crm-find --fields attrs.KEY that no party has: printed empty" "$(sed -n 2p "$T/out")" 'Acme,,,'
+is "and named once, after the output" "$(cat "$T/err")" \
+	'crm-find: --fields: no party printed has attrs.plna, attrs.nokey'
+run crm-find --fields name,attrs.plan --format jsonl
+is "an attribute some party printed has: nothing said" "$(cat "$T/err")" ''
+run crm-log --list --fields type,attrs.nokey
+is "crm-log --list --fields attrs.KEY that no event has" "$(cat "$T/err")" \
+	'crm-log: --fields: no event listed has attrs.nokey'
 
 # churn per month: active in a month = bought in it.  Eve is new in
 # December; Ann new in January, Eve stays; in February both are lost and
