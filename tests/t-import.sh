@@ -299,7 +299,7 @@ is "with the file, the line and the offset" "$(cat "$T/err")" \
 	"crm-log: badoff.csv:2: invalid offset '+2500' in time '2024-02-16 16:53:00 +2500' (-18:00 to +18:00)"
 printf 'email,type,at\nola@example.org,note,2024-02-16 16:53:00 +01:60\n' >badmin.csv
 exits 3 "minutes of 60 in an offset are refused" crm-log --db "$o" --import -q badmin.csv
-exits 3 "two spaces before the offset are refused" \
+exits 2 "two spaces before the offset are refused (a bad option value)" \
 	crm-log --db "$o" --contact ola@example.org --type note --at '2024-02-16 16:53:00  +0100' -q
 ok "--at reads an offset after a space" \
 	crm-log --db "$o" --contact ola@example.org --type note --ref at-flag --at '2024-02-17 08:00 -0330' -q
