@@ -51,8 +51,8 @@ _crm_log_options='--contact --type --channel --at --direction --subject
 	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
 	--list --since --until --reverse --limit --task --due --assignee --spread
 	--tasks --overdue --due-before --done --reopen --import --rejects
-	--create-missing --map --encoding --input-format --no-stdin --db --format
-	--fields --csv-raw -h --help --version'
+	--create-missing --map --encoding --no-promote --input-format --no-stdin --db
+	--format --fields --csv-raw -h --help --version'
 _crm_segment_options='--save --description --list --show --delete --include
 	--exclude --contact --freeze --thaw --input-format --no-stdin --db --format
 	--fields --csv-raw --rfm --churn --propensity --scores --explain --as-of

@@ -280,6 +280,15 @@ void crm_event_query_free(crm_event_query_t *q);
 int crm_event_stage(crm_store_t *s, const crm_event_t *e, int64_t party_id);
 int crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *first);
 
+/*
+ * Make customers of the leads and prospects that have a purchase among
+ * the events written in this transaction (by crm_event_add() or
+ * crm_event_stage_flush()): one statement; refunds make nobody a
+ * customer.  Their updated time is the time of the call; *n counts them.
+ * CRM_OK, CRM_STORE, CRM_BUSY.
+ */
+int crm_event_promote(crm_store_t *s, long *n);
+
 /* List the events with ids above id instead, by id. */
 void crm_event_query_after(crm_event_query_t *q, int64_t id);
 

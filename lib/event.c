@@ -116,10 +116,16 @@ int
 crm_event_set(crm_event_t *e, int field, const char *value)
 {
 	char *v = NULL;
+	size_t n = 0;
 
 	if (field <= CRM_E_PARTY_ID || field >= CRM_E_ATTRS)
 		return CRM_USAGE;
-	if (value && *value && !(v = strdup(value)))
+	/* Surrounding white space goes, but from the free text of subjects and bodies. */
+	if (value && field != CRM_E_SUBJECT && field != CRM_E_BODY)
+		value = white_trim(value, &n);
+	else if (value)
+		n = strlen(value);
+	if (value && n && !(v = strndup(value, n)))
 		return CRM_NOMEM;
 	free(e->v[field]);
 	e->v[field] = v;
@@ -311,6 +317,9 @@ crm_event_check(crm_event_t *e, int *field, char *msg, size_t len)
 		}
 	}
 	*field = CRM_E_ATTRS;
+	int trimmed = 0;
+	if (e->attrs && attrs_trim(e->attrs, &trimmed))
+		return CRM_NOMEM;
 	if (e->attrs) {
 		const char *k;
 		json_t *v;
@@ -620,6 +629,33 @@ crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *firs
 	*staged = 0;
 	if (*logged)
 		store_events_added(s);
+	return CRM_OK;
+}
+
+int
+crm_event_promote(crm_store_t *s, long *n)
+{
+	sqlite3_stmt *st = store_stmt(s, "event.promote",
+		"UPDATE party SET kind = 'customer', updated = ?2 WHERE kind IN ('lead', 'prospect')"
+		" AND id IN (SELECT party_id FROM event WHERE id > ?1 AND type = 'purchase')");
+	char now[21];
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return CRM_STORE;
+	if (!store_in_tx(s, NULL)) {
+		store_seterr(s, "write outside a transaction");
+		return CRM_STORE;
+	}
+	now_iso(now);
+	sqlite3_bind_int64(st, 1, store_tx_event_base(s));
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_status(s, rc);
+	*n = (long)sqlite3_changes(store_db(s));
 	return CRM_OK;
 }
 

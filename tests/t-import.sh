@@ -142,8 +142,8 @@ printf 'email,type,subject,at\nann@example.org,note,"=HYPERLINK(""x"")",2026-01-
 ok "a formula-like subject is data" crm-log --import formula.csv -q
 is "kept verbatim in the store" "$(sqlite3 "$CRM_DB" "SELECT subject FROM event WHERE subject LIKE '=HYP%'")" '=HYPERLINK("x")'
 
-# --create-missing: a prospect, unless the record says; needs an e-mail or ext_id.
-printf 'email,name,kind,type,at,ref\ndan@example.org,Dan Oak,,call,2026-08-01T10:00:00Z,k-1\neve@example.org,Eve Elm,lead,call,2026-08-01T11:00:00Z,k-2\nDAN@example.org,,,call,2026-08-02T10:00:00Z,k-3\n' >new.csv
+# --create-missing: a lead, unless the record says; needs an e-mail or ext_id.
+printf 'email,name,kind,type,at,ref\ndan@example.org,Dan Oak,,call,2026-08-01T10:00:00Z,k-1\neve@example.org,Eve Elm,prospect,call,2026-08-01T11:00:00Z,k-2\nDAN@example.org,,,call,2026-08-02T10:00:00Z,k-3\n' >new.csv
 printf 'party_id,type,at\n999,call,2026-08-01T10:00:00Z\n' >byid.csv
 exits 3 "an unknown party_id: exit 3 even with --create-missing" crm-log --import --create-missing byid.csv
 like "says which party" "$(cat "$T/err")" 'byid\.csv:2: no party 999'
@@ -153,8 +153,8 @@ like "a dry run counts" "$(cat "$T/err")" 'dry run, nothing written: 3 read, 3 l
 is "a dry run writes nothing" "$(all_dump)" "$before"
 ok "--create-missing" crm-log --import --create-missing new.csv -q
 is "the new parties" "$(crm-find --fields email,name,kind email=dan@example.org email=eve@example.org --or 2>/dev/null | jq -c . ; sqlite3 "$CRM_DB" "SELECT email, name, kind FROM party WHERE email IN ('dan@example.org', 'eve@example.org') ORDER BY email")" \
-	"$(sqlite3 "$CRM_DB" "SELECT 1 WHERE 0")dan@example.org|Dan Oak|prospect
-eve@example.org|Eve Elm|lead"
+	"$(sqlite3 "$CRM_DB" "SELECT 1 WHERE 0")dan@example.org|Dan Oak|lead
+eve@example.org|Eve Elm|prospect"
 is "Dan's two calls on one party" "$(sqlite3 "$CRM_DB" "SELECT count(DISTINCT party_id), count(*) FROM event WHERE ref IN ('k-1', 'k-3')")" '1|2'
 exits 3 "without --create-missing an unknown party is refused" \
 	sh -c 'printf "email,type\nfay@example.org,note\n" | crm-log --import'
