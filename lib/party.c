@@ -261,13 +261,12 @@ attrs_trim(json_t *attrs, int *changed)
 {
 	const char *k;
 	json_t *v;
-	void *tmp;
 	size_t n;
-	int rc = CRM_OK;
+	int rename = 0;
 
 	if (!json_is_object(attrs))
 		return CRM_OK;
-	json_object_foreach_safe(attrs, tmp, k, v) {
+	json_object_foreach(attrs, k, v) {
 		if (json_is_string(v)) {
 			const char *t = white_trim(json_string_value(v), &n);
 			if (n != json_string_length(v) && (++*changed, json_string_setn(v, t, n)))
@@ -282,18 +281,29 @@ attrs_trim(json_t *attrs, int *changed)
 						return CRM_NOMEM;
 				}
 		}
-		const char *t = white_trim(k, &n);
-		if (n != strlen(k)) {
-			++*changed;
-			char *nk = strndup(t, n);
-			if (!nk || json_object_set(attrs, nk, v)) {
-				free(nk);
-				return CRM_NOMEM;
-			}
-			free(nk);
-			json_object_del(attrs, k);
-		}
+		white_trim(k, &n);
+		rename |= n != strlen(k);
 	}
+	if (!rename)
+		return CRM_OK;
+	/* Names trimmed, in their order: the object made again. */
+	json_t *o = json_object();
+	if (!o)
+		return CRM_NOMEM;
+	json_object_foreach(attrs, k, v) {
+		const char *t = white_trim(k, &n);
+		char *nk = strndup(t, n);
+		if (!nk || json_object_set(o, nk, v)) {
+			free(nk);
+			json_decref(o);
+			return CRM_NOMEM;
+		}
+		free(nk);
+	}
+	++*changed;
+	json_object_clear(attrs);
+	int rc = json_object_update(attrs, o) ? CRM_NOMEM : CRM_OK;
+	json_decref(o);
 	return rc;
 }
 
