@@ -235,8 +235,8 @@ crm_party_set_attr(crm_party_t *p, const char *key, const char *value)
 	if (utf8_check(key, strlen(key)) >= 0 || (value && utf8_check(value, strlen(value)) >= 0))
 		return CRM_BADINPUT;
 	key = white_trim(key, &kn);
-	if (value)
-		value = white_trim(value, &vn);
+	if (value && (value = white_trim(value, &vn), !vn))
+		return CRM_OK;          /* white space alone, or nothing: no value */
 	char *k = strndup(key, kn);
 	json_t *j = value ? json_stringn(value, vn) : json_null();
 	int rc = k && j ? CRM_OK : CRM_NOMEM;

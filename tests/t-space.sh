@@ -32,6 +32,12 @@ run crm-add --email jerome@example.org --city '   ' --title "$nbsp$ideo" --tag '
 is "white space alone is no value: nothing changes" "$(jq -c '[.city, .title, .tags]' "$T/out")" \
 	"[\"Paris\",\"Boss$zwsp\",[\"fair\",\"vip\"]]"
 is "not even the updated time" "$(store_dump)" "$before"
+crm-add -q --email jerome@example.org --set plan=gold --set size=m
+run crm-add --email jerome@example.org --set 'plan=  ' --set " size $nbsp= $ideo"
+is "--set KEY= with white space alone removes the attribute" "$(jq -c .attrs "$T/out")" '{"source":"salon"}'
+printf 'email,source\njerome@example.org,"  "\n' >blank.csv
+ok "CSV: a cell of white space alone" crm-add -q blank.csv
+is "CSV: is no value, as an empty cell" "$(crm-find email=jerome@example.org | jq -c .attrs)" '{"source":"salon"}'
 
 # --- CSV: the duplicate row with a padded address -------------------------------
 printf 'email,name,city,tags\njerome@example.org,Jérôme Roux,Paris,vip\n"  jerome@example.org  ",Jérôme Roux,"Paris ","vip ; fair"\n' >dup.csv
