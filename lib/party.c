@@ -182,7 +182,6 @@ int
 crm_party_set(crm_party_t *p, int field, const char *value)
 {
 	char *v = NULL;
-
 	size_t n = 0;
 
 	if (field < 0 || field >= CRM_NFIELDS || field == CRM_F_TAGS || field == CRM_F_ATTRS ||
