@@ -50,6 +50,9 @@ is "CSV: and in a search" "$(crm-find --count city=Paris)" 4
 printf 'email,attrs.Plan ,Source\nwil@example.org, gold , fair \n' >attrs.csv
 ok "CSV: attribute columns" crm-add -q attrs.csv 2>/dev/null
 is "CSV: attribute names and values trimmed" "$(crm-find email=wil@example.org | jq -c .attrs)" '{"Plan":"gold","Source":"fair"}'
+printf 'Name,E-mail 1 - Value,Email\nAl Ash,al@example.org,"  "\n' >two.csv
+ok "CSV: a blank named e-mail column after another" crm-add -q two.csv
+is "CSV: the other column's address stays the e-mail" "$(crm-find name='Al Ash' | jq -c '[.email, .attrs]')" '["al@example.org",{}]'
 
 # --- JSON Lines -----------------------------------------------------------------
 printf '{"email":" vic@example.org ","name":"\\u3000Vic ","kind":" prospect ","type":" person","tags":[" a ","b\\u00a0"],"attrs":{" k ":" v ","emails":[" v2@example.org "],"n":3},"notes":" kept "}\n' >v.jsonl
