@@ -16,6 +16,7 @@ enum {
 	OPT_CONTACT = 0x100, OPT_LIST, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET,
 	OPT_DRY_RUN, OPT_TASK, OPT_SPREAD, OPT_TASKS, OPT_OVERDUE, OPT_DUE_BEFORE, OPT_DONE,
 	OPT_REOPEN, OPT_IMPORT, OPT_REJECTS, OPT_CREATE_MISSING, OPT_MAP, OPT_ENCODING, OPT_FROM,
+	OPT_NO_PROMOTE,
 	OPT_FIELD_BASE = 0x200,
 };
 
@@ -54,6 +55,7 @@ static const struct option options[] = {
 	{ "map", 1, NULL, OPT_MAP },
 	{ "encoding", 1, NULL, OPT_ENCODING },
 	{ "from", 1, NULL, OPT_FROM },
+	{ "no-promote", 0, NULL, OPT_NO_PROMOTE },
 	{ "quiet", 0, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -68,7 +70,7 @@ usage(FILE *fp, int code)
 	fputs("usage: crm-log [--contact ID|EMAIL|EXT_ID]... --type TYPE [--channel CHANNEL]\n"
 	      "               [--at TIME] [--direction in|out] [--subject TEXT] [--body TEXT]\n"
 	      "               [--amount N] [--currency CUR] [--campaign NAME] [--ref REF]\n"
-	      "               [--set KEY=VALUE]... [--dry-run] [-q | --quiet]\n"
+	      "               [--set KEY=VALUE]... [--no-promote] [--dry-run] [-q | --quiet]\n"
 	      "               [--input-format csv|tsv|jsonl|vcard|lines|auto]\n"
 	      "               [--stdin | --no-stdin]\n"
 	      "               [--db PATH]\n"
@@ -81,7 +83,7 @@ usage(FILE *fp, int code)
 	      "               [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
 	      "       crm-log --import [--rejects FILE] [--create-missing] [--map FROM=TO,...]\n"
-	      "               [--encoding NAME] [--from NAME|list]\n"
+	      "               [--encoding NAME] [--from NAME|list] [--no-promote]\n"
 	      "               [--channel CHANNEL] [--type TYPE] [--campaign NAME] ...\n"
 	      "               [--dry-run] [-q | --quiet] [--input-format csv|tsv|jsonl|auto]\n"
 	      "               [--db PATH] [--format jsonl|json|csv|tsv|table] [--fields LIST]\n"
@@ -123,6 +125,27 @@ static crm_event_t *event;
 static crm_printer_t *printer;
 static FILE *out;
 static long nlogged, nunchanged;
+static int no_promote;
+
+/*
+ * The leads and prospects with a purchase among the events of this run
+ * become customers, in the same transaction, with an entry of their own
+ * in the audit trail; unless --no-promote.
+ */
+static int
+promote(int dry_run)
+{
+	long n = 0;
+	int rc;
+	char counts[64];
+
+	if (no_promote || !nlogged)
+		return CRM_OK;
+	if ((rc = crm_event_promote(store, &n)) || !n || dry_run)
+		return rc;
+	snprintf(counts, sizeof counts, "{\"customers\":%ld}", n);
+	return crm_audit_append(store, "crm-log", "promote", NULL, NULL, counts);
+}
 
 static void
 log_one(int64_t party, const char *name, long line)
@@ -278,10 +301,8 @@ import_one(crm_party_t *p, crm_event_t *e, const char *name, long line, const ch
 			reject(name, line, msg, raw, len, header);
 			return;
 		}
-		/* A party the store has never seen: a prospect, unless the record says. */
+		/* A party the store has never seen: a lead, unless the record says. */
 		crm_party_set_id(p, 0);
-		if (!crm_party_get(p, CRM_F_KIND) && crm_party_set(p, CRM_F_KIND, "prospect"))
-			abort_import(CRM_NOMEM, name, line, "out of memory");
 		rc = crm_party_upsert(store, p, CRM_KEY_AUTO, CRM_ON_MERGE, &result, NULL,
 		                      msg, sizeof msg);
 		if (rc == CRM_BADINPUT) {
@@ -502,6 +523,8 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 	if (nread > 4096)
 		crm_cli_progress(nread, "writing and indexing...");
 	import_flush();
+	if ((rc = promote(dry_run)))
+		abort_import(rc, "store", 0, crm_store_errmsg(store));
 	if (!dry_run && (nlogged || nparties)) {
 		char counts[256];
 		snprintf(counts, sizeof counts, "{\"read\":%ld,\"logged\":%ld,\"already_there\":%ld,"
@@ -633,6 +656,9 @@ main(int argc, char **argv)
 		case OPT_CREATE_MISSING:
 			create_missing = 1;
 			break;
+		case OPT_NO_PROMOTE:
+			no_promote = 1;
+			break;
 		case OPT_ENCODING:
 			if (crm_encoding_check(optarg))
 				crm_die(CRM_EXIT_USAGE, "--encoding: unknown encoding '%s' (iconv -l lists them)",
@@ -692,7 +718,8 @@ main(int argc, char **argv)
 			if (crm_event_get(event, f))
 				crm_die(CRM_EXIT_USAGE, "--%s does not go with --done or --reopen",
 				        crm_event_field_name(f));
-		if (ncontacts || list || tasks || dry_run || nset || spread >= 0 || since || until)
+		if (ncontacts || list || tasks || dry_run || nset || spread >= 0 || since || until ||
+		    no_promote)
 			crm_die(CRM_EXIT_USAGE, "--done and --reopen take a task id alone");
 		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 		crm_cli_begin_once(store);
@@ -735,9 +762,9 @@ main(int argc, char **argv)
 			if (crm_event_get(event, logging_only[i]))
 				crm_die(CRM_EXIT_USAGE, "--%s goes with logging, not --list",
 				        crm_event_field_name(logging_only[i]));
-		if (dry_run || quiet || nset)
+		if (dry_run || quiet || nset || no_promote)
 			crm_die(CRM_EXIT_USAGE, "%s goes with logging, not --list",
-			        dry_run ? "--dry-run" : quiet ? "-q" : "--set");
+			        dry_run ? "--dry-run" : quiet ? "-q" : nset ? "--set" : "--no-promote");
 		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 		if ((rc = crm_event_query_open(store, &query)))
 			crm_cli_fail(rc, NULL);
@@ -821,6 +848,10 @@ main(int argc, char **argv)
 			log_one(crm_cli_contact(store, contacts[i]), "--contact", 0);
 		if (from_stdin)
 			each_stdin_party(log_one, ncontacts);
+	}
+	if ((rc = promote(dry_run))) {
+		crm_store_rollback(store);
+		crm_cli_fail(rc, crm_store_errmsg(store));
 	}
 	if (!dry_run && nlogged) {
 		char counts[128];

@@ -51,7 +51,8 @@ _crm_log_options='--contact --type --channel --at --direction --subject
 	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
 	--list --since --until --reverse --limit --task --due --assignee --spread
 	--tasks --overdue --due-before --done --reopen --import --rejects
-	--create-missing --map --encoding --from --input-format --stdin --no-stdin --db
+	--create-missing --map --encoding --from --no-promote --input-format --stdin
+	--no-stdin --db
 	--format --fields --csv-raw -h --help --version'
 _crm_segment_options='--save --description --list --show --delete --include
 	--exclude --contact --freeze --thaw --input-format --stdin --no-stdin --db --format

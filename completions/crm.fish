@@ -398,6 +398,7 @@ if not set -q __crm_completion_loaded
         complete $c -l import -d 'Import events from CSV or JSON Lines files'
         complete $c -l rejects -r -F -d 'Write refused records to this file'
         complete $c -l create-missing -d 'Create the parties not in the store'
+        complete $c -l no-promote -d 'Leave leads and prospects as they are after a purchase'
         complete $c -l map -x -d 'Read input columns as other fields, FROM=TO,...'
         complete $c -l encoding -x -a '(__crm_encodings)' \
             -d 'Read the input files in this encoding'

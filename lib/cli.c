@@ -268,7 +268,9 @@ crm_cli_keyvalue(char *arg)
 	if (!eq || eq == arg)
 		crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", arg);
 	*eq = '\0';
-	return eq[1] ? eq + 1 : NULL;
+	size_t n;
+	white_trim(eq + 1, &n);
+	return n ? eq + 1 : NULL;       /* empty, or white space alone: remove */
 }
 
 void

@@ -99,6 +99,16 @@ long utf8_check(const char *s, size_t len);
 /* Whether s holds a control character other than TAB, LF, CR. */
 int has_control(const char *s);
 
+/*
+ * Surrounding Unicode White_Space taken off s: the start, *n its length;
+ * white_trim_dup() gives a copy (NULL when out of memory).
+ */
+const char *white_trim(const char *s, size_t *n);
+char *white_trim_dup(const char *s);
+
+/* Surrounding white space off the keys and string values of attributes; *changed counts. */
+int attrs_trim(json_t *attrs, int *changed);
+
 /* Normalised match keys; caller frees; NULL for an empty result. */
 char *norm_email(const char *s);
 char *norm_phone(const char *s, const char *country);
@@ -219,6 +229,8 @@ void ledger_release(crm_store_t *s);
 long *store_staged(crm_store_t *s);
 /* The highest event id now (0 for none). */
 int store_event_base(crm_store_t *s, int64_t *base);
+/* The last event id before this transaction began. */
+int64_t store_tx_event_base(const crm_store_t *s);
 /* Note that a party's events changed otherwise: its facts are recomputed. */
 int store_facts_touch(crm_store_t *s, int64_t party_id);
 

@@ -297,6 +297,15 @@ int crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *
  */
 int crm_event_stage_differ(crm_store_t *s, long *n, char *example, size_t len);
 
+/*
+ * Make customers of the leads and prospects that have a purchase among
+ * the events written in this transaction (by crm_event_add() or
+ * crm_event_stage_flush()): one statement; refunds make nobody a
+ * customer.  Their updated time is the time of the call; *n counts them.
+ * CRM_OK, CRM_STORE, CRM_BUSY.
+ */
+int crm_event_promote(crm_store_t *s, long *n);
+
 /* List the events with ids above id instead, by id. */
 void crm_event_query_after(crm_event_query_t *q, int64_t id);
 

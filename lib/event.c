@@ -252,10 +252,16 @@ int
 crm_event_set(crm_event_t *e, int field, const char *value)
 {
 	char *v = NULL;
+	size_t n = 0;
 
 	if (field <= CRM_E_PARTY_ID || field >= CRM_E_ATTRS)
 		return CRM_USAGE;
-	if (value && *value && !(v = strdup(value)))
+	/* Surrounding white space goes, but from the free text of subjects and bodies. */
+	if (value && field != CRM_E_SUBJECT && field != CRM_E_BODY)
+		value = white_trim(value, &n);
+	else if (value)
+		n = strlen(value);
+	if (value && n && !(v = strndup(value, n)))
 		return CRM_NOMEM;
 	free(e->v[field]);
 	e->v[field] = v;
@@ -265,13 +271,25 @@ crm_event_set(crm_event_t *e, int field, const char *value)
 int
 crm_event_set_attr(crm_event_t *e, const char *key, const char *value)
 {
+	size_t kn, vn = 0;
+
 	if (utf8_check(key, strlen(key)) >= 0 || (value && utf8_check(value, strlen(value)) >= 0))
 		return CRM_BADINPUT;
-	if (!e->attrs && !(e->attrs = json_object()))
-		return CRM_NOMEM;
-	if (json_object_set_new(e->attrs, key, value ? json_string(value) : json_null()))
-		return CRM_NOMEM;
-	return CRM_OK;
+	key = white_trim(key, &kn);
+	if (value && (value = white_trim(value, &vn), !vn))
+		return CRM_OK;          /* white space alone, or nothing: no value */
+	char *k = strndup(key, kn);
+	json_t *j = value ? json_stringn(value, vn) : json_null();
+	int rc = k && j ? CRM_OK : CRM_NOMEM;
+	if (!rc && !e->attrs && !(e->attrs = json_object()))
+		rc = CRM_NOMEM;
+	if (!rc) {
+		rc = json_object_set_new(e->attrs, k, j) ? CRM_NOMEM : CRM_OK;
+		j = NULL;
+	}
+	json_decref(j);
+	free(k);
+	return rc;
 }
 
 crm_event_t *
@@ -447,6 +465,9 @@ crm_event_check(crm_event_t *e, int *field, char *msg, size_t len)
 		}
 	}
 	*field = CRM_E_ATTRS;
+	int trimmed = 0;
+	if (e->attrs && attrs_trim(e->attrs, &trimmed))
+		return CRM_NOMEM;
 	if (e->attrs) {
 		const char *k;
 		json_t *v;
@@ -786,6 +807,33 @@ crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *firs
 	*staged = 0;
 	if (*logged)
 		store_events_added(s);
+	return CRM_OK;
+}
+
+int
+crm_event_promote(crm_store_t *s, long *n)
+{
+	sqlite3_stmt *st = store_stmt(s, "event.promote",
+		"UPDATE party SET kind = 'customer', updated = ?2 WHERE kind IN ('lead', 'prospect')"
+		" AND id IN (SELECT party_id FROM event WHERE id > ?1 AND type = 'purchase')");
+	char now[21];
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return CRM_STORE;
+	if (!store_in_tx(s, NULL)) {
+		store_seterr(s, "write outside a transaction");
+		return CRM_STORE;
+	}
+	now_iso(now);
+	sqlite3_bind_int64(st, 1, store_tx_event_base(s));
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_status(s, rc);
+	*n = (long)sqlite3_changes(store_db(s));
 	return CRM_OK;
 }
 

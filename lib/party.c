@@ -182,43 +182,128 @@ int
 crm_party_set(crm_party_t *p, int field, const char *value)
 {
 	char *v = NULL;
+	size_t n = 0;
 
 	if (field < 0 || field >= CRM_NFIELDS || field == CRM_F_TAGS || field == CRM_F_ATTRS ||
 	    CRM_FIELD_IS_FACT(field))
 		return CRM_USAGE;
-	if (value && *value && !(v = strdup(value)))
+	/* Surrounding white space goes, but from the free text of the notes. */
+	if (value && field != CRM_F_NOTES)
+		value = white_trim(value, &n);
+	else if (value)
+		n = strlen(value);
+	if (value && n && !(v = strndup(value, n)))
 		return CRM_NOMEM;
 	free(p->v[field]);
 	p->v[field] = v;
 	return CRM_OK;
 }
 
+/* Add a tag to v, its surrounding white space taken off; none when nothing is left. */
+static int
+tag_push(struct strv *v, const char *tag)
+{
+	char *t = white_trim_dup(tag);
+	int rc = CRM_OK;
+
+	if (!t)
+		return CRM_NOMEM;
+	if (*t && !strv_has(v, t))
+		rc = strv_push(v, t);
+	free(t);
+	return rc;
+}
+
 int
 crm_party_add_tag(crm_party_t *p, const char *tag)
 {
-	if (strv_has(&p->tags, tag))
-		return CRM_OK;
-	return strv_push(&p->tags, tag);
+	return tag_push(&p->tags, tag);
 }
 
 int
 crm_party_remove_tag(crm_party_t *p, const char *tag)
 {
-	if (strv_has(&p->untags, tag))
-		return CRM_OK;
-	return strv_push(&p->untags, tag);
+	return tag_push(&p->untags, tag);
 }
 
 int
 crm_party_set_attr(crm_party_t *p, const char *key, const char *value)
 {
+	size_t kn, vn = 0;
+
 	if (utf8_check(key, strlen(key)) >= 0 || (value && utf8_check(value, strlen(value)) >= 0))
 		return CRM_BADINPUT;
-	if (!p->attrs && !(p->attrs = json_object()))
+	key = white_trim(key, &kn);
+	if (value && (value = white_trim(value, &vn), !vn))
+		return CRM_OK;          /* white space alone, or nothing: no value */
+	char *k = strndup(key, kn);
+	json_t *j = value ? json_stringn(value, vn) : json_null();
+	int rc = k && j ? CRM_OK : CRM_NOMEM;
+	if (!rc && !p->attrs && !(p->attrs = json_object()))
+		rc = CRM_NOMEM;
+	if (!rc) {
+		rc = json_object_set_new(p->attrs, k, j) ? CRM_NOMEM : CRM_OK;
+		j = NULL;
+	}
+	json_decref(j);
+	free(k);
+	return rc;
+}
+
+/*
+ * Surrounding white space taken off the keys and the string values of
+ * attributes (and the strings of their lists): what every input gets,
+ * whichever way its attributes came.  CRM_OK, CRM_NOMEM.
+ */
+int
+attrs_trim(json_t *attrs, int *changed)
+{
+	const char *k;
+	json_t *v;
+	size_t n;
+	int rename = 0;
+
+	if (!json_is_object(attrs))
+		return CRM_OK;
+	json_object_foreach(attrs, k, v) {
+		if (json_is_string(v)) {
+			const char *t = white_trim(json_string_value(v), &n);
+			if (n != json_string_length(v) && (++*changed, json_string_setn(v, t, n)))
+				return CRM_NOMEM;
+		} else if (json_is_array(v)) {
+			size_t i;
+			json_t *x;
+			json_array_foreach(v, i, x)
+				if (json_is_string(x)) {
+					const char *t = white_trim(json_string_value(x), &n);
+					if (n != json_string_length(x) && (++*changed, json_string_setn(x, t, n)))
+						return CRM_NOMEM;
+				}
+		}
+		white_trim(k, &n);
+		rename |= n != strlen(k);
+	}
+	if (!rename)
+		return CRM_OK;
+	/* Names trimmed, in their order: the object made again. */
+	json_t *o = json_object();
+	if (!o)
 		return CRM_NOMEM;
-	if (json_object_set_new(p->attrs, key, value ? json_string(value) : json_null()))
-		return CRM_NOMEM;
-	return CRM_OK;
+	json_object_foreach(attrs, k, v) {
+		const char *t = white_trim(k, &n);
+		char *nk = strndup(t, n);
+		if (!nk || json_object_set(o, nk, v)) {
+			free(nk);
+			json_decref(o);
+			return CRM_NOMEM;
+		}
+		free(nk);
+	}
+	++*changed;
+	json_object_clear(attrs);
+	int rc = json_object_update(attrs, o) ? CRM_NOMEM : CRM_OK;
+	json_decref(o);
+	return rc;
 }
 
 int
@@ -398,6 +483,9 @@ crm_party_check(crm_party_t *p, int *field, char *msg, size_t len)
 			return CRM_BADINPUT;
 		}
 	*field = CRM_F_ATTRS;
+	int trimmed = 0;
+	if (p->attrs && attrs_trim(p->attrs, &trimmed))
+		return CRM_NOMEM;
 	if (p->attrs) {
 		const char *k;
 		json_t *v;
@@ -776,7 +864,7 @@ complete(crm_store_t *s, crm_party_t *p)
 {
 	if (!p->v[CRM_F_TYPE] && replace(&p->v[CRM_F_TYPE], "person"))
 		return CRM_NOMEM;
-	if (!p->v[CRM_F_KIND] && replace(&p->v[CRM_F_KIND], "customer"))
+	if (!p->v[CRM_F_KIND] && replace(&p->v[CRM_F_KIND], "lead"))
 		return CRM_NOMEM;
 	if (!p->v[CRM_F_NAME] && (p->v[CRM_F_FIRST_NAME] || p->v[CRM_F_LAST_NAME])) {
 		const char *a = p->v[CRM_F_FIRST_NAME], *b = p->v[CRM_F_LAST_NAME];

@@ -1332,8 +1332,9 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 	for (size_t i = 0; i < r->ncells; i++) {
 		const char *v = cell(r, i);
 		struct col *c = &r->cols[i];
-		if (!*v || c->kind == COL_IGNORE)
-			continue;
+		size_t vn;
+		if (!*v || c->kind == COL_IGNORE || (white_trim(v, &vn), !vn))
+			continue;               /* empty, or white space alone: no value */
 		rc = CRM_OK;
 		if (c->kind == COL_SHOP) {
 			free(r->shop_col[c->field]);

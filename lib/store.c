@@ -196,6 +196,73 @@ static const char *const migrations[] = {
 	 */
 	"DROP INDEX IF EXISTS event_ref;"
 	"CREATE UNIQUE INDEX event_ref ON event (party_id, type, ref) WHERE ref IS NOT NULL;",
+	/*
+	 * 11 -> 12: no surrounding white space in stored values (the input
+	 * takes it off since): the scalar fields of parties but the notes, their
+	 * tags, the keys and string values of attributes, and the campaign,
+	 * ref and assignee of events; a value of white space alone becomes
+	 * absent.  The parties changed get their match keys (email_norm,
+	 * phone_norm, party_ident), their organization link and their
+	 * full-text entries again, and their updated time.  An event's ref
+	 * that its party already has trimmed stays as it was; a tag the party
+	 * already has trimmed goes.  Nothing else can collide: e-mails and
+	 * phones were matched without their white space already.
+	 */
+	"DROP TABLE IF EXISTS temp.crm_trim_old;"
+	"CREATE TEMP TABLE crm_trim_old AS SELECT id, name, first_name, last_name, email, org, city,"
+	" notes FROM party WHERE name <> crm_trim(name) OR first_name <> crm_trim(first_name)"
+	" OR last_name <> crm_trim(last_name) OR email <> crm_trim(email)"
+	" OR phone <> crm_trim(phone) OR org <> crm_trim(org) OR title <> crm_trim(title)"
+	" OR city <> crm_trim(city) OR postcode <> crm_trim(postcode)"
+	" OR country <> crm_trim(country) OR birthdate <> crm_trim(birthdate)"
+	" OR gender <> crm_trim(gender) OR ext_id <> crm_trim(ext_id)"
+	" OR crm_trim_attrs(attrs) <> attrs"
+	" OR id IN (SELECT party_id FROM party_tag WHERE tag <> crm_trim(tag));"
+	"INSERT INTO party_fts (party_fts, rowid, name, first_name, last_name, email, org, city,"
+	" notes) SELECT 'delete', id, name, first_name, last_name, email, org, city, notes"
+	" FROM temp.crm_trim_old;"
+	"UPDATE party SET name = nullif(crm_trim(name), ''),"
+	" first_name = nullif(crm_trim(first_name), ''), last_name = nullif(crm_trim(last_name), ''),"
+	" email = nullif(crm_trim(email), ''), phone = nullif(crm_trim(phone), ''),"
+	" org = nullif(crm_trim(org), ''), title = nullif(crm_trim(title), ''),"
+	" city = nullif(crm_trim(city), ''), postcode = nullif(crm_trim(postcode), ''),"
+	" country = nullif(crm_trim(country), ''), birthdate = nullif(crm_trim(birthdate), ''),"
+	" gender = nullif(crm_trim(gender), ''), ext_id = nullif(crm_trim(ext_id), ''),"
+	" attrs = crm_trim_attrs(attrs), updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+	" WHERE id IN (SELECT id FROM temp.crm_trim_old);"
+	"UPDATE party SET email_norm = crm_norm_email(email), phone_norm = crm_norm_phone(phone, country)"
+	" WHERE id IN (SELECT id FROM temp.crm_trim_old);"
+	"INSERT OR IGNORE INTO party_tag (party_id, tag) SELECT party_id, crm_trim(tag) FROM party_tag"
+	" WHERE tag <> crm_trim(tag) AND crm_trim(tag) <> '';"
+	"DELETE FROM party_tag WHERE tag <> crm_trim(tag);"
+	"DELETE FROM party_ident WHERE party_id IN (SELECT id FROM temp.crm_trim_old);"
+	"INSERT OR IGNORE INTO party_ident (kind, norm, party_id)"
+	" SELECT 'email', crm_norm_email(j.value), p.id FROM party p, json_each(p.attrs, '$.emails') j"
+	" WHERE p.id IN (SELECT id FROM temp.crm_trim_old) AND json_valid(p.attrs)"
+	" AND json_type(p.attrs, '$.emails') IN ('array', 'text') AND j.type = 'text'"
+	" AND crm_norm_email(j.value) IS NOT NULL;"
+	"INSERT OR IGNORE INTO party_ident (kind, norm, party_id)"
+	" SELECT 'phone', crm_norm_phone(j.value, p.country), p.id"
+	" FROM party p, json_each(p.attrs, '$.phones') j"
+	" WHERE p.id IN (SELECT id FROM temp.crm_trim_old) AND json_valid(p.attrs)"
+	" AND json_type(p.attrs, '$.phones') IN ('array', 'text') AND j.type = 'text'"
+	" AND crm_norm_phone(j.value, p.country) IS NOT NULL;"
+	"UPDATE party SET org_id = (SELECT o.id FROM party o WHERE o.type = 'organization'"
+	" AND lower(o.name) = lower(party.org) ORDER BY o.id LIMIT 1)"
+	" WHERE type = 'person' AND org IS NOT NULL AND org_id IS NULL"
+	" AND (id IN (SELECT id FROM temp.crm_trim_old) OR lower(org) IN (SELECT lower(name)"
+	" FROM party WHERE type = 'organization' AND id IN (SELECT id FROM temp.crm_trim_old)));"
+	"INSERT INTO party_fts (rowid, name, first_name, last_name, email, org, city, notes)"
+	" SELECT id, name, first_name, last_name, email, org, city, notes FROM party"
+	" WHERE id IN (SELECT id FROM temp.crm_trim_old);"
+	"DROP TABLE temp.crm_trim_old;"
+	"UPDATE OR IGNORE event SET ref = crm_trim(ref)"
+	" WHERE ref <> crm_trim(ref) AND crm_trim(ref) <> '';"
+	"UPDATE event SET ref = NULL WHERE crm_trim(ref) = '';"
+	"UPDATE event SET campaign = nullif(crm_trim(campaign), ''),"
+	" assignee = nullif(crm_trim(assignee), ''), attrs = crm_trim_attrs(attrs)"
+	" WHERE campaign <> crm_trim(campaign) OR assignee <> crm_trim(assignee)"
+	" OR crm_trim_attrs(attrs) <> attrs;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -445,6 +512,67 @@ sql_attr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	json_decref(o);
 }
 
+/* SQL function crm_trim(text): without its surrounding white space (see white_trim()). */
+static void
+sql_trim(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *t = (const char *)sqlite3_value_text(argv[0]);
+	size_t n;
+
+	if (!t) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	t = white_trim(t, &n);
+	sqlite3_result_text(ctx, t, (int)n, SQLITE_TRANSIENT);
+}
+
+/* SQL function crm_trim_attrs(json): the attributes as attrs_trim() leaves them. */
+static void
+sql_trim_attrs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *t = (const char *)sqlite3_value_text(argv[0]);
+	json_t *o;
+	char *d;
+
+	if (!t || !(o = json_loads(t, 0, NULL)) || !json_is_object(o)) {
+		if (t)
+			json_decref(o);
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	int changed = 0;
+	if (attrs_trim(o, &changed))
+		sqlite3_result_error_nomem(ctx);
+	else if (!changed)
+		sqlite3_result_value(ctx, argv[0]);
+	else if (!(d = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_text(ctx, d, -1, free);
+	json_decref(o);
+}
+
+/* SQL functions crm_norm_email(text), crm_norm_phone(text, country): the match keys. */
+static void
+sql_norm(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *t = (const char *)sqlite3_value_text(argv[0]);
+	char *n;
+
+	if (!t) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	n = argc == 1 ? norm_email(t) : norm_phone(t, (const char *)sqlite3_value_text(argv[1]));
+	if (n)
+		sqlite3_result_text(ctx, n, -1, free);
+	else
+		sqlite3_result_null(ctx);
+}
+
 static int
 migrate(crm_store_t *s)
 {
@@ -553,6 +681,18 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 	sqlite3_create_function(s->db, "crm_num", 1,
 	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 	                        NULL, sql_num, NULL, NULL);
+	sqlite3_create_function(s->db, "crm_trim", 1,
+	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                        NULL, sql_trim, NULL, NULL);
+	sqlite3_create_function(s->db, "crm_trim_attrs", 1,
+	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                        NULL, sql_trim_attrs, NULL, NULL);
+	sqlite3_create_function(s->db, "crm_norm_email", 1,
+	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                        NULL, sql_norm, NULL, NULL);
+	sqlite3_create_function(s->db, "crm_norm_phone", 2,
+	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                        NULL, sql_norm, NULL, NULL);
 	/*
 	 * Temporary tables and sorts stay in memory, so that no personal data
 	 * goes to a temporary file, except for bulk loads, whose staged rows
@@ -786,6 +926,12 @@ store_event_base(crm_store_t *s, int64_t *base)
 
 	*base = v;
 	return rc;
+}
+
+int64_t
+store_tx_event_base(const crm_store_t *s)
+{
+	return s->event_base;
 }
 
 /*

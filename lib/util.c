@@ -340,6 +340,64 @@ trim(const char *s, size_t *n)
 	return s;
 }
 
+/*
+ * Unicode White_Space at s: its length in bytes, 0 when none: U+0009..000D,
+ * U+0020, U+0085, U+00A0, U+1680, U+2000..200A, U+2028, U+2029, U+202F,
+ * U+205F, U+3000.
+ */
+static size_t
+white_len(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (*u == ' ' || (*u >= '\t' && *u <= '\r'))
+		return 1;
+	if (u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0))
+		return 2;
+	if (u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80)
+		return 3;                                       /* U+1680 */
+	if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] <= 0x8a || u[2] == 0xa8 || u[2] == 0xa9 ||
+	                                     u[2] == 0xaf))
+		return 3;                                       /* U+2000..200A, 2028, 2029, 202F */
+	if (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f)
+		return 3;                                       /* U+205F */
+	if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
+		return 3;                                       /* U+3000 */
+	return 0;
+}
+
+const char *
+white_trim(const char *s, size_t *n)
+{
+	size_t k, len;
+
+	while ((k = white_len(s)))
+		s += k;
+	len = strlen(s);
+	for (;;) {
+		size_t cut = 0;
+		for (size_t back = 1; back <= 3 && back <= len; back++)
+			if (white_len(s + len - back) == back) {
+				cut = back;
+				break;
+			}
+		if (!cut)
+			break;
+		len -= cut;
+	}
+	*n = len;
+	return s;
+}
+
+char *
+white_trim_dup(const char *s)
+{
+	size_t n;
+	const char *t = white_trim(s, &n);
+
+	return strndup(t, n);
+}
+
 char *
 norm_email(const char *s)
 {

@@ -38,6 +38,8 @@ step "crm-find --sort -id --limit 3 --format csv --fields name,email,kind"
 step "crm-find tag:vip | jq -r .email | head -n 3"
 step "crm-find tag:vip | crm-log --channel email --type sent --campaign demo --ref demo -q; crm-log --list --campaign demo --limit 3 --format table"
 step "crm-log --contact martin24@example.org --type purchase --amount 49.90 --ref order-1 -q; crm-find --fields name,purchases,revenue email=martin24@example.org"
+step "crm-add -q --name 'Nina New' --email ' nina@example.org ' --city 'Paris '; crm-find --fields name,email,city,kind email=nina@example.org"
+step "crm-log --contact nina@example.org --type purchase --amount 25 --ref order-2 -q; crm-find --fields name,kind email=nina@example.org; crm-report funnel --format table"
 step "crm-find kind:prospect --limit 10 | crm-log --task 'Call back' --spread 10d --assignee sales -q; crm-log --tasks --limit 5 --format table"
 step "printf 'name,email\nBob,bob@\n' | crm-add; echo exit=\$?"
 printf '\nSee man crm (7) for more: MANPATH=man man crm\n'

@@ -42,8 +42,8 @@ is "the id printed is the stored id" "$(cat "$T/out")" "$id1"
 # The display name is derived from first and last names.
 run crm-add --first-name Bob --last-name Stone
 is "name derived from first and last name" "$(jq -r .name "$T/out")" "Bob Stone"
-is "type and kind default to person and customer" "$(jq -c '[.type, .kind]' "$T/out")" \
-	'["person","customer"]'
+is "type and kind default to person and lead" "$(jq -c '[.type, .kind]' "$T/out")" \
+	'["person","lead"]'
 run crm-add --last-name Solo
 is "name derived from a last name alone" "$(jq -r .name "$T/out")" "Solo"
 
@@ -144,7 +144,7 @@ like "--version: names the program" "$(cat "$T/out")" "^crm-add \(crm toolkit\) 
 # --fields and --format on the output of crm-add.
 run crm-add --name 'Fields Fay' --fields name,kind --format csv
 is "--fields and --format csv on crm-add output" "$(cat "$T/out")" "name,kind
-Fields Fay,customer"
+Fields Fay,lead"
 
 
 is "no sanitizer report from the commands run outside 'run'" \

@@ -270,7 +270,8 @@ is "table with --fields" "$(cat "$T/out")" "name            city
 Дмитрий Иванов  Москва"
 exits 1 "table with no match: exit 1" crm-find --format table tag:nosuch
 run crm-find --format ndjson kind:lead
-is "ndjson is jsonl" "$(jq -r .name "$T/out")" "Bob Martin"
+is "ndjson is jsonl" "$(jq -r .name "$T/out")" "Bob Martin
+Tab Tess"
 
 # Text in decomposed form (NFD) is found by its composed spelling, and back.
 crm-add -q --email nfd@example.org --name "$(printf 'Ce\314\201line Nfd')"

@@ -212,7 +212,7 @@ is "the lifting names the person as the erasure did" \
 	"$(jq -r 'select(.action == "erase" and .request_id == "REQ-1") | .subject' "$T/out")"
 is "writes by crm-add and crm-log are audited, with counts" \
 	"$(jq -r 'select(.program != "crm-gdpr-export") | .program + ":" + .action' "$T/out" | sort -u | paste -sd' ' -)" \
-	'crm-add:write crm-log:log'
+	'crm-add:write crm-log:log crm-log:promote'
 
 # A backup restored brings the subject back; --replay erases it again.
 cp before.db "$CRM_DB"

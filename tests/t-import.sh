@@ -142,8 +142,8 @@ printf 'email,type,subject,at\nann@example.org,note,"=HYPERLINK(""x"")",2026-01-
 ok "a formula-like subject is data" crm-log --import formula.csv -q
 is "kept verbatim in the store" "$(sqlite3 "$CRM_DB" "SELECT subject FROM event WHERE subject LIKE '=HYP%'")" '=HYPERLINK("x")'
 
-# --create-missing: a prospect, unless the record says; needs an e-mail or ext_id.
-printf 'email,name,kind,type,at,ref\ndan@example.org,Dan Oak,,call,2026-08-01T10:00:00Z,k-1\neve@example.org,Eve Elm,lead,call,2026-08-01T11:00:00Z,k-2\nDAN@example.org,,,call,2026-08-02T10:00:00Z,k-3\n' >new.csv
+# --create-missing: a lead, unless the record says; needs an e-mail or ext_id.
+printf 'email,name,kind,type,at,ref\ndan@example.org,Dan Oak,,call,2026-08-01T10:00:00Z,k-1\neve@example.org,Eve Elm,prospect,call,2026-08-01T11:00:00Z,k-2\nDAN@example.org,,,call,2026-08-02T10:00:00Z,k-3\n' >new.csv
 printf 'party_id,type,at\n999,call,2026-08-01T10:00:00Z\n' >byid.csv
 exits 3 "an unknown party_id: exit 3 even with --create-missing" crm-log --import --create-missing byid.csv
 like "says which party" "$(cat "$T/err")" 'byid\.csv:2: no party 999'
@@ -153,8 +153,8 @@ like "a dry run counts" "$(cat "$T/err")" 'dry run, nothing written: 3 read, 3 l
 is "a dry run writes nothing" "$(all_dump)" "$before"
 ok "--create-missing" crm-log --import --create-missing new.csv -q
 is "the new parties" "$(crm-find --fields email,name,kind email=dan@example.org email=eve@example.org --or 2>/dev/null | jq -c . ; sqlite3 "$CRM_DB" "SELECT email, name, kind FROM party WHERE email IN ('dan@example.org', 'eve@example.org') ORDER BY email")" \
-	"$(sqlite3 "$CRM_DB" "SELECT 1 WHERE 0")dan@example.org|Dan Oak|prospect
-eve@example.org|Eve Elm|lead"
+	"$(sqlite3 "$CRM_DB" "SELECT 1 WHERE 0")dan@example.org|Dan Oak|lead
+eve@example.org|Eve Elm|prospect"
 is "Dan's two calls on one party" "$(sqlite3 "$CRM_DB" "SELECT count(DISTINCT party_id), count(*) FROM event WHERE ref IN ('k-1', 'k-3')")" '1|2'
 exits 3 "without --create-missing an unknown party is refused" \
 	sh -c 'printf "email,type\nfay@example.org,note\n" | crm-log --import'
@@ -165,6 +165,26 @@ is "the dry run created no store" "$(ls "$T/fresh" 2>/dev/null)" ""
 ok "no store, --create-missing: made" crm-log --db "$d" --import --create-missing new.csv -q
 is "a new store with its parties" "$(sqlite3 "$d" 'SELECT count(*) FROM party; SELECT count(*) FROM event')" '2
 3'
+# A party created for a purchase is a customer; --no-promote leaves it a lead.
+printf 'email,type,amount,at,ref\ngus@example.org,purchase,10,2026-08-03T10:00:00Z,g-1\nhal@example.org,refund,10,2026-08-03T10:00:00Z,h-1\n' >buy.csv
+ok "--create-missing with a purchase" crm-log --db "$d" --import --create-missing buy.csv -q
+is "its buyer a customer, the refunded a lead" \
+	"$(sqlite3 "$d" "SELECT email, kind FROM party WHERE email IN ('gus@example.org', 'hal@example.org') ORDER BY email")" \
+	'gus@example.org|customer
+hal@example.org|lead'
+printf 'email,type,amount,at,ref\nivy@example.org,purchase,10,2026-08-03T10:00:00Z,i-1\ndan@example.org,purchase,10,2026-08-04T10:00:00Z,k-9\n' >buy2.csv
+ok "--import --no-promote" crm-log --db "$d" --import --create-missing --no-promote buy2.csv -q
+is "--no-promote: buyers stay leads" \
+	"$(sqlite3 "$d" "SELECT email, kind FROM party WHERE email IN ('dan@example.org', 'ivy@example.org') ORDER BY email")" \
+	'dan@example.org|lead
+ivy@example.org|lead'
+ok "a stored lead's purchase imported" crm-log --db "$d" --import -q buy2.csv
+like "already there: no new purchase" "$(sqlite3 "$d" "SELECT count(*) FROM event WHERE ref IN ('i-1', 'k-9')")" '^2$'
+is "a purchase already there makes nobody a customer" \
+	"$(sqlite3 "$d" "SELECT group_concat(kind) FROM party WHERE email IN ('dan@example.org', 'ivy@example.org')")" 'lead,lead'
+printf 'email,type,amount,at,ref\ndan@example.org,purchase,15,2026-08-05T10:00:00Z,k-10\n' >buy3.csv
+ok "a new purchase of a stored lead" crm-log --db "$d" --import -q buy3.csv
+is "the stored lead is a customer" "$(sqlite3 "$d" "SELECT kind FROM party WHERE email = 'dan@example.org'")" customer
 
 # Without a ref, a dated record gets one made of its fields: idempotent.
 printf 'email,type,at,subject\nbob@example.org,note,2026-09-01T10:00:00Z,hello\nbob@example.org,note,2026-09-01T10:00:00Z,hello again\n' >noref.csv

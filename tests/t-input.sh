@@ -109,7 +109,7 @@ Ann Lee,Ann,Lee,ann@example.org,Acme SA,+33 6 12 34 56 78,75011,Paris,CTO,1980-0
 EOF
 ok "header synonyms: exit 0" crm-add "$T/syn.csv"
 is "header synonyms map to their fields" "$(jq -cS 'del(.id, .created, .updated)' "$T/out")" \
-	"$(jq -cnS '{type:"person",kind:"customer",name:"Ann Lee",first_name:"Ann",last_name:"Lee",
+	"$(jq -cnS '{type:"person",kind:"lead",name:"Ann Lee",first_name:"Ann",last_name:"Lee",
 	   email:"ann@example.org",phone:"+33 6 12 34 56 78",org:"Acme SA",org_id:null,
 	   title:"CTO",city:"Paris",postcode:"75011",country:"France",birthdate:"1980-01-31",
 	   gender:"f",notes:"likes tea",ext_id:"X-9",tags:["a","b"],attrs:{}}')"
@@ -202,8 +202,8 @@ is "the row after a multi-line record is read" "$(field paul@example.org name)" 
 is "empty and empty-quoted cells are absent" "$(crm-find email=paul@example.org | jq -c '[.org, .title, .notes]')" '[null,null,null]'
 printf 'name,email,notes\n  Spacey  ,space@example.org, lead and trail \n' >"$T/space.csv"
 ok "spaces around unquoted cells" crm-add "$T/space.csv"
-is "spaces around unquoted cells are kept" "$(crm-find email=space@example.org | jq -c '[.name, .notes]')" \
-	'["  Spacey  "," lead and trail "]'
+is "spaces around unquoted cells: taken off a name, kept in notes" "$(crm-find email=space@example.org | jq -c '[.name, .notes]')" \
+	'["Spacey"," lead and trail "]'
 rm -f "$CRM_DB"*
 
 # --- Other scripts and an injection string ------------------------------------

@@ -217,7 +217,42 @@ is "schema 2 to 3: facts computed from the events already there" \
 crm-add -q --no-stdin --db "$T/v1.db" --name Old --email old@example.org 2>/dev/null
 sqlite3 "$T/v1.db" 'DROP TABLE party_ident; DROP INDEX event_purchase; DROP INDEX event_refund; DROP INDEX event_campaign; DROP TABLE segment_member; DROP TABLE segment; DROP TABLE audit; DROP TABLE party_fact; DROP TABLE event; PRAGMA user_version = 1'
 ok "a schema-1 store: crm-log migrates it" crm-log --db "$T/v1.db" --contact old@example.org --type note
-is "now at the current schema" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 11
+is "now at the current schema" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 12
 is "and its facts follow its events" "$(crm-find --db "$T/v1.db" --fields last_activity | jq -r '.last_activity | length')" 20
 is "its parties kept" "$(crm-find --db "$T/v1.db" --count)" 1
+
+# The first purchase makes a lead or a prospect a customer, in the same
+# transaction, with an entry in the audit trail; not a refund, not another
+# kind, not a purchase already there, not with --no-promote.
+P() { "$@" --db "$T/promote.db"; }
+kinds() { P crm-find --format csv --fields email,kind --sort email | sed 1d | paste -sd' ' -; }
+P crm-add -q --no-stdin --email lea@example.org
+P crm-add -q --no-stdin --email pat@example.org --kind prospect
+P crm-add -q --no-stdin --email par@example.org --kind partner
+P crm-add -q --no-stdin --email ref@example.org
+P crm-add -q --no-stdin --email no@example.org
+is "all new without a kind are leads" "$(kinds)" \
+	'lea@example.org,lead no@example.org,lead par@example.org,partner pat@example.org,prospect ref@example.org,lead'
+ok "a refund" P crm-log -q --contact ref@example.org --type refund --amount 5
+ok "--dry-run of a purchase" P crm-log -q --dry-run --contact lea@example.org --type purchase --amount 5
+is "neither a refund nor a dry run makes a customer" "$(kinds)" \
+	'lea@example.org,lead no@example.org,lead par@example.org,partner pat@example.org,prospect ref@example.org,lead'
+before=$(sqlite3 "$T/promote.db" "SELECT updated FROM party WHERE email = 'no@example.org'")
+ok "--no-promote" P crm-log -q --no-promote --contact no@example.org --type purchase --amount 5 --ref p-0
+is "--no-promote: the lead stays a lead, unchanged" \
+	"$(sqlite3 "$T/promote.db" "SELECT kind, updated FROM party WHERE email = 'no@example.org'")" "lead|$before"
+ok "the same purchase again, without --no-promote" \
+	P crm-log -q --contact no@example.org --type purchase --amount 5 --ref p-0
+is "a purchase already there makes no customer" "$(kinds)" \
+	'lea@example.org,lead no@example.org,lead par@example.org,partner pat@example.org,prospect ref@example.org,lead'
+run sh -c 'printf "%s\n" lea@example.org pat@example.org par@example.org | sed "s/.*/{\"email\":\"&\"}/" |
+	crm-log --db "$1" -q --type purchase --amount 12.50 --ref p-1' sh "$T/promote.db"
+is "purchases for three parties" "$rc" 0
+is "the lead and the prospect are customers, the partner a partner" "$(kinds)" \
+	'lea@example.org,customer no@example.org,lead par@example.org,partner pat@example.org,customer ref@example.org,lead'
+run P crm-gdpr-export --audit --format jsonl
+is "one audit entry for the two made customers" \
+	"$(jq -c 'select(.action == "promote") | .counts' "$T/out")" '{"customers":2}'
+exits 2 "--no-promote with --list: exit 2" P crm-log --list --no-promote
+exits 2 "--no-promote with --done: exit 2" P crm-log --done 1 --no-promote
 finish

@@ -384,6 +384,31 @@ is "due today, west of UTC: not overdue" "$(grep '^lea' "$T/out")" 'lea,1,0,2026
 run env TZ=America/Los_Angeles crm-report --as-of 2026-06-30 by age_band --format csv
 is "ages on the local day of as-of, west of UTC (Bob is 25 the next day)" "$(grep '^18-24' "$T/out")" '18-24,1,0.1429'
 
+# A shop whose files never say a kind: each new party is a lead, whatever
+# the input (flags, CSV, JSON Lines, a vCard, Mailchimp's export), and its
+# first purchase makes it a customer, so the funnel is not all converted.
+F() { "$@" --db "$T/funnel.db"; }
+F crm-add -q --name 'Flag Fay' --email fay@y.example
+printf 'name,email\nCsv Cora,cora@y.example\n' >f.csv
+printf '{"name":"Json Jo","email":"jo@y.example"}\n' >f.jsonl
+printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Card Cai\r\nEMAIL:cai@y.example\r\nEND:VCARD\r\n' >f.vcf
+printf '"Email Address","First Name","Last Name","MEMBER_RATING","OPTIN_TIME","TAGS"\n"mo@y.example","Mo","Chimp","2","2024-01-02 10:00:00",""\n' >f-mc.csv
+F crm-add -q f.csv f.jsonl f.vcf 2>/dev/null
+F crm-add -q --from mailchimp f-mc.csv 2>/dev/null
+is "new parties without a kind are leads, from every input" \
+	"$(F crm-find --format csv --fields email,kind --sort email | sed 1d | paste -sd' ' -)" \
+	'cai@y.example,lead cora@y.example,lead fay@y.example,lead jo@y.example,lead mo@y.example,lead'
+F crm-add -q --email jo@y.example --kind prospect
+is "the funnel of leads only: nobody converted" "$(F crm-report funnel --format csv | sed -n 2,4p | paste -sd' ' -)" \
+	'lead,5,,1.0000 prospect,1,0.2000,0.2000 customer,0,0.0000,0.0000'
+printf 'email,type,amount,at,ref\nfay@y.example,purchase,20,2026-06-01T00:00:00Z,o-1\njo@y.example,purchase,35,2026-06-02T00:00:00Z,o-2\ncora@y.example,refund,5,2026-06-03T00:00:00Z,r-1\ncai@y.example,note,,2026-06-03T00:00:00Z,n-1\n' >f-orders.csv
+ok "purchases imported" F crm-log -q --import f-orders.csv
+is "a purchase makes a lead or a prospect a customer; a refund or a note does not" \
+	"$(F crm-find --format csv --fields email,kind --sort email | sed 1d | paste -sd' ' -)" \
+	'cai@y.example,lead cora@y.example,lead fay@y.example,customer jo@y.example,customer mo@y.example,lead'
+is "the funnel follows the sales" "$(F crm-report funnel --format csv | sed -n 2,4p | paste -sd' ' -)" \
+	'lead,5,,1.0000 prospect,2,0.4000,0.4000 customer,2,1.0000,0.4000'
+
 # The page in a real browser: the charts are drawn (the bars' blue is on the
 # screenshot, and not once the SVG is taken out), and no request leaves it.
 browser=$(command -v chromium || command -v chromium-browser || true)

@@ -37,7 +37,7 @@ is "tags as categories, a comma in a tag escaped" "$(grep '^CATEGORIES:' flat.vc
 is "an organization" "$(grep -c '^KIND:org' flat.vcf)" 1
 is "FN from the e-mail when there is no name" "$(grep -c '^FN:anon@example.org' flat.vcf)" 1
 is "the kind, ext_id and attributes under X-CRM-" \
-	"$(grep '^X-CRM-' flat.vcf | head -3 | paste -sd' ' -)" 'X-CRM-KIND:customer X-CRM-EXT-ID:SF-1 X-CRM-ATTRS:{"plan":"gold"\,"seats":12}'
+	"$(grep '^X-CRM-' flat.vcf | head -3 | paste -sd' ' -)" 'X-CRM-KIND:lead X-CRM-EXT-ID:SF-1 X-CRM-ATTRS:{"plan":"gold"\,"seats":12}'
 is "a stable UID per party" "$(grep -c '^UID:urn:crm:party:[0-9]*$' flat.vcf)" 3
 run sh -c 'crm-find tag:vip --format vcard | grep -c "^BEGIN:VCARD"'
 is "a search as an address book" "$(cat "$T/out")" 1
