@@ -814,6 +814,10 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "--since, --until, --reverse and --limit go with --list");
 	if (!ncontacts && !from_stdin)
 		crm_die(CRM_EXIT_USAGE, "no party: give --contact or records on standard input");
+	/* A mailer's word for the type is mapped, an unknown one said, as on import. */
+	if (crm_event_type_map(event))
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	type_notice(event, "--type");
 	/* A bad flag is a bad option value: exit 2, as in every program. */
 	if ((rc = crm_event_check(event, &field, msg, sizeof msg)))
 		crm_die(rc == CRM_BADINPUT ? CRM_EXIT_USAGE : crm_status_exit(rc), "%s", msg);

@@ -238,6 +238,13 @@ int crm_event_check(crm_event_t *e, int *field, char *msg, size_t len);
 int crm_event_type_known(const char *type, const char **nearest);
 
 /*
+ * Give e the toolkit's type for a mailer's or shop's word (open: opened,
+ * hardBounce: bounced; see crm-log(1)), the word kept as the attribute
+ * source_type; other types are left as they are.  CRM_OK, CRM_NOMEM.
+ */
+int crm_event_type_map(crm_event_t *e);
+
+/*
  * Record a checked event for a party, inside a transaction.  An event
  * with a ref that the party already has for an event of its type is not
  * recorded again: *result is

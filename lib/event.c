@@ -100,6 +100,12 @@ event_type_map(crm_event_t *e)
 	return CRM_OK;
 }
 
+int
+crm_event_type_map(crm_event_t *e)
+{
+	return event_type_map(e);
+}
+
 /* Edit distance (Levenshtein) of two short words; large for long ones. */
 static size_t
 distance(const char *a, const char *b)

@@ -1050,12 +1050,17 @@ set_header(crm_reader_t *r)
 static int
 parse_id(const char *v, int64_t *id)
 {
-	char *end;
+	char *end, digits[24];
+	size_t len;
 
-	if (!*v || !isdigit((unsigned char)*v))
+	/* Surrounding white space is no part of an id, as of any scalar. */
+	v = white_trim(v, &len);
+	if (!len || len >= sizeof digits || !isdigit((unsigned char)*v))
 		return 0;
+	memcpy(digits, v, len);
+	digits[len] = '\0';
 	errno = 0;
-	long long n = strtoll(v, &end, 10);
+	long long n = strtoll(digits, &end, 10);
 	if (errno || *end || n <= 0)
 		return 0;
 	*id = n;

@@ -255,4 +255,11 @@ is "one audit entry for the two made customers" \
 	"$(jq -c 'select(.action == "promote") | .counts' "$T/out")" '{"customers":2}'
 exits 2 "--no-promote with --list: exit 2" P crm-log --list --no-promote
 exits 2 "--no-promote with --done: exit 2" P crm-log --done 1 --no-promote
+
+# A mailer's word given by --type is mapped as on import; an unknown one said.
+run crm-log --no-stdin --contact ann@example.org --type open --campaign words
+is "--type open: logged as opened" "$rc/$(jq -r '.type + " " + .attrs.source_type' "$T/out")" "0/opened open"
+run crm-log --no-stdin -q --contact ann@example.org --type opend --campaign words
+is "--type opend: kept as given, exit 0" "$rc" 0
+like "--type opend: the nearest known type is named" "$(cat "$T/err")" "type 'opend' is not a known type \(nearest: opened\)"
 finish

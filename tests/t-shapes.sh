@@ -49,7 +49,7 @@ is "crm-find --ids | crm-add with flags: exit 0" "$rc" 0
 is "crm-find --ids | crm-add with flags: the party updated" "$(crm-find tag:seen --ids)" "2"
 is "crm-find --ids | crm-add with flags: no party created" "$(crm-find --count)" 3
 run sh -c 'printf "1\n2\n" | crm-report by kind --format csv'
-is "a list of ids is crm-report's population" "$(cat "$T/out")" "$(printf 'kind,parties,share\ncustomer,2,1.0000')"
+is "a list of ids is crm-report's population" "$(cat "$T/out")" "$(printf 'kind,parties,share\nlead,2,1.0000')"
 crm-segment --save lyon city=Lyon >/dev/null 2>&1
 run sh -c 'printf "cid@example.org\n" | crm-segment --include lyon'
 is "a list of e-mails pins parties in a segment" "$(crm-segment lyon --ids | paste -sd, -)" "2,3"
