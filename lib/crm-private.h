@@ -106,6 +106,14 @@ int has_control(const char *s);
 const char *white_trim(const char *s, size_t *n);
 char *white_trim_dup(const char *s);
 
+/*
+ * Set the attribute key of *attrs (made when NULL) to the text value, or
+ * to null when value is NULL, both without their surrounding white space;
+ * a value of white space alone sets nothing.  CRM_OK, CRM_BADINPUT (not
+ * UTF-8), CRM_NOMEM.
+ */
+int attrs_set(json_t **attrs, const char *key, const char *value);
+
 /* Surrounding white space off the keys and string values of attributes; *changed counts. */
 int attrs_trim(json_t *attrs, int *changed);
 

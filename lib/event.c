@@ -277,25 +277,7 @@ crm_event_set(crm_event_t *e, int field, const char *value)
 int
 crm_event_set_attr(crm_event_t *e, const char *key, const char *value)
 {
-	size_t kn, vn = 0;
-
-	if (utf8_check(key, strlen(key)) >= 0 || (value && utf8_check(value, strlen(value)) >= 0))
-		return CRM_BADINPUT;
-	key = white_trim(key, &kn);
-	if (value && (value = white_trim(value, &vn), !vn))
-		return CRM_OK;          /* white space alone, or nothing: no value */
-	char *k = strndup(key, kn);
-	json_t *j = value ? json_stringn(value, vn) : json_null();
-	int rc = k && j ? CRM_OK : CRM_NOMEM;
-	if (!rc && !e->attrs && !(e->attrs = json_object()))
-		rc = CRM_NOMEM;
-	if (!rc) {
-		rc = json_object_set_new(e->attrs, k, j) ? CRM_NOMEM : CRM_OK;
-		j = NULL;
-	}
-	json_decref(j);
-	free(k);
-	return rc;
+	return attrs_set(&e->attrs, key, value);
 }
 
 crm_event_t *

@@ -229,25 +229,7 @@ crm_party_remove_tag(crm_party_t *p, const char *tag)
 int
 crm_party_set_attr(crm_party_t *p, const char *key, const char *value)
 {
-	size_t kn, vn = 0;
-
-	if (utf8_check(key, strlen(key)) >= 0 || (value && utf8_check(value, strlen(value)) >= 0))
-		return CRM_BADINPUT;
-	key = white_trim(key, &kn);
-	if (value && (value = white_trim(value, &vn), !vn))
-		return CRM_OK;          /* white space alone, or nothing: no value */
-	char *k = strndup(key, kn);
-	json_t *j = value ? json_stringn(value, vn) : json_null();
-	int rc = k && j ? CRM_OK : CRM_NOMEM;
-	if (!rc && !p->attrs && !(p->attrs = json_object()))
-		rc = CRM_NOMEM;
-	if (!rc) {
-		rc = json_object_set_new(p->attrs, k, j) ? CRM_NOMEM : CRM_OK;
-		j = NULL;
-	}
-	json_decref(j);
-	free(k);
-	return rc;
+	return attrs_set(&p->attrs, key, value);
 }
 
 /*

@@ -316,19 +316,19 @@ space_len(const char *s)
 	return 0;
 }
 
-/* Trim Unicode white space; returns start, *n its length. */
+/* Trim what is_space() finds at either end; returns start, *n its length. */
 static const char *
-trim(const char *s, size_t *n)
+trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
 {
 	size_t k, len;
 
-	while ((k = space_len(s)))
+	while ((k = is_space(s)))
 		s += k;
 	len = strlen(s);
 	for (;;) {
 		size_t cut = 0;
 		for (size_t back = 1; back <= 3 && back <= len; back++)
-			if (space_len(s + len - back) == back) {
+			if (is_space(s + len - back) == back) {
 				cut = back;
 				break;
 			}
@@ -338,6 +338,13 @@ trim(const char *s, size_t *n)
 	}
 	*n = len;
 	return s;
+}
+
+/* Trim Unicode white space and U+200B; returns start, *n its length. */
+static const char *
+trim(const char *s, size_t *n)
+{
+	return trim_with(s, n, space_len);
 }
 
 /*
@@ -369,24 +376,31 @@ white_len(const char *s)
 const char *
 white_trim(const char *s, size_t *n)
 {
-	size_t k, len;
+	return trim_with(s, n, white_len);
+}
 
-	while ((k = white_len(s)))
-		s += k;
-	len = strlen(s);
-	for (;;) {
-		size_t cut = 0;
-		for (size_t back = 1; back <= 3 && back <= len; back++)
-			if (white_len(s + len - back) == back) {
-				cut = back;
-				break;
-			}
-		if (!cut)
-			break;
-		len -= cut;
+int
+attrs_set(json_t **attrs, const char *key, const char *value)
+{
+	size_t kn, vn = 0;
+
+	if (utf8_check(key, strlen(key)) >= 0 || (value && utf8_check(value, strlen(value)) >= 0))
+		return CRM_BADINPUT;
+	key = white_trim(key, &kn);
+	if (value && (value = white_trim(value, &vn), !vn))
+		return CRM_OK;          /* white space alone, or nothing: no value */
+	char *k = strndup(key, kn);
+	json_t *j = value ? json_stringn(value, vn) : json_null();
+	int rc = k && j ? CRM_OK : CRM_NOMEM;
+	if (!rc && !*attrs && !(*attrs = json_object()))
+		rc = CRM_NOMEM;
+	if (!rc) {
+		rc = json_object_set_new(*attrs, k, j) ? CRM_NOMEM : CRM_OK;
+		j = NULL;
 	}
-	*n = len;
-	return s;
+	json_decref(j);
+	free(k);
+	return rc;
 }
 
 char *
