@@ -672,27 +672,20 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 	if (!bt || !*bt || *bend || busy_ms < 0)
 		busy_ms = BUSY_TIMEOUT_MS;
 	sqlite3_busy_timeout(s->db, (int)(busy_ms > 86400000 ? 86400000 : busy_ms));
-	sqlite3_create_function(s->db, "crm_fold", 1,
-	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-	                        NULL, sql_fold, NULL, NULL);
-	sqlite3_create_function(s->db, "crm_attr", 2,
-	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-	                        NULL, sql_attr, NULL, NULL);
-	sqlite3_create_function(s->db, "crm_num", 1,
-	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-	                        NULL, sql_num, NULL, NULL);
-	sqlite3_create_function(s->db, "crm_trim", 1,
-	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-	                        NULL, sql_trim, NULL, NULL);
-	sqlite3_create_function(s->db, "crm_trim_attrs", 1,
-	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-	                        NULL, sql_trim_attrs, NULL, NULL);
-	sqlite3_create_function(s->db, "crm_norm_email", 1,
-	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-	                        NULL, sql_norm, NULL, NULL);
-	sqlite3_create_function(s->db, "crm_norm_phone", 2,
-	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-	                        NULL, sql_norm, NULL, NULL);
+	/* The SQL functions of the store, every one deterministic and innocuous. */
+	static const struct {
+		const char *name;
+		int nargs;
+		void (*fn)(sqlite3_context *, int, sqlite3_value **);
+	} fns[] = {
+		{ "crm_fold", 1, sql_fold }, { "crm_attr", 2, sql_attr }, { "crm_num", 1, sql_num },
+		{ "crm_trim", 1, sql_trim }, { "crm_trim_attrs", 1, sql_trim_attrs },
+		{ "crm_norm_email", 1, sql_norm }, { "crm_norm_phone", 2, sql_norm },
+	};
+	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+		sqlite3_create_function(s->db, fns[i].name, fns[i].nargs,
+		                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+		                        NULL, fns[i].fn, NULL, NULL);
 	/*
 	 * Temporary tables and sorts stay in memory, so that no personal data
 	 * goes to a temporary file, except for bulk loads, whose staged rows
