@@ -141,32 +141,85 @@ crm_cli_store(const struct crm_common *c, int flags)
 }
 
 /*
- * With CRM_NO_STDIN, whether standard input is, all the same, a pipe that
- * a program of the job writes to, which this program must not ignore
- * (taking the whole base instead would be a wrong answer): records are
- * already waiting there, or a writer still holds it open, or it is not
- * the standard input of the shell that started this program (a pipe made
- * inside the job) while that one is a pipe, a socket or a file too.  The
- * empty pipe that cron gives a job is none of these.
+ * Process pid's parent and command name, from /proc; 0 when unknown.
+ */
+static long
+parent_of(long pid, char *comm, size_t len)
+{
+	char path[64], buf[512];
+	long ppid = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if (!(fp = fopen(path, "r")))
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* pid (comm) state ppid ...: comm may hold spaces and parentheses. */
+	char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	if (!open || !close || close < open || sscanf(close + 1, " %*c %ld", &ppid) != 1)
+		return 0;
+	snprintf(comm, len, "%.*s", (int)(close - open - 1), open + 1);
+	return ppid;
+}
+
+static int
+is_shell(const char *comm)
+{
+	static const char *const shells[] = { "sh", "dash", "bash", "zsh", "ksh", "mksh", "ash",
+	                                      "yash", "busybox", "fish", "tcsh", "csh", "posh" };
+	for (size_t i = 0; i < sizeof shells / sizeof shells[0]; i++)
+		if (!strcmp(comm, shells[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * With CRM_NO_STDIN, whether standard input is, all the same, something
+ * another program of the job made for this one (a pipe, or a file given
+ * with <), which must not be ignored: taking the whole base instead would
+ * be a wrong answer.  It is when it is a file, or records are already
+ * waiting there, or a writer still holds the pipe open, or the first
+ * process above this one that does not have it as its standard input is
+ * a shell (which made the pipe or the redirection).  The empty pipe that cron gives a job was made
+ * by cron, which is no shell.
+ * Without /proc, anything that is a stream is refused.
  */
 static int
 inner_pipe(void)
 {
 	struct pollfd pf = { .fd = 0, .events = POLLIN };
 	struct stat st, pst;
-	char path[64], c;
+	char path[64], comm[64], c;
+	long pid = (long)getppid();
 
-	if (isatty(0) || fstat(0, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+	if (isatty(0) || fstat(0, &st) ||
+	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISREG(st.st_mode)))
 		return 0;
+	if (S_ISREG(st.st_mode))
+		return 1;               /* a file given with <: no scheduler gives one */
 	if (poll(&pf, 1, 0) == 0)
 		return 1;               /* a writer, and nothing written yet */
 	if ((pf.revents & POLLIN) && read(0, &c, 1) == 1)
 		return 1;               /* one byte of a stdin that is ignored anyway */
-	snprintf(path, sizeof path, "/proc/%ld/fd/0", (long)getppid());
-	if (stat(path, &pst))
-		return 0;
-	return (S_ISFIFO(pst.st_mode) || S_ISSOCK(pst.st_mode) || S_ISREG(pst.st_mode)) &&
-	       (pst.st_dev != st.st_dev || pst.st_ino != st.st_ino);
+	if (access("/proc/self/stat", R_OK))
+		return 1;
+	/*
+	 * Up the processes that hold it too (the job's shell, wrappers such
+	 * as flock(1)), to the first that does not: a shell made it, in a
+	 * pipeline or with <; another program (cron) gave it to the job.
+	 */
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		long ppid = parent_of(pid, comm, sizeof comm);
+		if (!ppid)
+			return 1;       /* unknown ancestry */
+		snprintf(path, sizeof path, "/proc/%ld/fd/0", pid);
+		if (stat(path, &pst) || pst.st_dev != st.st_dev || pst.st_ino != st.st_ino)
+			return is_shell(comm);
+		pid = ppid;
+	}
+	return 0;
 }
 
 int
@@ -175,7 +228,9 @@ crm_stdin_is_stream(void)
 	struct stat st, null;
 	const char *off = getenv("CRM_NO_STDIN");
 
-	if (off && *off && strcmp(off, "0") && !stdin_on) {
+	if (stdin_on)
+		return 1;               /* --stdin: even /dev/null is read, as an empty stream */
+	if (off && *off && strcmp(off, "0")) {
 		if (inner_pipe())
 			crm_die(CRM_EXIT_USAGE, "standard input is a pipe from another program, but"
 			        " CRM_NO_STDIN is set: give --stdin to read it, or --no-stdin to ignore it");

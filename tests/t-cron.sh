@@ -20,6 +20,18 @@ dump() { sqlite3 "$CRM_DB" 'SELECT * FROM party; SELECT * FROM event; SELECT * F
 	SELECT * FROM segment_member; SELECT count(*) FROM audit'; }
 before=$(dump)
 
+# cronlike JOB: run JOB as cron does: sh -c JOB, its standard input an
+# empty pipe that a process that is no shell made and holds no more.
+cat >"$T/cronlike" <<'PERL'
+#!/usr/bin/perl
+pipe(my $r, my $w) or die;
+my $pid = fork // die;
+if (!$pid) { close $w; open(STDIN, "<&", $r) or die; exec "sh", "-c", $ARGV[0]; die }
+close $r; close $w; waitpid($pid, 0); exit($? >> 8);
+PERL
+chmod +x "$T/cronlike"
+cronlike() { "$T/cronlike" "$@"; }
+
 # empty CMD...: run CMD with an empty pipe on stdin, as cron does.
 empty() {
 	local d=$1; shift
@@ -60,21 +72,23 @@ is "crm-report --html: no page" "$rc/$(ls "$T" | grep -c page)" "1/0"
 # The way out: --no-stdin, or CRM_NO_STDIN for a whole crontab.
 run sh -c ': | crm-find --no-stdin --count city=Paris'
 is "--no-stdin: the whole base" "$rc/$(cat "$T/out")" "0/2"
-run sh -c ': | CRM_NO_STDIN=1 crm-find --count city=Paris'
+run cronlike 'CRM_NO_STDIN=1 crm-find --count city=Paris'
 is "CRM_NO_STDIN=1: the whole base" "$rc/$(cat "$T/out")" "0/2"
-run sh -c ': | CRM_NO_STDIN=yes crm-segment paris --count'
+run cronlike 'CRM_NO_STDIN=yes crm-segment paris --count'
 is "CRM_NO_STDIN=yes: crm-segment too" "$rc/$(cat "$T/out")" "0/2"
-run sh -c ': | CRM_NO_STDIN=1 crm-report by kind --format csv'
+run cronlike 'CRM_NO_STDIN=1 crm-report by kind --format csv'
 is "CRM_NO_STDIN=1: a report of the whole base" "$rc/$(cat "$T/out")" "0/kind,parties,share
 customer,1,0.3333
 lead,1,0.3333
 prospect,1,0.3333"
-run sh -c ': | CRM_NO_STDIN=0 crm-find --count'
+run cronlike 'CRM_NO_STDIN=0 crm-find --count'
 is "CRM_NO_STDIN=0 reads stdin" "$rc" 1
-run sh -c ': | CRM_NO_STDIN= crm-find --count'
+run cronlike 'CRM_NO_STDIN= crm-find --count'
 is "CRM_NO_STDIN empty reads stdin" "$rc" 1
-run sh -c ': | CRM_NO_STDIN=1 crm-add --name Dan --email dan@x.org -q'
+run cronlike 'CRM_NO_STDIN=1 crm-add --name Dan --email dan@x.org -q'
 is "CRM_NO_STDIN=1: crm-add with flags adds the party" "$rc/$(crm-find --no-stdin --count email=dan@x.org)" "0/1"
+run sh -c ': | CRM_NO_STDIN=1 crm-find --count city=Paris'
+is "CRM_NO_STDIN=1: a pipe a shell made is refused" "$rc/$(cat "$T/out")" "2/"
 run sh -c 'printf "{\"id\":1}\n" | CRM_NO_STDIN=1 crm-gdpr-export --subject-stdin --erase --dry-run --reason test'
 is "CRM_NO_STDIN does not stop --subject-stdin" "$rc" 0
 
@@ -95,7 +109,7 @@ crm-report by kind --html week.html
 TAB
 job() {
 	run env -i PATH="$PATH" HOME="$HOME" CRM_DB="$CRM_DB" CRM_NO_STDIN=1 \
-		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" sh -c "printf '' | sh -c '$1'"
+		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" "$T/cronlike" "$1"
 }
 while IFS= read -r j; do
 	job "$j"
@@ -122,6 +136,33 @@ job 'crm-find city=Nowhere | { sleep 1; crm-find --stdin --count; }'
 is "--stdin, an upstream that matched nothing: exit 1, no count" "$rc/$(cat "$T/out")" "1/"
 run sh -c 'printf "{\"id\":1}\n" | crm-find --stdin --no-stdin'
 is "--stdin with --no-stdin: exit 2" "$rc" 2
+# The same when the job's own standard input is /dev/null (systemd), through
+# wrappers, whatever the timing, and for a file given with <.
+for j in 'crm-find --ids tag:nothing | crm-find --count' \
+	'crm-find --ids tag:nothing | { sleep 1; exec crm-find --count; }' \
+	'crm-find --ids tag:nothing | flock "$HOME/lock" crm-find --count' \
+	'crm-find --ids tag:nothing | timeout 10 crm-find --count' \
+	'crm-find --ids tag:nothing | nice crm-find --count' \
+	'crm-find --ids tag:nothing | sh -c "crm-find --count; true"'; do
+	for i in 1 2 3; do
+		run env CRM_NO_STDIN=1 sh -c "$j" </dev/null
+		[ -z "$(cat "$T/out")" ] || break
+	done
+	is "no --stdin, an empty upstream, stdin /dev/null: $j: no count" "$(cat "$T/out")" ""
+	like "and refused" "$(cat "$T/err")" 'CRM_NO_STDIN is set: give --stdin'
+done
+printf '2\n' >"$T/ids.txt"
+job 'crm-find --count < '"$T/ids.txt"
+is "no --stdin, a file given with <: exit 2, no count" "$rc/$(cat "$T/out")" "2/"
+: >"$T/none.txt"
+job 'crm-find --count < '"$T/none.txt"
+is "no --stdin, an empty file given with <: exit 2, no count" "$rc/$(cat "$T/out")" "2/"
+job 'flock "$HOME/lock" crm-find --count'
+is "a wrapper run by the job's shell: the job's stdin is ignored" "$rc/$(cat "$T/out")" "0/$(crm-find --no-stdin --count)"
+job 'crm-find --count; true'
+is "a program the job's shell forks: the job's stdin is ignored" "$rc/$(cat "$T/out")" "0/$(crm-find --no-stdin --count)"
+run crm-find --stdin --count </dev/null
+is "--stdin reads even /dev/null: an empty stream, exit 1" "$rc/$(cat "$T/out")" "1/"
 
 # --- Terms that begin with '-' ---------------------------------------------------------
 run crm-segment --save nophone city=Paris -has:phone
