@@ -356,7 +356,11 @@ main(int argc, char **argv)
 	} else {
 		for (int i = 0; i < argc; i++) {
 			if (!strcmp(argv[i], "-")) {
+				long before = nread;
 				add_stream(stdin, "-");
+				/* Standard input named by -: an empty stream all the same. */
+				if (nread == before)
+					crm_cli_empty_stream();
 				continue;
 			}
 			FILE *fp = fopen(argv[i], "r");

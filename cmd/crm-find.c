@@ -119,6 +119,8 @@ main(int argc, char **argv)
 	}
 	if (count && ids)
 		crm_die(CRM_EXIT_USAGE, "--count and --ids do not go together");
+	if ((count || ids) && common.fields)
+		crm_die(CRM_EXIT_USAGE, "--fields goes with records, not with %s", count ? "--count" : "--ids");
 	terms = crm_cli_operands(argc, argv, args, nargs, optind, &nterms);
 
 	/* --explain alone explains all three scores. */

@@ -506,7 +506,11 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 	} else {
 		for (int i = 0; i < nfiles; i++) {
 			if (!strcmp(files[i], "-")) {
+				long before = nread + nrejected;
 				import_stream(stdin, "-");
+				/* Standard input named by -: an empty stream all the same. */
+				if (nread + nrejected == before)
+					crm_cli_empty_stream();
 				continue;
 			}
 			FILE *fp = fopen(files[i], "r");
@@ -817,10 +821,10 @@ main(int argc, char **argv)
 	/* A mailer's word for the type is mapped, an unknown one said, as on import. */
 	if (crm_event_type_map(event))
 		crm_die(CRM_EXIT_STORE, "out of memory");
-	type_notice(event, "--type");
 	/* A bad flag is a bad option value: exit 2, as in every program. */
 	if ((rc = crm_event_check(event, &field, msg, sizeof msg)))
 		crm_die(rc == CRM_BADINPUT ? CRM_EXIT_USAGE : crm_status_exit(rc), "%s", msg);
+	type_notice(event, "--type");
 	if (!quiet) {
 		out = crm_cli_spool();
 		if ((rc = crm_printer_open_events(out, crm_cli_outformat(&common), common.fields,

@@ -561,9 +561,15 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "--title goes with --html");
 	if (force && !html)
 		crm_die(CRM_EXIT_USAGE, "--force goes with --html");
+	if (html && !*html)
+		crm_die(CRM_EXIT_USAGE, "--html needs a file name (or - for standard output)");
+	int html_stdout = html && !strcmp(html, "-");
+	if (html_stdout && force)
+		crm_die(CRM_EXIT_USAGE, "--force goes with a file, not standard output");
 	/* An existing page is refused now, before any work. */
 	char tmp[PATH_MAX];
-	FILE *page = html ? crm_cli_output_open(html, force, tmp, sizeof tmp) : NULL;
+	FILE *page = html_stdout ? stdout : html ? crm_cli_output_open(html, force, tmp, sizeof tmp) :
+	             NULL;
 	/* The reports and their arguments: by FIELDS, campaign [NAME]. */
 	struct { const char *name, *arg; } reps[32];
 	int nreps = 0;
@@ -617,9 +623,10 @@ main(int argc, char **argv)
 	}
 	if (html) {
 		write_html(page, title, out, nreps, o.as_of);
-		crm_cli_output_commit(page, tmp, html, force);
-		fprintf(stderr, "%s: %s: %d table%s written\n", crm_progname, html, ntables,
-		        ntables == 1 ? "" : "s");
+		if (!html_stdout)
+			crm_cli_output_commit(page, tmp, html, force);
+		fprintf(stderr, "%s: %s: %d table%s written\n", crm_progname,
+		        html_stdout ? "standard output" : html, ntables, ntables == 1 ? "" : "s");
 	} else if (chart) {
 		setlocale(LC_CTYPE, "");
 		utf8 = !ascii && !strcmp(nl_langinfo(CODESET), "UTF-8");

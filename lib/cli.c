@@ -514,6 +514,12 @@ crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
 		if (rc)
 			crm_cli_fail(rc, crm_reader_error(r));
 		n++;
+		/* A record without any key to a party is no party: never a silent nothing. */
+		const char *type = crm_party_get(p, CRM_F_TYPE);
+		if (!crm_party_id(p) && !crm_party_get(p, CRM_F_EMAIL) && !crm_party_get(p, CRM_F_EXT_ID) &&
+		    !(crm_party_get(p, CRM_F_NAME) && type && !strcmp(type, "organization")))
+			crm_die(CRM_EXIT_BADINPUT, "-:%ld: the record names no party (no id, email or ext_id)",
+			        crm_reader_line(r));
 		rc = crm_party_resolve(s, p, &id);
 		crm_party_free(p);
 		if (rc == CRM_NOTFOUND && skip_missing)

@@ -86,7 +86,8 @@ event_type_map(crm_event_t *e)
 		return CRM_OK;
 	for (int i = 0; known_types[i]; i++)
 		if (!strcasecmp(t, known_types[i]))
-			return CRM_OK;
+			return strcmp(t, known_types[i]) ? crm_event_set(e, CRM_E_TYPE, known_types[i]) :
+			       CRM_OK;          /* Opened is opened */
 	fold_type(t, f, sizeof f);
 	for (size_t i = 0; i < sizeof type_aliases / sizeof type_aliases[0]; i++)
 		if (!strcmp(f, type_aliases[i].from)) {

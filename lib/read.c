@@ -876,6 +876,21 @@ shop_column(struct col *c)
 
 static int more_ident(const char *name);
 
+/*
+ * Columns only an event has: in a stream of parties without party_id,
+ * they say that an id column is the event's own, which names no party.
+ */
+static int
+event_only_key(const char *k)
+{
+	static const char *const keys[] = { "at", "amount", "channel", "direction", "campaign",
+	                                    "due", "assignee" };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (!strcasecmp(k, keys[i]))
+			return 1;
+	return 0;
+}
+
 static int
 set_header(crm_reader_t *r)
 {
@@ -898,6 +913,19 @@ set_header(crm_reader_t *r)
 		told = 1;
 	}
 	r->shop = r->events && r->preset && !strcmp(r->preset->name, "shopify");
+	if (r->use_party_id && !r->events) {
+		int has_id = 0, has_pid = 0;
+		const char *ev = NULL;
+		for (size_t i = 0; i < r->ncells; i++) {
+			has_id |= !strcasecmp(cell(r, i), "id");
+			has_pid |= !strcasecmp(cell(r, i), "party_id");
+			if (!ev && event_only_key(cell(r, i)))
+				ev = cell(r, i);
+		}
+		if (has_id && !has_pid && ev)
+			return fail(r, r->rec_line, "records of events (column '%s') without party_id: their"
+			            " id is the event's, which names no party", ev);
+	}
 	/* --from NAME: the header must be that export's. */
 	if (r->preset && !told)
 		return fail(r, r->rec_line, "not a %s export: no column '%s' in the header",
@@ -2146,6 +2174,16 @@ json_record(crm_reader_t *r, json_t *o, crm_party_t **out)
 	}
 	r->party_id_seen = r->use_party_id && json_object_get(o, "party_id") &&
 	                   !json_is_null(json_object_get(o, "party_id"));
+	if (r->use_party_id && !r->events && json_object_get(o, "id") &&
+	    !json_object_get(o, "party_id")) {
+		json_object_foreach(o, k, v)
+			if (event_only_key(k)) {
+				json_decref(o);
+				crm_party_free(p);
+				return fail(r, r->rec_line, "an event record (key '%s') without party_id: its"
+				            " id is the event's, which names no party", k);
+			}
+	}
 	json_object_foreach(o, k, v) {
 		if ((rc = jsonl_field(r, p, k, v))) {
 			json_decref(o);
@@ -2727,6 +2765,14 @@ lines_next(crm_reader_t *r, crm_party_t **out)
 		char *tok = strndup(t, tl);
 		if (!tok)
 			return CRM_NOMEM;
+		/* Unicode white space around an item goes too (U+00A0, U+3000). */
+		const char *w = white_trim(tok, &tl);
+		memmove(tok, w, tl);
+		tok[tl] = '\0';
+		if (!tl) {
+			free(tok);
+			continue;
+		}
 		if (r->lines_header) {
 			/* The list's heading: said, not read. */
 			r->lines_header = 0;

@@ -214,4 +214,37 @@ done
 run crm-find --no-stdin --limit 1 --ids
 is "--limit 1" "$rc/$(cat "$T/out")" "0/1"
 
+# --- Streams that name no party are said, never a silent nothing -------------------
+crm-log -q --no-stdin --contact cid@x.org --type purchase --amount 5 --ref t1
+run sh -c 'crm-log --no-stdin --list --type purchase --contact cid@x.org --fields id,type,amount --format csv | crm-find --ids'
+is "event records without party_id: exit 3, no party taken for the event's id" "$rc/$(cat "$T/out")" "3/"
+like "and it says why" "$(cat "$T/err")" "without party_id"
+run sh -c 'crm-log --no-stdin --list --type purchase --contact cid@x.org | jq -c "{id,type,amount}" | crm-find --ids'
+is "the same in JSON: exit 3" "$rc/$(cat "$T/out")" "3/"
+run sh -c 'crm-log --no-stdin --list --type purchase --contact cid@x.org | crm-find --ids'
+is "with party_id: the party" "$rc/$(cat "$T/out")" "0/3"
+run sh -c 'printf "name,city\nBob,Lyon\n" | crm-find --count'
+is "records with no key to a party: exit 3, no count" "$rc/$(cat "$T/out")" "3/"
+like "and said with the line" "$(cat "$T/err")" '^crm-find: -:2: the record names no party'
+run sh -c 'printf "1\nB x\n3\n" | crm-segment paris --ids'
+is "a list broken by a two-word line: exit 3, not silent" "$rc" 3
+run sh -c 'printf "\302\2402\n" | crm-find --ids'
+is "an id padded with U+00A0 in a list" "$rc/$(cat "$T/out")" "0/2"
+run sh -c 'printf "\343\200\2002\343\200\200\n" | crm-find --ids'
+is "an id padded with U+3000 in a list" "$rc/$(cat "$T/out")" "0/2"
+run sh -c 'printf "" | crm-add --tag x -'
+is "crm-add - with an empty pipe: exit 1" "$rc" 1
+run sh -c 'printf "" | crm-log --import --type note -'
+is "crm-log --import - with an empty pipe: exit 1" "$rc" 1
+run crm-log --no-stdin -q --contact cid@x.org --type Opened --campaign case
+is "--type Opened is opened, without a notice" "$rc/$(cat "$T/err")/$(crm-log --no-stdin --list --campaign case | jq -r .type)" "0//opened"
+run crm-find --no-stdin --count --fields nosuch
+is "--fields with --count: exit 2" "$rc/$(cat "$T/out")" "2/"
+run crm-find --no-stdin --ids --fields name
+is "--fields with --ids: exit 2" "$rc" 2
+run crm-report by kind --no-stdin --html ''
+is "--html '': exit 2" "$rc" 2
+run crm-report by kind --no-stdin --html -
+is "--html -: the page on standard output" "$rc/$(head -c 15 "$T/out")" "0/<!DOCTYPE html>"
+
 finish

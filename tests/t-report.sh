@@ -372,8 +372,11 @@ ok "a report without periods takes an old --since" R campaign --since 2005-01-01
 run R summary --as-of 2025-12-31 --format csv
 is "parties created after as-of are not counted" "$(grep '^parties' "$T/out" | paste -sd' ' -)" 'parties,organization,1 parties,person,1'
 run sh -c 'crm-find city=Paris --fields name | crm-report --as-of 2026-06-30 by kind'
-like "records that name no party: said" "$(cat "$T/err")" 'no party in the store is named'
-is "records that name no party: no report, exit 1" "$rc/$(cat "$T/out")" "1/"
+like "records with no key to a party (names alone): said" "$(cat "$T/err")" 'names no party \(no id, email or ext_id\)'
+is "records with no key to a party: no report, exit 3" "$rc/$(cat "$T/out")" "3/"
+run sh -c 'printf "{\"email\":\"nobody@x.org\"}\n" | crm-report --as-of 2026-06-30 by kind'
+like "records that name no stored party: said" "$(cat "$T/err")" 'no party in the store is named'
+is "records that name no stored party: no report, exit 1" "$rc/$(cat "$T/out")" "1/"
 printf '{"name":"Long","email":"long@x.org","city":"%s","created":"2026-01-01T00:00:00Z"}\n' \
 	"$(printf 'Saint-Rémy-de-Provence-sur-la-Mer-%.0s' 1 2 3)" | crm-add -q
 run env LC_ALL=C.UTF-8 crm-report --as-of 2026-06-30 by city --chart
