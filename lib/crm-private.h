@@ -100,6 +100,13 @@ long utf8_check(const char *s, size_t len);
 int has_control(const char *s);
 
 /*
+ * The id of a new party, in SQL: above every stored one and every one
+ * ever deleted (party_seq, schema 13), so that no id is given twice.
+ */
+#define PARTY_NEXT_ID \
+	"(SELECT max(coalesce((SELECT max(id) FROM party), 0), n) + 1 FROM party_seq)"
+
+/*
  * Surrounding Unicode White_Space taken off s: the start, *n its length;
  * white_trim_dup() gives a copy (NULL when out of memory).
  */

@@ -557,8 +557,9 @@ crm_gdpr_erase(crm_store_t *s, crm_subject_t *sj, const char *request_id, const 
 			kept = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 			sqlite3_finalize(st);
 			if (kept) {
-				rc = sqlite3_prepare_v2(store_db(s), "INSERT INTO party (type, kind, name, created,"
-				                        " updated) VALUES ('person', 'other', NULL, ?1, ?1)",
+				rc = sqlite3_prepare_v2(store_db(s), "INSERT INTO party (id, type, kind, name, created,"
+				                        " updated) VALUES (" PARTY_NEXT_ID ", 'person', 'other',"
+				                        " NULL, ?1, ?1)",
 				                        -1, &st, NULL);
 				if (rc != SQLITE_OK)
 					return store_status(s, rc);

@@ -593,10 +593,10 @@ static const char *const party_sql[S_NSTMT] = {
 	[S_IDENT_ADD] = "INSERT OR IGNORE INTO party_ident (kind, norm, party_id) VALUES (?1, ?2, ?3)",
 	[S_LOAD] = NULL, /* built from party_columns */
 	[S_INSERT] =
-		"INSERT INTO party (type, kind, name, first_name, last_name, email, "
+		"INSERT INTO party (id, type, kind, name, first_name, last_name, email, "
 		"phone, org, org_id, title, city, postcode, country, birthdate, gender, "
 		"notes, ext_id, created, updated, attrs, email_norm, phone_norm) "
-		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+		"VALUES (" PARTY_NEXT_ID ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
 		"?16, ?17, ?18, ?19, ?20, ?22, ?23, ?24)",
 	[S_UPDATE] =
 		"UPDATE party SET type = ?2, kind = ?3, name = ?4, first_name = ?5, "

@@ -263,6 +263,18 @@ static const char *const migrations[] = {
 	" assignee = nullif(crm_trim(assignee), ''), attrs = crm_trim_attrs(attrs)"
 	" WHERE campaign <> crm_trim(campaign) OR assignee <> crm_trim(assignee)"
 	" OR crm_trim_attrs(attrs) <> attrs;",
+	/*
+	 * 12 -> 13: a party's id is never given again, once its party is
+	 * erased or deleted: an old export, a mailer's list or a file of ids
+	 * that names it must not name a stranger.  party_seq keeps the highest
+	 * id ever deleted; a new party takes the next id above it and above
+	 * every stored one.  A store made before knows only its stored ids.
+	 */
+	"CREATE TABLE party_seq (n INTEGER NOT NULL);"
+	"INSERT INTO party_seq SELECT coalesce(max(id), 0) FROM party;"
+	"CREATE TRIGGER party_seq_ad AFTER DELETE ON party"
+	" WHEN old.id > (SELECT n FROM party_seq) BEGIN"
+	" UPDATE party_seq SET n = old.id; END;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
