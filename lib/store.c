@@ -270,9 +270,10 @@ static const char *const migrations[] = {
 	 * id ever deleted; a new party takes the next id above it and above
 	 * every stored one.  A store made before knows only its stored ids.
 	 */
-	"CREATE TABLE party_seq (n INTEGER NOT NULL);"
-	"INSERT INTO party_seq SELECT coalesce(max(id), 0) FROM party;"
-	"CREATE TRIGGER party_seq_ad AFTER DELETE ON party"
+	"CREATE TABLE IF NOT EXISTS party_seq (n INTEGER NOT NULL);"
+	"INSERT INTO party_seq SELECT coalesce(max(id), 0) FROM party"
+	" WHERE NOT EXISTS (SELECT 1 FROM party_seq);"
+	"CREATE TRIGGER IF NOT EXISTS party_seq_ad AFTER DELETE ON party"
 	" WHEN old.id > (SELECT n FROM party_seq) BEGIN"
 	" UPDATE party_seq SET n = old.id; END;",
 };
