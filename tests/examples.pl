@@ -10,7 +10,7 @@
 #   examples.pl doc EXPECTED STDOUT STDERR   does a run's output show what the
 #       page shows?  Each documented line must be among the lines printed, with
 #       numbers, ids and times masked, white space runs as one, and "..." or
-#       "\x{2026}" standing for anything; documented JSON lines are also found
+#       "…" standing for anything; documented JSON lines are also found
 #       in the table that a terminal gets instead.
 #   examples.pl same OUT1 OUT2    the same output, times and hashes masked.
 use strict; use warnings;
@@ -77,13 +77,10 @@ for my $f (@ARGV) {
 			if (/^    (.*)/) { $first //= $n + 1; push @block, $1; next }
 			next if /^\s*$/ && @block && $n < $#all && $all[$n + 1] =~ /^    /;
 			if (@block) {
-				# a block without prompts is all commands
-				@block = map { "\$ $_" } @block unless grep { /^\$ / } @block;
-				@block = map { /^\$ / || /^\s/ ? $_ : $_ } @block;
-				my @b = @block;
-				# continuation lines of a prompt-less block were given "$ " above: undo
-				for my $k (1 .. $#b) { $b[$k] =~ s/^\$ (\s)/$1/ }
-				display($page, $first, @b);
+				# a block without prompts is all commands; its indented
+				# lines continue the one before
+				@block = map { /^\s/ ? $_ : "\$ $_" } @block unless grep { /^\$ / } @block;
+				display($page, $first, @block);
 			}
 			@block = (); undef $first;
 		}

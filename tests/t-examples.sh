@@ -32,8 +32,6 @@ skip_reason() {
 		echo "the tour's store is the sample store of the test, with the events its questions need" ;;
 	"README.md|CRM_NO_STDIN=1" | "README.md|0 "*)
 		echo "a crontab's lines, not commands (t-cron.sh runs them)" ;;
-	*"|export CRM_REGISTER=/etc/"* | *"|export CRM_WEIGHTS=/etc/"*)
-		echo "points at files of a server, outside the test's directory" ;;
 	esac
 }
 
@@ -43,6 +41,10 @@ rewrite() {
 	case "$1|$2" in
 	*"|export CRM_DB=/srv/crm/crm.db CRM_ACTOR="*)  # the store is the page's sample store
 		echo "export ${2#export CRM_DB=/srv/crm/crm.db }" ;;
+	*"|export CRM_REGISTER=/etc/crm/register.json")   # the register of examples/
+		echo 'export CRM_REGISTER=$PWD/examples/register.json' ;;
+	*"|export CRM_WEIGHTS=/etc/crm/weights.json")   # weights the test writes
+		echo 'export CRM_WEIGHTS=$HOME/marketing/weights.json' ;;
 	*"|cp /backup/2026-11-24/crm.db /srv/crm/crm.db")  # the backup: the sample store as built
 		echo 'cp "$HOME/backup/crm.db" "$CRM_DB"' ;;
 	*"|crm-gdpr-export --db /tmp/copy.db --verify-audit")  # a copy altered by hand
@@ -261,6 +263,7 @@ example() {
 		return
 	fi
 	local run; run=$(rewrite "$page" "$cmd")
+	[ "$run" = "$cmd" ] || d="$d (run as: $run)"
 	case $run in
 	export\ *)      # the page's environment, for the commands after it
 		(. "$A/env" && eval "$run" && export -p) >"$T/env.new" 2>"$T/err"
