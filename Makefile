@@ -24,6 +24,8 @@ HDRS = lib/crm.h lib/crm-private.h
 DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev libssl-dev sqlite3 jq mandoc perl time miller zsh fish
 # The test of crm-report's HTML page renders it in a real browser.
 DEPS += chromium python3
+# The test of the documentation's examples runs them at a terminal with script(1).
+DEPS += bsdutils
 
 all: $(addprefix build/,$(PROGS))
 
