@@ -201,6 +201,15 @@ sample() {
 		crm-segment --save paris city=Paris
 		crm-segment --save at-risk segment:vip segment:lapsed ;;
 	esac
+	# Shopify's orders: four orders of three new customers (one of two line
+	# items), two of them refunded: 6 events.
+	printf '%s\n' 'Name,Email,Financial Status,Paid at,Currency,Total,Created at,Lineitem name,Billing Name,Refunded Amount' \
+		'#1001,liv@shop.example,paid,2026-11-20 16:53:10 +0100,EUR,59.90,2026-11-20 16:53:00 +0100,Teapot,Liv Moe,0.00' \
+		'#1001,liv@shop.example,,,,,2026-11-20 16:53:00 +0100,Mug,,' \
+		'#1002,tom@shop.example,refunded,2026-11-21 09:05:12 +0100,EUR,20.00,2026-11-21 09:05:00 +0100,Cup,Tom Roy,20.00' \
+		'#1003,ana@shop.example,paid,2026-11-22 10:00:00 +0100,EUR,35.00,2026-11-22 10:00:00 +0100,Pot,Ana Sol,0.00' \
+		'#1005,ana@shop.example,partially_refunded,2026-11-24 10:00:00 +0100,EUR,30.00,2026-11-24 10:00:00 +0100,Bowl,Ana Sol,10.00' \
+		>orders_export.csv
 	if [ "$1" = README.md ]; then
 		awk 'BEGIN { split("martin dubois lefevre nguyen haddad muller dupont", a, " ")
 			print "Order ID,Order Date,E-mail,Total,Currency"
