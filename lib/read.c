@@ -1980,7 +1980,28 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	}
 	if (json_depth(r->line.p, r->line.len, MAXDEPTH) > MAXDEPTH)
 		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
-	o = json_loadb(r->line.p, r->line.len, JSON_REJECT_DUPLICATES, &je);
+	o = json_loadb(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je);
+	/*
+	 * An object that the end of its line leaves open goes on over the next
+	 * lines ({"a":1,\n "b":2}), as a pretty printer writes it.
+	 */
+	while (!o && (size_t)je.position >= r->raw.len && r->raw.p[0] == '{') {
+		got = read_line(r, 1);
+		if (got < 0)
+			return io_fail(r);
+		if (got == 0)
+			return fail(r, r->rec_line, "a JSON object from this line is not closed at the end");
+		if (r->line_long || r->raw.len + r->line.len >= MAXREC)
+			return fail(r, r->rec_line, "a JSON object longer than %d bytes", MAXREC);
+		if ((bad = utf8_check(r->line.p, r->line.len)) >= 0)
+			return fail(r, r->lineno, "invalid UTF-8 at column %ld%s", bad + 1,
+			            enc_hint((const unsigned char *)r->line.p + bad));
+		if ((rc = buf_addc(&r->raw, '\n')) || (rc = buf_add(&r->raw, r->line.p, r->line.len)))
+			return rc;
+		if (json_depth(r->raw.p, r->raw.len, MAXDEPTH) > MAXDEPTH)
+			return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
+		o = json_loadb(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je);
+	}
 	if (!o)
 		return fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column, je.text);
 	if (!json_is_object(o)) {

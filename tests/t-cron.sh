@@ -247,4 +247,13 @@ is "--html '': exit 2" "$rc" 2
 run crm-report by kind --no-stdin --html -
 is "--html -: the page on standard output" "$rc/$(head -c 15 "$T/out")" "0/<!DOCTYPE html>"
 
+# A JSON object over several lines, however it begins.
+run sh -c 'printf "{\"email\":\"bob@x.org\",\n \"name\":\"Bob\"}\n" | crm-find --ids'
+is "an object over two lines" "$rc/$(cat "$T/out")" "0/2"
+run sh -c 'printf "{\"email\":\"bob@x.org\"}\n{\n  \"email\": \"ann@x.org\"\n}\n" | crm-find --ids'
+is "a compact object, then a pretty one" "$rc/$(paste -sd' ' - <"$T/out")" "0/1 2"
+run sh -c 'printf "{\"email\":\"bob@x.org\",\n" | crm-find --ids'
+is "an object never closed: exit 3" "$rc" 3
+like "said with its first line" "$(cat "$T/err")" '^crm-find: -:1: a JSON object from this line is not closed'
+
 finish
