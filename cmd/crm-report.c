@@ -105,6 +105,18 @@ restrict_one(int64_t id, long line, void *ctx)
 /* ------------------------------------------------------------------ */
 /* Records. */
 
+/* s made safe for the terminal (see crm_term_clean()), in one of two buffers. */
+static const char *
+safe(const char *s)
+{
+	static char buf[2][512];
+	static int k;
+
+	k = !k;
+	snprintf(buf[k], sizeof buf[k], "%s", s ? s : "");
+	return crm_term_clean(buf[k]);
+}
+
 static void
 print_table(const crm_report_t *t, int fmt, int multi, int first, int titled)
 {
@@ -122,7 +134,7 @@ print_table(const crm_report_t *t, int fmt, int multi, int first, int titled)
 		off += (size_t)snprintf(cols + off, sizeof cols - off, "%s%s", i ? "," : "",
 		                        crm_report_col(t, i));
 	if (fmt == CRM_OUT_TABLE && !titled)
-		printf("%s%s\n", first ? "" : "\n", crm_report_title(t));
+		printf("%s%s\n", first ? "" : "\n", safe(crm_report_title(t)));
 	else if ((fmt == CRM_OUT_CSV || fmt == CRM_OUT_TSV) && !first)
 		putchar('\n');
 	else if (fmt == CRM_OUT_JSON && multi) {
@@ -222,6 +234,7 @@ row_label(const crm_report_t *t, size_t r, int label, int value, char *out, size
 	}
 	if (label >= value || label < 0)
 		snprintf(out, n, "%s", crm_report_cell(t, r, 0) ? crm_report_cell(t, r, 0) : "(none)");
+	crm_term_clean(out);
 	/* Never end in the middle of a UTF-8 sequence. */
 	size_t l = strlen(out);
 	if (l + 1 >= n)
@@ -308,7 +321,7 @@ chart_table(const crm_report_t *t, int first)
 	char lab[256];
 
 	crm_report_chart(t, &kind, &label, &value);
-	printf("%s%s\n", first ? "" : "\n", crm_report_title(t));
+	printf("%s%s\n", first ? "" : "\n", safe(crm_report_title(t)));
 	if (kind == CRM_CHART_NONE || !n || value < 0) {
 		print_table(t, CRM_OUT_TABLE, 0, 1, 1);
 		return;
@@ -347,7 +360,7 @@ chart_table(const crm_report_t *t, int first)
 	if (kind == CRM_CHART_SERIES) {
 		static const char *const spark_u[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 		static const char spark_a[] = " .:-=+*#";
-		printf("%-*s ", (int)lw, crm_report_col(t, (size_t)value));
+		printf("%-*s ", (int)lw, safe(crm_report_col(t, (size_t)value)));
 		for (size_t r = 0; r < n; r++) {
 			const char *c = crm_report_cell(t, r, (size_t)value);
 			int k = max > 0 && c ? (int)(strtod(c, NULL) / max * 7 + 0.5) : 0;

@@ -1125,6 +1125,14 @@ int crm_stdin_is_stream(void);
 void crm_close_stdout(void);
 
 /*
+ * Make s, in place, safe to show on a terminal: each control character
+ * (C0, DEL, C1 such as CSI) and bidirectional control (U+202E, ...)
+ * becomes '?'.  The one rule of every terminal output: the tables of the
+ * printer and the charts.  Returns s.
+ */
+char *crm_term_clean(char *s);
+
+/*
  * Fold a UTF-8 string for accent- and case-insensitive comparison:
  * lower case, diacritics of Latin, Greek and Cyrillic letters removed.
  * Caller frees the result; NULL when out of memory.

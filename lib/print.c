@@ -588,6 +588,39 @@ next_cp(const unsigned char *s, unsigned *cp)
 	return k;
 }
 
+/*
+ * Code points a terminal must never get from data: C0 and C1 controls
+ * (ESC, CSI U+009B), DEL, and the bidirectional controls that reorder
+ * what follows (U+061C, U+200E, U+200F, U+202A..202E, U+2066..2069).
+ */
+static int
+term_unsafe(unsigned cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x61c ||
+	       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+char *
+crm_term_clean(char *s)
+{
+	unsigned char *w = (unsigned char *)s;
+	unsigned cp;
+
+	for (const unsigned char *u = (const unsigned char *)s; *u;) {
+		size_t k = next_cp(u, &cp);
+		if (term_unsafe(cp)) {
+			*w++ = '?';
+		} else {
+			memmove(w, u, k);
+			w += k;
+		}
+		u += k;
+	}
+	*w = '\0';
+	return s;
+}
+
 static size_t
 text_width(const char *s)
 {
@@ -596,7 +629,7 @@ text_width(const char *s)
 
 	for (const unsigned char *u = (const unsigned char *)s; *u;) {
 		u += next_cp(u, &cp);
-		w += (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) ? 1 : (size_t)cp_width(cp);
+		w += term_unsafe(cp) ? 1 : (size_t)cp_width(cp);
 	}
 	return w;
 }
@@ -611,13 +644,13 @@ put_cell(FILE *fp, const char *s, size_t w, int last)
 	for (const unsigned char *u = (const unsigned char *)s; *u;) {
 		const unsigned char *start = u;
 		u += next_cp(u, &cp);
-		int cw = (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) ? 1 : cp_width(cp);
+		int cw = term_unsafe(cp) ? 1 : cp_width(cp);
 		if (total > w && used + (size_t)cw > w - 1)
 			break;
 		if (used + (size_t)cw > w)
 			break;
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == '?' )
-			putc(cp == '?' ? '?' : '?', fp);
+		if (term_unsafe(cp))
+			putc('?', fp);
 		else
 			fwrite(start, 1, (size_t)(u - start), fp);
 		used += (size_t)cw;

@@ -472,4 +472,12 @@ elif [ -n "${CI:-}" ]; then
 	_report 1 "chromium is installed (make deps installs it)"
 fi
 
+# Charts and tables show no control from the data: C1's CSI and the bidi override become '?'.
+CRM_DB=$T/evil.db crm-add -q --no-stdin --name Evil --email evil@x.org --city "$(printf 'Ev\302\23331mil\342\200\256X')"
+for f in --chart '--format table'; do
+	run env CRM_DB="$T/evil.db" crm-report by city --no-stdin $f
+	is "crm-report by city $f: no CSI, no bidi override" "$(od -An -c "$T/out" | grep -c '233\|342 200 256')" 0
+	like "crm-report by city $f: shown as ?" "$(cat "$T/out")" 'Ev\?31mil\?X'
+done
+
 finish
