@@ -13,7 +13,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -D_DEFAULT_SOURCE -pthread -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 # libcrypto (libssl-dev) is loaded by lib/audit.c when a hash is first needed.
-LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -ldl -lm -pthread
+LIBS = -lsqlite3 -ljansson -lcsv -lgdbm -lidn2 -lunistring -ldl -lm -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 PROGS = crm crm-add crm-find crm-log crm-segment crm-gdpr-export crm-report
@@ -21,7 +21,7 @@ LIBSRC = $(wildcard lib/*.c)
 HDRS = lib/crm.h lib/crm-private.h
 
 # Debian packages the build and the tests need.
-DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev libssl-dev sqlite3 jq mandoc perl time miller zsh fish
+DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev libssl-dev libidn2-dev libunistring-dev sqlite3 jq mandoc perl time miller zsh fish
 # The test of crm-report's HTML page renders it in a real browser.
 DEPS += chromium python3
 # The test of the documentation's examples runs them at a terminal with script(1).

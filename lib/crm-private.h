@@ -125,6 +125,12 @@ int attrs_set(json_t **attrs, const char *key, const char *value);
 int attrs_trim(json_t *attrs, int *changed);
 
 /* Normalised match keys; caller frees; NULL for an empty result. */
+/*
+ * An e-mail's match key as versions before schema 14 made it (trimmed,
+ * ASCII lower case, nothing else): the suppression ledger's older entries
+ * are keyed by it.
+ */
+char *norm_email_legacy(const char *s);
 char *norm_email(const char *s);
 char *norm_phone(const char *s, const char *country);
 

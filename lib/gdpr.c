@@ -381,9 +381,11 @@ crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
 	db = *slot;
 	char *e = p->v[CRM_F_EMAIL] ? norm_email(p->v[CRM_F_EMAIL]) : NULL;
 	char *ph = p->v[CRM_F_PHONE] ? norm_phone(p->v[CRM_F_PHONE], p->v[CRM_F_COUNTRY]) : NULL;
-	const char *kinds[3] = { "email", "phone", "ext_id" };
-	const char *vals[3] = { e, ph, p->v[CRM_F_EXT_ID] };
-	for (int i = 0; i < 3 && !rc; i++) {
+	/* Entries made before schema 14 hash the e-mail as it was matched then. */
+	char *el = p->v[CRM_F_EMAIL] ? norm_email_legacy(p->v[CRM_F_EMAIL]) : NULL;
+	const char *kinds[4] = { "email", "phone", "ext_id", "email" };
+	const char *vals[4] = { e, ph, p->v[CRM_F_EXT_ID], el && e && strcmp(el, e) ? el : NULL };
+	for (int i = 0; i < 4 && !rc; i++) {
 		if (!vals[i] || !*vals[i])
 			continue;
 		if ((rc = crm_subject_hash(s, kinds[i], vals[i], h))) {
@@ -396,23 +398,26 @@ crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
 			rc = CRM_BADINPUT;
 		}
 	}
-	for (int k = 0; !rc && k < 2; k++) {
+	static const char *const ikinds[3] = { "email", "phone", "email-legacy" };
+	for (int k = 0; !rc && k < 3; k++) {
 		struct strv v = {0};
-		rc = party_idents(p, kinds[k], &v);
+		rc = party_idents(p, ikinds[k], &v);
 		for (size_t i = 0; !rc && i < v.n; i++) {
-			if ((rc = crm_subject_hash(s, kinds[k], v.v[i], h))) {
+			const char *kd = k == 1 ? "phone" : "email";
+			if ((rc = crm_subject_hash(s, kd, v.v[i], h))) {
 				msgf(msg, len, "%s", crm_store_errmsg(s));
 				break;
 			}
 			datum k2 = { h, 64 };
 			if (gdbm_exists(db, k2)) {
-				msgf(msg, len, "suppressed: the %s of a person erased under the GDPR", kinds[k]);
+				msgf(msg, len, "suppressed: the %s of a person erased under the GDPR", kd);
 				rc = CRM_BADINPUT;
 			}
 		}
 		strv_clear(&v);
 	}
 	free(e);
+	free(el);
 	free(ph);
 	return rc;
 }

@@ -799,6 +799,15 @@ merge_into(crm_party_t *p, const crm_party_t *in, int whole)
 		if (f == CRM_F_ORG_ID || f == CRM_F_UPDATED || f == CRM_F_CREATED)
 			continue;
 		if (in->v[f]) {
+			/* The same address spelt otherwise (mailto:, NFD, xn--): the stored one stays. */
+			if (f == CRM_F_EMAIL && p->v[f] && strcmp(p->v[f], in->v[f])) {
+				char *a = norm_email(p->v[f]), *b = norm_email(in->v[f]);
+				int same = a && b && !strcmp(a, b);
+				free(a);
+				free(b);
+				if (same)
+					continue;
+			}
 			if (replace(&p->v[f], in->v[f]))
 				return CRM_NOMEM;
 		} else if (whole && f != CRM_F_TYPE && f != CRM_F_KIND) {
@@ -886,7 +895,7 @@ bind_opt(sqlite3_stmt *st, int i, const char *v)
 int
 party_idents(const crm_party_t *p, const char *kind, struct strv *out)
 {
-	json_t *a = p->attrs ? json_object_get(p->attrs, !strcmp(kind, "email") ? "emails" : "phones") :
+	json_t *a = p->attrs ? json_object_get(p->attrs, strncmp(kind, "email", 5) ? "phones" : "emails") :
 	            NULL;
 	size_t n = json_is_array(a) ? json_array_size(a) : a ? 1 : 0;
 
@@ -895,6 +904,7 @@ party_idents(const crm_party_t *p, const char *kind, struct strv *out)
 		if (!json_is_string(v))
 			continue;
 		char *norm = !strcmp(kind, "email") ? norm_email(json_string_value(v)) :
+		             !strcmp(kind, "email-legacy") ? norm_email_legacy(json_string_value(v)) :
 		             norm_phone(json_string_value(v), p->v[CRM_F_COUNTRY]);
 		int rc = norm && !strv_has(out, norm) ? strv_push(out, norm) : CRM_OK;
 		free(norm);

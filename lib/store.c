@@ -276,6 +276,23 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER IF NOT EXISTS party_seq_ad AFTER DELETE ON party"
 	" WHEN old.id > (SELECT n FROM party_seq) BEGIN"
 	" UPDATE party_seq SET n = old.id; END;",
+	/*
+	 * 13 -> 14: one match key for the spellings of an e-mail address:
+	 * mailto: taken off, characters in one form (NFC), the domain in its
+	 * ASCII form (xn--); the stored addresses stay as given.
+	 */
+	"UPDATE party SET email_norm = crm_norm_email(email)"
+	" WHERE email IS NOT NULL AND email_norm IS NOT crm_norm_email(email);"
+	"DROP TABLE IF EXISTS temp.crm_renorm;"
+	"CREATE TEMP TABLE crm_renorm AS SELECT DISTINCT p.id FROM party p,"
+	" json_each(p.attrs, '$.emails') j WHERE p.attrs LIKE '%\"emails\"%' AND json_valid(p.attrs)"
+	" AND json_type(p.attrs, '$.emails') IN ('array', 'text') AND j.type = 'text';"
+	"DELETE FROM party_ident WHERE kind = 'email' AND party_id IN (SELECT id FROM temp.crm_renorm);"
+	"INSERT OR IGNORE INTO party_ident (kind, norm, party_id)"
+	" SELECT 'email', crm_norm_email(j.value), p.id FROM party p, json_each(p.attrs, '$.emails') j"
+	" WHERE p.id IN (SELECT id FROM temp.crm_renorm) AND j.type = 'text'"
+	" AND crm_norm_email(j.value) IS NOT NULL;"
+	"DROP TABLE temp.crm_renorm;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <idn2.h>
+#include <uninorm.h>
+#include <strings.h>
 #include <time.h>
 
 #include "crm-private.h"
@@ -413,19 +416,69 @@ white_trim_dup(const char *s)
 }
 
 char *
-norm_email(const char *s)
+norm_email_legacy(const char *s)
 {
 	size_t n;
 	const char *t = trim(s, &n);
 	char *r;
 
-	if (!n)
-		return NULL;
-	if (!(r = malloc(n + 1)))
+	if (!n || !(r = malloc(n + 1)))
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		r[i] = (char)tolower((unsigned char)t[i]);
 	r[n] = '\0';
+	return r;
+}
+
+char *
+norm_email(const char *s)
+{
+	size_t n, len;
+	const char *t = trim(s, &n);
+	char *r, *at;
+
+	/* A link's address is the address: mailto:jean@example.org. */
+	if (n > 7 && !strncasecmp(t, "mailto:", 7))
+		t += 7, n -= 7;
+	if (!n)
+		return NULL;
+	/* One spelling of each character (NFC): é typed or composed is é. */
+	r = (char *)u8_normalize(UNINORM_NFC, (const uint8_t *)t, n, NULL, &len);
+	if (!r)
+		return NULL;
+	char *z = realloc(r, len + 1);
+	if (!z) {
+		free(r);
+		return NULL;
+	}
+	r = z;
+	r[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		r[i] = (char)tolower((unsigned char)r[i]);
+	/* A domain in Unicode and in its ASCII form (xn--) is one domain. */
+	if ((at = strrchr(r, '@')) && at[1]) {
+		char *ascii = NULL;
+		int bad = 0;
+		for (const char *d = at + 1; *d; d++)
+			bad |= (unsigned char)*d >= 0x80 || !strncmp(d, "xn--", 4);
+		if (bad && idn2_to_ascii_8z(at + 1, &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) ==
+		           IDN2_OK) {
+			size_t local = (size_t)(at - r) + 1;
+			char *out = malloc(local + strlen(ascii) + 1);
+			if (!out) {
+				idn2_free(ascii);
+				free(r);
+				return NULL;
+			}
+			memcpy(out, r, local);
+			strcpy(out + local, ascii);
+			for (char *d = out + local; *d; d++)
+				*d = (char)tolower((unsigned char)*d);
+			idn2_free(ascii);
+			free(r);
+			r = out;
+		}
+	}
 	return r;
 }
 

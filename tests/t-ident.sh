@@ -76,4 +76,29 @@ is "Dee is erased again, found by her other address" "$(crm-find --db restored.d
 cp "$CRM_DB" old.db
 sqlite3 old.db "DROP TABLE party_ident; PRAGMA user_version = 9; UPDATE party SET attrs = '{\"emails\":[\"  Bobby@Example.org \"]}' WHERE email = 'bob@example.org'"
 is "a schema-9 store: found by its other e-mail once migrated" "$(crm-find --db old.db email=bobby@example.org | names)" 'Bob'
+
+# One mailbox, one party: mailto:, NFC and NFD, a domain in Unicode or xn--.
+export CRM_DB=$T/spell.db
+crm-add -q --no-stdin --name Jean --email jean@example.com
+run crm-add --no-stdin --email mailto:jean@example.com --city Lyon
+is "mailto: names the stored party" "$(jq -c '[.id, .email, .city]' "$T/out")" '[1,"jean@example.com","Lyon"]'
+nfd=$(printf 're\314\201ne@example.org') nfc=$(printf 'r\303\251ne@example.org')
+crm-add -q --no-stdin --name Rene --email "$nfd"
+run crm-add --no-stdin --email "$nfc" --city Nice
+is "an NFC spelling names the party stored in NFD, whose address stays" "$(jq -c '[.id, .email == $e]' --arg e "$nfd" "$T/out")" '[2,true]'
+crm-add -q --no-stdin --name Idn --email 'ana@exämple.com'
+run crm-add --no-stdin --email 'ana@xn--exmple-cua.com' --city Metz
+is "a domain in its xn-- form names the party stored in Unicode" "$(jq -c .id "$T/out")" 3
+is "three parties, not six" "$(crm-find --no-stdin --count)" 3
+is "crm-find email= finds each spelling" \
+	"$(for e in mailto:JEAN@example.com "$nfc" 'ana@XN--EXMPLE-CUA.COM'; do crm-find --no-stdin --ids email="$e"; done | paste -sd' ' -)" "1 2 3"
+crm-gdpr-export --erase --subject "$nfc" --reason test >/dev/null 2>&1
+run crm-add --no-stdin --email "$nfd" --name Again
+is "erased under one spelling, refused under the other" "$rc" 3
+like "as suppressed" "$(cat "$T/err")" suppressed
+# A store of schema 13 had NFD keys: opened again, its keys are one spelling.
+crm-add -q --no-stdin --name Zoe --email "$(printf 'zo\303\253@example.org')"
+sqlite3 "$CRM_DB" "UPDATE party SET email_norm = '$(printf 'zoe\314\210@example.org')' WHERE name = 'Zoe'; PRAGMA user_version = 13"
+is "migrated: the NFD key is NFC again" "$(crm-find --no-stdin --ids email="$(printf 'zo\303\253@example.org')")" 4
+
 finish
