@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# The crm toolkit.  make [all], check, demo, bench, install, uninstall, clean.
+# The crm toolkit.  make [all], check, demo, bench, fuzz, install, uninstall, clean.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -51,6 +51,39 @@ build/lib build-san/lib:
 	mkdir -p $@
 
 san: $(addprefix build-san/,$(PROGS))
+
+# libFuzzer harnesses of the readers, the term language and --map, built
+# with clang and run FUZZ_SECONDS each (60 by default) from a seed corpus
+# that tests/fuzz/seeds.sh writes; a crash, a leak or a sanitizer report
+# stops it with a non-zero status, the input kept in build-fuzz/.
+FUZZERS = fuzz-reader fuzz-terms fuzz-map
+FUZZ_SECONDS ?= 60
+FUZZFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+
+build-fuzz/lib/%.o: lib/%.c $(HDRS) | build-fuzz/lib
+	clang $(WARN) $(FUZZFLAGS) -c -o $@ $<
+
+build-fuzz/libcrm.a: $(patsubst lib/%.c,build-fuzz/lib/%.o,$(LIBSRC))
+	ar rcs $@ $^
+
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libcrm.a lib/crm.h
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Ilib -o $@ $< \
+	  build-fuzz/libcrm.a $(LIBS)
+
+build-fuzz/lib:
+	mkdir -p $@
+
+fuzz: deps
+	@command -v clang >/dev/null || { echo "fuzz: clang is needed (apt-get install clang)"; exit 1; }
+	$(MAKE) $(addprefix build-fuzz/,$(FUZZERS))
+	@sh tests/fuzz/seeds.sh build-fuzz/corpus
+	@for f in $(FUZZERS); do \
+	  echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+	  (cd build-fuzz && ./$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 \
+	    -rss_limit_mb=2048 -print_final_stats=1 corpus/$$f) >build-fuzz/$$f.log 2>&1 \
+	    || { tail -40 build-fuzz/$$f.log; echo "fuzz: $$f found a defect (build-fuzz/$$f.log)"; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' build-fuzz/$$f.log; \
+	done; echo "fuzz: no finding"
 
 # Install missing Debian packages (as root), or say how.
 deps:
@@ -106,7 +139,7 @@ uninstall:
 	rm -f $(DESTDIR)$(DOCDIR)/register.example.json
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all san deps check demo bench install uninstall clean
+.PHONY: all san fuzz deps check demo bench install uninstall clean
 .SECONDARY:
