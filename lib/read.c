@@ -49,6 +49,7 @@ enum { SHOP_REFUNDED, SHOP_CANCELLED, SHOP_NCOLS };
 struct col {
 	int kind;
 	int field;
+	int own;                /* COL_FIELD: the field's own name, or --map's */
 	char *name;             /* header text, or the attribute key */
 };
 
@@ -129,6 +130,7 @@ struct crm_reader {
 	size_t skipped_told;
 	struct buf skipped_list;
 	int blank_before;       /* a blank line came before the record in hand */
+	int had_bom;            /* the input began with a UTF-8 byte-order mark */
 	int in_footer;          /* lines after the records are being skipped */
 
 	/* read-ahead: a thread fills ring[], the caller takes from it */
@@ -610,6 +612,7 @@ check_bom(crm_reader_t *r)
 	n = r->ilen - r->ipos;
 	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
 		r->ipos += 3;
+		r->had_bom = 1;
 		return CRM_OK;
 	}
 	/* UTF-16 and UTF-32 with a byte-order mark are decoded; the mark goes. */
@@ -1057,20 +1060,44 @@ set_header(crm_reader_t *r)
 			continue;
 		}
 		int f = crm_field_lookup(key, 1);
+		int own = to || (f >= 0 && !strcmp(fk, crm_field_name(f)));
+		/*
+		 * Two columns for one field: when one of them is the field's own
+		 * name (email and " email ", Email and E-mail, email and Email
+		 * Address) a value would be lost: refused, --map says which is
+		 * which.  Two other names of one field (an export's Business City
+		 * and Home City): the first is the field, the next an attribute.
+		 */
 		for (size_t j = 0; f >= 0 && j < i; j++)
-			if (r->cols[j].kind == COL_FIELD && r->cols[j].field == f)
-				f = -1;         /* the first column for a field wins */
+			if (r->cols[j].kind == COL_FIELD && r->cols[j].field == f && !own &&
+			    !r->cols[j].own)
+				f = -1;
+			else if ((r->cols[j].kind == COL_FIELD && r->cols[j].field == f) ||
+			         (r->cols[j].kind == COL_ATTRS_JSON && f == CRM_F_ATTRS))
+				return fail(r, r->rec_line, "header: columns %zu '%s' and %zu '%s' are both"
+				            " the field %s: one value would be lost (say which is which"
+				            " with --map)", j + 1, cell(r, j), i + 1, cell(r, i),
+				            crm_field_name(f));
 		if (f == CRM_F_ATTRS) {
 			c->kind = COL_ATTRS_JSON;
 		} else if (f >= 0) {
 			c->kind = COL_FIELD;
 			c->field = f;
+			c->own = own;
 		} else {
 			c->kind = COL_ATTR;
 			if (note_unknown(r, c->name))
 				return CRM_NOMEM;
 		}
 	}
+	/* Two columns for one attribute: the same. */
+	for (size_t i = 0; i < r->ncols; i++)
+		for (size_t j = 0; j < i && r->cols[i].kind == COL_ATTR; j++)
+			if (r->cols[j].kind == COL_ATTR && !strcmp(r->cols[j].name, r->cols[i].name))
+				return fail(r, r->rec_line, "header: columns %zu '%s' and %zu '%s' are both"
+				            " the attribute '%s': one value would be lost (say which is"
+				            " which with --map)", j + 1, cell(r, j), i + 1, cell(r, i),
+				            r->cols[i].name);
 	r->have_header = 1;
 	return CRM_OK;
 }
@@ -2157,6 +2184,52 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 }
 
 /* A record's JSON object (taken) into a party. */
+/*
+ * Two keys of a record for one field ("email" and "E-mail", "email" and
+ * "Email Address"), with two values: one would be lost.  Refused when
+ * one of the keys is the field's own name or --map's; two other names of
+ * one field (MailingCity beside Salesforce's MailingAddress) are read as
+ * in CSV, the first wins.
+ */
+static int
+json_same_field(crm_reader_t *r, json_t *o)
+{
+	const char *key[CRM_NFIELDS] = {0}, *val[CRM_NFIELDS] = {0};
+	int own[CRM_NFIELDS] = {0};
+	char nb[CRM_NFIELDS][64], fk[64];
+	const char *k, *s;
+	json_t *v;
+
+	json_object_foreach(o, k, v) {
+		const char *to = NULL;
+		int f;
+		if (json_is_null(v) || !strncmp(k, "attrs.", 6) ||
+		    ((r->use_party_id || r->events) && !strcmp(k, "party_id")))
+			continue;
+		for (size_t m = 0; m < r->map_from.n; m++)
+			if (!strcasecmp(r->map_from.v[m], k))
+				to = r->map_to.v[m];
+		if (to && (!*to || !strcmp(to, "-") || !strncmp(to, "attrs.", 6)))
+			continue;
+		f = to ? crm_field_lookup(to, 0) : crm_field_lookup(k, 1);
+		if (f < 0 || f == CRM_F_TAGS || f == CRM_F_ATTRS ||
+		    !json_scalar_text(v, nb[f], sizeof nb[f], &s) || !*s)
+			continue;
+		fold_header(k, fk, sizeof fk);
+		int mine = to || !strcmp(fk, crm_field_name(f));
+		if (!key[f]) {
+			key[f] = k;
+			val[f] = s;
+			own[f] = mine;
+		} else if ((mine || own[f]) && strcmp(val[f], s)) {
+			return fail(r, r->rec_line, "keys '%s' and '%s' are both the field %s: one value"
+			            " would be lost (say which is which with --map)", key[f], k,
+			            crm_field_name(f));
+		}
+	}
+	return CRM_OK;
+}
+
 static int
 json_record(crm_reader_t *r, json_t *o, crm_party_t **out)
 {
@@ -2183,6 +2256,11 @@ json_record(crm_reader_t *r, json_t *o, crm_party_t **out)
 				return fail(r, r->rec_line, "an event record (key '%s') without party_id: its"
 				            " id is the event's, which names no party", k);
 			}
+	}
+	if (!r->events && (rc = json_same_field(r, o))) {
+		json_decref(o);
+		crm_party_free(p);
+		return rc;
 	}
 	json_object_foreach(o, k, v) {
 		if ((rc = jsonl_field(r, p, k, v))) {
@@ -3079,8 +3157,26 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 					r->rec_line = 1;
 					return io_fail(r);
 				}
-				if (got <= 0)
-					return ferror(r->fp) ? CRM_IO : CRM_EOF;
+				if (got <= 0 && ferror(r->fp))
+					return CRM_IO;
+				if (got <= 0) {
+					/*
+					 * Nothing but a byte-order mark or blank lines: 0
+					 * records, said (an empty file, or white space on one
+					 * line, is 0 records silently).
+					 */
+					char m[80];
+					if (r->lineno > 0 || r->had_bom) {
+						snprintf(m, sizeof m, "%s%s%ld blank line%s", r->had_bom ?
+						         "a byte-order mark" : "", r->had_bom && r->lineno ?
+						         " and " : "", r->lineno, r->lineno == 1 ? "" : "s");
+						if (!r->lineno)
+							m[strlen("a byte-order mark")] = '\0';
+						if ((rc = strv_push(&r->skipped, m)))
+							return rc;
+					}
+					return CRM_EOF;
+				}
 				unsigned char c = r->ibuf[r->ipos];
 				if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
 					if (c == '\n' || (c == '\r' && r->ipos + 1 < r->ilen &&
