@@ -353,14 +353,18 @@ phone_valid(const char *s)
 {
 	int digits = 0;
 
+	if (!strncasecmp(s, "tel:", 4))
+		s += 4;                 /* RFC 3966's URI, as vCard 4.0 writes it */
 	for (const char *p = s; *p; p++) {
 		if (*p >= '0' && *p <= '9')
 			digits++;
 		else if (p[0] == (char)0xc2 && p[1] == (char)0xa0)
 			p++;                    /* no-break space */
+		else if (!strncasecmp(p, "extension", 9))
+			p += 8;
 		else if (!strncasecmp(p, "ext", 3))
 			p += 2;
-		else if (!strchr(" +-().,/;\t", *p) && *p != 'x' && *p != 'X')
+		else if (!strchr(" +-().,/;=#\t", *p) && *p != 'x' && *p != 'X')
 			return 0;
 	}
 	return digits >= 3 && digits <= 20;

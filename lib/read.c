@@ -83,6 +83,7 @@ struct crm_reader {
 	struct buf vpend;
 	int vpend_on;
 	long vpend_line;
+	int lone_cr;            /* the last line read ended in a CR alone */
 
 	/* CSV */
 	struct csv_parser csv;
@@ -530,7 +531,7 @@ fill(crm_reader_t *r)
  * LF, CRLF, or (for CSV) a lone CR.  Returns 1, 0 at the end, -1 on error.
  */
 static int
-read_line(crm_reader_t *r, int cr_ends)
+read_line1(crm_reader_t *r, int cr_ends)
 {
 	buf_reset(&r->line);
 	r->line_long = 0;
@@ -588,6 +589,27 @@ read_line(crm_reader_t *r, int cr_ends)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * A line as read_line1() reads it; with cr_ends 2 (vCard), CR CR LF, as
+ * the iPhone ends the lines of its vCards, is one line end, not two.
+ */
+static int
+read_line(crm_reader_t *r, int cr_ends)
+{
+	for (;;) {
+		int lone_cr = r->lone_cr;
+		int got = read_line1(r, cr_ends);
+		r->lone_cr = got == 1 && r->line.len && r->line.p[r->line.len - 1] == '\r';
+		if (got == 1 && cr_ends == 2 && lone_cr && r->line.len == 2 &&
+		    !memcmp(r->line.p, "\r\n", 2)) {
+			r->lineno--;
+			r->lone_cr = 0;
+			continue;
+		}
+		return got;
+	}
 }
 
 static int
@@ -1673,7 +1695,27 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			clear_cells(r);
 			return fail(r, r->rec_line, "invalid UTF-8%s", enc_hint((const unsigned char *)"\xff"));
 		}
-		size_t n = csv_parse(&r->csv, r->line.p, r->line.len, cb_cell, cb_row, r);
+		size_t n = 0, m;
+		/*
+		 * A quote inside an unquoted field (41°24'12.2"N) is a character
+		 * of it: read past it without strict mode, and on.  A closing quote
+		 * followed by text is still an error.
+		 */
+		while ((m = csv_parse(&r->csv, r->line.p + n, r->line.len - n, cb_cell, cb_row,
+		                      r)) != r->line.len - n &&
+		       r->csv.pstate == 2 /* FIELD_BEGUN */ && !r->csv.quoted &&
+		       r->line.p[n + m] == '"') {
+			int opts = csv_get_opts(&r->csv);
+			n += m;
+			csv_set_opts(&r->csv, (unsigned char)(opts & ~CSV_STRICT));
+			r->csv.status = 0;
+			m = csv_parse(&r->csv, r->line.p + n, 1, cb_cell, cb_row, r);
+			csv_set_opts(&r->csv, (unsigned char)opts);
+			if (m != 1)
+				break;
+			n += m;
+		}
+		n += m;
 		if (n != r->line.len) {
 			long at = r->rec_line;
 			/* Finish reading a record whose quotes went wrong. */
@@ -2314,7 +2356,7 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 
 	buf_reset(out);
 	if (!r->vpend_on) {
-		if ((got = read_line(r, 1)) <= 0)
+		if ((got = read_line(r, 2)) <= 0)
 			return got;
 		buf_reset(&r->vpend);
 		if (r->line_long)
@@ -2328,7 +2370,7 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 	if (buf_add(out, r->vpend.p ? r->vpend.p : "", r->vpend.len))
 		return -1;
 	for (;;) {
-		if ((got = read_line(r, 1)) < 0)
+		if ((got = read_line(r, 2)) < 0)
 			return -1;
 		if (got == 0)
 			break;

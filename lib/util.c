@@ -486,6 +486,8 @@ norm_phone(const char *s, const char *country)
 
 	while (space_len(p))
 		p += space_len(p);
+	if (!strncasecmp(p, "tel:", 4))
+		p += 4;
 	if (*p == '+')
 		intl = 1;
 	for (; *p; p++) {
@@ -494,8 +496,8 @@ norm_phone(const char *s, const char *country)
 		} else if (*p >= '0' && *p <= '9') {
 			if (buf_addc(&b, *p))
 				goto fail;
-		} else if (*p == 'x' || *p == 'X' || *p == ';' || *p == ',') {
-			break;                  /* extension */
+		} else if (*p == 'x' || *p == 'X' || *p == ';' || *p == ',' || *p == '#') {
+			break;                  /* an extension: the main number is matched */
 		}
 	}
 	if (!b.len) {

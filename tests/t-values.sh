@@ -42,6 +42,34 @@ printf '%s\n' '{"name":"Ann","email":"ann@example.org","E-mail":"ann@example.org
 is "JSON: two keys with one value lose nothing: read" \
 	"$(crm-add --dry-run same.jsonl 2>/dev/null | jq -r .email)" ann@example.org
 
+# --- Valid forms: phones with an extension, CR CR LF, a bare quote ---------
+for ph in 'tel:+1-555-555-5555;ext=5555' '+1 555 555 5555 x123' '+1 (555) 555-5555 ext. 123' \
+	'+1-555-555-5555;ext=7' '+1 555 555 5555 extension 9' '+1 555 555 5555 #12'; do
+	run crm-add --db "$T/ph.db" --key phone --name 'Ann Lee' --phone "$ph"
+	is "the phone '$ph' is taken, as written" "$rc/$(crm-find --db "$T/ph.db" "phone=$ph" | jq -r .phone)" "0/$ph"
+done
+is "one party: the extension is not matched, the main number is" "$(crm-find --db "$T/ph.db" --count)" 1
+exits 2 "a phone of letters is still refused" crm-add --dry-run --name Bo --phone 'tel:call-me'
+
+printf 'BEGIN:VCARD\r\r\nVERSION:3.0\r\r\nN:Lee;Ann;;;\r\r\nFN:Ann Lee\r\r\nitem1.EMAIL;type=INTERNET;type=pref:ann@example.org\r\r\nTEL;type=CELL;type=VOICE;type=pref:+1 555 555 0100\r\r\nNOTE:a long note that is\r\r\n  folded here\r\r\nEND:VCARD\r\r\n' >iphone.vcf
+is "an iPhone vCard, lines ending in CR CR LF, a folded line" \
+	"$(crm-add --dry-run iphone.vcf 2>/dev/null | jq -c '[.name, .email, .phone, .notes]')" \
+	'["Ann Lee","ann@example.org","+1 555 555 0100","a long note that is folded here"]'
+printf 'BEGIN:VCARD\r\r\nVERSION:3.0\r\r\nFN:Ann Lee\r\r\njunk\r\r\nEND:VCARD\r\r\n' >junk.vcf
+exits 3 "CR CR LF: a bad line is still refused" crm-add --dry-run junk.vcf
+like "with its line, CR CR LF one line end" "$(cat "$T/err")" "junk\\.vcf:4: not a vCard property: junk"
+
+printf 'Location,Latitude\nRolfe'"'"'s Cottage,41°24'"'"'12.2"N\n' >location_coordinates.csv
+is "a quote inside an unquoted field is a character of it" \
+	"$(crm-add --dry-run --map Location=name,Latitude=attrs.latitude location_coordinates.csv 2>/dev/null | jq -c '[.name, .attrs.latitude]')" \
+	"[\"Rolfe's Cottage\",\"41°24'12.2\\\"N\"]"
+printf 'name,notes\nAnn,say "hi" twice\nBo,"quoted ""and"" doubled"\n' >bare.csv
+is "bare quotes kept as written, quoted fields as ever" \
+	"$(crm-add --dry-run bare.csv 2>/dev/null | jq -r .notes)" 'say "hi" twice
+quoted "and" doubled'
+printf 'name,notes\nAnn,"closed"then text\n' >after.csv
+exits 3 "text after a closing quote is still an error" crm-add --dry-run after.csv
+
 # --- JSON Lines with no record ---------------------------------------------
 : >empty.jsonl
 run crm-add empty.jsonl
