@@ -248,7 +248,7 @@ attrs_trim(json_t *attrs, int *changed)
 	if (!json_is_object(attrs))
 		return CRM_OK;
 	json_object_foreach(attrs, k, v) {
-		if (json_is_string(v)) {
+		if (json_is_string(v) && !crm_json_number(v)) {
 			const char *t = white_trim(json_string_value(v), &n);
 			if (n != json_string_length(v) && (++*changed, json_string_setn(v, t, n)))
 				return CRM_NOMEM;
@@ -256,7 +256,7 @@ attrs_trim(json_t *attrs, int *changed)
 			size_t i;
 			json_t *x;
 			json_array_foreach(v, i, x)
-				if (json_is_string(x)) {
+				if (json_is_string(x) && !crm_json_number(x)) {
 					const char *t = white_trim(json_string_value(x), &n);
 					if (n != json_string_length(x) && (++*changed, json_string_setn(x, t, n)))
 						return CRM_NOMEM;
@@ -527,6 +527,7 @@ party_from_row(sqlite3_stmt *st, crm_party_t **out)
 {
 	crm_party_t *p = crm_party_new();
 	const char *t;
+	json_error_t je;
 
 	if (!p)
 		return CRM_NOMEM;
@@ -554,7 +555,7 @@ party_from_row(sqlite3_stmt *st, crm_party_t **out)
 		qsort(p->tags.v, p->tags.n, sizeof *p->tags.v, cmp_str);
 	}
 	if ((t = (const char *)sqlite3_column_text(st, CRM_F_ATTRS))) {
-		p->attrs = json_loads(t, JSON_DECODE_ANY, NULL);
+		p->attrs = crm_json_load(t, strlen(t), JSON_DECODE_ANY, &je);
 		if (!p->attrs)
 			goto nomem;
 	}
@@ -896,7 +897,7 @@ party_idents(const crm_party_t *p, const char *kind, struct strv *out)
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_is_array(a) ? json_array_get(a, i) : a;
-		if (!json_is_string(v))
+		if (!json_is_string(v) || crm_json_number(v))
 			continue;
 		char *norm = !strcmp(kind, "email") ? norm_email(json_string_value(v)) :
 		             norm_phone(json_string_value(v), p->v[CRM_F_COUNTRY]);
@@ -1015,7 +1016,7 @@ write_party(crm_store_t *s, crm_party_t *p)
 	}
 	store_mark(s, !strcmp(p->v[CRM_F_TYPE], "organization"));
 	if (p->attrs && json_object_size(p->attrs) &&
-	    !(attrs = json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+	    !(attrs = crm_json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
 		return CRM_NOMEM;
 	if (p->v[CRM_F_EMAIL])
 		en = norm_email(p->v[CRM_F_EMAIL]);

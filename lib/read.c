@@ -1430,7 +1430,7 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 		} else if (c->kind == COL_ATTRS_JSON) {
 			json_error_t je;
 			json_t *o = json_depth(v, strlen(v), MAXDEPTH) > MAXDEPTH ? NULL :
-			            json_loads(v, JSON_REJECT_DUPLICATES, &je);
+			            crm_json_load(v, strlen(v), JSON_REJECT_DUPLICATES, &je);
 			if (!o || !json_is_object(o)) {
 				json_decref(o);
 				crm_party_free(p);
@@ -1757,7 +1757,9 @@ json_depth(const char *s, size_t n, int max)
 static int
 json_scalar_text(json_t *v, char *buf, size_t len, const char **out)
 {
-	if (json_is_string(v)) {
+	if (crm_json_number(v)) {
+		*out = crm_json_number(v);      /* a number as written */
+	} else if (json_is_string(v)) {
 		*out = json_string_value(v);
 	} else if (json_is_integer(v)) {
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -1774,6 +1776,14 @@ json_scalar_text(json_t *v, char *buf, size_t len, const char **out)
 }
 
 static int jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v);
+
+/* A JSON string's text, or a number's as written. */
+static const char *
+jstr(const json_t *v)
+{
+	const char *n = crm_json_number(v);
+	return n ? n : json_string_value(v);
+}
 
 /* An attrs object of a record, laid into a party's or an event's attributes. */
 static int
@@ -1815,7 +1825,7 @@ jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return CRM_OK;
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			p->id = json_integer_value(v);
-		else if (!json_is_string(v) || !parse_id(json_string_value(v), &p->id))
+		else if (!json_is_string(v) || !parse_id(jstr(v), &p->id))
 			return fail(r, r->rec_line, "invalid party_id");
 		return CRM_OK;
 	}
@@ -1876,7 +1886,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return CRM_OK;
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			p->id = json_integer_value(v);
-		else if (!json_is_string(v) || !parse_id(json_string_value(v), &p->id))
+		else if (!json_is_string(v) || !parse_id(jstr(v), &p->id))
 			return fail(r, r->rec_line, "invalid party_id");
 		r->party_id_seen = 1;
 		return CRM_OK;
@@ -1907,7 +1917,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return CRM_OK;          /* the event's own id: not the party's */
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			id = json_integer_value(v);
-		else if (!json_is_string(v) || !parse_id(json_string_value(v), &id))
+		else if (!json_is_string(v) || !parse_id(jstr(v), &id))
 			return fail(r, r->rec_line, "invalid id");
 		if (!r->party_id_seen)
 			p->id = id;
@@ -1923,14 +1933,14 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	case CRM_F_CHURN_RISK: case CRM_F_CHURNED: case CRM_F_PROPENSITY: case CRM_F_EXPLAIN:
 		return CRM_OK;          /* computed by a run, never stored */
 	case CRM_F_TAGS:
-		if (json_is_string(v))
+		if (json_is_string(v) && !crm_json_number(v))
 			return add_tags(p, json_string_value(v));
 		if (!json_is_array(v))
 			return fail(r, r->rec_line, "field 'tags' must be an array of strings");
 		p->tags_given = 1;
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			json_t *t = json_array_get(v, i);
-			if (!json_is_string(t))
+			if (!json_is_string(t) || crm_json_number(t))
 				return fail(r, r->rec_line, "field 'tags' must be an array of strings");
 			if (*json_string_value(t) && crm_party_add_tag(p, json_string_value(t)))
 				return CRM_NOMEM;
@@ -2049,7 +2059,7 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	}
 	if (json_depth(r->line.p, r->line.len, MAXDEPTH) > MAXDEPTH)
 		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
-	o = json_loadb(r->line.p, r->line.len, JSON_REJECT_DUPLICATES, &je);
+	o = crm_json_load(r->line.p, r->line.len, JSON_REJECT_DUPLICATES, &je);
 	if (!o)
 		return fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column, je.text);
 	if (!json_is_object(o)) {
@@ -2222,10 +2232,13 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 		r->ipos = r->ilen;
 		return fail(r, r->rec_line, "a JSON array of %s is not records", kinds);
 	}
+	/* Read again, its numbers kept as written (see crm_json_load()). */
+	json_decref(o);
+	if (!(o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je)))
+		return fail(r, r->rec_line, "invalid JSON: %s", je.text);
 	return json_record(r, o, out);
 }
 
-/* A record's JSON object (taken) into a party. */
 /*
  * Two keys of a record for one field ("email" and "E-mail", "email" and
  * "Email Address"), with two values: one would be lost.  Refused when
@@ -2272,6 +2285,7 @@ json_same_field(crm_reader_t *r, json_t *o)
 	return CRM_OK;
 }
 
+/* A record's JSON object (taken) into a party. */
 static int
 json_record(crm_reader_t *r, json_t *o, crm_party_t **out)
 {
@@ -2625,7 +2639,7 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
 	} else if (!strcasecmp(name, "X-CRM-ATTRS")) {
 		json_error_t je;
 		json_t *o = json_depth(v0, strlen(v0), MAXDEPTH) > MAXDEPTH ? NULL :
-		            json_loads(v0, JSON_REJECT_DUPLICATES, &je);
+		            crm_json_load(v0, strlen(v0), JSON_REJECT_DUPLICATES, &je);
 		const char *k;
 		json_t *jv;
 		if (!json_is_object(o)) {

@@ -42,6 +42,37 @@ printf '%s\n' '{"name":"Ann","email":"ann@example.org","E-mail":"ann@example.org
 is "JSON: two keys with one value lose nothing: read" \
 	"$(crm-add --dry-run same.jsonl 2>/dev/null | jq -r .email)" ann@example.org
 
+# --- Numbers of attributes, as written ---------------------------------------
+printf '%s\n' '{"name":"Ann","attrs":{"a":1.000000000000000005,"b":1e-999,"c":0.1,"d":123456789.123456789,"e":-0,"f":-0.0,"g":1E5,"h":[1.10,{"k":2.50}],"i":123456789012345678901234567890}}' \
+	'{"name":"Bo","attrs":{"a":2,"c":0.25,"d":-1.5e3}}' '{"name":"Cy","attrs":{"a":0.99,"c":"n/a"}}' >numbers.jsonl
+ok "numbers of attributes read" crm-add --db "$T/n.db" numbers.jsonl
+is "JSON Lines in, JSON Lines out: the attributes byte for byte" \
+	"$(crm-find --db "$T/n.db" --fields attrs --sort name | sed 's/^{"attrs"://; s/}$//')" \
+	"$(sed 's/^{"name":"[A-Za-z]*","attrs"://; s/}$//' numbers.jsonl)"
+is "one attribute in CSV: as written" \
+	"$(crm-find --db "$T/n.db" --format csv --fields attrs.a,attrs.b,attrs.c,attrs.d,attrs.e,attrs.f,attrs.g,attrs.i name=Ann | tail -n 1)" \
+	'1.000000000000000005,1e-999,0.1,123456789.123456789,-0,-0.0,1E5,123456789012345678901234567890'
+is "attrs.c=0.1 finds it" "$(crm-find --db "$T/n.db" --ids attrs.c=0.1 | wc -l | tr -d ' ')" 1
+is "attrs.a>=1 compares numbers" "$(crm-find --db "$T/n.db" --sort name --fields name 'attrs.a>=1' | jq -r .name | paste -sd' ' -)" 'Ann Bo'
+is "attrs.a>1: 1.000000000000000005 is 1 as a number" "$(crm-find --db "$T/n.db" --fields name 'attrs.a>1' | jq -r .name)" Bo
+is "attrs.d<0" "$(crm-find --db "$T/n.db" --fields name 'attrs.d<0' | jq -r .name)" Bo
+is "sorted by a number attribute, numbers first" \
+	"$(crm-find --db "$T/n.db" --sort attrs.c --fields name | jq -r .name | paste -sd' ' -)" 'Ann Bo Cy'
+printf '%s\n' '{"id":1,"attrs":{"z":"new"}}' >update.jsonl
+ok "an update of another attribute" crm-add -q --db "$T/n.db" --key id update.jsonl
+is "keeps the numbers as written" "$(crm-find --db "$T/n.db" --fields attrs name=Ann)" \
+	"$(sed -n 1p numbers.jsonl | sed 's/^{"name":"Ann",/{/; s/}}$/,"z":"new"}}/')"
+printf 'name,score,ratio\nDee,1.000000000000000005,-0\nEd,0.1,1e-999\n' >numbers.csv
+crm-add -q --db "$T/c.db" numbers.csv 2>/dev/null
+is "CSV in, CSV out: as written" "$(crm-find --db "$T/c.db" --format csv --fields name,attrs.score,attrs.ratio --sort name | tail -n +2)" \
+	"$(tail -n +2 numbers.csv)"
+printf '%s\n' '{"name":"Flo","postcode":75001,"ext_id":12.50}' >fields.jsonl
+is "a number for a field: its text as written" "$(crm-add --dry-run fields.jsonl 2>/dev/null | jq -c '[.postcode, .ext_id]')" '["75001","12.50"]'
+printf '%s\n' '{"name":"Gus","tags":[5]}' >tagnum.jsonl
+exits 3 "a number among tags is still refused" crm-add --dry-run tagnum.jsonl
+printf '%s\n' '{"name":"Hal","attrs":{"s":"\u0000x"}}' >nul.jsonl
+exits 3 "a NUL in a string is still refused" crm-add --dry-run nul.jsonl
+
 # --- Valid forms: phones with an extension, CR CR LF, a bare quote ---------
 for ph in 'tel:+1-555-555-5555;ext=5555' '+1 555 555 5555 x123' '+1 (555) 555-5555 ext. 123' \
 	'+1-555-555-5555;ext=7' '+1 555 555 5555 extension 9' '+1 555 555 5555 #12'; do
