@@ -124,6 +124,20 @@ int attrs_set(json_t **attrs, const char *key, const char *value);
 /* Surrounding white space off the keys and string values of attributes; *changed counts. */
 int attrs_trim(json_t *attrs, int *changed);
 
+/*
+ * Numbers kept as written (see crm-records(5), "Numbers"): crm_json_load()
+ * parses JSON text as json_loadb() does, but each number is held as its
+ * literal, in a string that begins with a NUL byte (which no input string
+ * holds); crm_json_dumps() writes such strings back as the numbers they
+ * are; crm_json_number() is the literal of one, or NULL for any other
+ * value; crm_json_plain() is a new reference to v with them made Jansson
+ * numbers again (for the party's own fields).
+ */
+json_t *crm_json_load(const char *s, size_t n, size_t flags, json_error_t *je);
+char *crm_json_dumps(const json_t *v, size_t flags);
+const char *crm_json_number(const json_t *v);
+json_t *crm_json_plain(json_t *v);
+
 /* Normalised match keys; caller frees; NULL for an empty result. */
 /*
  * An e-mail's match key as versions before schema 14 made it (trimmed,

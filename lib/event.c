@@ -515,6 +515,7 @@ event_from_row(sqlite3_stmt *st, crm_event_t **out)
 {
 	crm_event_t *e = crm_event_new();
 	const char *t;
+	json_error_t je;
 
 	if (!e)
 		return CRM_NOMEM;
@@ -536,7 +537,7 @@ event_from_row(sqlite3_stmt *st, crm_event_t **out)
 			goto nomem;
 	}
 	if ((t = (const char *)sqlite3_column_text(st, CRM_E_ATTRS)) &&
-	    !(e->attrs = json_loads(t, 0, NULL)))
+	    !(e->attrs = crm_json_load(t, strlen(t), 0, &je)))
 		goto nomem;
 	*out = e;
 	return CRM_OK;
@@ -567,7 +568,7 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 		return CRM_STORE;
 	}
 	if (e->attrs && json_object_size(e->attrs) &&
-	    !(attrs = json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+	    !(attrs = crm_json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
 		return CRM_NOMEM;
 	now_iso(now);
 	sqlite3_bind_int64(st, 1, party_id);
@@ -688,7 +689,7 @@ crm_event_stage(crm_store_t *s, const crm_event_t *e, int64_t party_id)
 		" ?12, ?13, ?14, ?15)")))
 		return CRM_STORE;
 	if (e->attrs && json_object_size(e->attrs) &&
-	    !(attrs = json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+	    !(attrs = crm_json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
 		return CRM_NOMEM;
 	sqlite3_bind_int64(st, 1, party_id);
 	for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++) {

@@ -615,7 +615,7 @@ crm_gdpr_erase(crm_store_t *s, crm_subject_t *sj, const char *request_id, const 
 		return CRM_STORE;
 	json_t *val = json_pack("{s:s,s:s?,s:s?}", "erased", now, "request_id", request_id,
 	                        "reason", reason);
-	char *text = val ? json_dumps(val, JSON_COMPACT) : NULL;
+	char *text = val ? crm_json_dumps(val, JSON_COMPACT) : NULL;
 	json_decref(val);
 	rc = text ? CRM_OK : CRM_NOMEM;
 	for (size_t i = 0; i < sj->nidents && !rc; i++) {
@@ -1001,7 +1001,7 @@ put_register(FILE *out, json_t *reg, int *missing)
 	fputs("{", out);
 	for (size_t i = 0; i < sizeof art15 / sizeof art15[0]; i++) {
 		json_t *v = reg ? json_object_get(reg, art15[i]) : NULL;
-		char *t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER) : NULL;
+		char *t = v ? crm_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER) : NULL;
 		fprintf(out, "%s\"%s\":%s", i ? "," : "", art15[i],
 		        t ? t : "{\"status\":\"not configured\"}");
 		if (!v && reg)
@@ -1009,7 +1009,7 @@ put_register(FILE *out, json_t *reg, int *missing)
 		free(t);
 	}
 	json_t *c = reg ? json_object_get(reg, "controller") : NULL;
-	char *t = c ? json_dumps(c, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	char *t = c ? crm_json_dumps(c, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	fprintf(out, ",\"controller\":%s}", t ? t : "{\"status\":\"not configured\"}");
 	free(t);
 }
@@ -1018,7 +1018,7 @@ static void
 put_str(FILE *out, const char *s)
 {
 	json_t *j = json_string(s);
-	char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	char *t = j ? crm_json_dumps(j, JSON_ENCODE_ANY) : NULL;
 
 	fputs(t ? t : "null", out);
 	free(t);
@@ -1561,7 +1561,7 @@ crm_gdpr_portable(crm_store_t *s, crm_subject_t *sj, const char *dir, const char
 			crm_event_query_order(q, 1, -1);
 			while (!rc && (rc = crm_event_query_next(q, &e)) == CRM_OK) {
 				char *attrs = e->attrs && json_object_size(e->attrs) ?
-				              json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+				              crm_json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 				const char *v[16] = { p->v[CRM_F_EMAIL], p->v[CRM_F_EXT_ID] };
 				for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++)
 					v[2 + f - CRM_E_AT] = e->v[f];

@@ -248,7 +248,7 @@ attrs_trim(json_t *attrs, int *changed)
 	if (!json_is_object(attrs))
 		return CRM_OK;
 	json_object_foreach(attrs, k, v) {
-		if (json_is_string(v)) {
+		if (json_is_string(v) && !crm_json_number(v)) {
 			const char *t = white_trim(json_string_value(v), &n);
 			if (n != json_string_length(v) && (++*changed, json_string_setn(v, t, n)))
 				return CRM_NOMEM;
@@ -256,7 +256,7 @@ attrs_trim(json_t *attrs, int *changed)
 			size_t i;
 			json_t *x;
 			json_array_foreach(v, i, x)
-				if (json_is_string(x)) {
+				if (json_is_string(x) && !crm_json_number(x)) {
 					const char *t = white_trim(json_string_value(x), &n);
 					if (n != json_string_length(x) && (++*changed, json_string_setn(x, t, n)))
 						return CRM_NOMEM;
@@ -353,14 +353,18 @@ phone_valid(const char *s)
 {
 	int digits = 0;
 
+	if (!strncasecmp(s, "tel:", 4))
+		s += 4;                 /* RFC 3966's URI, as vCard 4.0 writes it */
 	for (const char *p = s; *p; p++) {
 		if (*p >= '0' && *p <= '9')
 			digits++;
 		else if (p[0] == (char)0xc2 && p[1] == (char)0xa0)
 			p++;                    /* no-break space */
+		else if (!strncasecmp(p, "extension", 9))
+			p += 8;
 		else if (!strncasecmp(p, "ext", 3))
 			p += 2;
-		else if (!strchr(" +-().,/;\t", *p) && *p != 'x' && *p != 'X')
+		else if (!strchr(" +-().,/;=#\t", *p) && *p != 'x' && *p != 'X')
 			return 0;
 	}
 	return digits >= 3 && digits <= 20;
@@ -523,6 +527,7 @@ party_from_row(sqlite3_stmt *st, crm_party_t **out)
 {
 	crm_party_t *p = crm_party_new();
 	const char *t;
+	json_error_t je;
 
 	if (!p)
 		return CRM_NOMEM;
@@ -550,7 +555,7 @@ party_from_row(sqlite3_stmt *st, crm_party_t **out)
 		qsort(p->tags.v, p->tags.n, sizeof *p->tags.v, cmp_str);
 	}
 	if ((t = (const char *)sqlite3_column_text(st, CRM_F_ATTRS))) {
-		p->attrs = json_loads(t, JSON_DECODE_ANY, NULL);
+		p->attrs = crm_json_load(t, strlen(t), JSON_DECODE_ANY, &je);
 		if (!p->attrs)
 			goto nomem;
 	}
@@ -901,7 +906,7 @@ party_idents(const crm_party_t *p, const char *kind, struct strv *out)
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_is_array(a) ? json_array_get(a, i) : a;
-		if (!json_is_string(v))
+		if (!json_is_string(v) || crm_json_number(v))
 			continue;
 		char *norm = !strcmp(kind, "email") ? norm_email(json_string_value(v)) :
 		             !strcmp(kind, "email-legacy") ? norm_email_legacy(json_string_value(v)) :
@@ -1021,7 +1026,7 @@ write_party(crm_store_t *s, crm_party_t *p)
 	}
 	store_mark(s, !strcmp(p->v[CRM_F_TYPE], "organization"));
 	if (p->attrs && json_object_size(p->attrs) &&
-	    !(attrs = json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+	    !(attrs = crm_json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER)))
 		return CRM_NOMEM;
 	if (p->v[CRM_F_EMAIL])
 		en = norm_email(p->v[CRM_F_EMAIL]);

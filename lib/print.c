@@ -324,7 +324,7 @@ party_json(FILE *fp, const crm_party_t *p, const struct pcol *c)
 		fputs("null", fp);
 		return CRM_OK;
 	}
-	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	char *t = crm_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 	if (!t)
 		return CRM_NOMEM;
 	fputs(t, fp);
@@ -349,15 +349,17 @@ party_text(const crm_party_t *p, const struct pcol *c)
 	if (c->field == CRM_F_ATTRS) {
 		if (!p->attrs || !json_object_size(p->attrs))
 			return strdup("");
-		return json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		return crm_json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	}
 	if (c->field < 0) {
 		json_t *v = p->attrs ? json_object_get(p->attrs, c->attr) : NULL;
 		if (!v || json_is_null(v))
 			return strdup("");
+		if (crm_json_number(v))
+			return strdup(crm_json_number(v));
 		if (json_is_string(v))
 			return strdup(json_string_value(v));
-		return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+		return crm_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 	}
 	const char *s = crm_party_get(p, c->field);
 	return strdup(s ? s : "");
@@ -374,7 +376,7 @@ attr_json(FILE *fp, json_t *attrs, const char *key)
 		fputs("null", fp);
 		return CRM_OK;
 	}
-	if (!(t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER)))
+	if (!(t = crm_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER)))
 		return CRM_NOMEM;
 	fputs(t, fp);
 	free(t);
@@ -402,7 +404,7 @@ event_json(FILE *fp, const crm_event_t *e, const struct pcol *c)
 			return CRM_OK;
 		}
 		{
-			char *t = json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			char *t = crm_json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			if (!t)
 				return CRM_NOMEM;
 			fputs(t, fp);
@@ -431,14 +433,16 @@ event_text(const crm_event_t *e, const struct pcol *c)
 	case CRM_E_ATTRS:
 		if (!e->attrs || !json_object_size(e->attrs))
 			return strdup("");
-		return json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		return crm_json_dumps(e->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	case -1: {
 		json_t *v = e->attrs ? json_object_get(e->attrs, c->attr) : NULL;
 		if (!v || json_is_null(v))
 			return strdup("");
+		if (crm_json_number(v))
+			return strdup(crm_json_number(v));
 		if (json_is_string(v))
 			return strdup(json_string_value(v));
-		return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+		return crm_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 	}
 	default:
 		return strdup(e->v[c->field] ? e->v[c->field] : "");
@@ -938,7 +942,7 @@ vcard_party(FILE *fp, const crm_party_t *p)
 	vprop(fp, "X-CRM-KIND", p->v[CRM_F_KIND], 1);
 	vprop(fp, "X-CRM-EXT-ID", p->v[CRM_F_EXT_ID], 1);
 	if (p->attrs && json_object_size(p->attrs)) {
-		char *j = json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		char *j = crm_json_dumps(p->attrs, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!j) {
 			buf_free(&b);
 			return CRM_NOMEM;

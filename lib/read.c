@@ -49,6 +49,7 @@ enum { SHOP_REFUNDED, SHOP_CANCELLED, SHOP_NCOLS };
 struct col {
 	int kind;
 	int field;
+	int own;                /* COL_FIELD: the field's own name, or --map's */
 	char *name;             /* header text, or the attribute key */
 };
 
@@ -82,6 +83,7 @@ struct crm_reader {
 	struct buf vpend;
 	int vpend_on;
 	long vpend_line;
+	int lone_cr;            /* the last line read ended in a CR alone */
 
 	/* CSV */
 	struct csv_parser csv;
@@ -129,6 +131,7 @@ struct crm_reader {
 	size_t skipped_told;
 	struct buf skipped_list;
 	int blank_before;       /* a blank line came before the record in hand */
+	int had_bom;            /* the input began with a UTF-8 byte-order mark */
 	int in_footer;          /* lines after the records are being skipped */
 
 	/* read-ahead: a thread fills ring[], the caller takes from it */
@@ -528,7 +531,7 @@ fill(crm_reader_t *r)
  * LF, CRLF, or (for CSV) a lone CR.  Returns 1, 0 at the end, -1 on error.
  */
 static int
-read_line(crm_reader_t *r, int cr_ends)
+read_line1(crm_reader_t *r, int cr_ends)
 {
 	buf_reset(&r->line);
 	r->line_long = 0;
@@ -588,6 +591,27 @@ read_line(crm_reader_t *r, int cr_ends)
 	return 0;
 }
 
+/*
+ * A line as read_line1() reads it; with cr_ends 2 (vCard), CR CR LF, as
+ * the iPhone ends the lines of its vCards, is one line end, not two.
+ */
+static int
+read_line(crm_reader_t *r, int cr_ends)
+{
+	for (;;) {
+		int lone_cr = r->lone_cr;
+		int got = read_line1(r, cr_ends);
+		r->lone_cr = got == 1 && r->line.len && r->line.p[r->line.len - 1] == '\r';
+		if (got == 1 && cr_ends == 2 && lone_cr && r->line.len == 2 &&
+		    !memcmp(r->line.p, "\r\n", 2)) {
+			r->lineno--;
+			r->lone_cr = 0;
+			continue;
+		}
+		return got;
+	}
+}
+
 static int
 blank(const char *s, size_t n)
 {
@@ -610,6 +634,7 @@ check_bom(crm_reader_t *r)
 	n = r->ilen - r->ipos;
 	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
 		r->ipos += 3;
+		r->had_bom = 1;
 		return CRM_OK;
 	}
 	/* UTF-16 and UTF-32 with a byte-order mark are decoded; the mark goes. */
@@ -1057,20 +1082,44 @@ set_header(crm_reader_t *r)
 			continue;
 		}
 		int f = crm_field_lookup(key, 1);
+		int own = to || (f >= 0 && !strcmp(fk, crm_field_name(f)));
+		/*
+		 * Two columns for one field: when one of them is the field's own
+		 * name (email and " email ", Email and E-mail, email and Email
+		 * Address) a value would be lost: refused, --map says which is
+		 * which.  Two other names of one field (an export's Business City
+		 * and Home City): the first is the field, the next an attribute.
+		 */
 		for (size_t j = 0; f >= 0 && j < i; j++)
-			if (r->cols[j].kind == COL_FIELD && r->cols[j].field == f)
-				f = -1;         /* the first column for a field wins */
+			if (r->cols[j].kind == COL_FIELD && r->cols[j].field == f && !own &&
+			    !r->cols[j].own)
+				f = -1;
+			else if ((r->cols[j].kind == COL_FIELD && r->cols[j].field == f) ||
+			         (r->cols[j].kind == COL_ATTRS_JSON && f == CRM_F_ATTRS))
+				return fail(r, r->rec_line, "header: columns %zu '%s' and %zu '%s' are both"
+				            " the field %s: one value would be lost (say which is which"
+				            " with --map)", j + 1, cell(r, j), i + 1, cell(r, i),
+				            crm_field_name(f));
 		if (f == CRM_F_ATTRS) {
 			c->kind = COL_ATTRS_JSON;
 		} else if (f >= 0) {
 			c->kind = COL_FIELD;
 			c->field = f;
+			c->own = own;
 		} else {
 			c->kind = COL_ATTR;
 			if (note_unknown(r, c->name))
 				return CRM_NOMEM;
 		}
 	}
+	/* Two columns for one attribute: the same. */
+	for (size_t i = 0; i < r->ncols; i++)
+		for (size_t j = 0; j < i && r->cols[i].kind == COL_ATTR; j++)
+			if (r->cols[j].kind == COL_ATTR && !strcmp(r->cols[j].name, r->cols[i].name))
+				return fail(r, r->rec_line, "header: columns %zu '%s' and %zu '%s' are both"
+				            " the attribute '%s': one value would be lost (say which is"
+				            " which with --map)", j + 1, cell(r, j), i + 1, cell(r, i),
+				            r->cols[i].name);
 	r->have_header = 1;
 	return CRM_OK;
 }
@@ -1381,7 +1430,7 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 		} else if (c->kind == COL_ATTRS_JSON) {
 			json_error_t je;
 			json_t *o = json_depth(v, strlen(v), MAXDEPTH) > MAXDEPTH ? NULL :
-			            json_loads(v, JSON_REJECT_DUPLICATES, &je);
+			            crm_json_load(v, strlen(v), JSON_REJECT_DUPLICATES, &je);
 			if (!o || !json_is_object(o)) {
 				json_decref(o);
 				crm_party_free(p);
@@ -1646,7 +1695,27 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			clear_cells(r);
 			return fail(r, r->rec_line, "invalid UTF-8%s", enc_hint((const unsigned char *)"\xff"));
 		}
-		size_t n = csv_parse(&r->csv, r->line.p, r->line.len, cb_cell, cb_row, r);
+		size_t n = 0, m;
+		/*
+		 * A quote inside an unquoted field (41°24'12.2"N) is a character
+		 * of it: read past it without strict mode, and on.  A closing quote
+		 * followed by text is still an error.
+		 */
+		while ((m = csv_parse(&r->csv, r->line.p + n, r->line.len - n, cb_cell, cb_row,
+		                      r)) != r->line.len - n &&
+		       r->csv.pstate == 2 /* FIELD_BEGUN */ && !r->csv.quoted &&
+		       r->line.p[n + m] == '"') {
+			int opts = csv_get_opts(&r->csv);
+			n += m;
+			csv_set_opts(&r->csv, (unsigned char)(opts & ~CSV_STRICT));
+			r->csv.status = 0;
+			m = csv_parse(&r->csv, r->line.p + n, 1, cb_cell, cb_row, r);
+			csv_set_opts(&r->csv, (unsigned char)opts);
+			if (m != 1)
+				break;
+			n += m;
+		}
+		n += m;
 		if (n != r->line.len) {
 			long at = r->rec_line;
 			/* Finish reading a record whose quotes went wrong. */
@@ -1688,7 +1757,9 @@ json_depth(const char *s, size_t n, int max)
 static int
 json_scalar_text(json_t *v, char *buf, size_t len, const char **out)
 {
-	if (json_is_string(v)) {
+	if (crm_json_number(v)) {
+		*out = crm_json_number(v);      /* a number as written */
+	} else if (json_is_string(v)) {
 		*out = json_string_value(v);
 	} else if (json_is_integer(v)) {
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -1705,6 +1776,14 @@ json_scalar_text(json_t *v, char *buf, size_t len, const char **out)
 }
 
 static int jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v);
+
+/* A JSON string's text, or a number's as written. */
+static const char *
+jstr(const json_t *v)
+{
+	const char *n = crm_json_number(v);
+	return n ? n : json_string_value(v);
+}
 
 /* An attrs object of a record, laid into a party's or an event's attributes. */
 static int
@@ -1746,7 +1825,7 @@ jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return CRM_OK;
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			p->id = json_integer_value(v);
-		else if (!json_is_string(v) || !parse_id(json_string_value(v), &p->id))
+		else if (!json_is_string(v) || !parse_id(jstr(v), &p->id))
 			return fail(r, r->rec_line, "invalid party_id");
 		return CRM_OK;
 	}
@@ -1807,7 +1886,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return CRM_OK;
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			p->id = json_integer_value(v);
-		else if (!json_is_string(v) || !parse_id(json_string_value(v), &p->id))
+		else if (!json_is_string(v) || !parse_id(jstr(v), &p->id))
 			return fail(r, r->rec_line, "invalid party_id");
 		r->party_id_seen = 1;
 		return CRM_OK;
@@ -1838,7 +1917,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 			return CRM_OK;          /* the event's own id: not the party's */
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			id = json_integer_value(v);
-		else if (!json_is_string(v) || !parse_id(json_string_value(v), &id))
+		else if (!json_is_string(v) || !parse_id(jstr(v), &id))
 			return fail(r, r->rec_line, "invalid id");
 		if (!r->party_id_seen)
 			p->id = id;
@@ -1854,14 +1933,14 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 	case CRM_F_CHURN_RISK: case CRM_F_CHURNED: case CRM_F_PROPENSITY: case CRM_F_EXPLAIN:
 		return CRM_OK;          /* computed by a run, never stored */
 	case CRM_F_TAGS:
-		if (json_is_string(v))
+		if (json_is_string(v) && !crm_json_number(v))
 			return add_tags(p, json_string_value(v));
 		if (!json_is_array(v))
 			return fail(r, r->rec_line, "field 'tags' must be an array of strings");
 		p->tags_given = 1;
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			json_t *t = json_array_get(v, i);
-			if (!json_is_string(t))
+			if (!json_is_string(t) || crm_json_number(t))
 				return fail(r, r->rec_line, "field 'tags' must be an array of strings");
 			if (*json_string_value(t) && crm_party_add_tag(p, json_string_value(t)))
 				return CRM_NOMEM;
@@ -1980,7 +2059,7 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	}
 	if (json_depth(r->line.p, r->line.len, MAXDEPTH) > MAXDEPTH)
 		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
-	o = json_loadb(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je);
+	o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je);
 	/*
 	 * An object that the end of its line leaves open goes on over the next
 	 * lines ({"a":1,\n "b":2}), as a pretty printer writes it.
@@ -2000,7 +2079,7 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 			return rc;
 		if (json_depth(r->raw.p, r->raw.len, MAXDEPTH) > MAXDEPTH)
 			return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
-		o = json_loadb(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je);
+		o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je);
 	}
 	if (!o)
 		return fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column, je.text);
@@ -2174,7 +2253,57 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 		r->ipos = r->ilen;
 		return fail(r, r->rec_line, "a JSON array of %s is not records", kinds);
 	}
+	/* Read again, its numbers kept as written (see crm_json_load()). */
+	json_decref(o);
+	if (!(o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je)))
+		return fail(r, r->rec_line, "invalid JSON: %s", je.text);
 	return json_record(r, o, out);
+}
+
+/*
+ * Two keys of a record for one field ("email" and "E-mail", "email" and
+ * "Email Address"), with two values: one would be lost.  Refused when
+ * one of the keys is the field's own name or --map's; two other names of
+ * one field (MailingCity beside Salesforce's MailingAddress) are read as
+ * in CSV, the first wins.
+ */
+static int
+json_same_field(crm_reader_t *r, json_t *o)
+{
+	const char *key[CRM_NFIELDS] = {0}, *val[CRM_NFIELDS] = {0};
+	int own[CRM_NFIELDS] = {0};
+	char nb[CRM_NFIELDS][64], fk[64];
+	const char *k, *s;
+	json_t *v;
+
+	json_object_foreach(o, k, v) {
+		const char *to = NULL;
+		int f;
+		if (json_is_null(v) || !strncmp(k, "attrs.", 6) ||
+		    ((r->use_party_id || r->events) && !strcmp(k, "party_id")))
+			continue;
+		for (size_t m = 0; m < r->map_from.n; m++)
+			if (!strcasecmp(r->map_from.v[m], k))
+				to = r->map_to.v[m];
+		if (to && (!*to || !strcmp(to, "-") || !strncmp(to, "attrs.", 6)))
+			continue;
+		f = to ? crm_field_lookup(to, 0) : crm_field_lookup(k, 1);
+		if (f < 0 || f == CRM_F_TAGS || f == CRM_F_ATTRS ||
+		    !json_scalar_text(v, nb[f], sizeof nb[f], &s) || !*s)
+			continue;
+		fold_header(k, fk, sizeof fk);
+		int mine = to || !strcmp(fk, crm_field_name(f));
+		if (!key[f]) {
+			key[f] = k;
+			val[f] = s;
+			own[f] = mine;
+		} else if ((mine || own[f]) && strcmp(val[f], s)) {
+			return fail(r, r->rec_line, "keys '%s' and '%s' are both the field %s: one value"
+			            " would be lost (say which is which with --map)", key[f], k,
+			            crm_field_name(f));
+		}
+	}
+	return CRM_OK;
 }
 
 /* A record's JSON object (taken) into a party. */
@@ -2206,6 +2335,11 @@ json_record(crm_reader_t *r, json_t *o, crm_party_t **out)
 				crm_party_free(p);
 				return rc2;
 			}
+	}
+	if (!r->events && (rc = json_same_field(r, o))) {
+		json_decref(o);
+		crm_party_free(p);
+		return rc;
 	}
 	json_object_foreach(o, k, v) {
 		if ((rc = jsonl_field(r, p, k, v))) {
@@ -2259,7 +2393,7 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 
 	buf_reset(out);
 	if (!r->vpend_on) {
-		if ((got = read_line(r, 1)) <= 0)
+		if ((got = read_line(r, 2)) <= 0)
 			return got;
 		buf_reset(&r->vpend);
 		if (r->line_long)
@@ -2273,7 +2407,7 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 	if (buf_add(out, r->vpend.p ? r->vpend.p : "", r->vpend.len))
 		return -1;
 	for (;;) {
-		if ((got = read_line(r, 1)) < 0)
+		if ((got = read_line(r, 2)) < 0)
 			return -1;
 		if (got == 0)
 			break;
@@ -2528,7 +2662,7 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
 	} else if (!strcasecmp(name, "X-CRM-ATTRS")) {
 		json_error_t je;
 		json_t *o = json_depth(v0, strlen(v0), MAXDEPTH) > MAXDEPTH ? NULL :
-		            json_loads(v0, JSON_REJECT_DUPLICATES, &je);
+		            crm_json_load(v0, strlen(v0), JSON_REJECT_DUPLICATES, &je);
 		const char *k;
 		json_t *jv;
 		if (!json_is_object(o)) {
@@ -3102,8 +3236,26 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 					r->rec_line = 1;
 					return io_fail(r);
 				}
-				if (got <= 0)
-					return ferror(r->fp) ? CRM_IO : CRM_EOF;
+				if (got <= 0 && ferror(r->fp))
+					return CRM_IO;
+				if (got <= 0) {
+					/*
+					 * Nothing but a byte-order mark or blank lines: 0
+					 * records, said (an empty file, or white space on one
+					 * line, is 0 records silently).
+					 */
+					char m[80];
+					if (r->lineno > 0 || r->had_bom) {
+						snprintf(m, sizeof m, "%s%s%ld blank line%s", r->had_bom ?
+						         "a byte-order mark" : "", r->had_bom && r->lineno ?
+						         " and " : "", r->lineno, r->lineno == 1 ? "" : "s");
+						if (!r->lineno)
+							m[strlen("a byte-order mark")] = '\0';
+						if ((rc = strv_push(&r->skipped, m)))
+							return rc;
+					}
+					return CRM_EOF;
+				}
 				unsigned char c = r->ibuf[r->ipos];
 				if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
 					if (c == '\n' || (c == '\r' && r->ipos + 1 < r->ilen &&

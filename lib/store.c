@@ -519,21 +519,24 @@ sql_attr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	const char *t = (const char *)sqlite3_value_text(argv[0]);
 	const char *key = (const char *)sqlite3_value_text(argv[1]);
 	json_t *o, *v;
+	json_error_t je;
 
-	if (!t || !key || !(o = json_loads(t, 0, NULL))) {
+	if (!t || !key || !(o = crm_json_load(t, strlen(t), 0, &je))) {
 		sqlite3_result_null(ctx);
 		return;
 	}
 	v = json_object_get(o, key);
 	if (!v || json_is_null(v)) {
 		sqlite3_result_null(ctx);
+	} else if (crm_json_number(v)) {
+		sqlite3_result_text(ctx, crm_json_number(v), -1, SQLITE_TRANSIENT);
 	} else if (json_is_string(v)) {
 		sqlite3_result_text(ctx, json_string_value(v), (int)json_string_length(v),
 		                    SQLITE_TRANSIENT);
 	} else if (json_is_true(v) || json_is_false(v)) {
 		sqlite3_result_text(ctx, json_is_true(v) ? "true" : "false", -1, SQLITE_STATIC);
 	} else {
-		char *d = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+		char *d = crm_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 		if (d)
 			sqlite3_result_text(ctx, d, -1, free);
 		else
@@ -565,9 +568,10 @@ sql_trim_attrs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	(void)argc;
 	const char *t = (const char *)sqlite3_value_text(argv[0]);
 	json_t *o;
+	json_error_t je;
 	char *d;
 
-	if (!t || !(o = json_loads(t, 0, NULL)) || !json_is_object(o)) {
+	if (!t || !(o = crm_json_load(t, strlen(t), 0, &je)) || !json_is_object(o)) {
 		if (t)
 			json_decref(o);
 		sqlite3_result_value(ctx, argv[0]);
@@ -578,7 +582,7 @@ sql_trim_attrs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_error_nomem(ctx);
 	else if (!changed)
 		sqlite3_result_value(ctx, argv[0]);
-	else if (!(d = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+	else if (!(d = crm_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)))
 		sqlite3_result_error_nomem(ctx);
 	else
 		sqlite3_result_text(ctx, d, -1, free);

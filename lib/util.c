@@ -539,6 +539,8 @@ norm_phone(const char *s, const char *country)
 
 	while (space_len(p))
 		p += space_len(p);
+	if (!strncasecmp(p, "tel:", 4))
+		p += 4;
 	if (*p == '+')
 		intl = 1;
 	for (; *p; p++) {
@@ -547,8 +549,8 @@ norm_phone(const char *s, const char *country)
 		} else if (*p >= '0' && *p <= '9') {
 			if (buf_addc(&b, *p))
 				goto fail;
-		} else if (*p == 'x' || *p == 'X' || *p == ';' || *p == ',') {
-			break;                  /* extension */
+		} else if (*p == 'x' || *p == 'X' || *p == ';' || *p == ',' || *p == '#') {
+			break;                  /* an extension: the main number is matched */
 		}
 	}
 	if (!b.len) {
@@ -930,4 +932,154 @@ length_parse(const char *s, long *n, char *unit)
 			return 1;
 		}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Numbers kept as written (see crm-private.h). */
+
+/*
+ * s with each number outside strings made the string "\u0000LITERAL";
+ * *nums counts them; -1 when out of memory or when a string of s holds
+ * \u0000 itself (then s is not to be read so).
+ */
+static int
+mark_numbers(const char *s, size_t n, struct buf *out, int *nums)
+{
+	*nums = 0;
+	for (size_t i = 0; i < n;) {
+		char c = s[i];
+		if (c == '"') {
+			size_t j = i + 1;
+			while (j < n && s[j] != '"') {
+				if (s[j] == '\\') {
+					if (j + 5 < n && !strncmp(s + j + 1, "u0000", 5))
+						return -1;
+					j++;
+				}
+				j++;
+			}
+			j = j < n ? j + 1 : n;
+			if (buf_add(out, s + i, j - i))
+				return -1;
+			i = j;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t j = i;
+			while (j < n && strchr("+-.0123456789eE", s[j]) && s[j])
+				j++;
+			if (buf_adds(out, "\"\\u0000") || buf_add(out, s + i, j - i) || buf_addc(out, '"'))
+				return -1;
+			(*nums)++;
+			i = j;
+		} else {
+			if (buf_addc(out, c))
+				return -1;
+			i++;
+		}
+	}
+	return out->err ? -1 : 0;
+}
+
+json_t *
+crm_json_load(const char *s, size_t n, size_t flags, json_error_t *je)
+{
+	json_t *o = json_loadb(s, n, flags, je);
+	struct buf b = {0};
+	int nums;
+
+	/* Invalid JSON is said as Jansson says it; an integer too big for it is read. */
+	if (!o && !strstr(je->text, "too big"))
+		return NULL;
+	if (mark_numbers(s, n, &b, &nums) || !nums) {
+		buf_free(&b);
+		return o;
+	}
+	json_error_t je2;
+	json_t *x = json_loadb(b.p, b.len, flags | JSON_ALLOW_NUL, &je2);
+	buf_free(&b);
+	if (!x)
+		return o;
+	json_decref(o);
+	return x;
+}
+
+const char *
+crm_json_number(const json_t *v)
+{
+	if (!json_is_string(v) || json_string_length(v) < 2 || json_string_value(v)[0])
+		return NULL;
+	return json_string_value(v) + 1;
+}
+
+char *
+crm_json_dumps(const json_t *v, size_t flags)
+{
+	char *t = json_dumps(v, flags);
+	if (!t)
+		return NULL;
+	/* "\u0000LITERAL" back to LITERAL, in place: a quote that opens a string. */
+	char *w = t;
+	for (const char *r = t; *r;) {
+		if (*r != '"') {
+			*w++ = *r++;
+			continue;
+		}
+		if (!strncmp(r, "\"\\u0000", 7)) {
+			r += 7;
+			while (*r && *r != '"')
+				*w++ = *r++;
+			if (*r)
+				r++;
+			continue;
+		}
+		*w++ = *r++;
+		while (*r && *r != '"') {
+			if (*r == '\\' && r[1])
+				*w++ = *r++;
+			*w++ = *r++;
+		}
+		if (*r)
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return t;
+}
+
+json_t *
+crm_json_plain(json_t *v)
+{
+	const char *lit = crm_json_number(v);
+	const char *k;
+	json_t *x, *c;
+	size_t i;
+
+	if (lit) {
+		json_error_t je;
+		c = json_loads(lit, JSON_DECODE_ANY, &je);
+		return c ? c : json_string(lit);
+	}
+	if (json_is_object(v)) {
+		if (!(c = json_object()))
+			return NULL;
+		json_object_foreach(v, k, x) {
+			json_t *y = crm_json_plain(x);
+			if (!y || json_object_set_new(c, k, y)) {
+				json_decref(c);
+				return NULL;
+			}
+		}
+		return c;
+	}
+	if (json_is_array(v)) {
+		if (!(c = json_array()))
+			return NULL;
+		json_array_foreach(v, i, x) {
+			json_t *y = crm_json_plain(x);
+			if (!y || json_array_append_new(c, y)) {
+				json_decref(c);
+				return NULL;
+			}
+		}
+		return c;
+	}
+	return json_incref(v);
 }
