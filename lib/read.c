@@ -1948,6 +1948,7 @@ nomem:
 }
 
 static int json_record(crm_reader_t *r, json_t *o, crm_party_t **out);
+static const char *json_kind(const json_t *v, int plural);
 static const char *trim(const char *s, size_t n, size_t *len);
 
 static int
@@ -1980,12 +1981,16 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	}
 	if (json_depth(r->line.p, r->line.len, MAXDEPTH) > MAXDEPTH)
 		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
-	o = json_loadb(r->line.p, r->line.len, JSON_REJECT_DUPLICATES, &je);
+	o = json_loadb(r->line.p, r->line.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	char why[JSON_ERROR_TEXT_LENGTH + 64];
 	if (!o)
-		return fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column, je.text);
+		return fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column,
+		            json_why(&je, why, sizeof why));
 	if (!json_is_object(o)) {
+		const char *kind = json_kind(o, 0);
 		json_decref(o);
-		return fail(r, r->rec_line, "expected a JSON object");
+		return fail(r, r->rec_line, "%s, not an object: each line is one record, a JSON object",
+		            kind);
 	}
 	return json_record(r, o, out);
 }
@@ -2140,13 +2145,14 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
 	json_error_t je;
 	json_t *o = json_loadb(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	char why[JSON_ERROR_TEXT_LENGTH + 64];
 	if (!o)
-		return fail(r, r->rec_line, "invalid JSON: %s", je.text);
+		return fail(r, r->rec_line, "invalid JSON: %s", json_why(&je, why, sizeof why));
 	if (!json_is_object(o)) {
 		const char *kind = json_kind(o, 0), *kinds = json_kind(o, 1);
 		json_decref(o);
 		if (nth)
-			return fail(r, r->rec_line, "expected a JSON object, not %s", kind);
+			return fail(r, r->rec_line, "%s, not an object: each record is a JSON object", kind);
 		/* The first element says what the array holds: not records. */
 		r->fatal = 1;
 		r->eof = 1;
