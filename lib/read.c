@@ -2157,7 +2157,8 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 		r->fatal = 1;
 		r->eof = 1;
 		r->ipos = r->ilen;
-		return fail(r, r->rec_line, "a JSON array of %s is not records", kinds);
+		return fail(r, r->rec_line, "%s, not an object (a JSON array of %s is not records)", kind,
+		            kinds);
 	}
 	return json_record(r, o, out);
 }

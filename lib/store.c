@@ -295,6 +295,14 @@ store_seterr(crm_store_t *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Whether rc says the disk is full: SQLITE_FULL, or an I/O error of ENOSPC. */
+static int
+disk_full(crm_store_t *s, int rc)
+{
+	return (rc & 0xff) == SQLITE_FULL ||
+	       ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC);
+}
+
 int
 store_status(crm_store_t *s, int rc)
 {
@@ -303,8 +311,7 @@ store_status(crm_store_t *s, int rc)
 	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
 		store_seterr(s, "store busy: another program is writing to it (%s); try again",
 		             sqlite3_errmsg(s->db));
-	else if (prim == SQLITE_FULL ||
-	         (prim == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC))
+	else if (disk_full(s, rc))
 		store_seterr(s, "%s: the disk is full (no space left on the device)", s->file);
 	else if (prim == SQLITE_IOERR && sqlite3_system_errno(s->db) == EDQUOT)
 		store_seterr(s, "%s: disk quota exceeded", s->file);
@@ -393,9 +400,12 @@ same_file(const char *a, const char *b)
 	if (!stat(a, &sa) && !stat(b, &sb))
 		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 	const char *na = dir_of(a, da, sizeof da), *nb = dir_of(b, db, sizeof db);
-	if (!*na || strcmp(na, nb) || stat(da, &sa) || stat(db, &sb))
+	if (!*na || strcmp(na, nb))
 		return 0;
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	int ea = stat(da, &sa), eb = stat(db, &sb);
+	if (ea && eb)
+		return !strcmp(da, db);     /* a directory not made yet: by its name */
+	return !ea && !eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 int
@@ -453,7 +463,7 @@ exec(crm_store_t *s, const char *sql)
 
 	if (rc != SQLITE_OK) {
 		int st = store_status(s, rc);
-		if (err && st != CRM_BUSY)
+		if (err && st != CRM_BUSY && !disk_full(s, rc) && (rc & 0xff) != SQLITE_IOERR)
 			store_seterr(s, "%s", err);
 		sqlite3_free(err);
 		return st;
