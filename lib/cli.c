@@ -704,6 +704,8 @@ crm_cli_output_commit(FILE *fp, const char *tmp, const char *path, int replace)
 	errno = e;
 	if (rc == CRM_USAGE)
 		crm_die(CRM_EXIT_USAGE, "%s: exists; not overwritten", path);
+	if (rc && errno == ENOSPC)
+		crm_die(CRM_EXIT_STORE, "%s: the disk is full (no space left on the device)", path);
 	if (rc)
 		crm_die(CRM_EXIT_STORE, "%s: write error:", path);
 }

@@ -1519,6 +1519,7 @@ commit_file(FILE *fp, const char *tmp, const char *dir, const char *name, char *
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	if ((rc = crm_file_commit(fp, tmp, path, 0)))
 		msgf(msg, len, "%s: %s%s", path, errno == EEXIST ? "exists; not overwritten" :
+		     errno == ENOSPC ? "the disk is full (no space left on the device)" :
 		     strerror(errno), errno == EEXIST ? " (give a new or empty directory)" : "");
 	return rc;
 }

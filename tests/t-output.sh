@@ -184,6 +184,22 @@ is "spooled output: exit 0" "$rc" 0
 is "spooled output: printed" "$(jq -r .name "$T/out")" "Eve Spool"
 is "spooled output: no file left in TMPDIR" "$(ls -A spool | wc -l | tr -d ' ')" 0
 
+# While it runs, the spool is an unlinked file of mode 0600.
+mkfifo slow.csv
+crm-add slow.csv >/dev/null 2>&1 &
+adder=$!
+spool=
+for i in $(seq 100); do
+	spool=$(for fd in /proc/$adder/fd/*; do l=$(readlink "$fd") && case $l in *crm-spool*) echo "$fd $l";; esac; done 2>/dev/null | head -1)
+	[ -n "$spool" ] && break
+	sleep 0.1
+done
+like "the spool of a running crm-add: unlinked" "$spool" "crm-spool\.[A-Za-z0-9]{6} \(deleted\)$"
+is "the spool of a running crm-add: mode 0600 under umask 000" "$(stat -L -c %a "${spool%% *}" 2>&1)" 600
+printf 'name,email\nFay Fifo,fay.fifo@example.org\n' >slow.csv
+wait "$adder"
+is "the spooled crm-add ends well" "$?" 0
+
 # --- messages -----------------------------------------------------------------------
 echo '[1]' >arr.jsonl
 run crm-add --input-format jsonl arr.jsonl
@@ -215,6 +231,14 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=512k tmpfs full 2>/dev/null; the
 	is "a full disk: exit 4" "$rc" 4
 	like "a full disk: says the disk is full, naming the store" "$(cat "$T/err")" "full/crm.db: the disk is full \\(no space left on the device\\)"
 	is "a full disk: not 'disk I/O error'" "$(grep -c 'disk I/O error' "$T/err")" 0
+	umount full
+	# An output file on a full disk: said, and nothing left there.
+	mount -t tmpfs -o size=256k tmpfs full
+	awk 'BEGIN { print "name,email,notes"; for (i = 0; i < 3000; i++) printf "P%d,bad%d@,%0200d\n", i, i, 0 }' >bad.csv
+	run crm-add -q --dry-run --rejects full/bad.rej bad.csv
+	is "--rejects on a full disk: exit 4" "$rc" 4
+	like "--rejects on a full disk: says the disk is full" "$(cat "$T/err")" "full/bad.rej: the disk is full \\(no space left on the device\\)"
+	is "--rejects on a full disk: no file, no temporary file" "$(ls -A full | wc -l | tr -d ' ')" 0
 	umount full
 else
 	echo "ok $((tests + 1)) # skip a full disk needs root and tmpfs"; tests=$((tests + 1))
