@@ -2185,10 +2185,12 @@ json_record(crm_reader_t *r, json_t *o, crm_party_t **out)
 	    !json_object_get(o, "party_id")) {
 		json_object_foreach(o, k, v)
 			if (event_only_key(k)) {
+				/* The message first: k is o's. */
+				rc = fail(r, r->rec_line, "an event record (key '%s') without party_id: its"
+				          " id is the event's, which names no party", k);
 				json_decref(o);
 				crm_party_free(p);
-				return fail(r, r->rec_line, "an event record (key '%s') without party_id: its"
-				            " id is the event's, which names no party", k);
+				return rc;
 			}
 	}
 	json_object_foreach(o, k, v) {
