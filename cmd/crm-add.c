@@ -15,7 +15,7 @@
 #include "crm.h"
 
 enum {
-	OPT_KEY = 0x100, OPT_CONFLICT, OPT_REJECTS, OPT_DRY_RUN, OPT_MAP, OPT_ENCODING, OPT_FROM,
+	OPT_KEY = 0x100, OPT_CONFLICT, OPT_REJECTS, OPT_FORCE, OPT_DRY_RUN, OPT_MAP, OPT_ENCODING, OPT_FROM,
 	OPT_TAG,
 	OPT_UNTAG, OPT_SET, OPT_TYPE, OPT_KIND, OPT_FIELD_BASE = 0x200,
 };
@@ -44,6 +44,7 @@ static const struct option options[] = {
 	{ "key", 1, NULL, OPT_KEY },
 	{ "on-conflict", 1, NULL, OPT_CONFLICT },
 	{ "rejects", 1, NULL, OPT_REJECTS },
+	{ "force", 0, NULL, OPT_FORCE },
 	{ "dry-run", 0, NULL, OPT_DRY_RUN },
 	{ "map", 1, NULL, OPT_MAP },
 	{ "encoding", 1, NULL, OPT_ENCODING },
@@ -55,7 +56,7 @@ static const struct option options[] = {
 static struct crm_common common;
 static crm_party_t *flags;      /* what the flags say, applied to every record */
 static int nflags;              /* how many field flags were given */
-static int key = CRM_KEY_AUTO, conflict = CRM_ON_MERGE, dry_run, quiet;
+static int key = CRM_KEY_AUTO, conflict = CRM_ON_MERGE, dry_run, quiet, force;
 static const char *rejects_path, *map, *encoding, *from;
 static FILE *rejects, *out;
 static crm_store_t *store;
@@ -71,8 +72,9 @@ usage(FILE *fp, int code)
 	      "               [--kind K] [--type person|organization] [--ext-id X]\n"
 	      "               [--tag T]... [--untag T]... [--set KEY=VALUE]...\n"
 	      "               [--key id|email|ext_id|phone]\n"
-	      "               [--on-conflict merge|replace|skip|error] [--rejects FILE]\n"
-	      "               [--dry-run] [-q | --quiet] [--map FROM=TO,...]\n"
+	      "               [--on-conflict merge|replace|skip|error]\n"
+	      "               [--rejects FILE [--force]] [--dry-run] [-q | --quiet]\n"
+	      "               [--map FROM=TO,...]\n"
 	      "               [--encoding NAME] [--from NAME|list]\n"
 	      "               [--input-format csv|tsv|jsonl|vcard|lines|auto]\n"
 	      "               [--stdin | --no-stdin]\n"
@@ -264,6 +266,9 @@ main(int argc, char **argv)
 		case OPT_REJECTS:
 			rejects_path = optarg;
 			break;
+		case OPT_FORCE:
+			force = 1;
+			break;
 		case OPT_DRY_RUN:
 			dry_run = 1;
 			break;
@@ -309,6 +314,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (force && !rejects_path)
+		crm_die(CRM_EXIT_USAGE, "--force goes with --rejects");
 
 	int from_stdin = argc == 0 && !common.no_stdin && crm_stdin_is_stream();
 	if (nflags && (argc > 0 || from_stdin)) {
@@ -338,11 +345,12 @@ main(int argc, char **argv)
 		                           common.print_flags, &printer, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
+	/* Before the store is opened (or a dry run's stands in): never one of its files. */
+	if (rejects_path)
+		rejects = crm_cli_rejects_open(rejects_path, common.db, force, argc, argv, from_stdin);
 	if (dry_run)
 		crm_cli_dry_run_store(&common);
 	store = crm_cli_store(&common, 0);
-	if (rejects_path)
-		rejects = crm_cli_rejects_open(rejects_path, common.db, argc, argv, from_stdin);
 	crm_cli_progress_start(quiet);
 
 	if (argc == 0 && !from_stdin) {
@@ -374,8 +382,8 @@ main(int argc, char **argv)
 		crm_cli_empty_stream();
 	if (nread > 4096 && !dry_run)
 		crm_cli_progress(nread, "indexing and committing...");
-	if (rejects && fclose(rejects))
-		abort_all(CRM_IO, "%s", rejects_path, 0, strerror(errno));
+	if (rejects)
+		crm_cli_rejects_close(rejects);
 	if (!dry_run && (ncreated || nupdated)) {
 		/* The audit trail: counts only, never the parties. */
 		char counts[256];

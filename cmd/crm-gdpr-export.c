@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,9 +501,11 @@ main(int argc, char **argv)
 	if (!nvalues)
 		crm_die(CRM_EXIT_USAGE, "no subject: give --subject VALUE or --subject-stdin");
 
+	/* An existing file or one of the store's is refused now, before any work. */
 	FILE *out = stdout;
-	if (output && !access(output, F_OK))
-		crm_die(CRM_EXIT_USAGE, "%s: exists; not overwritten", output);
+	char tmp[PATH_MAX];
+	if (output)
+		out = crm_cli_output_open(output, common.db, -1, tmp, sizeof tmp);
 	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 	crm_subject_t *sj;
 	if ((rc = crm_subject_new(&sj)))
@@ -535,18 +538,8 @@ main(int argc, char **argv)
 	} else {
 		int missing = 0;
 		const char *path = register_path(reg, regbuf, sizeof regbuf);
-		if (output) {
-			/* 0600, never over an existing file; made once the store is open. */
-			int fd = open(output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-			if (fd < 0)
-				crm_die(errno == EEXIST ? CRM_EXIT_USAGE : CRM_EXIT_STORE, "%s: %s%s", output,
-				        strerror(errno), errno == EEXIST ? "; not overwritten" : "");
-			if (fchmod(fd, 0600) || !(out = fdopen(fd, "w")))
-				crm_die(CRM_EXIT_STORE, "%s:", output);
-		}
 		if ((rc = crm_gdpr_export(store, sj, request_id, path, out, &missing, msg, sizeof msg))) {
-			if (output)
-				unlink(output);
+			/* The temporary file is removed at exit. */
 			crm_die(crm_status_exit(rc), "%s", rc == CRM_BADINPUT || rc == CRM_USAGE ? msg :
 			        crm_store_errmsg(store));
 		}
@@ -555,10 +548,8 @@ main(int argc, char **argv)
 			         path ? path : "no HOME");
 		else if (missing == 2)
 			crm_warn("%s: some Art. 15 sections are missing and say \"not configured\"", path);
-		if (out != stdout && fclose(out)) {
-			unlink(output);
-			crm_die(CRM_EXIT_STORE, "%s:", output);
-		}
+		if (output)
+			crm_cli_output_commit(out, tmp, output, -1);
 		audit_access(sj, "export", request_id, nparties);
 		if (!nparties)
 			crm_warn("no party matches the subject: the document lists none");

@@ -16,7 +16,7 @@ enum {
 	OPT_CONTACT = 0x100, OPT_LIST, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET,
 	OPT_DRY_RUN, OPT_TASK, OPT_SPREAD, OPT_TASKS, OPT_OVERDUE, OPT_DUE_BEFORE, OPT_DONE,
 	OPT_REOPEN, OPT_IMPORT, OPT_REJECTS, OPT_CREATE_MISSING, OPT_MAP, OPT_ENCODING, OPT_FROM,
-	OPT_NO_PROMOTE,
+	OPT_NO_PROMOTE, OPT_FORCE,
 	OPT_FIELD_BASE = 0x200,
 };
 
@@ -51,6 +51,7 @@ static const struct option options[] = {
 	{ "dry-run", 0, NULL, OPT_DRY_RUN },
 	{ "import", 0, NULL, OPT_IMPORT },
 	{ "rejects", 1, NULL, OPT_REJECTS },
+	{ "force", 0, NULL, OPT_FORCE },
 	{ "create-missing", 0, NULL, OPT_CREATE_MISSING },
 	{ "map", 1, NULL, OPT_MAP },
 	{ "encoding", 1, NULL, OPT_ENCODING },
@@ -63,6 +64,7 @@ static const struct option options[] = {
 static struct crm_common common;
 static crm_store_t *store;
 static const char *rejects_path;
+static int force;       /* --force: --rejects replaces an existing file */
 
 static void __attribute__((noreturn))
 usage(FILE *fp, int code)
@@ -82,7 +84,8 @@ usage(FILE *fp, int code)
 	      "               [--stdin | --no-stdin]\n"
 	      "               [--db PATH]\n"
 	      "               [--format jsonl|json|csv|tsv|table] [--fields LIST] [--csv-raw]\n"
-	      "       crm-log --import [--rejects FILE] [--create-missing] [--map FROM=TO,...]\n"
+	      "       crm-log --import [--rejects FILE [--force]] [--create-missing]\n"
+	      "               [--map FROM=TO,...]\n"
 	      "               [--encoding NAME] [--from NAME|list] [--no-promote]\n"
 	      "               [--channel CHANNEL] [--type TYPE] [--campaign NAME] ...\n"
 	      "               [--dry-run] [-q | --quiet] [--input-format csv|tsv|jsonl|auto]\n"
@@ -495,11 +498,13 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 		                                  common.print_flags, &printer, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
+	/* Before the store is opened (or a dry run's stands in): never one of its files. */
+	if (rejects_path)
+		rejects = crm_cli_rejects_open(rejects_path, common.db, force, nfiles, files,
+		                               from_stdin);
 	if (dry_run && create_missing)
 		crm_cli_dry_run_store(&common);
 	store = crm_cli_store(&common, CRM_STORE_BULK | (create_missing ? 0 : CRM_STORE_NOCREATE));
-	if (rejects_path)
-		rejects = crm_cli_rejects_open(rejects_path, common.db, nfiles, files, from_stdin);
 	crm_cli_progress_start(quiet);
 	if (nfiles == 0) {
 		import_stream(stdin, "-");
@@ -520,8 +525,8 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 			fclose(fp);
 		}
 	}
-	if (rejects && fclose(rejects))
-		abort_import(CRM_IO, rejects_path, 0, strerror(errno));
+	if (rejects)
+		crm_cli_rejects_close(rejects);
 	if (from_stdin && !nread && !nrejected)
 		crm_cli_empty_stream();
 	if (nread > 4096)
@@ -657,6 +662,9 @@ main(int argc, char **argv)
 		case OPT_REJECTS:
 			rejects_path = optarg;
 			break;
+		case OPT_FORCE:
+			force = 1;
+			break;
 		case OPT_CREATE_MISSING:
 			create_missing = 1;
 			break;
@@ -699,6 +707,8 @@ main(int argc, char **argv)
 			usage(stderr, CRM_EXIT_USAGE);
 		}
 	}
+	if (force && !rejects_path)
+		crm_die(CRM_EXIT_USAGE, "--force goes with --rejects");
 	if (import) {
 		if (ncontacts || list || tasks || marking || spread >= 0 || since || until ||
 		    reverse || limit >= 0 || overdue || due_before)

@@ -581,7 +581,8 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "--force goes with a file, not standard output");
 	/* An existing page is refused now, before any work. */
 	char tmp[PATH_MAX];
-	FILE *page = html_stdout ? stdout : html ? crm_cli_output_open(html, force, tmp, sizeof tmp) :
+	FILE *page = html_stdout ? stdout : html ? crm_cli_output_open(html, common.db, force, tmp,
+	             sizeof tmp) :
 	             NULL;
 	/* The reports and their arguments: by FIELDS, campaign [NAME]. */
 	struct { const char *name, *arg; } reps[32];

@@ -41,7 +41,7 @@ _crm_report_fields='type kind name first_name last_name email phone org
 
 _crm_add_options='--name --first-name --last-name --email --phone --org
 	--title --city --postcode --country --birthdate --gender --notes --kind
-	--type --ext-id --tag --untag --set --key --on-conflict --rejects
+	--type --ext-id --tag --untag --set --key --on-conflict --rejects --force
 	--dry-run -q --quiet --map --encoding --from --input-format --stdin --no-stdin --db
 	--format --fields --csv-raw -h --help --version'
 _crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
@@ -50,7 +50,7 @@ _crm_find_options='--sort --limit --count --ids --format --fields --csv-raw
 _crm_log_options='--contact --type --channel --at --direction --subject
 	--body --amount --currency --campaign --ref --set --dry-run -q --quiet
 	--list --since --until --reverse --limit --task --due --assignee --spread
-	--tasks --overdue --due-before --done --reopen --import --rejects
+	--tasks --overdue --due-before --done --reopen --import --rejects --force
 	--create-missing --map --encoding --from --no-promote --input-format --stdin
 	--no-stdin --db
 	--format --fields --csv-raw -h --help --version'

@@ -338,6 +338,7 @@ if not set -q __crm_completion_loaded
         complete $c -l on-conflict -x -a 'merge replace skip error' \
             -d 'What to do with a stored match'
         complete $c -l rejects -r -F -d 'Write refused records to this file'
+        complete $c -l force -d 'With --rejects, replace an existing file'
         complete $c -l dry-run -d 'Write nothing: roll back at the end'
         complete $c -s q -l quiet -d 'Print neither parties nor summary'
         complete $c -l map -x -d 'Read input columns as other fields, FROM=TO,...'
@@ -397,6 +398,7 @@ if not set -q __crm_completion_loaded
         complete $c -l reopen -x -d 'Mark a task open again'
         complete $c -l import -d 'Import events from CSV or JSON Lines files'
         complete $c -l rejects -r -F -d 'Write refused records to this file'
+        complete $c -l force -d 'With --rejects, replace an existing file'
         complete $c -l create-missing -d 'Create the parties not in the store'
         complete $c -l no-promote -d 'Leave leads and prospects as they are after a purchase'
         complete $c -l map -x -d 'Read input columns as other fields, FROM=TO,...'

@@ -295,10 +295,23 @@ crm_cli_outformat(const struct crm_common *c)
 FILE *
 crm_cli_spool(void)
 {
-	FILE *fp = tmpfile();
+	const char *d = getenv("TMPDIR");
+	char path[PATH_MAX];
+	FILE *fp = NULL;
+	int fd;
 
+	/* An unlinked file, 0600 whatever the umask: it has no name to open it by. */
+	if (!d || *d != '/')
+		d = "/tmp";
+	if (snprintf(path, sizeof path, "%s/crm-spool.XXXXXX", d) >= (int)sizeof path)
+		snprintf(path, sizeof path, "/tmp/crm-spool.XXXXXX");
+	if ((fd = mkstemp(path)) >= 0) {
+		unlink(path);
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) || fchmod(fd, 0600) || !(fp = fdopen(fd, "w+")))
+			close(fd);
+	}
 	if (!fp)
-		crm_die(CRM_EXIT_STORE, "temporary file:");
+		crm_die(CRM_EXIT_STORE, "temporary file %s:", path);
 	return fp;
 }
 
@@ -339,35 +352,16 @@ crm_cli_set_failed(int status, const char *key)
 /* ------------------------------------------------------------------ */
 /* Bulk input: the rejects file, progress, dry runs. */
 
-/* Whether two paths name the same file, whether or not it exists yet. */
-static int
-same_path(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	char da[4096], db[4096], ra[PATH_MAX], rb[PATH_MAX];
-
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
-	snprintf(da, sizeof da, "%.*s", ba ? (int)(ba - a) : 1, ba ? a : ".");
-	snprintf(db, sizeof db, "%.*s", bb ? (int)(bb - b) : 1, bb ? b : ".");
-	if (ba == a)
-		snprintf(da, sizeof da, "/");
-	if (bb == b)
-		snprintf(db, sizeof db, "/");
-	if (!realpath(da, ra) || !realpath(db, rb))
-		return 0;
-	return !strcmp(ra, rb) && !strcmp(ba ? ba + 1 : a, bb ? bb + 1 : b);
-}
+/* The rejects file, under its temporary name until crm_cli_rejects_close(). */
+static char rejects_tmp[PATH_MAX];
+static const char *rejects_path;
+static int rejects_replace;
 
 FILE *
-crm_cli_rejects_open(const char *path, const char *db, int nfiles, char **files, int uses_stdin)
+crm_cli_rejects_open(const char *path, const char *db, int replace, int nfiles, char **files,
+                     int uses_stdin)
 {
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
 	struct stat rs, is;
-	char store[4096], comp[4200];
-	int fd;
-	FILE *fp;
 
 	for (int i = 0; i < nfiles; i++)
 		uses_stdin |= !strcmp(files[i], "-");
@@ -379,18 +373,15 @@ crm_cli_rejects_open(const char *path, const char *db, int nfiles, char **files,
 		    is.st_ino == rs.st_ino)
 			crm_die(CRM_EXIT_USAGE, "--rejects %s is standard input", path);
 	}
-	if (crm_store_path(db, store, sizeof store) == CRM_OK)
-		for (int i = 0; i < 4; i++) {
-			snprintf(comp, sizeof comp, "%s%s", store, sfx[i]);
-			if (same_path(comp, path))
-				crm_die(CRM_EXIT_USAGE, "--rejects %s is the store", path);
-		}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || fchmod(fd, 0600))
-		crm_die(CRM_EXIT_STORE, "%s:", path);
-	if (!(fp = fdopen(fd, "w")))
-		crm_die(CRM_EXIT_STORE, "%s:", path);
-	return fp;
+	rejects_path = path;
+	rejects_replace = replace;
+	return crm_cli_output_open(path, db, replace, rejects_tmp, sizeof rejects_tmp);
+}
+
+void
+crm_cli_rejects_close(FILE *fp)
+{
+	crm_cli_output_commit(fp, rejects_tmp, rejects_path, rejects_replace);
 }
 
 void
@@ -684,23 +675,20 @@ set_pending(const char *tmp, int on)
 }
 
 FILE *
-crm_cli_output_open(const char *path, int replace, char *tmp, size_t len)
+crm_cli_output_open(const char *path, const char *db, int replace, char *tmp, size_t len)
 {
-	struct stat st;
+	char what[64];
 	FILE *fp;
-	int fd;
+	int rc;
 
-	if (!replace && !lstat(path, &st))
-		crm_die(CRM_EXIT_USAGE, "%s: exists; not overwritten", path);
-	if (snprintf(tmp, len, "%s.XXXXXX", path) >= (int)len)
-		crm_die(CRM_EXIT_USAGE, "%s: path too long", path);
-	if ((fd = mkstemp(tmp)) < 0)
-		crm_die(CRM_EXIT_STORE, "%s:", path);
-	if (fchmod(fd, 0600) || !(fp = fdopen(fd, "w"))) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		errno = e;
+	if (crm_store_owns(db, path, what, sizeof what))
+		crm_die(CRM_EXIT_USAGE, "%s: is %s; not written", path, what);
+	if ((rc = crm_file_create(path, replace > 0, tmp, len, &fp))) {
+		if (errno == EEXIST)
+			crm_die(CRM_EXIT_USAGE, "%s: exists; not overwritten%s", path,
+			        replace < 0 ? "" : " (--force replaces it)");
+		if (errno == ENAMETOOLONG)
+			crm_die(CRM_EXIT_USAGE, "%s: path too long", path);
 		crm_die(CRM_EXIT_STORE, "%s:", path);
 	}
 	set_pending(tmp, 1);
@@ -710,31 +698,14 @@ crm_cli_output_open(const char *path, int replace, char *tmp, size_t len)
 void
 crm_cli_output_commit(FILE *fp, const char *tmp, const char *path, int replace)
 {
-	int e;
+	int rc = crm_file_commit(fp, tmp, path, replace > 0), e = errno;
 
-	if (fflush(fp) || ferror(fp) || fsync(fileno(fp))) {
-		e = errno;
-		fclose(fp);
-		unlink(tmp);
-		errno = e;
-		crm_die(CRM_EXIT_STORE, "%s: write error:", path);
-	}
-	if (fclose(fp)) {
-		e = errno;
-		unlink(tmp);
-		errno = e;
-		crm_die(CRM_EXIT_STORE, "%s: write error:", path);
-	}
-	/* link() never replaces: a file made meanwhile at path stays as it is. */
-	if (replace ? rename(tmp, path) : link(tmp, path)) {
-		e = errno;
-		unlink(tmp);
-		errno = e;
-		if (e == EEXIST)
-			crm_die(CRM_EXIT_USAGE, "%s: exists; not overwritten", path);
-		crm_die(CRM_EXIT_STORE, "%s:", path);
-	}
-	if (!replace)
-		unlink(tmp);
 	set_pending(tmp, 0);
+	errno = e;
+	if (rc == CRM_USAGE)
+		crm_die(CRM_EXIT_USAGE, "%s: exists; not overwritten", path);
+	if (rc && errno == ENOSPC)
+		crm_die(CRM_EXIT_STORE, "%s: the disk is full (no space left on the device)", path);
+	if (rc)
+		crm_die(CRM_EXIT_STORE, "%s: write error:", path);
 }

@@ -190,6 +190,12 @@ void amount_format(long long v, char out[32]);
 void msgf(char *msg, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * What a Jansson error says, in the toolkit's words: never the name of
+ * one of Jansson's flags.  Written into buf (size len), returned.
+ */
+const char *json_why(const json_error_t *je, char *buf, size_t len);
+
 /* Quote a value for a message: at most 60 bytes, controls escaped. */
 const char *quoted(const char *s, char *buf, size_t len);
 

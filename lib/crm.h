@@ -555,6 +555,34 @@ void crm_store_close(crm_store_t *s);
 /* The last error of the store, borrowed. */
 const char *crm_store_errmsg(const crm_store_t *s);
 
+/*
+ * Whether path is, or would become, one of the files of the store db
+ * names (see crm_store_path()): the database, its -wal, -shm and
+ * -journal, its key (.key) and its suppression ledger (.suppress).  An
+ * existing file is compared by device and inode, a file not yet made by
+ * its directory's device and inode and its name.  1 with what (size len)
+ * saying which ("the store's key"), else 0.
+ */
+int crm_store_owns(const char *db, const char *path, char *what, size_t len);
+
+/*
+ * A new file written whole or not at all, never through a symbolic link.
+ * crm_file_create() makes a temporary file beside path (its name in tmp,
+ * of size len; created with O_EXCL, so never through a link; mode 0600
+ * whatever the umask) and opens it for writing in *fp.  CRM_USAGE with
+ * errno EEXIST when path exists (a symbolic link included) and not
+ * replace; CRM_USAGE with ENAMETOOLONG when the name does not fit;
+ * CRM_IO with errno otherwise.  crm_file_commit() flushes, syncs and
+ * closes fp and gives the file path's name: link() unless replace, which
+ * never replaces a file made meanwhile (CRM_USAGE, EEXIST), rename() when
+ * replace (a symbolic link at path is replaced, never followed); CRM_IO
+ * with errno on a write error.  On failure the temporary file is removed.
+ * crm_file_discard() closes fp and removes the temporary file.
+ */
+int crm_file_create(const char *path, int replace, char *tmp, size_t len, FILE **fp);
+int crm_file_commit(FILE *fp, const char *tmp, const char *path, int replace);
+void crm_file_discard(FILE *fp, const char *tmp);
+
 /* The schema version of an open store. */
 int crm_store_schema(const crm_store_t *s);
 
@@ -1020,14 +1048,16 @@ FILE *crm_cli_spool(void);
 void crm_cli_unspool(FILE *fp);
 
 /*
- * Bulk input.  crm_cli_rejects_open() opens the --rejects file (0600),
- * refusing one of the input files, standard input when it is read, or the
- * store db names; it exits 2 or 4 with a message.  crm_cli_reject() writes
- * one bad record to it: a comment with file, line and reason, then the
- * record verbatim, after each input's CSV header.
+ * Bulk input.  crm_cli_rejects_open() opens the --rejects file as
+ * crm_cli_output_open() does (replace: --force), refusing one of the input
+ * files or standard input when it is read; it exits 2 or 4 with a message.
+ * crm_cli_rejects_close() gives it its name (crm_cli_output_commit()).
+ * crm_cli_reject() writes one bad record to it: a comment with file, line
+ * and reason, then the record verbatim, after each input's CSV header.
  */
-FILE *crm_cli_rejects_open(const char *path, const char *db, int nfiles, char **files,
-                           int uses_stdin);
+FILE *crm_cli_rejects_open(const char *path, const char *db, int replace, int nfiles,
+                           char **files, int uses_stdin);
+void crm_cli_rejects_close(FILE *fp);
 void crm_cli_reject(FILE *fp, const char *file, long line, const char *msg, const char *raw,
                     size_t len, const char *header);
 
@@ -1076,15 +1106,18 @@ char **crm_cli_args(int argc, char **argv, const struct option *opts, int *nargs
 char **crm_cli_operands(int argc, char **argv, char **args, int nargs, int optind, int *n);
 
 /*
- * An output file written whole or not at all.  crm_cli_output_open()
- * makes a temporary file beside path (0600, its name in tmp), after
- * checking that path does not exist unless replace (exit 2 "PATH: exists;
- * not overwritten"); crm_cli_output_commit() flushes, syncs and closes it
- * and gives it path's name, never over an existing file unless replace
- * (a symbolic link at path is replaced, never followed).  Exit 4 on an I/O
- * error, the temporary file removed.
+ * An output file written whole or not at all (crm_file_create()):
+ * crm_cli_output_open() makes a temporary file beside path (0600, its
+ * name in tmp), after checking that path is none of the files of the
+ * store db names (exit 2 "PATH: is the store's key; not written") and
+ * does not exist unless replace > 0 (exit 2 "PATH: exists; not
+ * overwritten", with a hint at --force unless replace < 0: no option
+ * replaces it); crm_cli_output_commit() flushes, syncs and closes it and
+ * gives it path's name, never over an existing file unless replace > 0 (a
+ * symbolic link at path is replaced, never followed).  Exit 4 on an I/O
+ * error; the temporary file is removed, at exit too.
  */
-FILE *crm_cli_output_open(const char *path, int replace, char *tmp, size_t len);
+FILE *crm_cli_output_open(const char *path, const char *db, int replace, char *tmp, size_t len);
 void crm_cli_output_commit(FILE *fp, const char *tmp, const char *path, int replace);
 
 /* Whether a is a term that getopt would take for options ("-has:phone"). */

@@ -984,8 +984,13 @@ load_register(const char *path, json_t **reg, int *missing, char *msg, size_t le
 	*missing = 1;
 	if (!path || access(path, F_OK))
 		return CRM_OK;
-	if (!(*reg = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) || !json_is_object(*reg)) {
-		msgf(msg, len, "%s:%d: %s", path, je.line, *reg ? "not a JSON object" : je.text);
+	if (!(*reg = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je)) ||
+	    !json_is_object(*reg)) {
+		char why[JSON_ERROR_TEXT_LENGTH + 64];
+		if (*reg)
+			msgf(msg, len, "%s: not an object: the register is one JSON object", path);
+		else
+			msgf(msg, len, "%s:%d: %s", path, je.line, json_why(&je, why, sizeof why));
 		json_decref(*reg);
 		*reg = NULL;
 		return CRM_BADINPUT;
@@ -1488,20 +1493,41 @@ file_sha256(const char *path, char out[65], long long *size)
 	return r < 0 ? CRM_IO : CRM_OK;
 }
 
-static FILE *
-create_0600(const char *dir, const char *name, char *path, size_t len)
+/*
+ * A file of the portable copy under a temporary name (crm_file_create()),
+ * never one of the store's files; CRM_USAGE or CRM_IO with msg.
+ */
+static int
+create_0600(crm_store_t *s, const char *dir, const char *name, char *tmp, size_t tlen,
+            FILE **fp, char *msg, size_t len)
 {
-	snprintf(path, len, "%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	FILE *fp;
+	char path[4200], what[64];
+	int rc;
 
-	if (fd < 0)
-		return NULL;
-	if (fchmod(fd, 0600) || !(fp = fdopen(fd, "w"))) {
-		close(fd);
-		return NULL;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (crm_store_owns(store_file(s), path, what, sizeof what)) {
+		msgf(msg, len, "%s: is %s; not written", path, what);
+		return CRM_USAGE;
 	}
-	return fp;
+	if ((rc = crm_file_create(path, 0, tmp, tlen, fp)))
+		msgf(msg, len, "%s: %s%s", path, errno == EEXIST ? "exists; not overwritten" :
+		     strerror(errno), errno == EEXIST ? " (give a new or empty directory)" : "");
+	return rc;
+}
+
+/* Give a temporary file its name; CRM_USAGE or CRM_IO with msg. */
+static int
+commit_file(FILE *fp, const char *tmp, const char *dir, const char *name, char *msg, size_t len)
+{
+	char path[4200];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((rc = crm_file_commit(fp, tmp, path, 0)))
+		msgf(msg, len, "%s: %s%s", path, errno == EEXIST ? "exists; not overwritten" :
+		     errno == ENOSPC ? "the disk is full (no space left on the device)" :
+		     strerror(errno), errno == EEXIST ? " (give a new or empty directory)" : "");
+	return rc;
 }
 
 /* The party fields a person provided: what crm-add reads back. */
@@ -1516,8 +1542,9 @@ crm_gdpr_portable(crm_store_t *s, crm_subject_t *sj, const char *dir, const char
 {
 	static const char *const names[] = { "parties.jsonl", "parties.csv", "events.jsonl",
 	                                     "events.csv" };
-	char path[4200];
+	char path[4200], tmp[5][4200] = { "" };
 	FILE *fp[4] = { NULL };
+	int named[4] = { 0 };
 	crm_printer_t *pr[4] = { NULL };
 	int rc = CRM_OK;
 	long nparties = 0, nevents = 0;
@@ -1531,13 +1558,10 @@ crm_gdpr_portable(crm_store_t *s, crm_subject_t *sj, const char *dir, const char
 	/* The identifiers, for the audit entry's keyed hash. */
 	if ((rc = gather(s, sj)))
 		return rc;
+	/* Each file under a temporary name, given its own once all are written. */
 	for (int i = 0; i < 4; i++)
-		if (!(fp[i] = create_0600(dir, names[i], path, sizeof path))) {
-			msgf(msg, len, "%s: %s%s", path, strerror(errno),
-			     errno == EEXIST ? " (give a new or empty directory)" : "");
-			rc = errno == EEXIST ? CRM_USAGE : CRM_IO;
+		if ((rc = create_0600(s, dir, names[i], tmp[i], sizeof tmp[i], &fp[i], msg, len)))
 			goto out;
-		}
 	if ((rc = crm_printer_open(fp[0], CRM_OUT_JSONL, PORTABLE_PARTY, NULL, 0, &pr[0], msg, len)) ||
 	    (rc = crm_printer_open(fp[1], CRM_OUT_CSV, PORTABLE_PARTY, NULL, CRM_PRINT_CSV_RAW, &pr[1],
 	                           msg, len)) ||
@@ -1586,13 +1610,13 @@ crm_gdpr_portable(crm_store_t *s, crm_subject_t *sj, const char *dir, const char
 out:
 	for (int i = 0; i < 4; i++) {
 		crm_printer_free(pr[i]);
-		if (fp[i] && fclose(fp[i]) && !rc) {
-			msgf(msg, len, "%s/%s: %s", dir, names[i], strerror(errno));
-			rc = CRM_IO;
-		}
+		if (fp[i] && !rc)
+			named[i] = !(rc = commit_file(fp[i], tmp[i], dir, names[i], msg, len));
+		else if (fp[i])
+			crm_file_discard(fp[i], tmp[i]);
 	}
 	if (rc)
-		return rc;
+		goto unmake;
 	/* The manifest: what each file is, its size and checksum, how to read it back. */
 	json_t *m = json_pack("{s:s,s:i,s:s?,s:{s:i,s:i},s:[],s:s}", "document", "crm-portable",
 	                      "version", 1, "request_id", request_id, "counts", "parties",
@@ -1612,18 +1636,29 @@ out:
 		                      json_pack("{s:s,s:I,s:s}", "name", names[i], "bytes",
 		                                (json_int_t)size, "sha256", sum));
 	}
-	if (!m)
-		return CRM_NOMEM;
-	FILE *mf = rc ? NULL : create_0600(dir, "manifest.json", path, sizeof path);
-	if (!rc && (!mf || json_dumpf(m, mf, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
+	if (!m) {
+		rc = CRM_NOMEM;
+		goto unmake;
+	}
+	FILE *mf = NULL;
+	if (!rc)
+		rc = create_0600(s, dir, "manifest.json", tmp[4], sizeof tmp[4], &mf, msg, len);
+	if (!rc && (json_dumpf(m, mf, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
 	            fputc('\n', mf) == EOF)) {
-		msgf(msg, len, "%s: %s", path, strerror(errno));
+		msgf(msg, len, "%s/manifest.json: %s", dir, strerror(errno));
 		rc = CRM_IO;
 	}
-	if (mf && fclose(mf) && !rc) {
-		msgf(msg, len, "%s: %s", path, strerror(errno));
-		rc = CRM_IO;
-	}
+	if (mf && !rc)
+		rc = commit_file(mf, tmp[4], dir, "manifest.json", msg, len);
+	else if (mf)
+		crm_file_discard(mf, tmp[4]);
 	json_decref(m);
+unmake:
+	/* Nothing half made: on failure the files already given their names go too. */
+	for (int i = 0; i < 4 && rc; i++)
+		if (named[i]) {
+			snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+			unlink(path);
+		}
 	return rc;
 }

@@ -2027,6 +2027,7 @@ nomem:
 }
 
 static int json_record(crm_reader_t *r, json_t *o, crm_party_t **out);
+static const char *json_kind(const json_t *v, int plural);
 static const char *trim(const char *s, size_t n, size_t *len);
 
 static int
@@ -2059,7 +2060,7 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	}
 	if (json_depth(r->line.p, r->line.len, MAXDEPTH) > MAXDEPTH)
 		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
-	o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je);
+	o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	/*
 	 * An object that the end of its line leaves open goes on over the next
 	 * lines ({"a":1,\n "b":2}), as a pretty printer writes it.
@@ -2079,13 +2080,17 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 			return rc;
 		if (json_depth(r->raw.p, r->raw.len, MAXDEPTH) > MAXDEPTH)
 			return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
-		o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je);
+		o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	}
+	char why[JSON_ERROR_TEXT_LENGTH + 64];
 	if (!o)
-		return fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column, je.text);
+		return fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column,
+		            json_why(&je, why, sizeof why));
 	if (!json_is_object(o)) {
+		const char *kind = json_kind(o, 0);
 		json_decref(o);
-		return fail(r, r->rec_line, "expected a JSON object");
+		return fail(r, r->rec_line, "%s, not an object: each line is one record, a JSON object",
+		            kind);
 	}
 	return json_record(r, o, out);
 }
@@ -2240,18 +2245,20 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
 	json_error_t je;
 	json_t *o = json_loadb(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	char why[JSON_ERROR_TEXT_LENGTH + 64];
 	if (!o)
-		return fail(r, r->rec_line, "invalid JSON: %s", je.text);
+		return fail(r, r->rec_line, "invalid JSON: %s", json_why(&je, why, sizeof why));
 	if (!json_is_object(o)) {
 		const char *kind = json_kind(o, 0), *kinds = json_kind(o, 1);
 		json_decref(o);
 		if (nth)
-			return fail(r, r->rec_line, "expected a JSON object, not %s", kind);
+			return fail(r, r->rec_line, "%s, not an object: each record is a JSON object", kind);
 		/* The first element says what the array holds: not records. */
 		r->fatal = 1;
 		r->eof = 1;
 		r->ipos = r->ilen;
-		return fail(r, r->rec_line, "a JSON array of %s is not records", kinds);
+		return fail(r, r->rec_line, "%s, not an object (a JSON array of %s is not records)", kind,
+		            kinds);
 	}
 	/* Read again, its numbers kept as written (see crm_json_load()). */
 	json_decref(o);
@@ -2328,12 +2335,12 @@ json_record(crm_reader_t *r, json_t *o, crm_party_t **out)
 	    !json_object_get(o, "party_id")) {
 		json_object_foreach(o, k, v)
 			if (event_only_key(k)) {
-				/* The message first: k is the object's. */
-				int rc2 = fail(r, r->rec_line, "an event record (key '%s') without party_id:"
-				               " its id is the event's, which names no party", k);
+				/* The message first: k is o's. */
+				rc = fail(r, r->rec_line, "an event record (key '%s') without party_id: its"
+				          " id is the event's, which names no party", k);
 				json_decref(o);
 				crm_party_free(p);
-				return rc2;
+				return rc;
 			}
 	}
 	if (!r->events && (rc = json_same_field(r, o))) {

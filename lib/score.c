@@ -70,11 +70,12 @@ weights_load(struct weights *w, const char *path, char *msg, size_t len)
 	const char *k;
 	int rc = CRM_BADINPUT;
 
-	if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &err))) {
+	if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err))) {
+		char why[JSON_ERROR_TEXT_LENGTH + 64];
 		if (err.line < 1)
-			msgf(msg, len, "%s: %s", path, err.text);
+			msgf(msg, len, "%s: %s", path, json_why(&err, why, sizeof why));
 		else
-			msgf(msg, len, "%s:%d: %s", path, err.line, err.text);
+			msgf(msg, len, "%s:%d: %s", path, err.line, json_why(&err, why, sizeof why));
 		return CRM_BADINPUT;
 	}
 	if (!json_is_object(root)) {

@@ -325,6 +325,14 @@ store_seterr(crm_store_t *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Whether rc says the disk is full: SQLITE_FULL, or an I/O error of ENOSPC. */
+static int
+disk_full(crm_store_t *s, int rc)
+{
+	return (rc & 0xff) == SQLITE_FULL ||
+	       ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC);
+}
+
 int
 store_status(crm_store_t *s, int rc)
 {
@@ -333,6 +341,10 @@ store_status(crm_store_t *s, int rc)
 	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
 		store_seterr(s, "store busy: another program is writing to it (%s); try again",
 		             sqlite3_errmsg(s->db));
+	else if (disk_full(s, rc))
+		store_seterr(s, "%s: the disk is full (no space left on the device)", s->file);
+	else if (prim == SQLITE_IOERR && sqlite3_system_errno(s->db) == EDQUOT)
+		store_seterr(s, "%s: disk quota exceeded", s->file);
 	else
 		store_seterr(s, "%s", sqlite3_errmsg(s->db));
 	switch (prim) {
@@ -393,6 +405,62 @@ crm_store_path(const char *path, char *buf, size_t len)
 	return CRM_OK;
 }
 
+/* Where path's file is or would be: its directory in dir, its name returned. */
+static const char *
+dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+	return slash ? slash + 1 : path;
+}
+
+/* Whether a and b are the same file, or would be once made. */
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char da[4096], db[4096];
+
+	if (!stat(a, &sa) && !stat(b, &sb))
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	const char *na = dir_of(a, da, sizeof da), *nb = dir_of(b, db, sizeof db);
+	if (!*na || strcmp(na, nb))
+		return 0;
+	int ea = stat(da, &sa), eb = stat(db, &sb);
+	if (ea && eb)
+		return !strcmp(da, db);     /* a directory not made yet: by its name */
+	return !ea && !eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int
+crm_store_owns(const char *db, const char *path, char *what, size_t len)
+{
+	static const struct { const char *sfx, *what; } files[] = {
+		{ "", "the store" }, { "-wal", "the store's write-ahead log" },
+		{ "-shm", "the store's shared-memory index" },
+		{ "-journal", "the store's rollback journal" }, { ".key", "the store's key" },
+		{ ".suppress", "the store's suppression ledger" },
+	};
+	char file[4096], f[4200];
+
+	if (crm_store_path(db, file, sizeof file))
+		return 0;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(f, sizeof f, "%s%s", file, files[i].sfx);
+		if (same_file(f, path)) {
+			snprintf(what, len, "%s", files[i].what);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* mkdir -p for the store's directory; directories it makes are 0700. */
 static int
 make_dirs(char *dir)
@@ -425,7 +493,7 @@ exec(crm_store_t *s, const char *sql)
 
 	if (rc != SQLITE_OK) {
 		int st = store_status(s, rc);
-		if (err && st != CRM_BUSY)
+		if (err && st != CRM_BUSY && !disk_full(s, rc) && (rc & 0xff) != SQLITE_IOERR)
 			store_seterr(s, "%s", err);
 		sqlite3_free(err);
 		return st;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* util.c: strings, buffers, UTF-8, folding, normalised keys, dates. */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +10,9 @@
 #include <idn2.h>
 #include <uninorm.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crm-private.h"
 
@@ -1082,4 +1086,109 @@ crm_json_plain(json_t *v)
 		return c;
 	}
 	return json_incref(v);
+}
+
+/* Output files, written whole or not at all. */
+
+int
+crm_file_create(const char *path, int replace, char *tmp, size_t len, FILE **fp)
+{
+	struct stat st;
+	int fd, e;
+
+	*fp = NULL;
+	if (len)
+		*tmp = '\0';
+	/* lstat: a symbolic link is a file there, never followed. */
+	if (!replace && !lstat(path, &st)) {
+		errno = EEXIST;
+		return CRM_USAGE;
+	}
+	if (snprintf(tmp, len, "%s.XXXXXX", path) >= (int)len) {
+		if (len)
+			*tmp = '\0';
+		errno = ENAMETOOLONG;
+		return CRM_USAGE;
+	}
+	/* mkstemp() creates with O_EXCL: never through a link, never an old file. */
+	if ((fd = mkstemp(tmp)) < 0) {
+		e = errno;
+		*tmp = '\0';
+		errno = e;
+		return CRM_IO;
+	}
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) || fchmod(fd, 0600) || !(*fp = fdopen(fd, "w"))) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		*tmp = '\0';
+		errno = e;
+		return CRM_IO;
+	}
+	return CRM_OK;
+}
+
+int
+crm_file_commit(FILE *fp, const char *tmp, const char *path, int replace)
+{
+	int e;
+
+	errno = 0;
+	if (fflush(fp) || ferror(fp) || fsync(fileno(fp))) {
+		e = errno ? errno : EIO;
+		fclose(fp);
+		goto fail;
+	}
+	if (fclose(fp)) {
+		e = errno;
+		goto fail;
+	}
+	/* link() never replaces: a file made meanwhile at path stays as it is. */
+	if (replace ? rename(tmp, path) : link(tmp, path)) {
+		e = errno;
+		goto fail;
+	}
+	if (!replace)
+		unlink(tmp);
+	return CRM_OK;
+fail:
+	unlink(tmp);
+	errno = e;
+	return e == EEXIST ? CRM_USAGE : CRM_IO;
+}
+
+void
+crm_file_discard(FILE *fp, const char *tmp)
+{
+	int e = errno;
+
+	if (fp)
+		fclose(fp);
+	if (tmp && *tmp)
+		unlink(tmp);
+	errno = e;
+}
+
+/* ------------------------------------------------------------------ */
+
+const char *
+json_why(const json_error_t *je, char *buf, size_t len)
+{
+	/* "\u0000 is not allowed without JSON_ALLOW_NUL near ...": no flag names. */
+	static const char nul[] = "\\u0000 is not allowed";
+	const char *t = je->text, *w = strstr(t, " without JSON_"), *after = t + strlen(t);
+
+	if (w)
+		for (after = w + 14; *after == '_' || isupper((unsigned char)*after); after++)
+			;
+	if (!strncmp(t, nul, sizeof nul - 1))
+		snprintf(buf, len, "\\u0000 (a NUL character) is not allowed%s",
+		         w ? after : t + sizeof nul - 1);
+	else if (w)
+		snprintf(buf, len, "%.*s%s", (int)(w - t), t, after);
+	else
+		snprintf(buf, len, "%s", t);
+	if (strstr(buf, "JSON_"))
+		snprintf(buf, len, "not valid JSON");
+	return buf;
 }
