@@ -446,6 +446,19 @@ norm_email(const char *s)
 		t += 7, n -= 7;
 	if (!n)
 		return NULL;
+	/* ASCII, the common case: lower case is all there is to it. */
+	size_t k;
+	int plain = 1;
+	for (k = 0; k < n && plain; k++)
+		plain = (unsigned char)t[k] < 0x80 && !(k + 4 <= n && !strncasecmp(t + k, "xn--", 4));
+	if (plain) {
+		if (!(r = malloc(n + 1)))
+			return NULL;
+		for (k = 0; k < n; k++)
+			r[k] = (char)tolower((unsigned char)t[k]);
+		r[n] = '\0';
+		return r;
+	}
 	/* One spelling of each character (NFC): é typed or composed is é. */
 	r = (char *)u8_normalize(UNINORM_NFC, (const uint8_t *)t, n, NULL, &len);
 	if (!r)
