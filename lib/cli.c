@@ -529,7 +529,7 @@ void
 crm_cli_empty_stream(void)
 {
 	crm_die(CRM_EXIT_NOMATCH, "the stream on standard input named no party, so nothing was done"
-	        " (--no-stdin or CRM_NO_STDIN=1 ignores standard input)");
+	        " (--no-stdin ignores standard input; in a crontab, CRM_NO_STDIN=1)");
 }
 
 int
