@@ -19,7 +19,7 @@
 enum {
 	OPT_SUBJECT = 0x100, OPT_SUBJECT_STDIN, OPT_OUTPUT, OPT_REGISTER, OPT_REQUEST_ID,
 	OPT_ERASE, OPT_REASON, OPT_KEEP_ACCOUNTING, OPT_DRY_RUN, OPT_AUDIT, OPT_VERIFY_AUDIT,
-	OPT_REDACT, OPT_REPLAY, OPT_UNSUPPRESS, OPT_PORTABLE, OPT_WEIGHTS,
+	OPT_REDACT, OPT_REPLAY, OPT_UNSUPPRESS, OPT_PORTABLE, OPT_WEIGHTS, OPT_FINISH,
 };
 
 static const struct option options[] = {
@@ -34,6 +34,7 @@ static const struct option options[] = {
 	{ "keep-accounting", 0, NULL, OPT_KEEP_ACCOUNTING },
 	{ "redact-mentions", 0, NULL, OPT_REDACT },
 	{ "replay", 0, NULL, OPT_REPLAY },
+	{ "finish", 0, NULL, OPT_FINISH },
 	{ "portable", 1, NULL, OPT_PORTABLE },
 	{ "unsuppress", 1, NULL, OPT_UNSUPPRESS },
 	{ "dry-run", 0, NULL, OPT_DRY_RUN },
@@ -59,6 +60,7 @@ usage(FILE *fp, int code)
 	      "               [--db PATH]\n"
 	      "       crm-gdpr-export --replay [--reason TEXT] [--request-id ID] [--keep-accounting]\n"
 	      "               [--redact-mentions] [--dry-run]\n"
+	      "       crm-gdpr-export --finish [--db PATH]\n"
 	      "       crm-gdpr-export --unsuppress VALUE --reason TEXT [--request-id ID]\n"
 	      "       crm-gdpr-export --audit [--format jsonl|json|csv|tsv|table] [--fields LIST]\n"
 	      "       crm-gdpr-export --verify-audit [--db PATH]\n"
@@ -204,13 +206,87 @@ put_json(const char *s)
 	putchar('"');
 }
 
-static void
-counts_json(char *buf, size_t len, const long c[CRM_ERASE_NCOUNTS])
+static const char not_here[] = "\"not_erased_here\":[\"backups and copies of the store\","
+	"\"files already exported or sent\",\"terminal scrollback and shell history\","
+	"\"the file system's free blocks\"]";
+
+/* The report of a finished erasure, one JSON line; 1 when residue was found. */
+static int
+put_report(const struct crm_erasure *e, int resumed)
 {
-	snprintf(buf, len, "{\"parties\":%ld,\"events\":%ld,\"tags\":%ld,\"facts\":%ld,"
-	         "\"accounting_kept\":%ld,\"identifiers_suppressed\":%ld,\"mentions_redacted\":%ld}",
-	         c[CRM_ERASE_PARTIES], c[CRM_ERASE_EVENTS], c[CRM_ERASE_TAGS], c[CRM_ERASE_FACTS],
-	         c[CRM_ERASE_KEPT], c[CRM_ERASE_SUPPRESSED], c[CRM_ERASE_REDACTED]);
+	printf("{\"erased\":%s,\"request_id\":", e->counts ? e->counts : "null");
+	put_json(e->request_id);
+	if (resumed) {
+		printf(",\"started\":");
+		put_json(e->started);
+		printf(",\"finished_late\":true");
+	}
+	if (!e->verified) {
+		printf(",\"verification\":{\"done\":false,\"why\":\"what to look for could not be"
+		       " read: the store's key is not the one the erasure used\"},%s}\n", not_here);
+		return 1;
+	}
+	printf(",\"verification\":{\"tokens\":%zu,\"files\":[\"store\",\"wal\",\"journal\","
+	       "\"suppression ledger\"],\"clean\":%s,\"residue\":[", e->tokens,
+	       e->residue && e->residue[0] ? "false" : "true");
+	for (size_t i = 0; e->residue && e->residue[i]; i++) {
+		if (i)
+			putchar(',');
+		put_json(e->residue[i]);
+	}
+	printf("]},%s}\n", not_here);
+	return e->residue && e->residue[0];
+}
+
+/*
+ * Erasures that a full disk, a reader or a kill left unfinished: every
+ * GDPR command finishes them first.  With report, their reports go to
+ * standard output (--finish); else a line each on standard error.
+ * The count finished; 1 more in *dirty for each with residue.
+ */
+static size_t
+finish_pending(int report, int *dirty)
+{
+	int64_t *ids;
+	size_t n;
+	int rc;
+
+	if ((rc = crm_gdpr_pending(store, &ids, &n)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	for (size_t i = 0; i < n; i++) {
+		struct crm_erasure e;
+		if ((rc = crm_gdpr_finish(store, ids[i], 1, &e))) {
+			crm_die(crm_status_exit(rc), "the erasure begun %s is still not finished: %s; run "
+			        "crm-gdpr-export --finish again%s", e.started, crm_store_errmsg(store),
+			        rc == CRM_BUSY ? " when no other program uses the store" : "");
+		}
+		if (report)
+			*dirty += put_report(&e, 1);
+		else if (e.verified && !(e.residue && e.residue[0]))
+			fprintf(stderr, "%s: finished the erasure begun %s, left unfinished: its files are"
+			        " clean\n", crm_progname, e.started);
+		else {
+			crm_warn("finished the erasure begun %s, left unfinished, but %s: run "
+			         "crm-gdpr-export --audit", e.started, e.verified ?
+			         "residue of its subject is in the store's files" :
+			         "its verification could not be read");
+			++*dirty;
+		}
+		crm_erasure_clear(&e);
+	}
+	free(ids);
+	return n;
+}
+
+/* The store, with any unfinished erasure finished first. */
+static crm_store_t *
+open_store(void)
+{
+	int dirty = 0;
+
+	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+	finish_pending(0, &dirty);
+	return store;
 }
 
 static int
@@ -219,20 +295,21 @@ do_erase(crm_subject_t *sj, const char *action, const char *request_id, const ch
 {
 	long counts[CRM_ERASE_NCOUNTS];
 	char msg[512], cj[512], subj[65];
-	char **residue = NULL;
 	const int64_t *ids;
 	size_t n = crm_subject_parties(sj, &ids);
+	int64_t pending;
 	int rc;
 
 	crm_cli_begin_once(store);
 	subj[0] = '\0';
 	if ((rc = crm_gdpr_erase(store, sj, request_id, reason,
-	                         flags | (dry_run ? CRM_ERASE_DRY_RUN : 0), counts, msg, sizeof msg)) ||
+	                         flags | (dry_run ? CRM_ERASE_DRY_RUN : 0), counts, &pending, msg,
+	                         sizeof msg)) ||
 	    (!dry_run && (rc = crm_subject_audit_hash(store, sj, subj)))) {
 		crm_store_rollback(store);
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	}
-	counts_json(cj, sizeof cj, counts);
+	crm_erase_counts_json(counts, cj, sizeof cj);
 	if (dry_run) {
 		/* The plan: what would go, counted; nothing written, the ledger untouched. */
 		crm_store_rollback(store);
@@ -243,38 +320,27 @@ do_erase(crm_subject_t *sj, const char *action, const char *request_id, const ch
 		       "\"checkpoint and truncate the WAL\",\"verify the raw files\"]}\n", cj);
 		return 0;
 	}
+	/* The deletions and what is left to do, in one commit: all of it or none. */
 	if ((rc = crm_audit_append(store, "crm-gdpr-export", action, request_id, subj[0] ? subj : NULL,
 	                           cj)) ||
 	    (rc = crm_store_commit(store))) {
 		crm_store_rollback(store);
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	}
-	if ((rc = crm_gdpr_purge(store))) {
-		/* Erased and committed, but not purged: say so in the report too. */
+	struct crm_erasure e;
+	if ((rc = crm_gdpr_finish(store, pending, 0, &e))) {
+		/* Erased and committed, suppressed, but not finished: say so in the report too. */
 		printf("{\"erased\":%s,\"request_id\":", cj);
 		put_json(request_id);
-		printf(",\"verification\":{\"done\":false,\"why\":");
+		printf(",\"finished\":false,\"why\":");
 		put_json(crm_store_errmsg(store));
-		printf("}}\n");
-		crm_cli_fail(rc, crm_store_errmsg(store));
+		printf("}\n");
+		crm_die(crm_status_exit(rc), "the erasure is committed, and its identifiers suppressed,"
+		        " but it is not finished: %s; run crm-gdpr-export --finish%s", crm_store_errmsg(store),
+		        rc == CRM_BUSY ? " when no other program uses the store" : "");
 	}
-	if ((rc = crm_gdpr_verify(store, sj, &residue)))
-		crm_cli_fail(rc, crm_store_errmsg(store));
-	printf("{\"erased\":%s,\"request_id\":", cj);
-	put_json(request_id);
-	printf(",\"verification\":{\"tokens\":%zu,\"files\":[\"store\",\"wal\",\"journal\","
-	       "\"suppression ledger\"],\"clean\":%s,\"residue\":[", crm_subject_tokens(sj),
-	       residue && residue[0] ? "false" : "true");
-	for (size_t i = 0; residue && residue[i]; i++) {
-		if (i)
-			putchar(',');
-		put_json(residue[i]);
-	}
-	printf("]},\"not_erased_here\":[\"backups and copies of the store\","
-	       "\"files already exported or sent\",\"terminal scrollback and shell history\","
-	       "\"the file system's free blocks\"]}\n");
-	int dirty = residue && residue[0];
-	crm_strings_free(residue);
+	int dirty = put_report(&e, 0);
+	crm_erasure_clear(&e);
 	if (dirty) {
 		crm_warn("residue of the subject found in the store's files: see the report");
 		return CRM_EXIT_STORE;
@@ -332,7 +398,7 @@ main(int argc, char **argv)
 {
 	const char *output = NULL, *reg = NULL, *request_id = NULL, *reason = NULL;
 	int c, rc, from_stdin = 0, erase = 0, keep = 0, dry_run = 0, audit = 0, verify = 0;
-	int redact = 0, replay = 0;
+	int redact = 0, replay = 0, finish = 0;
 	const char *unsuppress = NULL, *portable = NULL, *weights = NULL;
 	char msg[512], regbuf[4096];
 
@@ -376,6 +442,9 @@ main(int argc, char **argv)
 		case OPT_REPLAY:
 			replay = 1;
 			break;
+		case OPT_FINISH:
+			finish = 1;
+			break;
 		case OPT_UNSUPPRESS:
 			unsuppress = optarg;
 			break;
@@ -398,9 +467,24 @@ main(int argc, char **argv)
 	if (optind < argc)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'; give identifiers with --subject",
 		        argv[optind]);
-	if (audit + verify + erase + replay + (unsuppress != NULL) > 1)
-		crm_die(CRM_EXIT_USAGE, "--erase, --replay, --unsuppress, --audit and --verify-audit "
-		        "do not go together");
+	if (audit + verify + erase + replay + finish + (unsuppress != NULL) + (portable != NULL) > 1)
+		crm_die(CRM_EXIT_USAGE, "--erase, --replay, --finish, --unsuppress, --portable, --audit"
+		        " and --verify-audit do not go together");
+	if (finish) {
+		if (nvalues || from_stdin || output || reg || request_id || reason || keep || dry_run ||
+		    redact || weights)
+			crm_die(CRM_EXIT_USAGE, "--finish takes no subject and no other option");
+		int dirty = 0;
+		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+		size_t n = finish_pending(1, &dirty);
+		if (!n)
+			crm_warn("no erasure waits to be finished");
+		crm_store_close(store);
+		crm_close_stdout();
+		if (dirty)
+			crm_warn("residue found after an erasure: see the report");
+		return !n ? CRM_EXIT_NOMATCH : dirty ? CRM_EXIT_STORE : 0;
+	}
 	if (weights && (replay || unsuppress || audit || verify))
 		crm_die(CRM_EXIT_USAGE, "--weights goes with an export");
 	if (replay || unsuppress) {
@@ -410,7 +494,7 @@ main(int argc, char **argv)
 			crm_die(CRM_EXIT_USAGE, "--unsuppress needs a --reason (it is audited)");
 		if (unsuppress && (dry_run || keep || redact))
 			crm_die(CRM_EXIT_USAGE, "--unsuppress takes --reason and --request-id only");
-		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+		open_store();
 		crm_subject_t *sj;
 		if ((rc = crm_subject_new(&sj)))
 			crm_cli_fail(rc, NULL);
@@ -425,7 +509,7 @@ main(int argc, char **argv)
 			} else {
 				rc = do_erase(sj, "replay", request_id,
 				              reason ? reason : "erased again after a restore",
-				              (keep ? CRM_ERASE_KEEP_ACCOUNTING : 0) |
+				              CRM_ERASE_REPLAY | (keep ? CRM_ERASE_KEEP_ACCOUNTING : 0) |
 				              (redact ? CRM_ERASE_REDACT : 0), dry_run);
 			}
 		} else {
@@ -455,7 +539,7 @@ main(int argc, char **argv)
 	if (audit || verify) {
 		if (nvalues || from_stdin || output || dry_run || keep || reason)
 			crm_die(CRM_EXIT_USAGE, "%s takes no subject", audit ? "--audit" : "--verify-audit");
-		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+		open_store();
 		if (audit)
 			rc = do_audit();
 		else {
@@ -506,7 +590,7 @@ main(int argc, char **argv)
 	char tmp[PATH_MAX];
 	if (output)
 		out = crm_cli_output_open(output, common.db, -1, tmp, sizeof tmp);
-	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+	open_store();
 	crm_subject_t *sj;
 	if ((rc = crm_subject_new(&sj)))
 		crm_cli_fail(rc, NULL);

@@ -60,7 +60,7 @@ _crm_segment_options='--save --description --list --show --delete --include
 	--window --currency --weights --attrition --period -h --help --version'
 _crm_gdpr_export_options='--subject --subject-stdin -o --register --weights
 	--portable --request-id --erase --reason --keep-accounting --redact-mentions
-	--dry-run --replay --unsuppress --audit --verify-audit --db --format
+	--dry-run --replay --finish --unsuppress --audit --verify-audit --db --format
 	--fields -h --help --version'
 _crm_report_options='--since --until --as-of --period --by --currency
 	--format --fields --chart --ascii --html --title --force --window --weights

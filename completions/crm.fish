@@ -474,6 +474,7 @@ if not set -q __crm_completion_loaded
         complete $c -l redact-mentions -d "Replace the identifiers in others' notes and events"
         complete $c -l dry-run -d 'Print the plan and write nothing'
         complete $c -l replay -d 'Erase again the parties in the suppression ledger'
+        complete $c -l finish -d 'Finish the erasures left unfinished'
         complete $c -l unsuppress -x -d 'Take an identifier out of the suppression ledger'
         complete $c -l audit -d 'Print the audit trail'
         complete $c -l verify-audit -d 'Check the chain of the audit trail'

@@ -266,6 +266,8 @@ void store_key_cache(crm_store_t *s, const unsigned char key[32]);
 /* The suppression ledger open in this transaction (see gdpr.c), and its release. */
 void **store_ledger_slot(crm_store_t *s);
 void ledger_release(crm_store_t *s);
+/* Whether erasures wait to be finished, known in this transaction (-1: not yet). */
+int *store_pending_slot(crm_store_t *s);
 /* The count of staged events (see crm_event_stage()). */
 long *store_staged(crm_store_t *s);
 /* The highest event id now (0 for none). */

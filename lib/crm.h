@@ -725,17 +725,52 @@ enum { CRM_ERASE_PARTIES, CRM_ERASE_EVENTS, CRM_ERASE_TAGS, CRM_ERASE_FACTS, CRM
 /*
  * Erase the subject inside a write transaction: every row of its parties
  * in every table; with CRM_ERASE_KEEP_ACCOUNTING, purchases and refunds stay (time,
- * type, amount, currency, ref) under a new party without identity.  Each
- * identifier goes, as a keyed hash, into the suppression ledger, the file
- * PATH.suppress beside the store (GDBM, 0600).  Then commit, and call
- * crm_gdpr_purge() and crm_gdpr_verify().
+ * type, amount, currency, ref) under a new party without identity.  What
+ * is left to do goes into the same transaction, as the unfinished erasure
+ * *pending: each identifier as a keyed hash for the suppression ledger
+ * (the file PATH.suppress beside the store, GDBM, 0600), and what the
+ * verification will look for, enciphered under the store's key.  The
+ * identifiers are suppressed from the commit on.  Then commit, and call
+ * crm_gdpr_finish().
  */
 #define CRM_ERASE_KEEP_ACCOUNTING 1
-#define CRM_ERASE_DRY_RUN 2     /* count only: the caller rolls back; no ledger */
+#define CRM_ERASE_DRY_RUN 2     /* count only: the caller rolls back; nothing recorded */
 #define CRM_ERASE_REDACT 4      /* others' mentions of its identifiers become "[erased]" */
+#define CRM_ERASE_REPLAY 8      /* an erasure again after a restore (for the record) */
 int crm_gdpr_erase(crm_store_t *s, crm_subject_t *sj, const char *request_id,
                    const char *reason, int flags, long counts[CRM_ERASE_NCOUNTS],
-                   char *msg, size_t len);
+                   int64_t *pending, char *msg, size_t len);
+
+/* The counts as a JSON object, the erasure report's "erased". */
+void crm_erase_counts_json(const long c[CRM_ERASE_NCOUNTS], char *buf, size_t len);
+
+/* An erasure finished by crm_gdpr_finish(). */
+struct crm_erasure {
+	int64_t id;
+	char started[21];       /* when its deletions were committed */
+	char action[16];        /* erase, replay */
+	char *request_id;
+	char *counts;           /* JSON object, as crm_erase_counts_json() */
+	int verified;           /* 0: what to look for could not be read (the key changed) */
+	size_t tokens;          /* byte strings looked for */
+	char **residue;         /* NULL-terminated findings; empty when clean */
+};
+void crm_erasure_clear(struct crm_erasure *e);
+
+/* The unfinished erasures, oldest first (*ids: caller frees). */
+int crm_gdpr_pending(crm_store_t *s, int64_t **ids, size_t *n);
+
+/*
+ * Finish an erasure: write its identifiers into the suppression ledger
+ * (an entry made before keeps its date and reason), purge the files
+ * (crm_gdpr_purge()), verify their raw bytes (crm_gdpr_verify()), then
+ * drop its record; with resumed, the audit trail says it was finished
+ * late.  Each step can be run again: an erasure that fails here (a full
+ * disk, a reader holding the WAL, a kill) stays recorded and is finished
+ * by the next call.  CRM_OK (e filled; clear it with crm_erasure_clear()),
+ * CRM_NOTFOUND, CRM_STORE, CRM_BUSY.
+ */
+int crm_gdpr_finish(crm_store_t *s, int64_t id, int resumed, struct crm_erasure *e);
 
 /*
  * After an erasure: merge the full-text index's segments, so that no old

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -334,7 +335,12 @@ ledger_open(crm_store_t *s, int write)
 	ledger_path(s, path, sizeof path);
 	if (!write && access(path, F_OK))
 		return NULL;
-	db = gdbm_open(path, 0, write ? GDBM_WRCREAT | GDBM_NOLOCK : GDBM_READER | GDBM_NOLOCK,
+	/*
+	 * Written without a memory map: a write into one on a full disk kills
+	 * the process (SIGBUS) where a write(2) returns an error.
+	 */
+	db = gdbm_open(path, 0, write ? GDBM_WRCREAT | GDBM_NOLOCK | GDBM_NOMMAP :
+	               GDBM_READER | GDBM_NOLOCK,
 	               0600, NULL);
 	if (!db)
 		store_seterr(s, "%s: %s", path, gdbm_strerror(gdbm_errno));
@@ -352,6 +358,50 @@ ledger_release(crm_store_t *s)
 	if (*slot && *slot != (void *)s)
 		gdbm_close(*slot);
 	*slot = NULL;
+	*store_pending_slot(s) = -1;
+}
+
+/* Whether erasures wait to be finished (see crm_gdpr_finish()): once a transaction. */
+static int
+pending_known(crm_store_t *s, int *pending)
+{
+	int *slot = store_pending_slot(s);
+
+	if (*slot < 0) {
+		sqlite3_stmt *st;
+		int rc = sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM gdpr_pending)",
+		                            -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			return store_status(s, rc);
+		rc = sqlite3_step(st);
+		*slot = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return store_status(s, rc);
+	}
+	*pending = *slot;
+	return CRM_OK;
+}
+
+/* Whether the keyed hash h is in the ledger db (or NULL) or in an unfinished erasure. */
+static int
+is_suppressed(crm_store_t *s, GDBM_FILE db, int pending, const char h[65], int *hit)
+{
+	datum k = { (char *)h, 64 };
+
+	*hit = db && gdbm_exists(db, k);
+	if (*hit || !pending)
+		return CRM_OK;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM gdpr_pending p, json_each(p.keys) j"
+	                            " WHERE j.value = ?1 LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	sqlite3_bind_text(st, 1, h, 64, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*hit = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
 }
 
 int
@@ -360,12 +410,13 @@ crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
 	char path[4200], h[65];
 	void **slot = store_ledger_slot(s);
 	GDBM_FILE db;
-	int rc = CRM_OK;
+	int rc = CRM_OK, pending = 0, hit;
 
 	/*
 	 * Opened once per transaction: an erasure, which writes the ledger,
 	 * is a write transaction too, so it cannot change under this one.
-	 * The store itself stands for "no ledger".
+	 * The store itself stands for "no ledger".  An erasure committed but
+	 * not finished suppresses its identifiers already.
 	 */
 	if (!*slot) {
 		ledger_path(s, path, sizeof path);
@@ -376,9 +427,13 @@ crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
 			return CRM_STORE;
 		}
 	}
-	if (*slot == (void *)s)
+	if ((rc = pending_known(s, &pending))) {
+		msgf(msg, len, "%s", crm_store_errmsg(s));
+		return rc;
+	}
+	if (*slot == (void *)s && !pending)
 		return CRM_OK;
-	db = *slot;
+	db = *slot == (void *)s ? NULL : *slot;
 	char *e = p->v[CRM_F_EMAIL] ? norm_email(p->v[CRM_F_EMAIL]) : NULL;
 	char *ph = p->v[CRM_F_PHONE] ? norm_phone(p->v[CRM_F_PHONE], p->v[CRM_F_COUNTRY]) : NULL;
 	/* Entries made before schema 14 hash the e-mail as it was matched then. */
@@ -388,12 +443,12 @@ crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
 	for (int i = 0; i < 4 && !rc; i++) {
 		if (!vals[i] || !*vals[i])
 			continue;
-		if ((rc = crm_subject_hash(s, kinds[i], vals[i], h))) {
+		if ((rc = crm_subject_hash(s, kinds[i], vals[i], h)) ||
+		    (rc = is_suppressed(s, db, pending, h, &hit))) {
 			msgf(msg, len, "%s", crm_store_errmsg(s));
 			break;
 		}
-		datum k = { h, 64 };
-		if (gdbm_exists(db, k)) {
+		if (hit) {
 			msgf(msg, len, "suppressed: the %s of a person erased under the GDPR", kinds[i]);
 			rc = CRM_BADINPUT;
 		}
@@ -404,12 +459,12 @@ crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
 		rc = party_idents(p, ikinds[k], &v);
 		for (size_t i = 0; !rc && i < v.n; i++) {
 			const char *kd = k == 1 ? "phone" : "email";
-			if ((rc = crm_subject_hash(s, kd, v.v[i], h))) {
+			if ((rc = crm_subject_hash(s, kd, v.v[i], h)) ||
+			    (rc = is_suppressed(s, db, pending, h, &hit))) {
 				msgf(msg, len, "%s", crm_store_errmsg(s));
 				break;
 			}
-			datum k2 = { h, 64 };
-			if (gdbm_exists(db, k2)) {
+			if (hit) {
 				msgf(msg, len, "suppressed: the %s of a person erased under the GDPR", kd);
 				rc = CRM_BADINPUT;
 			}
@@ -537,14 +592,17 @@ redact(crm_store_t *s, crm_subject_t *sj, long *n)
 	return CRM_OK;
 }
 
+static int seal(crm_store_t *s, const crm_subject_t *sj, char nonce[33], char **out);
+
 int
 crm_gdpr_erase(crm_store_t *s, crm_subject_t *sj, const char *request_id, const char *reason,
-               int flags, long counts[CRM_ERASE_NCOUNTS], char *msg, size_t len)
+               int flags, long counts[CRM_ERASE_NCOUNTS], int64_t *pending, char *msg, size_t len)
 {
 	int rc;
 	char now[21];
 
 	memset(counts, 0, CRM_ERASE_NCOUNTS * sizeof *counts);
+	*pending = 0;
 	if ((rc = store_fts_flush(s)) || (rc = gather(s, sj)))
 		return rc;
 	now_iso(now);
@@ -605,42 +663,416 @@ crm_gdpr_erase(crm_store_t *s, crm_subject_t *sj, const char *request_id, const 
 		counts[CRM_ERASE_SUPPRESSED] = (long)sj->nidents;
 		return CRM_OK;
 	}
-	/* The ledger: each identifier, as a keyed hash, with when, why and which request. */
+	/*
+	 * What is left to do is committed with the deletions (see
+	 * crm_gdpr_finish()): the keyed hash of each identifier, for the
+	 * ledger, with when, why and which request; the counts; and the
+	 * tokens and words the verification looks for, enciphered.
+	 */
 	char probe[65];
 	if ((rc = crm_subject_hash(s, "key", "ready", probe)))
 		return rc;              /* the key first: a ledger without its key is refused */
-	ledger_release(s);
-	GDBM_FILE db = ledger_open(s, 1);
-	if (!db)
-		return CRM_STORE;
-	json_t *val = json_pack("{s:s,s:s?,s:s?}", "erased", now, "request_id", request_id,
-	                        "reason", reason);
-	char *text = val ? crm_json_dumps(val, JSON_COMPACT) : NULL;
-	json_decref(val);
-	rc = text ? CRM_OK : CRM_NOMEM;
+	json_t *keys = json_array(), *val = json_pack("{s:s,s:s?,s:s?}", "erased", now,
+	                                              "request_id", request_id, "reason", reason);
+	rc = keys && val ? CRM_OK : CRM_NOMEM;
 	for (size_t i = 0; i < sj->nidents && !rc; i++) {
 		char h[65];
 		if ((rc = crm_subject_hash(s, sj->idents[i].kind, sj->idents[i].value, h)))
 			break;
-		datum k = { h, 64 }, d = { text, (int)strlen(text) };
-		/* An identifier erased before keeps its first date, request and reason. */
-		if (gdbm_store(db, k, d, GDBM_INSERT) < 0) {
-			store_seterr(s, "suppression ledger: %s", gdbm_strerror(gdbm_errno));
-			rc = CRM_STORE;
-		}
+		if (json_array_append_new(keys, json_string(h)))
+			rc = CRM_NOMEM;
 		counts[CRM_ERASE_SUPPRESSED]++;
 	}
-	if (!rc && gdbm_sync(db)) {
-		store_seterr(s, "suppression ledger: %s", gdbm_strerror(gdbm_errno));
-		rc = CRM_STORE;
+	char cj[512], nonce[33], *sealed = NULL;
+	crm_erase_counts_json(counts, cj, sizeof cj);
+	if (!rc)
+		rc = seal(s, sj, nonce, &sealed);
+	char *kt = rc ? NULL : crm_json_dumps(keys, JSON_COMPACT);
+	char *vt = rc ? NULL : crm_json_dumps(val, JSON_COMPACT);
+	json_decref(keys);
+	json_decref(val);
+	if (!rc && (!kt || !vt))
+		rc = CRM_NOMEM;
+	sqlite3_stmt *st = NULL;
+	if (!rc && (rc = sqlite3_prepare_v2(store_db(s), "INSERT INTO gdpr_pending (started, action,"
+	                                    " request_id, keys, value, counts, nonce, sealed)"
+	                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st,
+	                                    NULL)) != SQLITE_OK)
+		rc = store_status(s, rc);
+	if (!rc) {
+		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, flags & CRM_ERASE_REPLAY ? "replay" : "erase", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, request_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, kt, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, vt, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, cj, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, nonce, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, sealed, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			rc = store_status(s, rc);
+		else {
+			rc = CRM_OK;
+			*pending = sqlite3_last_insert_rowid(store_db(s));
+			*store_pending_slot(s) = 1;
+		}
 	}
-	gdbm_close(db);
-	free(text);
-	if (rc)
-		return rc;
+	sqlite3_finalize(st);
+	free(kt);
+	free(vt);
+	free(sealed);
 	(void)msg;
 	(void)len;
+	return rc;
+}
+
+void
+crm_erase_counts_json(const long c[CRM_ERASE_NCOUNTS], char *buf, size_t len)
+{
+	snprintf(buf, len, "{\"parties\":%ld,\"events\":%ld,\"tags\":%ld,\"facts\":%ld,"
+	         "\"accounting_kept\":%ld,\"identifiers_suppressed\":%ld,\"mentions_redacted\":%ld}",
+	         c[CRM_ERASE_PARTIES], c[CRM_ERASE_EVENTS], c[CRM_ERASE_TAGS], c[CRM_ERASE_FACTS],
+	         c[CRM_ERASE_KEPT], c[CRM_ERASE_SUPPRESSED], c[CRM_ERASE_REDACTED]);
+}
+
+/* ------------------------------------------------------------------ */
+/* An erasure's unfinished part, kept in the store until it is done. */
+
+static int
+hexdigit(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * XOR p[0..n) with a keystream under the store's key: HMAC-SHA-256 of
+ * the nonce and a block counter, 32 bytes a block.
+ */
+static int
+keystream(crm_store_t *s, const char *nonce, unsigned char *p, size_t n)
+{
+	char label[64], h[65];
+	int rc;
+
+	for (size_t off = 0, blk = 0; off < n; blk++) {
+		snprintf(label, sizeof label, "%s:%zu", nonce, blk);
+		if ((rc = crm_subject_hash(s, "seal", label, h)))
+			return rc;
+		for (int i = 0; i < 32 && off < n; i++, off++)
+			p[off] ^= (unsigned char)(hexdigit(h[2 * i]) << 4 | hexdigit(h[2 * i + 1]));
+	}
 	return CRM_OK;
+}
+
+/* The subject's tokens and words, enciphered, in hex (*out; caller frees); a fresh nonce. */
+static int
+seal(crm_store_t *s, const crm_subject_t *sj, char nonce[33], char **out)
+{
+	static const char xd[] = "0123456789abcdef";
+	unsigned char rnd[16];
+	json_t *t = json_array(), *w = json_array(), *o;
+	int rc = CRM_OK;
+
+	*out = NULL;
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+		store_seterr(s, "no random bytes: %s", strerror(errno));
+		json_decref(t);
+		json_decref(w);
+		return CRM_IO;
+	}
+	for (size_t i = 0; i < sizeof rnd; i++) {
+		nonce[2 * i] = xd[rnd[i] >> 4];
+		nonce[2 * i + 1] = xd[rnd[i] & 15];
+	}
+	nonce[32] = '\0';
+	for (size_t i = 0; t && i < sj->tokens.n; i++)
+		json_array_append_new(t, json_string(sj->tokens.v[i]));
+	for (size_t i = 0; w && i < sj->words.n; i++)
+		json_array_append_new(w, json_string(sj->words.v[i]));
+	o = t && w ? json_pack("{s:o,s:o}", "tokens", t, "words", w) : NULL;
+	if (!o) {
+		json_decref(t);
+		json_decref(w);
+		return CRM_NOMEM;
+	}
+	char *text = crm_json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!text)
+		return CRM_NOMEM;
+	size_t n = strlen(text);
+	char *hexed = malloc(2 * n + 1);
+	if (!hexed)
+		rc = CRM_NOMEM;
+	else if (!(rc = keystream(s, nonce, (unsigned char *)text, n))) {
+		for (size_t i = 0; i < n; i++) {
+			hexed[2 * i] = xd[(unsigned char)text[i] >> 4];
+			hexed[2 * i + 1] = xd[(unsigned char)text[i] & 15];
+		}
+		hexed[2 * n] = '\0';
+		*out = hexed;
+		hexed = NULL;
+	}
+	/* The clear text goes from memory too. */
+	memset(text, 0, n);
+	free(text);
+	free(hexed);
+	return rc;
+}
+
+/* The tokens and words sealed by seal(), into a new subject (NULL when unreadable). */
+static int
+unseal(crm_store_t *s, const char *nonce, const char *hexed, crm_subject_t **out)
+{
+	size_t n = strlen(hexed) / 2;
+	unsigned char *p = malloc(n + 1);
+	int rc;
+
+	*out = NULL;
+	if (!p)
+		return CRM_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexdigit(hexed[2 * i]), lo = hexdigit(hexed[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			free(p);
+			return CRM_OK;
+		}
+		p[i] = (unsigned char)(hi << 4 | lo);
+	}
+	p[n] = '\0';
+	if ((rc = keystream(s, nonce, p, n))) {
+		free(p);
+		return rc;
+	}
+	json_t *o = json_loadb((const char *)p, n, 0, NULL);
+	memset(p, 0, n);
+	free(p);
+	json_t *t = json_object_get(o, "tokens"), *w = json_object_get(o, "words");
+	crm_subject_t *sj = NULL;
+	if (json_is_array(t) && json_is_array(w) && !(rc = crm_subject_new(&sj))) {
+		for (size_t i = 0; !rc && i < json_array_size(t); i++)
+			if (json_is_string(json_array_get(t, i)))
+				rc = strv_push(&sj->tokens, json_string_value(json_array_get(t, i)));
+		for (size_t i = 0; !rc && i < json_array_size(w); i++)
+			if (json_is_string(json_array_get(w, i)))
+				rc = strv_push(&sj->words, json_string_value(json_array_get(w, i)));
+	}
+	json_decref(o);
+	if (rc) {
+		crm_subject_free(sj);
+		return rc;
+	}
+	*out = sj;
+	return CRM_OK;
+}
+
+int
+crm_gdpr_pending(crm_store_t *s, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *st;
+	int64_t *v = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((rc = sqlite3_prepare_v2(store_db(s), "SELECT id FROM gdpr_pending ORDER BY id", -1, &st,
+	                             NULL)) != SQLITE_OK)
+		return store_status(s, rc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			int64_t *nv = realloc(v, (cap = cap ? 2 * cap : 4) * sizeof *v);
+			if (!nv) {
+				sqlite3_finalize(st);
+				free(v);
+				*n = 0;
+				return CRM_NOMEM;
+			}
+			v = nv;
+		}
+		v[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		*n = 0;
+		return store_status(s, rc);
+	}
+	*ids = v;
+	return CRM_OK;
+}
+
+void
+crm_erasure_clear(struct crm_erasure *e)
+{
+	free(e->request_id);
+	free(e->counts);
+	crm_strings_free(e->residue);
+	memset(e, 0, sizeof *e);
+}
+
+/* Make a rename in the directory of path durable. */
+static int
+sync_dir(crm_store_t *s, const char *path)
+{
+	char dir[4200];
+	const char *slash = strrchr(path, '/');
+	int fd, rc = CRM_OK;
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return CRM_OK;          /* nothing to sync with */
+	if (fsync(fd) && errno != EINVAL) {
+		store_seterr(s, "%s: %s", dir, strerror(errno));
+		rc = CRM_IO;
+	}
+	close(fd);
+	return rc;
+}
+
+/* Write the keyed hashes (a JSON array) into the ledger with the value; an entry made before stays. */
+static int
+ledger_write(crm_store_t *s, const char *keys, const char *value)
+{
+	json_error_t je;
+	json_t *k = json_loads(keys, 0, &je);
+	char probe[65];
+	int rc;
+
+	if (!json_is_array(k)) {
+		json_decref(k);
+		store_seterr(s, "an unfinished erasure's record is damaged");
+		return CRM_STORE;
+	}
+	if ((rc = crm_subject_hash(s, "key", "ready", probe))) {
+		json_decref(k);
+		return rc;
+	}
+	/*
+	 * A new ledger is made under another name and renamed into place
+	 * once whole: a full disk or a kill leaves no half-made ledger.
+	 */
+	char path[4200], tmp[4300];
+	ledger_path(s, path, sizeof path);
+	int fresh = access(path, F_OK) != 0;
+	snprintf(tmp, sizeof tmp, "%s.new", path);
+	ledger_release(s);
+	GDBM_FILE db;
+	if (fresh) {
+		unlink(tmp);
+		db = gdbm_open(tmp, 0, GDBM_NEWDB | GDBM_NOLOCK | GDBM_NOMMAP, 0600, NULL);
+	} else {
+		db = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK | GDBM_NOMMAP, 0600, NULL);
+	}
+	if (!db)
+		rc = CRM_STORE;
+	for (size_t i = 0; db && i < json_array_size(k) && !rc; i++) {
+		const char *h = json_string_value(json_array_get(k, i));
+		if (!h || strlen(h) != 64)
+			continue;
+		datum kd = { (char *)h, 64 }, d = { (char *)value, (int)strlen(value) };
+		/* An identifier erased before keeps its first date, request and reason. */
+		if (gdbm_store(db, kd, d, GDBM_INSERT) < 0)
+			rc = CRM_STORE;
+	}
+	if (db && !rc && gdbm_sync(db))
+		rc = CRM_STORE;
+	if (rc) {
+		int e = errno;
+		store_seterr(s, "suppression ledger %s: %s", path, e == ENOSPC || e == EDQUOT ?
+		             "the disk is full (no space left on the device)" : gdbm_strerror(gdbm_errno));
+	}
+	if (db)
+		gdbm_close(db);
+	if (fresh && !rc) {
+		chmod(tmp, 0600);
+		if (rename(tmp, path)) {
+			store_seterr(s, "suppression ledger %s: %s", path, strerror(errno));
+			rc = CRM_IO;
+		} else {
+			rc = sync_dir(s, path);
+		}
+	}
+	if (fresh && rc)
+		unlink(tmp);
+	json_decref(k);
+	return rc;
+}
+
+int
+crm_gdpr_finish(crm_store_t *s, int64_t id, int resumed, struct crm_erasure *e)
+{
+	sqlite3_stmt *st;
+	char *keys = NULL, *value = NULL, *nonce = NULL, *sealed = NULL;
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	e->id = id;
+	if ((rc = sqlite3_prepare_v2(store_db(s), "SELECT started, action, request_id, keys, value,"
+	                             " counts, nonce, sealed FROM gdpr_pending WHERE id = ?1", -1, &st,
+	                             NULL)) != SQLITE_OK)
+		return store_status(s, rc);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE) {
+			store_seterr(s, "no unfinished erasure %lld", (long long)id);
+			return CRM_NOTFOUND;
+		}
+		return store_status(s, rc);
+	}
+#define COL(i) ((const char *)sqlite3_column_text(st, i))
+	snprintf(e->started, sizeof e->started, "%s", COL(0) ? COL(0) : "");
+	snprintf(e->action, sizeof e->action, "%s", COL(1) ? COL(1) : "erase");
+	e->request_id = COL(2) ? strdup(COL(2)) : NULL;
+	keys = COL(3) ? strdup(COL(3)) : NULL;
+	value = COL(4) ? strdup(COL(4)) : NULL;
+	e->counts = COL(5) ? strdup(COL(5)) : NULL;
+	nonce = COL(6) ? strdup(COL(6)) : NULL;
+	sealed = COL(7) ? strdup(COL(7)) : NULL;
+#undef COL
+	sqlite3_finalize(st);
+	rc = keys && value && e->counts && nonce && sealed ? CRM_OK : CRM_NOMEM;
+	/* 1. The ledger: crm-add refuses the person from the ledger from now on. */
+	if (!rc)
+		rc = ledger_write(s, keys, value);
+	/* 2. The files: the full-text index merged, the WAL emptied. */
+	if (!rc)
+		rc = crm_gdpr_purge(s);
+	/* 3. Their raw bytes, searched for what the erasure sealed. */
+	crm_subject_t *sj = NULL;
+	if (!rc && !(rc = unseal(s, nonce, sealed, &sj)) && sj) {
+		e->verified = 1;
+		if (!(rc = crm_gdpr_verify(s, sj, &e->residue)))
+			e->tokens = crm_subject_tokens(sj);
+	}
+	crm_subject_free(sj);
+	/* 4. Done: the record goes; a finish after an interruption is audited. */
+	if (!rc && !(rc = crm_store_begin(s))) {
+		char subj[65] = "", cj[128];
+		json_t *k = json_loads(keys, 0, NULL);
+		const char *h0 = json_string_value(json_array_get(k, 0));
+		snprintf(subj, sizeof subj, "%s", h0 ? h0 : "");
+		json_decref(k);
+		snprintf(cj, sizeof cj, "{\"erasure_started\":\"%s\",\"verified\":%s,\"clean\":%s}",
+		         e->started, e->verified ? "true" : "false",
+		         e->residue && e->residue[0] ? "false" : "true");
+		if (resumed)
+			rc = crm_audit_append(s, "crm-gdpr-export", "finish", e->request_id,
+			                      subj[0] ? subj : NULL, cj);
+		if (!rc)
+			rc = exec1(s, "DELETE FROM gdpr_pending WHERE id = ?1", id, NULL);
+		if (!rc)
+			rc = crm_store_commit(s);
+		if (rc)
+			crm_store_rollback(s);
+	}
+	free(keys);
+	free(value);
+	free(nonce);
+	free(sealed);
+	return rc;
 }
 
 int
@@ -683,8 +1115,7 @@ crm_gdpr_purge(crm_store_t *s)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_status(s, rc);
 	if (busy) {
-		store_seterr(s, "another program is reading the store, so its WAL could not be emptied:"
-		             " run --replay when no other program uses the store");
+		store_seterr(s, "another program is reading the store, so its WAL could not be emptied");
 		return CRM_BUSY;
 	}
 	return CRM_OK;
@@ -1387,23 +1818,31 @@ crm_gdpr_replay(crm_store_t *s, crm_subject_t *sj)
 	if (!(db = ledger_open(s, 0)))
 		return CRM_STORE;
 	/* The first identifiers, and the other e-mails and phones (party_ident). */
-	rc = sqlite3_prepare_v2(store_db(s), "SELECT id, email_norm, phone_norm, ext_id FROM party"
+	rc = sqlite3_prepare_v2(store_db(s), "SELECT id, email_norm, phone_norm, ext_id, email FROM party"
 	                        " WHERE email_norm IS NOT NULL OR phone_norm IS NOT NULL"
 	                        " OR ext_id IS NOT NULL UNION ALL SELECT party_id,"
 	                        " CASE kind WHEN 'email' THEN norm END,"
-	                        " CASE kind WHEN 'phone' THEN norm END, NULL FROM party_ident",
+	                        " CASE kind WHEN 'phone' THEN norm END, NULL, NULL FROM party_ident",
 	                        -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		gdbm_close(db);
 		return store_status(s, rc);
 	}
-	static const char *const kinds[3] = { "email", "phone", "ext_id" };
+	static const char *const kinds[4] = { "email", "phone", "ext_id", "email" };
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 4; i++) {
 			const char *v = (const char *)sqlite3_column_text(st, i + 1);
-			if (!v || !*v)
+			char *legacy = NULL;
+			/* Entries made before schema 14 hash the e-mail as it was matched then. */
+			if (i == 3 && v && !(v = legacy = norm_email_legacy(v)))
 				continue;
-			if ((rc = crm_subject_hash(s, kinds[i], v, h)))
+			if (!v || !*v) {
+				free(legacy);
+				continue;
+			}
+			rc = crm_subject_hash(s, kinds[i], v, h);
+			free(legacy);
+			if (rc)
 				goto out;
 			datum k = { h, 64 };
 			if (gdbm_exists(db, k)) {

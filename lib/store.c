@@ -38,6 +38,7 @@ struct crm_store {
 	int events_added;
 	long staged;            /* events in temp.event_stage (see event.c) */
 	void *ledger;           /* the suppression ledger, open for this transaction */
+	int pending;            /* erasures wait to be finished: -1 unknown */
 };
 
 /* The facts of a party from its events (see store_facts_flush()). */
@@ -293,6 +294,24 @@ static const char *const migrations[] = {
 	" WHERE p.id IN (SELECT id FROM temp.crm_renorm) AND j.type = 'text'"
 	" AND crm_norm_email(j.value) IS NOT NULL;"
 	"DROP TABLE temp.crm_renorm;",
+	/*
+	 * 14 -> 15: an erasure commits its deletions together with what is
+	 * left to do (the ledger entries, the purge of the files, their
+	 * verification), which the next GDPR command finishes if this one
+	 * could not: the keyed hashes of the identifiers (JSON array), the
+	 * ledger's value, the counts, and what the verification looks for,
+	 * enciphered under the store's key (hex), never in the clear.
+	 */
+	"CREATE TABLE IF NOT EXISTS gdpr_pending ("
+	" id INTEGER PRIMARY KEY,"
+	" started TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" request_id TEXT,"
+	" keys TEXT NOT NULL,"
+	" value TEXT NOT NULL,"
+	" counts TEXT NOT NULL,"
+	" nonce TEXT NOT NULL,"
+	" sealed TEXT NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -446,6 +465,7 @@ crm_store_owns(const char *db, const char *path, char *what, size_t len)
 		{ "-shm", "the store's shared-memory index" },
 		{ "-journal", "the store's rollback journal" }, { ".key", "the store's key" },
 		{ ".suppress", "the store's suppression ledger" },
+		{ ".suppress.new", "the store's suppression ledger being made" },
 	};
 	char file[4096], f[4200];
 
@@ -727,6 +747,7 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 	*out = NULL;
 	if (!(s = calloc(1, sizeof *s)))
 		return CRM_NOMEM;
+	s->pending = -1;
 	*out = s;
 	if (crm_store_path(path, file, sizeof file)) {
 		store_seterr(s, "cannot tell where the store is: set --db, CRM_DB or HOME");
@@ -1000,6 +1021,12 @@ store_ledger_slot(crm_store_t *s)
 	return &s->ledger;
 }
 
+int *
+store_pending_slot(crm_store_t *s)
+{
+	return &s->pending;
+}
+
 long *
 store_staged(crm_store_t *s)
 {
@@ -1131,6 +1158,7 @@ crm_store_rollback(crm_store_t *s)
 	s->facts_dirty = 0;         /* temp.fact_touched rolls back too, */
 	s->events_added = 0;
 	s->facts_ready = 0;         /* and may go with it, made in the transaction */
+	ledger_release(s);
 	if (sqlite3_get_autocommit(s->db))
 		return CRM_OK;
 	return exec(s, "ROLLBACK");
