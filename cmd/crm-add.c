@@ -328,14 +328,7 @@ main(int argc, char **argv)
 	}
 	if (argc == 0 && !from_stdin && !nflags)
 		crm_die(CRM_EXIT_USAGE, "nothing to add: give field flags, FILEs or records on stdin");
-	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], "-")) {
-			struct stat st;
-			if (access(argv[i], R_OK))
-				crm_die(CRM_EXIT_USAGE, "%s:", argv[i]);
-			if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
-				crm_die(CRM_EXIT_USAGE, "%s: is a directory", argv[i]);
-		}
+	crm_cli_input_files(argc, argv);
 
 	/* Output waits in a temporary file until the transaction is committed. */
 	if (!quiet) {

@@ -215,31 +215,36 @@ static void
 log_spread(const char *start, long days)
 {
 	struct tm tm = { 0 };
-	char dates[3661][11], msg[512];
+	char (*dates)[11], msg[512];
 	long w = 0;
-	int field, rc;
+	int field, rc, y, mo, d;
 
-	tm.tm_year = atoi(start) - 1900;
-	tm.tm_mon = atoi(start + 5) - 1;
-	tm.tm_mday = atoi(start + 8);
+	/* start is YYYY-MM-DD, checked before. */
+	if (sscanf(start, "%4d-%2d-%2d", &y, &mo, &d) != 3)
+		crm_die(CRM_EXIT_USAGE, "--due wants a date, such as 2026-05-01, not '%s'", start);
+	if (!(dates = calloc((size_t)days, sizeof *dates)))
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
 	time_t t = timegm(&tm);
 	for (long i = 0; i < days; i++, t += 86400) {
-		struct tm d;
-		gmtime_r(&t, &d);
-		if (d.tm_year + 1900 > 9999)
+		struct tm dt;
+		gmtime_r(&t, &dt);
+		if (dt.tm_year + 1900 > 9999)
 			crm_die(CRM_EXIT_USAGE, "--spread goes past the year 9999");
-		if (d.tm_wday == 0 || d.tm_wday == 6)
+		if (dt.tm_wday == 0 || dt.tm_wday == 6)
 			continue;
-		strftime(dates[w++], sizeof dates[0], "%Y-%m-%d", &d);
+		strftime(dates[w++], sizeof dates[0], "%Y-%m-%d", &dt);
 	}
 	if (!w) {                       /* a weekend only: use it all the same */
 		t = timegm(&tm);
 		for (long i = 0; i < days; i++, t += 86400) {
-			struct tm d;
-			gmtime_r(&t, &d);
-			if (d.tm_year + 1900 > 9999)
+			struct tm dt;
+			gmtime_r(&t, &dt);
+			if (dt.tm_year + 1900 > 9999)
 				crm_die(CRM_EXIT_USAGE, "--spread goes past the year 9999");
-			strftime(dates[w++], sizeof dates[0], "%Y-%m-%d", &d);
+			strftime(dates[w++], sizeof dates[0], "%Y-%m-%d", &dt);
 		}
 	}
 	for (size_t i = 0; i < npending; i++) {
@@ -249,6 +254,7 @@ log_spread(const char *start, long days)
 			crm_die(crm_status_exit(rc), "%s", msg);
 		log_one(pending[i], "-", 0);
 	}
+	free(dates);
 }
 
 static crm_event_query_t *query;
@@ -478,6 +484,10 @@ check_overlay(void)
 	if (crm_event_check(c, &field, msg, sizeof msg))
 		crm_die(CRM_EXIT_USAGE, "%s", msg);
 	crm_event_free(c);
+	/* The currency of amounts given without one: a bad $CRM_CURRENCY stops here. */
+	char cur[4];
+	if (crm_currency(NULL, cur, msg, sizeof msg))
+		crm_die(CRM_EXIT_USAGE, "%s", msg);
 }
 
 static void
@@ -488,9 +498,7 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 	check_overlay();
 	if (nfiles == 0 && !from_stdin)
 		crm_die(CRM_EXIT_USAGE, "--import: give FILEs or records on standard input");
-	for (int i = 0; i < nfiles; i++)
-		if (strcmp(files[i], "-") && access(files[i], R_OK))
-			crm_die(CRM_EXIT_USAGE, "%s:", files[i]);
+	crm_cli_input_files(nfiles, files);
 	if (!quiet) {
 		char msg[256];
 		out = crm_cli_spool();

@@ -244,28 +244,6 @@ row_label(const crm_report_t *t, size_t r, int label, int value, char *out, size
 		out[--l] = '\0';
 }
 
-/* Cut a label to w cells, with an ellipsis when it was longer. */
-static void
-fit(char *s, size_t w)
-{
-	size_t cells = 0;
-
-	for (char *p = s; *p; p++) {
-		if (((unsigned char)*p & 0xc0) == 0x80)
-			continue;
-		if (++cells == w && p[1]) {
-			/* Room for the ellipsis: this cell becomes it, if more follows. */
-			char *q = p + 1;
-			while (((unsigned char)*q & 0xc0) == 0x80)
-				q++;
-			if (*q) {
-				strcpy(p, utf8 ? "…" : "~");
-				return;
-			}
-		}
-	}
-}
-
 /*
  * The largest value the bar of row r is drawn against: of the whole table,
  * or of the rows of its section when the label is not the first column
@@ -286,16 +264,6 @@ scale(const crm_report_t *t, size_t r, int label, int value)
 		max = v > max ? v : max;
 	}
 	return max;
-}
-
-/* Display width of a UTF-8 string (one cell per code point). */
-static size_t
-width(const char *s)
-{
-	size_t w = 0;
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
 }
 
 static void
@@ -354,8 +322,8 @@ chart_table(const crm_report_t *t, int first)
 		double v = cell_num(t, r, value);
 		max = v > max ? v : max;
 		row_label(t, r, label, value, lab, sizeof lab);
-		fit(lab, 30);
-		lw = width(lab) > lw ? width(lab) : lw;
+		crm_text_fit(lab, 30, utf8 ? "…" : "~");
+		lw = crm_text_width(lab) > lw ? crm_text_width(lab) : lw;
 	}
 	if (kind == CRM_CHART_SERIES) {
 		static const char *const spark_u[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
@@ -377,10 +345,10 @@ chart_table(const crm_report_t *t, int first)
 	for (size_t r = 0; r < n; r++) {
 		const char *c = crm_report_cell(t, r, (size_t)value);
 		row_label(t, r, label, value, lab, sizeof lab);
-		fit(lab, 30);
+		crm_text_fit(lab, 30, utf8 ? "…" : "~");
 		/* Pad by display width, not bytes. */
 		fputs(lab, stdout);
-		for (size_t w = width(lab); w < lw + 1; w++)
+		for (size_t w = crm_text_width(lab); w < lw + 1; w++)
 			putchar(' ');
 		bar(cell_num(t, r, value), scale(t, r, label, value), 40);
 		printf(" %s\n", c ? c : "-");

@@ -357,6 +357,20 @@ static char rejects_tmp[PATH_MAX];
 static const char *rejects_path;
 static int rejects_replace;
 
+void
+crm_cli_input_files(int n, char **files)
+{
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		if (!strcmp(files[i], "-"))
+			continue;
+		if (access(files[i], R_OK))
+			crm_die(CRM_EXIT_USAGE, "%s:", files[i]);
+		if (stat(files[i], &st) == 0 && S_ISDIR(st.st_mode))
+			crm_die(CRM_EXIT_USAGE, "%s: is a directory", files[i]);
+	}
+}
+
 FILE *
 crm_cli_rejects_open(const char *path, const char *db, int replace, int nfiles, char **files,
                      int uses_stdin)

@@ -231,8 +231,6 @@ int query_score_focus(crm_query_t *q, const int64_t *ids, size_t n);
 
 /* The time of --as-of (NULL: now); a bare date means the end of that day. */
 int as_of_time(const char *spec, char out[21], char *msg, size_t len);
-/* The currency of a run: c, else $CRM_CURRENCY, else EUR, in capitals.  CRM_OK, CRM_USAGE. */
-int score_currency(const char *c, char out[4], char *msg, size_t len);
 int time_of_option(const char *opt, const char *spec, char out[21], char *msg, size_t len);
 
 /* Insert the query's parties as the frozen members of a segment (*n of them). */

@@ -807,6 +807,13 @@ int crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char sub
  */
 int crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len);
 
+/*
+ * The one currency rule: opt (a --currency), else $CRM_CURRENCY when set
+ * and not empty, else EUR; three letters, written in capitals into out.
+ * CRM_OK; CRM_USAGE, msg naming --currency or CRM_CURRENCY.
+ */
+int crm_currency(const char *opt, char out[4], char *msg, size_t len);
+
 /* ---------------------------------------------------------------- */
 /* Saved segments (see crm-segment(1)); evaluate one with segment:NAME. */
 
@@ -1090,6 +1097,8 @@ void crm_cli_unspool(FILE *fp);
  * crm_cli_reject() writes one bad record to it: a comment with file, line
  * and reason, then the record verbatim, after each input's CSV header.
  */
+/* Input files named as operands ("-": standard input): each readable, none a directory, or exit 2. */
+void crm_cli_input_files(int n, char **files);
 FILE *crm_cli_rejects_open(const char *path, const char *db, int replace, int nfiles,
                            char **files, int uses_stdin);
 void crm_cli_rejects_close(FILE *fp);
@@ -1199,6 +1208,14 @@ void crm_close_stdout(void);
  * printer and the charts.  Returns s.
  */
 char *crm_term_clean(char *s);
+/*
+ * The one width rule of terminal output: cells of a UTF-8 string, two for
+ * wide (CJK, emoji) characters, none for combining marks; and s cut in
+ * place to at most w cells, ending in ellipsis when it was longer
+ * (ellipsis no longer than what it replaces).
+ */
+size_t crm_text_width(const char *s);
+char *crm_text_fit(char *s, size_t w, const char *ellipsis);
 
 /*
  * Fold a UTF-8 string for accent- and case-insensitive comparison:

@@ -417,12 +417,10 @@ crm_event_check(crm_event_t *e, int *field, char *msg, size_t len)
 			return CRM_BADINPUT;
 		}
 	} else if (e->has_amount) {
-		const char *d = getenv("CRM_CURRENCY");
-		char cur[4] = "EUR";
-		if (d && strlen(d) == 3 && isalpha((unsigned char)d[0]) && isalpha((unsigned char)d[1]) &&
-		    isalpha((unsigned char)d[2]))
-			for (int i = 0; i < 3; i++)
-				cur[i] = (char)toupper((unsigned char)d[i]);
+		char cur[4];
+		int crc = crm_currency(NULL, cur, msg, len);
+		if (crc)
+			return crc;
 		if (!(e->v[CRM_E_CURRENCY] = strdup(cur)))
 			return CRM_NOMEM;
 	}

@@ -2057,7 +2057,7 @@ out:
 	if (rc)
 		goto unmake;
 	/* The manifest: what each file is, its size and checksum, how to read it back. */
-	json_t *m = json_pack("{s:s,s:i,s:s?,s:{s:i,s:i},s:[],s:s}", "document", "crm-portable",
+	json_t *m = json_pack("{s:s,s:i,s:s?,s:{s:I,s:I},s:[],s:s}", "document", "crm-portable",
 	                      "version", 1, "request_id", request_id, "counts", "parties",
 	                      (json_int_t)nparties, "events", (json_int_t)nevents, "files",
 	                      "import", "crm-add parties.jsonl && crm-log --import events.jsonl");

@@ -625,8 +625,8 @@ crm_term_clean(char *s)
 	return s;
 }
 
-static size_t
-text_width(const char *s)
+size_t
+crm_text_width(const char *s)
 {
 	size_t w = 0;
 	unsigned cp;
@@ -638,11 +638,36 @@ text_width(const char *s)
 	return w;
 }
 
+char *
+crm_text_fit(char *s, size_t w, const char *ellipsis)
+{
+	size_t used = 0, total = crm_text_width(s), ew = crm_text_width(ellipsis);
+	unsigned cp;
+
+	if (total <= w)
+		return s;
+	for (unsigned char *u = (unsigned char *)s; *u;) {
+		size_t k = next_cp(u, &cp);
+		size_t cw = term_unsafe(cp) ? 1 : (size_t)cp_width(cp);
+		if (used + cw + ew > w) {
+			/* The ellipsis takes the place of what does not fit. */
+			if ((size_t)(u - (unsigned char *)s) + strlen(ellipsis) <= strlen(s))
+				strcpy((char *)u, ellipsis);
+			else
+				*u = '\0';
+			return s;
+		}
+		used += cw;
+		u += k;
+	}
+	return s;
+}
+
 /* Print s in exactly w cells: controls shown as '?', cut with an ellipsis. */
 static void
 put_cell(FILE *fp, const char *s, size_t w, int last)
 {
-	size_t used = 0, total = text_width(s);
+	size_t used = 0, total = crm_text_width(s);
 	unsigned cp;
 
 	for (const unsigned char *u = (const unsigned char *)s; *u;) {
@@ -685,9 +710,9 @@ table_flush(crm_printer_t *pr)
 	char **hdr = malloc(pr->ncols * sizeof *hdr);
 
 	for (size_t i = 0; i < pr->ncols; i++) {
-		size_t w = text_width(pr->cols[i].label);
+		size_t w = crm_text_width(pr->cols[i].label);
 		for (size_t r = 0; r < pr->nheld; r++) {
-			size_t cw = text_width(pr->held[r * pr->ncols + i]);
+			size_t cw = crm_text_width(pr->held[r * pr->ncols + i]);
 			if (cw > w)
 				w = cw;
 		}

@@ -328,16 +328,21 @@ parse_map(crm_reader_t *r, const char *map)
 int
 crm_map_check(const char *map, int events, char *msg, size_t len)
 {
-	crm_reader_t r;
+	/* A reader is large: on the heap, not the stack. */
+	crm_reader_t *r = calloc(1, sizeof *r);
 	int rc;
 
-	memset(&r, 0, sizeof r);
-	r.map_events = events;
-	rc = parse_map(&r, map);
+	if (!r) {
+		msgf(msg, len, "%s", crm_status_str(CRM_NOMEM));
+		return CRM_NOMEM;
+	}
+	r->map_events = events;
+	rc = parse_map(r, map);
 	if (rc)
-		msgf(msg, len, "%s", r.err[0] ? r.err : crm_status_str(rc));
-	strv_clear(&r.map_from);
-	strv_clear(&r.map_to);
+		msgf(msg, len, "%s", r->err[0] ? r->err : crm_status_str(rc));
+	strv_clear(&r->map_from);
+	strv_clear(&r->map_to);
+	free(r);
 	return rc;
 }
 

@@ -1477,7 +1477,7 @@ crm_report_run(crm_store_t *s, const char *name, const char *arg, const struct c
 		msgf(msg, len, "--period: month, quarter or year, not '%s'", pk);
 		return CRM_USAGE;
 	}
-	if ((rc = score_currency(o->currency, c.cur, msg, len)))
+	if ((rc = crm_currency(o->currency, c.cur, msg, len)))
 		return rc;
 	/* The periods: from that of --since (else 12 periods back) to that of --until or as-of. */
 	c.p1 = period_of(c.until[0] ? c.until : c.as_of, c.pkind);

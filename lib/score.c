@@ -323,24 +323,6 @@ time_of_option(const char *opt, const char *spec, char out[21], char *msg, size_
 	return CRM_OK;
 }
 
-/* The currency of amounts: the option, $CRM_CURRENCY, or EUR. */
-int
-score_currency(const char *c, char out[4], char *msg, size_t len)
-{
-	if (!c && (c = getenv("CRM_CURRENCY")) && strlen(c) != 3)
-		c = NULL;
-	if (!c)
-		c = "EUR";
-	if (strlen(c) != 3 || !isalpha((unsigned char)c[0]) || !isalpha((unsigned char)c[1]) ||
-	    !isalpha((unsigned char)c[2])) {
-		msgf(msg, len, "--currency: an ISO 4217 code such as EUR, not '%s'", c);
-		return CRM_USAGE;
-	}
-	for (int i = 0; i < 4; i++)
-		out[i] = (char)toupper((unsigned char)c[i]);
-	return CRM_OK;
-}
-
 /* Everything a run's scores depend on, resolved. */
 struct run {
 	char as_of[21], from[21], pfrom[21], cur[4];
@@ -357,7 +339,7 @@ run_setup(struct run *r, const struct crm_score_opts *o, char *msg, size_t len)
 	if (o->weights && (rc = weights_load(&r->w, o->weights, msg, len)))
 		return rc;
 	if ((rc = as_of_time(o->as_of, r->as_of, msg, len)) ||
-	    (rc = score_currency(o->currency, r->cur, msg, len)))
+	    (rc = crm_currency(o->currency, r->cur, msg, len)))
 		return rc;
 	r->t = iso_seconds(r->as_of);
 	if (!window_start(r->t, o->window ? o->window : "365d", &r->tfrom)) {

@@ -1205,3 +1205,25 @@ json_why(const json_error_t *je, char *buf, size_t len)
 		snprintf(buf, len, "not valid JSON");
 	return buf;
 }
+
+int
+crm_currency(const char *opt, char out[4], char *msg, size_t len)
+{
+	const char *c = opt, *from = "--currency";
+
+	if (!c) {
+		c = getenv("CRM_CURRENCY");
+		from = "CRM_CURRENCY";
+		if (!c || !*c)
+			c = "EUR";
+	}
+	if (strlen(c) != 3 || !isalpha((unsigned char)c[0]) || !isalpha((unsigned char)c[1]) ||
+	    !isalpha((unsigned char)c[2])) {
+		char q[80];
+		msgf(msg, len, "%s: an ISO 4217 code such as EUR, not '%s'", from, quoted(c, q, sizeof q));
+		return CRM_USAGE;
+	}
+	for (int i = 0; i < 4; i++)
+		out[i] = (char)toupper((unsigned char)c[i]);
+	return CRM_OK;
+}

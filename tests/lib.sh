@@ -7,6 +7,7 @@
 #   ok DESC CMD...        pass when CMD exits 0
 #   exits CODE DESC CMD...  run CMD, pass when it exits CODE
 #   like DESC TEXT REGEX  pass when TEXT matches the extended REGEX
+#   skip DESC WHY         a test that cannot run here, said as a TAP skip
 #   finish                print the plan; the script's exit status
 set -u
 LC_ALL=C.UTF-8
@@ -77,6 +78,11 @@ exits() {
 like() {
 	if printf '%s' "$2" | grep -qE -- "$3"; then _report 0 "$1"
 	else _report 1 "$1" "text: $(printf '%s' "$2" | head -c 300)" "want: /$3/"; fi
+}
+
+skip() {
+	tests=$((tests + 1))
+	echo "ok $tests - $1 # skip $2"
 }
 
 # The store's content as canonical text, for "unchanged" checks.

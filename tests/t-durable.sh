@@ -143,14 +143,20 @@ sane_store "after kills of an erasure"
 
 # --- A reader that keeps the WAL: exit 5, finished when it is gone.
 people
-{ echo 'BEGIN; SELECT count(*) FROM party;'; sleep 3; } | sqlite3 "$CRM_DB" >/dev/null &
+# The reader says when it reads, and reads until told to stop.
+mkfifo letgo
+{ printf "BEGIN; SELECT count(*) FROM party;\n.shell touch '%s'\n" "$T/reading"; cat letgo; } |
+	sqlite3 "$CRM_DB" >/dev/null &
 reader=$!
-sleep 0.5
+exec 7>letgo
+i=0
+while [ ! -e reading ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 CRM_BUSY_TIMEOUT=200 run crm-gdpr-export --erase --subject ann@example.org --reason r
 is "a reader holds the WAL: exit 5" "$rc" 5
 like "the message says to finish when no other program uses the store" "$(cat err)" \
 	'not finished: another program is reading the store.*--finish when no other program uses the store'
 is "the erasure waits" "$(pending)" 1
+exec 7>&-
 wait "$reader"
 exits 0 "--finish, the reader gone" crm-gdpr-export --finish
 is "clean" "$(jq .verification.clean out)" true

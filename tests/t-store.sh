@@ -161,16 +161,18 @@ is "the migrated store has the current schema" "$(sqlite3 "$T/old.db" 'PRAGMA us
 # exit 5 (temporary), and writes nothing.
 busy=$T/busy.db
 crm-add --db "$busy" -q --no-stdin --name Holder 2>>"$T/stray"
-(echo "BEGIN IMMEDIATE; INSERT INTO party_tag VALUES (1, 'held');"; sleep 3) | sqlite3 "$busy" &
+# The holder says when it holds the lock, and keeps it until told to let go:
+# no guess of how long either takes on a loaded machine.
+mkfifo "$T/letgo"
+{ printf "BEGIN IMMEDIATE; INSERT INTO party_tag VALUES (1, 'held');\n.shell touch '%s'\n" "$T/held"
+  cat "$T/letgo"; } | sqlite3 "$busy" >/dev/null &
 holder=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	sqlite3 "$busy" "SELECT 1" >/dev/null 2>&1 || break
-	[ -s "$busy-wal" ] && break
-	sleep 0.1
-done
-sleep 0.3
+exec 7>"$T/letgo"
+i=0
+while [ ! -e "$T/held" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 CRM_BUSY_TIMEOUT=200 exits 5 "store held by another writer: exit 5" crm-add --db "$busy" -q --no-stdin --name Waiter
 like "store busy: the message says so" "$(cat "$T/err")" 'store busy: .*try again'
+exec 7>&-
 wait "$holder"
 is "store busy: nothing written by the writer that gave up" \
 	"$(crm-find --db "$busy" --count name=Waiter 2>/dev/null)" 0
