@@ -19,6 +19,9 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 PROGS = crm crm-add crm-find crm-log crm-segment crm-gdpr-export crm-report
 LIBSRC = $(wildcard lib/*.c)
 HDRS = lib/crm.h lib/crm-private.h
+# What the programs share and may print and exit: a library of its own.
+CLISRC = $(wildcard cli/*.c)
+CLIHDRS = lib/crm.h cli/crm-cli.h
 
 # Debian packages the build and the tests need.
 DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev libssl-dev libidn2-dev libunistring-dev sqlite3 jq mandoc perl time miller zsh fish
@@ -27,30 +30,42 @@ DEPS += chromium python3
 # The test of the documentation's examples runs them at a terminal with script(1).
 DEPS += bsdutils
 
-all: $(addprefix build/,$(PROGS))
+all: build/libcrm.a build/libcrm-cli.a $(addprefix build/,$(PROGS))
 
 build/lib/%.o: lib/%.c $(HDRS) | build/lib
 	$(CC) $(WARN) $(CFLAGS) -c -o $@ $<
 
 build/libcrm.a: $(patsubst lib/%.c,build/lib/%.o,$(LIBSRC))
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
-build/%: cmd/%.c build/libcrm.a lib/crm.h
-	$(CC) $(WARN) $(CFLAGS) -Ilib -o $@ $< build/libcrm.a $(LIBS)
+build/cli/%.o: cli/%.c $(CLIHDRS) | build/cli
+	$(CC) $(WARN) $(CFLAGS) -Ilib -c -o $@ $<
+
+build/libcrm-cli.a: $(patsubst cli/%.c,build/cli/%.o,$(CLISRC))
+	rm -f $@ && ar rcs $@ $^
+
+build/%: cmd/%.c build/libcrm-cli.a build/libcrm.a $(CLIHDRS)
+	$(CC) $(WARN) $(CFLAGS) -Ilib -Icli -o $@ $< build/libcrm-cli.a build/libcrm.a $(LIBS)
 
 build-san/lib/%.o: lib/%.c $(HDRS) | build-san/lib
 	$(CC) $(WARN) $(SANFLAGS) -c -o $@ $<
 
 build-san/libcrm.a: $(patsubst lib/%.c,build-san/lib/%.o,$(LIBSRC))
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
-build-san/%: cmd/%.c build-san/libcrm.a lib/crm.h
-	$(CC) $(WARN) $(SANFLAGS) -Ilib -o $@ $< build-san/libcrm.a $(LIBS)
+build-san/cli/%.o: cli/%.c $(CLIHDRS) | build-san/cli
+	$(CC) $(WARN) $(SANFLAGS) -Ilib -c -o $@ $<
 
-build/lib build-san/lib:
+build-san/libcrm-cli.a: $(patsubst cli/%.c,build-san/cli/%.o,$(CLISRC))
+	rm -f $@ && ar rcs $@ $^
+
+build-san/%: cmd/%.c build-san/libcrm-cli.a build-san/libcrm.a $(CLIHDRS)
+	$(CC) $(WARN) $(SANFLAGS) -Ilib -Icli -o $@ $< build-san/libcrm-cli.a build-san/libcrm.a $(LIBS)
+
+build/lib build-san/lib build/cli build-san/cli:
 	mkdir -p $@
 
-san: $(addprefix build-san/,$(PROGS))
+san: build-san/libcrm.a build-san/libcrm-cli.a $(addprefix build-san/,$(PROGS))
 
 # libFuzzer harnesses of the readers, the term language and --map, built
 # with clang and run FUZZ_SECONDS each (60 by default) from a seed corpus
@@ -64,7 +79,7 @@ build-fuzz/lib/%.o: lib/%.c $(HDRS) | build-fuzz/lib
 	clang $(WARN) $(FUZZFLAGS) -c -o $@ $<
 
 build-fuzz/libcrm.a: $(patsubst lib/%.c,build-fuzz/lib/%.o,$(LIBSRC))
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 build-fuzz/%: tests/fuzz/%.c build-fuzz/libcrm.a lib/crm.h
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Ilib -o $@ $< \

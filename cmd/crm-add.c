@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crm.h"
+#include "crm-cli.h"
 
 enum {
 	OPT_KEY = 0x100, OPT_CONFLICT, OPT_REJECTS, OPT_FORCE, OPT_DRY_RUN, OPT_MAP, OPT_ENCODING, OPT_FROM,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crm.h"
+#include "crm-cli.h"
 
 enum {
 	OPT_SORT = 0x100, OPT_LIMIT, OPT_COUNT, OPT_IDS, OPT_RFM, OPT_CHURN, OPT_PROPENSITY,

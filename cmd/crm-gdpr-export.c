@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crm.h"
+#include "crm-cli.h"
 
 enum {
 	OPT_SUBJECT = 0x100, OPT_SUBJECT_STDIN, OPT_OUTPUT, OPT_REGISTER, OPT_REQUEST_ID,

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crm.h"
+#include "crm-cli.h"
 
 enum {
 	OPT_CONTACT = 0x100, OPT_LIST, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET,

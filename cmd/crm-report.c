@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crm.h"
+#include "crm-cli.h"
 
 enum {
 	OPT_SINCE = 0x100, OPT_UNTIL, OPT_AS_OF, OPT_PERIOD, OPT_BY, OPT_CURRENCY, OPT_CHART,

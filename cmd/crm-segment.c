@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "crm.h"
+#include "crm-cli.h"
 
 enum {
 	OPT_SAVE = 0x100, OPT_DESCRIPTION, OPT_LIST, OPT_SHOW, OPT_DELETE, OPT_INCLUDE, OPT_EXCLUDE,

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "crm.h"
+#include "crm-cli.h"
 
 static const char *const commands[][2] = {
 	{ "add", "create or update parties, one from flags or many from CSV/JSONL" },

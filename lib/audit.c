@@ -216,11 +216,11 @@ crm_subject_hash(crm_store_t *s, const char *kind, const char *value, char out[6
 /* ------------------------------------------------------------------ */
 /* The audit trail. */
 
-/* The person running the program: $CRM_ACTOR, else the login name. */
+/* The person running the program: the settings' actor ($CRM_ACTOR), else the login name. */
 static void
 actor(char *out, size_t len)
 {
-	const char *a = getenv("CRM_ACTOR");
+	const char *a = crm_settings()->actor;
 	struct passwd *pw;
 
 	if (a && *a) {

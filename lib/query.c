@@ -1078,7 +1078,7 @@ term(crm_query_t *q, const char *t, char *msg, size_t len)
 	}
 
 	/* -city=Paris, -foo:bar: no negation of that kind, and no word either. */
-	if (crm_cli_is_dash_term(t)) {
+	if (crm_is_dash_term(t)) {
 		msgf(msg, len, "unknown term '%s' (-tag:, -has:, -kind:, -type:, -segment: and -event: negate;"
 		     " a field takes !=)", t);
 		return CRM_USAGE;

@@ -406,17 +406,13 @@ store_stmt(crm_store_t *s, const char *key, const char *sql)
 int
 crm_store_path(const char *path, char *buf, size_t len)
 {
-	const char *e;
+	const char *e = crm_settings()->db;
 	int n;
 
 	if (path && *path)
 		n = snprintf(buf, len, "%s", path);
-	else if ((e = getenv("CRM_DB")) && *e)
+	else if (e && *e)
 		n = snprintf(buf, len, "%s", e);
-	else if ((e = getenv("XDG_DATA_HOME")) && *e == '/')
-		n = snprintf(buf, len, "%s/crm/crm.db", e);
-	else if ((e = getenv("HOME")) && *e)
-		n = snprintf(buf, len, "%s/.local/share/crm/crm.db", e);
 	else
 		return CRM_USAGE;
 	if (n < 0 || (size_t)n >= len)
@@ -789,10 +785,8 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 		return CRM_IO;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	const char *bt = getenv("CRM_BUSY_TIMEOUT");
-	char *bend;
-	long busy_ms = bt && *bt ? strtol(bt, &bend, 10) : BUSY_TIMEOUT_MS;
-	if (!bt || !*bt || *bend || busy_ms < 0)
+	long busy_ms = crm_settings()->busy_ms;
+	if (busy_ms < 0)
 		busy_ms = BUSY_TIMEOUT_MS;
 	sqlite3_busy_timeout(s->db, (int)(busy_ms > 86400000 ? 86400000 : busy_ms));
 	/* The SQL functions of the store, every one deterministic and innocuous. */
@@ -1013,6 +1007,12 @@ store_key_cache(crm_store_t *s, const unsigned char key[32])
 {
 	memcpy(s->key, key, sizeof s->key);
 	s->has_key = 1;
+}
+
+int
+crm_store_in_tx(crm_store_t *s)
+{
+	return store_in_tx(s, NULL);
 }
 
 void **

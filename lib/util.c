@@ -1212,7 +1212,7 @@ crm_currency(const char *opt, char out[4], char *msg, size_t len)
 	const char *c = opt, *from = "--currency";
 
 	if (!c) {
-		c = getenv("CRM_CURRENCY");
+		c = crm_settings()->currency;
 		from = "CRM_CURRENCY";
 		if (!c || !*c)
 			c = "EUR";
@@ -1226,4 +1226,32 @@ crm_currency(const char *opt, char out[4], char *msg, size_t len)
 	for (int i = 0; i < 4; i++)
 		out[i] = (char)toupper((unsigned char)c[i]);
 	return CRM_OK;
+}
+
+int
+crm_is_dash_term(const char *a)
+{
+	if (a[0] != '-' || !isalpha((unsigned char)a[1]))
+		return 0;
+	return strpbrk(a + 1, ":=<>~") != NULL;
+}
+
+const char *
+crm_white_trim(const char *s, size_t *n)
+{
+	return white_trim(s, n);
+}
+
+static struct crm_settings settings = { NULL, NULL, NULL, -1 };
+
+void
+crm_settings_set(const struct crm_settings *set)
+{
+	settings = *set;
+}
+
+const struct crm_settings *
+crm_settings(void)
+{
+	return &settings;
 }

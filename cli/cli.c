@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crm-private.h"
+#include "crm-cli.h"
 
 const char *crm_progname = "crm";
 
@@ -27,6 +27,35 @@ crm_cli_init(const char *argv0)
 	const char *s = argv0 ? strrchr(argv0, '/') : NULL;
 
 	crm_progname = s ? s + 1 : argv0 ? argv0 : "crm";
+	crm_cli_settings();
+}
+
+void
+crm_cli_settings(void)
+{
+	static char db[PATH_MAX];
+	struct crm_settings set = { NULL, getenv("CRM_CURRENCY"), getenv("CRM_ACTOR"), -1 };
+	const char *e, *bt = getenv("CRM_BUSY_TIMEOUT");
+	char *end;
+
+	/* The store: $CRM_DB, else $XDG_DATA_HOME/crm/crm.db, else ~/.local/share/crm/crm.db. */
+	if ((e = getenv("CRM_DB")) && *e)
+		set.db = e;
+	else if ((e = getenv("XDG_DATA_HOME")) && *e == '/' &&
+	         snprintf(db, sizeof db, "%s/crm/crm.db", e) < (int)sizeof db)
+		set.db = db;
+	else if ((e = getenv("HOME")) && *e &&
+	         snprintf(db, sizeof db, "%s/.local/share/crm/crm.db", e) < (int)sizeof db)
+		set.db = db;
+	/* A bad $CRM_BUSY_TIMEOUT is the default, as it always was. */
+	if (bt && *bt) {
+		long ms = strtol(bt, &end, 10);
+		if (!*end && ms >= 0)
+			set.busy_ms = ms;
+	}
+	if (set.actor && !*set.actor)
+		set.actor = NULL;
+	crm_settings_set(&set);
 }
 
 static void
@@ -267,7 +296,7 @@ crm_cli_begin_once(crm_store_t *s)
 {
 	int rc;
 
-	if (store_in_tx(s, NULL))
+	if (crm_store_in_tx(s))
 		return;
 	if ((rc = crm_store_begin(s)))
 		crm_cli_fail(rc, crm_store_errmsg(s));
@@ -337,7 +366,7 @@ crm_cli_keyvalue(char *arg)
 		crm_die(CRM_EXIT_USAGE, "--set wants KEY=VALUE, not '%s'", arg);
 	*eq = '\0';
 	size_t n;
-	white_trim(eq + 1, &n);
+	crm_white_trim(eq + 1, &n);
 	return n ? eq + 1 : NULL;       /* empty, or white space alone: remove */
 }
 
@@ -546,13 +575,6 @@ crm_cli_empty_stream(void)
 	        " (--no-stdin ignores standard input; in a crontab, CRM_NO_STDIN=1)");
 }
 
-int
-crm_cli_is_dash_term(const char *a)
-{
-	if (a[0] != '-' || !isalpha((unsigned char)a[1]))
-		return 0;
-	return strpbrk(a + 1, ":=<>~") != NULL;
-}
 
 /* Whether argument a takes the next one as its value, in opts. */
 static int
@@ -584,7 +606,7 @@ crm_cli_args(int argc, char **argv, const struct option *opts, int *nargs)
 		if (takes_value(argv[i], opts) && i + 1 < argc) {
 			args[n++] = argv[i++];
 			args[n++] = argv[i];
-		} else if (!crm_cli_is_dash_term(argv[i])) {
+		} else if (!crm_is_dash_term(argv[i])) {
 			args[n++] = argv[i];
 		}
 	}

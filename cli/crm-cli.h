@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crm-cli.h: what the programs share, over the library of crm.h: options,
+ * standard input, output files, messages and exit codes.  Unlike the
+ * library, these functions print on stderr and exit: a program calls
+ * them, never the library.
+ */
+#ifndef CRM_CLI_H
+#define CRM_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "crm.h"
+
+/* Helpers shared by the programs: messages, stdin, atomic output. */
+
+/*
+ * Options every program shares, parsed by crm_cli_common().  Long option
+ * values CRM_OPT_* index them in each program's option table.
+ */
+struct crm_common {
+	const char *db;         /* --db PATH */
+	int format;             /* --format, enum crm_outformat */
+	const char *fields;     /* --fields a,b,c */
+	int informat;           /* --input-format, enum crm_informat */
+	int no_stdin;           /* --no-stdin */
+	int stdin_on;           /* --stdin: read it whatever CRM_NO_STDIN says */
+	int print_flags;        /* --csv-raw */
+};
+
+enum {
+	CRM_OPT_DB = 0x1000, CRM_OPT_FORMAT, CRM_OPT_FIELDS, CRM_OPT_INFORMAT,
+	CRM_OPT_NO_STDIN, CRM_OPT_CSV_RAW, CRM_OPT_VERSION, CRM_OPT_STDIN,
+};
+
+#define CRM_COMMON_OPTIONS \
+	{ "db", 1, NULL, CRM_OPT_DB }, \
+	{ "format", 1, NULL, CRM_OPT_FORMAT }, \
+	{ "fields", 1, NULL, CRM_OPT_FIELDS }, \
+	{ "input-format", 1, NULL, CRM_OPT_INFORMAT }, \
+	{ "no-stdin", 0, NULL, CRM_OPT_NO_STDIN }, \
+	{ "stdin", 0, NULL, CRM_OPT_STDIN }, \
+	{ "csv-raw", 0, NULL, CRM_OPT_CSV_RAW }, \
+	{ "version", 0, NULL, CRM_OPT_VERSION }, \
+	{ "help", 0, NULL, 'h' }
+
+/*
+ * Handle one shared option: returns 1 when opt was one (exiting 2 with a
+ * message on a bad value, 0 after --version), 0 otherwise.
+ */
+int crm_cli_common(int opt, const char *arg, struct crm_common *c);
+
+/* Open the store named by c->db, or exit with a message. */
+crm_store_t *crm_cli_store(const struct crm_common *c, int flags);
+
+/* Exit with the code of status after "prog: what: message". */
+void crm_cli_fail(int status, const char *what) __attribute__((noreturn));
+
+/*
+ * Begin the write transaction unless one is open, or exit with a message.
+ * Writers call it at their first record, not before: the program writing
+ * to their standard input (crm-add | crm-log) must be able to commit.
+ */
+void crm_cli_begin_once(crm_store_t *s);
+
+/*
+ * Split a --set KEY=VALUE argument in place: arg becomes KEY, and the
+ * value is returned (NULL when empty: remove).  Exit 2 without a KEY.
+ * crm_cli_set_failed() reports a status from setting it, if any.
+ */
+const char *crm_cli_keyvalue(char *arg);
+void crm_cli_set_failed(int status, const char *key);
+
+/* A count option's value (0 or more), or exit 2 naming opt. */
+long crm_cli_number(const char *opt, const char *arg);
+
+/*
+ * A configuration file: the option's value, else $env, else NAME in the
+ * user's configuration directory ($XDG_CONFIG_HOME/crm, ~/.config/crm)
+ * when it exists; NULL for none.  buf holds the path it builds.
+ */
+const char *crm_cli_config(const char *opt, const char *env, const char *name, char *buf,
+                           size_t len);
+
+/* The output format of c for stdout: the table on a terminal when auto. */
+int crm_cli_outformat(const struct crm_common *c);
+
+/*
+ * Output held back until a transaction commits: a temporary file (exit 4
+ * when none can be made), then copied to stdout and closed.
+ */
+FILE *crm_cli_spool(void);
+void crm_cli_unspool(FILE *fp);
+
+/*
+ * Bulk input.  crm_cli_rejects_open() opens the --rejects file as
+ * crm_cli_output_open() does (replace: --force), refusing one of the input
+ * files or standard input when it is read; it exits 2 or 4 with a message.
+ * crm_cli_rejects_close() gives it its name (crm_cli_output_commit()).
+ * crm_cli_reject() writes one bad record to it: a comment with file, line
+ * and reason, then the record verbatim, after each input's CSV header.
+ */
+/* Input files named as operands ("-": standard input): each readable, none a directory, or exit 2. */
+void crm_cli_input_files(int n, char **files);
+FILE *crm_cli_rejects_open(const char *path, const char *db, int replace, int nfiles,
+                           char **files, int uses_stdin);
+void crm_cli_rejects_close(FILE *fp);
+void crm_cli_reject(FILE *fp, const char *file, long line, const char *msg, const char *raw,
+                    size_t len, const char *header);
+
+/*
+ * Progress on stderr, only when it is a terminal and not quiet: a count of
+ * records now and then, a what of the moment, or n < 0 to clear the line.
+ */
+void crm_cli_progress_start(int quiet);
+void crm_cli_progress(long n, const char *what);
+
+/*
+ * For a dry run: when the store c->db names does not exist, point c->db at
+ * a temporary one, removed at exit, so that no store is created.
+ */
+void crm_cli_dry_run_store(struct crm_common *c);
+
+/*
+ * Each party named by a record on standard input (by party_id, id, e-mail
+ * or ext_id): fn(id, line, ctx).  A record naming no stored party is
+ * skipped, or, unless skip_missing, exit 3 "-:LINE: no such party".
+ * Returns the number of records read: 0 when the stream named no party,
+ * which the caller reports with crm_cli_empty_stream() unless parties
+ * were named some other way.
+ */
+long crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
+                           void (*fn)(int64_t id, long line, void *ctx), void *ctx);
+
+/*
+ * Exit 1 with "prog: the stream on standard input named no party ...":
+ * an empty stream (a scheduler's empty pipe, or an upstream that matched
+ * nothing) is never taken for a population.
+ */
+void crm_cli_empty_stream(void) __attribute__((noreturn));
+
+/*
+ * Terms that begin with '-' (-tag:x, -has:phone, -segment:s) look like
+ * options.  crm_cli_args() returns argv less those terms, for
+ * getopt_long() over opts (an option's value is never taken for a term);
+ * after getopt, crm_cli_operands() returns the operands it left and the
+ * terms taken out, in the order of argv, and their count in *n.  Both
+ * exit 4 when out of memory; the caller frees the arrays, not the
+ * strings, which are argv's.
+ */
+struct option;
+char **crm_cli_args(int argc, char **argv, const struct option *opts, int *nargs);
+char **crm_cli_operands(int argc, char **argv, char **args, int nargs, int optind, int *n);
+
+/*
+ * An output file written whole or not at all (crm_file_create()):
+ * crm_cli_output_open() makes a temporary file beside path (0600, its
+ * name in tmp), after checking that path is none of the files of the
+ * store db names (exit 2 "PATH: is the store's key; not written") and
+ * does not exist unless replace > 0 (exit 2 "PATH: exists; not
+ * overwritten", with a hint at --force unless replace < 0: no option
+ * replaces it); crm_cli_output_commit() flushes, syncs and closes it and
+ * gives it path's name, never over an existing file unless replace > 0 (a
+ * symbolic link at path is replaced, never followed).  Exit 4 on an I/O
+ * error; the temporary file is removed, at exit too.
+ */
+FILE *crm_cli_output_open(const char *path, const char *db, int replace, char *tmp, size_t len);
+void crm_cli_output_commit(FILE *fp, const char *tmp, const char *path, int replace);
+
+
+/*
+ * The party a --contact names: digits an id (or an ext_id), an '@' an
+ * e-mail, else an ext_id.  Exit 3 "--contact WHO: no such party".
+ */
+int64_t crm_cli_contact(crm_store_t *s, const char *who);
+
+/* The program name used in messages; set once by crm_cli_init(). */
+extern const char *crm_progname;
+
+/*
+ * Remember argv[0]'s base name for messages, and give the library its
+ * settings from the environment (crm_cli_settings()).
+ */
+void crm_cli_init(const char *argv0);
+/* $CRM_DB (else the XDG or HOME default), $CRM_CURRENCY, $CRM_ACTOR, $CRM_BUSY_TIMEOUT. */
+void crm_cli_settings(void);
+
+/*
+ * Print "prog: message" on stderr.  A trailing ':' in fmt appends
+ * strerror(errno).
+ */
+void crm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* crm_warn(), then exit with code. */
+void crm_die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/*
+ * Whether stdin carries a record stream: a pipe, a socket or a regular
+ * file, and not /dev/null or a terminal.  When $CRM_NO_STDIN is set to
+ * anything but "" or "0" (a crontab's way to say --no-stdin), never,
+ * unless --stdin was given; and a stdin that then holds data already is
+ * exit 2, so that a pipe inside a job is never silently ignored.
+ */
+int crm_stdin_is_stream(void);
+
+/* Flush and close stdout; exit 4 with a message on a write error. */
+void crm_close_stdout(void);
+
+/*
+ * Whether fd is a terminal the progress meter may write to.
+ */
+int crm_isatty(int fd);
+
+#endif
