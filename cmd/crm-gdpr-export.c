@@ -217,6 +217,8 @@ put_report(const struct crm_erasure *e, int resumed)
 	printf("{\"erased\":%s,\"request_id\":", e->counts ? e->counts : "null");
 	put_json(e->request_id);
 	if (resumed) {
+		printf(",\"action\":");
+		put_json(e->action);
 		printf(",\"started\":");
 		put_json(e->started);
 		printf(",\"finished_late\":true");
@@ -240,52 +242,80 @@ put_report(const struct crm_erasure *e, int resumed)
 
 /*
  * Erasures that a full disk, a reader or a kill left unfinished: every
- * GDPR command finishes them first.  With report, their reports go to
- * standard output (--finish); else a line each on standard error.
- * The count finished; 1 more in *dirty for each with residue.
+ * GDPR command finishes them first.  With report (--finish), their
+ * reports go to standard output, and a program erasing or finishing in
+ * this store is waited for; else a line each on standard error, and one
+ * that another program is busy with is left to it.  The count finished;
+ * 1 more in *dirty for each with residue or not verified.
  */
 static size_t
 finish_pending(int report, int *dirty)
 {
 	int64_t *ids;
-	size_t n;
+	size_t n, done = 0;
 	int rc;
 
 	if ((rc = crm_gdpr_pending(store, &ids, &n)))
 		crm_cli_fail(rc, crm_store_errmsg(store));
+	if (n && (rc = crm_gdpr_lock(store, report))) {
+		free(ids);
+		if (rc == CRM_BUSY && !report)
+			return 0;       /* its own program finishes it */
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct crm_erasure e;
-		if ((rc = crm_gdpr_finish(store, ids[i], 1, &e))) {
+		if ((rc = crm_gdpr_finish(store, ids[i], 1, &e)) == CRM_NOTFOUND) {
+			crm_erasure_clear(&e);
+			continue;       /* finished meanwhile */
+		}
+		if (rc) {
 			crm_die(crm_status_exit(rc), "the erasure begun %s is still not finished: %s; run "
-			        "crm-gdpr-export --finish again%s", e.started, crm_store_errmsg(store),
+			        "crm-gdpr-export --finish%s%s", e.started, crm_store_errmsg(store),
+			        report ? " again" : "",
 			        rc == CRM_BUSY ? " when no other program uses the store" : "");
 		}
+		done++;
 		if (report)
 			*dirty += put_report(&e, 1);
 		else if (e.verified && !(e.residue && e.residue[0]))
 			fprintf(stderr, "%s: finished the erasure begun %s, left unfinished: its files are"
 			        " clean\n", crm_progname, e.started);
 		else {
-			crm_warn("finished the erasure begun %s, left unfinished, but %s: run "
-			         "crm-gdpr-export --audit", e.started, e.verified ?
-			         "residue of its subject is in the store's files" :
-			         "its verification could not be read");
+			crm_warn("finished the erasure begun %s, left unfinished, but residue of its "
+			         "subject is in the store's files: its entry in crm-gdpr-export --audit "
+			         "says where", e.started);
 			++*dirty;
 		}
 		crm_erasure_clear(&e);
 	}
+	crm_gdpr_unlock(store);
 	free(ids);
-	return n;
+	return done;
 }
 
-/* The store, with any unfinished erasure finished first. */
+/* The store, with any unfinished erasure finished first (unless a dry run). */
+static int no_finish;
+
 static crm_store_t *
 open_store(void)
 {
 	int dirty = 0;
 
 	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
-	finish_pending(0, &dirty);
+	if (!no_finish) {
+		finish_pending(0, &dirty);
+	} else {
+		/* A dry run writes nothing: it only says that one waits. */
+		int64_t *ids;
+		size_t n;
+		int rc = crm_gdpr_pending(store, &ids, &n);
+		if (rc)
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		free(ids);
+		if (n)
+			crm_warn("an erasure waits to be finished: run crm-gdpr-export --finish");
+	}
 	return store;
 }
 
@@ -300,6 +330,9 @@ do_erase(crm_subject_t *sj, const char *action, const char *request_id, const ch
 	int64_t pending;
 	int rc;
 
+	/* The erasure lock before the transaction, as every program takes them. */
+	if (!dry_run && (rc = crm_gdpr_lock(store, 1)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
 	crm_cli_begin_once(store);
 	subj[0] = '\0';
 	if ((rc = crm_gdpr_erase(store, sj, request_id, reason,
@@ -310,6 +343,12 @@ do_erase(crm_subject_t *sj, const char *action, const char *request_id, const ch
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	}
 	crm_erase_counts_json(counts, cj, sizeof cj);
+	if (!counts[CRM_ERASE_PARTIES]) {
+		/* Erased by another program between the lookup and the transaction. */
+		crm_store_rollback(store);
+		crm_warn("no party matches the subject any more: nothing to erase");
+		return CRM_EXIT_NOMATCH;
+	}
 	if (dry_run) {
 		/* The plan: what would go, counted; nothing written, the ledger untouched. */
 		crm_store_rollback(store);
@@ -467,6 +506,13 @@ main(int argc, char **argv)
 	if (optind < argc)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'; give identifiers with --subject",
 		        argv[optind]);
+	no_finish = dry_run;
+	static const char *const texts[] = { "--reason", "--request-id" };
+	for (int i = 0; i < 2; i++) {
+		const char *t = i ? request_id : reason;
+		if (t && !crm_utf8_valid(t))
+			crm_die(CRM_EXIT_USAGE, "%s: not valid UTF-8", texts[i]);
+	}
 	if (audit + verify + erase + replay + finish + (unsuppress != NULL) + (portable != NULL) > 1)
 		crm_die(CRM_EXIT_USAGE, "--erase, --replay, --finish, --unsuppress, --portable, --audit"
 		        " and --verify-audit do not go together");
@@ -515,6 +561,8 @@ main(int argc, char **argv)
 		} else {
 			long removed = 0;
 			char subj[65];
+			if ((rc = crm_gdpr_lock(store, 1)))
+				crm_cli_fail(rc, crm_store_errmsg(store));
 			crm_cli_begin_once(store);
 			if ((rc = crm_ledger_remove(store, unsuppress, &removed, subj))) {
 				crm_store_rollback(store);

@@ -113,6 +113,24 @@ hex(const unsigned char *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* Make a new name in path's directory durable. */
+static int
+sync_parent(const char *path)
+{
+	char dir[4200];
+	const char *slash = strrchr(path, '/');
+	int fd, rc = 0;
+
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1,
+	         slash ? path : ".");
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fsync(fd) && errno != EINVAL)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
 /* The secret of the store's keyed hashes, read or made on first use. */
 static int
 load_key(crm_store_t *s, unsigned char key[KEYLEN])
@@ -135,6 +153,19 @@ load_key(crm_store_t *s, unsigned char key[KEYLEN])
 			             "key from its backup", path, ledger);
 			return CRM_STORE;
 		}
+		/* Nor may an erasure's unfinished part be left with hashes no one can match. */
+		sqlite3_stmt *st;
+		int waiting = 0;
+		if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM gdpr_pending)", -1, &st,
+		                       NULL) == SQLITE_OK) {
+			waiting = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+		if (waiting) {
+			store_seterr(s, "%s is missing, but an erasure waits to be finished with it: restore "
+			             "the key from its backup", path);
+			return CRM_STORE;
+		}
 		if (getrandom(fresh, sizeof fresh, 0) != (ssize_t)sizeof fresh) {
 			store_seterr(s, "no random bytes for the key: %s", strerror(errno));
 			return CRM_IO;
@@ -144,7 +175,7 @@ load_key(crm_store_t *s, unsigned char key[KEYLEN])
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd >= 0) {
 			if (fchmod(fd, 0600) || write(fd, text, 2 * KEYLEN + 1) != 2 * KEYLEN + 1 ||
-			    fsync(fd)) {
+			    fsync(fd) || sync_parent(path)) {
 				store_seterr(s, "%s: %s", path, strerror(errno));
 				close(fd);
 				unlink(path);

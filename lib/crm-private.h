@@ -266,6 +266,10 @@ void **store_ledger_slot(crm_store_t *s);
 void ledger_release(crm_store_t *s);
 /* Whether erasures wait to be finished, known in this transaction (-1: not yet). */
 int *store_pending_slot(crm_store_t *s);
+/* The erasure lock's descriptor (see crm_gdpr_lock()), -1 when not held. */
+int *store_gdpr_lock_slot(crm_store_t *s);
+/* How long to wait for a store, or a lock, in use (milliseconds). */
+long store_busy_ms(const crm_store_t *s);
 /* The count of staged events (see crm_event_stage()). */
 long *store_staged(crm_store_t *s);
 /* The highest event id now (0 for none). */

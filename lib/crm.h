@@ -775,6 +775,17 @@ struct crm_erasure {
 };
 void crm_erasure_clear(struct crm_erasure *e);
 
+/*
+ * The erasure lock (the file PATH.gdpr-lock beside the store): one program
+ * at a time erases, finishes an erasure or changes the ledger.  Taken by
+ * crm_gdpr_erase(), crm_gdpr_finish() and crm_ledger_remove() when not
+ * held; take it first, before a transaction, to keep it across several.
+ * With wait, up to the busy timeout.  Held until crm_gdpr_unlock() or the
+ * store is closed (or the process dies).  CRM_OK, CRM_BUSY, CRM_IO.
+ */
+int crm_gdpr_lock(crm_store_t *s, int wait);
+void crm_gdpr_unlock(crm_store_t *s);
+
 /* The unfinished erasures, oldest first (*ids: caller frees). */
 int crm_gdpr_pending(crm_store_t *s, int64_t **ids, size_t *n);
 
@@ -785,8 +796,10 @@ int crm_gdpr_pending(crm_store_t *s, int64_t **ids, size_t *n);
  * drop its record; with resumed, the audit trail says it was finished
  * late.  Each step can be run again: an erasure that fails here (a full
  * disk, a reader holding the WAL, a kill) stays recorded and is finished
- * by the next call.  CRM_OK (e filled; clear it with crm_erasure_clear()),
- * CRM_NOTFOUND, CRM_STORE, CRM_BUSY.
+ * by the next call.  What to look for is read back first: under another
+ * key nothing is done and the record stays.  CRM_OK (e filled; clear it
+ * with crm_erasure_clear()), CRM_NOTFOUND (finished by another program
+ * meanwhile), CRM_STORE, CRM_BUSY.
  */
 int crm_gdpr_finish(crm_store_t *s, int64_t id, int resumed, struct crm_erasure *e);
 
@@ -1049,6 +1062,9 @@ char *crm_text_fit(char *s, size_t w, const char *ellipsis);
  * Caller frees the result; NULL when out of memory.
  */
 char *crm_fold(const char *s);
+
+/* Whether s is valid UTF-8 (without NUL). */
+int crm_utf8_valid(const char *s);
 
 /* Whether a is a term that getopt would take for options ("-has:phone"). */
 int crm_is_dash_term(const char *a);

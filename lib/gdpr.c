@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crm-private.h"
@@ -318,6 +320,55 @@ gather(crm_store_t *s, crm_subject_t *sj)
 }
 
 /* ------------------------------------------------------------------ */
+/* The erasure lock: one program at a time erases or writes the ledger. */
+
+int
+crm_gdpr_lock(crm_store_t *s, int wait)
+{
+	int *slot = store_gdpr_lock_slot(s);
+	char path[4200];
+	long waited = 0, limit = wait ? store_busy_ms(s) : 0;
+
+	if (*slot >= 0)
+		return CRM_OK;
+	snprintf(path, sizeof path, "%s.gdpr-lock", store_file(s));
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		store_seterr(s, "%s: %s", path, strerror(errno));
+		return CRM_IO;
+	}
+	fchmod(fd, 0600);
+	/* Held by the descriptor: a killed holder lets go at once. */
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			store_seterr(s, "%s: %s", path, strerror(errno));
+			close(fd);
+			return CRM_IO;
+		}
+		if (waited >= limit) {
+			store_seterr(s, "another program is erasing, or finishing an erasure, in this store");
+			close(fd);
+			return CRM_BUSY;
+		}
+		struct timespec ts = { 0, 50 * 1000000L };
+		nanosleep(&ts, NULL);
+		waited += 50;
+	}
+	*slot = fd;
+	return CRM_OK;
+}
+
+void
+crm_gdpr_unlock(crm_store_t *s)
+{
+	int *slot = store_gdpr_lock_slot(s);
+
+	if (*slot >= 0)
+		close(*slot);
+	*slot = -1;
+}
+
+/* ------------------------------------------------------------------ */
 /* The suppression ledger: keyed hashes in a GDBM file beside the store. */
 
 static void
@@ -603,6 +654,8 @@ crm_gdpr_erase(crm_store_t *s, crm_subject_t *sj, const char *request_id, const 
 
 	memset(counts, 0, CRM_ERASE_NCOUNTS * sizeof *counts);
 	*pending = 0;
+	if (!(flags & CRM_ERASE_DRY_RUN) && (rc = crm_gdpr_lock(s, 1)))
+		return rc;
 	if ((rc = store_fts_flush(s)) || (rc = gather(s, sj)))
 		return rc;
 	now_iso(now);
@@ -1000,27 +1053,55 @@ ledger_write(crm_store_t *s, const char *keys, const char *value)
 	return rc;
 }
 
+/* The audit entry of a finish: when the erasure began, whether verified, what was found. */
+static char *
+finish_counts(const struct crm_erasure *e)
+{
+	json_t *o = json_pack("{s:s,s:b,s:b}", "erasure_started", e->started, "verified",
+	                      e->verified, "clean", e->verified && !(e->residue && e->residue[0]));
+	json_t *r = json_array();
+	char *text = NULL;
+
+	/* Which file and which token: never the token itself. */
+	for (size_t i = 0; o && r && e->residue && e->residue[i] && i < 32; i++)
+		json_array_append_new(r, json_string(e->residue[i]));
+	if (o && r && json_array_size(r))
+		json_object_set(o, "residue", r);
+	if (o)
+		text = crm_json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	json_decref(r);
+	return text;
+}
+
 int
 crm_gdpr_finish(crm_store_t *s, int64_t id, int resumed, struct crm_erasure *e)
 {
 	sqlite3_stmt *st;
 	char *keys = NULL, *value = NULL, *nonce = NULL, *sealed = NULL;
-	int rc;
+	int had = *store_gdpr_lock_slot(s) >= 0, rc;
 
 	memset(e, 0, sizeof *e);
 	e->id = id;
+	/* Only one program finishes it: the others wait, then find it gone. */
+	if ((rc = crm_gdpr_lock(s, 1)))
+		return rc;
 	if ((rc = sqlite3_prepare_v2(store_db(s), "SELECT started, action, request_id, keys, value,"
 	                             " counts, nonce, sealed FROM gdpr_pending WHERE id = ?1", -1, &st,
-	                             NULL)) != SQLITE_OK)
-		return store_status(s, rc);
+	                             NULL)) != SQLITE_OK) {
+		rc = store_status(s, rc);
+		goto out;
+	}
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		if (rc == SQLITE_DONE) {
-			store_seterr(s, "no unfinished erasure %lld", (long long)id);
-			return CRM_NOTFOUND;
+			store_seterr(s, "the erasure was finished by another program");
+			rc = CRM_NOTFOUND;
+		} else {
+			rc = store_status(s, rc);
 		}
-		return store_status(s, rc);
+		goto out;
 	}
 #define COL(i) ((const char *)sqlite3_column_text(st, i))
 	snprintf(e->started, sizeof e->started, "%s", COL(0) ? COL(0) : "");
@@ -1034,31 +1115,43 @@ crm_gdpr_finish(crm_store_t *s, int64_t id, int resumed, struct crm_erasure *e)
 #undef COL
 	sqlite3_finalize(st);
 	rc = keys && value && e->counts && nonce && sealed ? CRM_OK : CRM_NOMEM;
-	/* 1. The ledger: crm-add refuses the person from the ledger from now on. */
-	if (!rc)
-		rc = ledger_write(s, keys, value);
+	/*
+	 * 0. What to look for, read back first: under another key, its hashes
+	 * would be no one's either, so nothing is done and the record stays.
+	 */
+	crm_subject_t *sj = NULL;
+	if (!rc && !(rc = unseal(s, nonce, sealed, &sj)) && !sj) {
+		store_seterr(s, "the record of the erasure begun %s cannot be read with the key %s.key:"
+		             " restore the key the erasure used", e->started, store_file(s));
+		rc = CRM_STORE;
+	}
+	/*
+	 * 1. The ledger, in a write transaction, so that no import reads it
+	 * half-written: crm-add refuses the person from the ledger from now on.
+	 */
+	if (!rc && !(rc = crm_store_begin(s))) {
+		if ((rc = ledger_write(s, keys, value)) || (rc = crm_store_commit(s)))
+			crm_store_rollback(s);
+	}
 	/* 2. The files: the full-text index merged, the WAL emptied. */
 	if (!rc)
 		rc = crm_gdpr_purge(s);
 	/* 3. Their raw bytes, searched for what the erasure sealed. */
-	crm_subject_t *sj = NULL;
-	if (!rc && !(rc = unseal(s, nonce, sealed, &sj)) && sj) {
+	if (!rc) {
 		e->verified = 1;
 		if (!(rc = crm_gdpr_verify(s, sj, &e->residue)))
 			e->tokens = crm_subject_tokens(sj);
 	}
 	crm_subject_free(sj);
-	/* 4. Done: the record goes; a finish after an interruption is audited. */
+	/* 4. Done: the record goes; a finish after an interruption is audited, with what it found. */
 	if (!rc && !(rc = crm_store_begin(s))) {
-		char subj[65] = "", cj[128];
+		char subj[65] = "", *cj = finish_counts(e);
 		json_t *k = json_loads(keys, 0, NULL);
 		const char *h0 = json_string_value(json_array_get(k, 0));
 		snprintf(subj, sizeof subj, "%s", h0 ? h0 : "");
 		json_decref(k);
-		snprintf(cj, sizeof cj, "{\"erasure_started\":\"%s\",\"verified\":%s,\"clean\":%s}",
-		         e->started, e->verified ? "true" : "false",
-		         e->residue && e->residue[0] ? "false" : "true");
-		if (resumed)
+		rc = cj ? CRM_OK : CRM_NOMEM;
+		if (!rc && resumed)
 			rc = crm_audit_append(s, "crm-gdpr-export", "finish", e->request_id,
 			                      subj[0] ? subj : NULL, cj);
 		if (!rc)
@@ -1067,11 +1160,15 @@ crm_gdpr_finish(crm_store_t *s, int64_t id, int resumed, struct crm_erasure *e)
 			rc = crm_store_commit(s);
 		if (rc)
 			crm_store_rollback(s);
+		free(cj);
 	}
+out:
 	free(keys);
 	free(value);
 	free(nonce);
 	free(sealed);
+	if (!had)
+		crm_gdpr_unlock(s);
 	return rc;
 }
 
@@ -1335,6 +1432,14 @@ crm_gdpr_verify(crm_store_t *s, crm_subject_t *sj, char ***residue)
 	 * for them too, unless the store's own schema holds them.
 	 */
 	for (size_t i = 0; i < sj->words.n; i++) {
+		/*
+		 * A number of fewer than 8 digits (an ext_id such as 2026) is in
+		 * every date and count of the files: no sign of the person.
+		 */
+		const char *w = sj->words.v[i];
+		size_t nd = strspn(w, "0123456789");
+		if (!w[nd] && nd < 8)
+			continue;
 		char *low = crm_fold(sj->words.v[i]);
 		int inschema = low && schema && strstr(schema, low);
 		free(low);
@@ -1868,6 +1973,8 @@ crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char subject
 	int rc = CRM_OK;
 
 	*removed = 0;
+	if ((rc = crm_gdpr_lock(s, 1)))
+		return rc;
 	ledger_path(s, path, sizeof path);
 	if (access(path, F_OK))
 		return CRM_OK;

@@ -39,6 +39,7 @@ struct crm_store {
 	long staged;            /* events in temp.event_stage (see event.c) */
 	void *ledger;           /* the suppression ledger, open for this transaction */
 	int pending;            /* erasures wait to be finished: -1 unknown */
+	int gdpr_lock;          /* the erasure lock's descriptor, -1 when not held */
 };
 
 /* The facts of a party from its events (see store_facts_flush()). */
@@ -462,6 +463,7 @@ crm_store_owns(const char *db, const char *path, char *what, size_t len)
 		{ "-journal", "the store's rollback journal" }, { ".key", "the store's key" },
 		{ ".suppress", "the store's suppression ledger" },
 		{ ".suppress.new", "the store's suppression ledger being made" },
+		{ ".gdpr-lock", "the store's erasure lock" },
 	};
 	char file[4096], f[4200];
 
@@ -744,6 +746,7 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 	if (!(s = calloc(1, sizeof *s)))
 		return CRM_NOMEM;
 	s->pending = -1;
+	s->gdpr_lock = -1;
 	*out = s;
 	if (crm_store_path(path, file, sizeof file)) {
 		store_seterr(s, "cannot tell where the store is: set --db, CRM_DB or HOME");
@@ -867,6 +870,8 @@ crm_store_close(crm_store_t *s)
 	for (int i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	ledger_release(s);
+	if (s->gdpr_lock >= 0)
+		close(s->gdpr_lock);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -1025,6 +1030,20 @@ int *
 store_pending_slot(crm_store_t *s)
 {
 	return &s->pending;
+}
+
+int *
+store_gdpr_lock_slot(crm_store_t *s)
+{
+	return &s->gdpr_lock;
+}
+
+long
+store_busy_ms(const crm_store_t *s)
+{
+	long ms = crm_settings()->busy_ms;
+	(void)s;
+	return ms < 0 ? BUSY_TIMEOUT_MS : ms;
 }
 
 long *

@@ -1255,3 +1255,9 @@ crm_settings(void)
 {
 	return &settings;
 }
+
+int
+crm_utf8_valid(const char *s)
+{
+	return utf8_check(s, strlen(s)) < 0;
+}

@@ -69,7 +69,7 @@ like "as suppressed" "$(cat err)" 'again.csv:2: suppressed: the email of a perso
 printf 'phone,country\n06 12 34 56 78,FR\n' >again-phone.csv
 exits 3 "and by the phone, in another spelling" crm-add again-phone.csv
 exits 0 "--finish finishes it" crm-gdpr-export --finish
-is "its report: finished late, verified clean" "$(jq -c '[.finished_late, .verification.clean, .erased.parties, .erased.identifiers_suppressed]' out)" '[true,true,1,2]'
+is "its report: an erasure, finished late, verified clean" "$(jq -c '[.action, .finished_late, .verification.clean, .erased.parties, .erased.identifiers_suppressed]' out)" '["erase",true,true,1,2]'
 like "with the time of its commit" "$(jq -r .started out)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T'
 is "nothing waits any more" "$(pending)" 0
 ok "the ledger exists now" test -s "$CRM_DB.suppress"
@@ -82,6 +82,11 @@ is "the audit trail has the erasure, then its finish" "$(cut -f1 out | tail -2 |
 like "which says it was verified clean" "$(tail -1 out)" '^finish.\{"erasure_started":"[^"]+","verified":true,"clean":true\}$'
 is "no raw byte of Ann in any file" "$(hits "$CRM_DB" "$CRM_DB-wal" "$CRM_DB.suppress")" 0
 sane_store "after the finish"
+
+# --- A reason or request id that is not UTF-8 is refused before any work.
+exits 2 "a --reason that is not UTF-8: exit 2" crm-gdpr-export --erase --subject cid@example.org --reason "$(printf 'caf\351')"
+like "named" "$(cat err)" '^crm-gdpr-export: --reason: not valid UTF-8$'
+exits 2 "a --request-id that is not UTF-8: exit 2" crm-gdpr-export --subject cid@example.org --request-id "$(printf 'R\377')"
 
 # --- A full disk on the existing ledger: any GDPR command finishes it first.
 faulty enospc .suppress 1 crm-gdpr-export --erase --subject bob@example.org --reason 'Art. 17 request'
