@@ -261,9 +261,29 @@ int sha256_end(void *c, char out[65]);
 const char *store_file(const crm_store_t *s);
 int store_key_cached(crm_store_t *s, unsigned char key[32]);
 void store_key_cache(crm_store_t *s, const unsigned char key[32]);
-/* The suppression ledger open in this transaction (see gdpr.c), and its release. */
+/* The suppression ledger open in this transaction (see ledger.c), and its release. */
 void **store_ledger_slot(crm_store_t *s);
 void ledger_release(crm_store_t *s);
+/* What the store calls at the end of each transaction (commit, rollback, close). */
+void store_on_tx_end(crm_store_t *s, void (*fn)(crm_store_t *));
+/*
+ * Whether imports must be checked against the ledger (one exists, or an
+ * erasure waits): asked once a transaction.  CRM_OK, CRM_STORE (msg).
+ */
+int ledger_active(crm_store_t *s, int *active, char *msg, size_t len);
+/*
+ * Whether one of n identifiers (kinds[i] "email", "phone", "ext_id";
+ * values normalised) is suppressed: *which its index, n when none.
+ */
+int ledger_suppressed(crm_store_t *s, size_t n, const char *const kinds[],
+                      const char *const values[], size_t *which, char *msg, size_t len);
+/* The ledger's path (PATH.suppress); open it (a GDBM_FILE) to read or write, NULL on error. */
+void ledger_path(crm_store_t *s, char *buf, size_t len);
+void *ledger_open(crm_store_t *s, int write);
+/* Write keyed hashes (a JSON array of hex) into the ledger; an entry made before stays. */
+int ledger_write(crm_store_t *s, const char *keys, const char *value);
+/* Whether s looks like a phone number: digits and separators, 6 digits or more. */
+int phone_like(const char *s);
 /* Whether erasures wait to be finished, known in this transaction (-1: not yet). */
 int *store_pending_slot(crm_store_t *s);
 /* The erasure lock's descriptor (see crm_gdpr_lock()), -1 when not held. */

@@ -8,6 +8,14 @@
  * crm_settings_set()); a program turns a status into a message and an
  * exit code with the helpers of cli/crm-cli.h.  Each prototype says who
  * owns what it returns.
+ *
+ * The files of lib/ are in layers, each using only its own and those
+ * before it (tests/layers.sh checks it, from the objects): base (util.c,
+ * fields.c); store (store.c); records (party.c, event.c, ledger.c,
+ * audit.c); formats (read.c, print.c); selection (query.c, segment.c,
+ * score.c); features (report.c, gdpr.c).  A record enters by read.c, is
+ * checked by party.c or event.c, stored by their persistence and store.c,
+ * and leaves by print.c.
  */
 #ifndef CRM_H
 #define CRM_H

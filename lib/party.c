@@ -10,128 +10,6 @@
 
 #include "crm-private.h"
 
-static const char *const field_names[CRM_NFIELDS] = {
-	"id", "type", "kind", "name", "first_name", "last_name", "email",
-	"phone", "org", "org_id", "title", "city", "postcode", "country",
-	"birthdate", "gender", "notes", "ext_id", "created", "updated",
-	"tags", "attrs", "last_activity", "last_inbound", "first_purchase",
-	"last_purchase", "purchases", "revenue", "revenue_currency", "open_tasks",
-	"rfm_r", "rfm_f", "rfm_m", "rfm", "rfm_segment", "days_since_purchase",
-	"usual_gap", "churn_risk", "churned", "propensity", "explain",
-};
-
-/* Header synonyms, in the folded form of fold_header(). */
-static const struct { const char *from; int to; } synonyms[] = {
-	{ "company", CRM_F_ORG }, { "organization", CRM_F_ORG },
-	{ "organisation", CRM_F_ORG }, { "company_name", CRM_F_ORG },
-	{ "account", CRM_F_ORG }, { "account_name", CRM_F_ORG },
-	{ "employer", CRM_F_ORG }, { "societe", CRM_F_ORG },
-	{ "mobile", CRM_F_PHONE }, { "mobile_phone", CRM_F_PHONE },
-	{ "cell", CRM_F_PHONE }, { "cell_phone", CRM_F_PHONE },
-	{ "telephone", CRM_F_PHONE }, { "tel", CRM_F_PHONE },
-	{ "phone_number", CRM_F_PHONE }, { "telephone_number", CRM_F_PHONE },
-	{ "e_mail", CRM_F_EMAIL }, { "mail", CRM_F_EMAIL },
-	{ "email_address", CRM_F_EMAIL }, { "e_mail_address", CRM_F_EMAIL },
-	{ "courriel", CRM_F_EMAIL },
-	{ "firstname", CRM_F_FIRST_NAME }, { "given_name", CRM_F_FIRST_NAME },
-	{ "forename", CRM_F_FIRST_NAME }, { "prenom", CRM_F_FIRST_NAME },
-	{ "lastname", CRM_F_LAST_NAME }, { "surname", CRM_F_LAST_NAME },
-	{ "family_name", CRM_F_LAST_NAME }, { "nom", CRM_F_LAST_NAME },
-	{ "full_name", CRM_F_NAME }, { "display_name", CRM_F_NAME },
-	{ "fullname", CRM_F_NAME },
-	{ "job_title", CRM_F_TITLE }, { "position", CRM_F_TITLE },
-	{ "jobtitle", CRM_F_TITLE }, { "fonction", CRM_F_TITLE },
-	{ "town", CRM_F_CITY }, { "ville", CRM_F_CITY },
-	{ "zip", CRM_F_POSTCODE }, { "zipcode", CRM_F_POSTCODE },
-	{ "zip_code", CRM_F_POSTCODE }, { "postal_code", CRM_F_POSTCODE },
-	{ "postalcode", CRM_F_POSTCODE }, { "code_postal", CRM_F_POSTCODE },
-	{ "pays", CRM_F_COUNTRY },
-	{ "birthday", CRM_F_BIRTHDATE }, { "date_of_birth", CRM_F_BIRTHDATE },
-	{ "dob", CRM_F_BIRTHDATE }, { "birth_date", CRM_F_BIRTHDATE },
-	{ "sex", CRM_F_GENDER },
-	{ "note", CRM_F_NOTES }, { "comments", CRM_F_NOTES },
-	{ "comment", CRM_F_NOTES }, { "description", CRM_F_NOTES },
-	{ "external_id", CRM_F_EXT_ID }, { "extid", CRM_F_EXT_ID },
-	{ "tag", CRM_F_TAGS }, { "labels", CRM_F_TAGS }, { "groups", CRM_F_TAGS },
-	{ "party_type", CRM_F_TYPE }, { "contact_type", CRM_F_KIND },
-	/* The columns of Google Contacts and Outlook exports (see crm-add(1)). */
-	{ "organization_name", CRM_F_ORG }, { "organization_1_name", CRM_F_ORG },
-	{ "organization_title", CRM_F_TITLE }, { "organization_1_title", CRM_F_TITLE },
-	{ "e_mail_1_value", CRM_F_EMAIL }, { "phone_1_value", CRM_F_PHONE },
-	{ "address_1_city", CRM_F_CITY }, { "address_1_postal_code", CRM_F_POSTCODE },
-	{ "address_1_country", CRM_F_COUNTRY },
-	{ "business_city", CRM_F_CITY }, { "home_city", CRM_F_CITY },
-	{ "business_postal_code", CRM_F_POSTCODE }, { "home_postal_code", CRM_F_POSTCODE },
-	{ "business_country_region", CRM_F_COUNTRY }, { "home_country_region", CRM_F_COUNTRY },
-	{ "business_country", CRM_F_COUNTRY }, { "home_country", CRM_F_COUNTRY },
-	{ "business_country/region", CRM_F_COUNTRY }, { "home_country/region", CRM_F_COUNTRY },
-	{ "group_membership", CRM_F_TAGS }, { "categories", CRM_F_TAGS },
-	{ "adresse_de_messagerie", CRM_F_EMAIL }, { "prénom", CRM_F_FIRST_NAME },
-	{ "société", CRM_F_ORG }, { "ville_(bureau)", CRM_F_CITY },
-	{ "code_postal_(bureau)", CRM_F_POSTCODE }, { "pays/région_(bureau)", CRM_F_COUNTRY },
-	{ "catégories", CRM_F_TAGS }, { "anniversaire", CRM_F_BIRTHDATE },
-	/* Salesforce (Data Loader in capitals, the API's CamelCase) and HubSpot. */
-	{ "mailingcity", CRM_F_CITY }, { "mailing_city", CRM_F_CITY },
-	{ "mailingpostalcode", CRM_F_POSTCODE }, { "mailing_postal_code", CRM_F_POSTCODE },
-	{ "mailingcountry", CRM_F_COUNTRY }, { "mailing_country", CRM_F_COUNTRY },
-	{ "mobilephone", CRM_F_PHONE }, { "country/region", CRM_F_COUNTRY },
-	{ "record_id", CRM_F_EXT_ID },
-};
-
-const char *
-crm_field_name(int field)
-{
-	return field >= 0 && field < CRM_NFIELDS ? field_names[field] : "?";
-}
-
-int
-crm_field_is_scalar(int field)
-{
-	return field > CRM_F_ID && field < CRM_F_TAGS && field != CRM_F_ORG_ID;
-}
-
-void
-fold_header(const char *s, char *out, size_t len)
-{
-	size_t o = 0;
-	int sep = 0;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	for (; *s && o + 2 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == ' ' || c == '-' || c == '_' || c == '.' || c == '\t') {
-			sep = o > 0;
-			continue;
-		}
-		if (sep)
-			out[o++] = '_';
-		sep = 0;
-		out[o++] = (char)tolower(c);
-	}
-	out[o] = '\0';
-}
-
-int
-crm_field_lookup(const char *name, int syn)
-{
-	char f[64];
-
-	for (int i = 0; i < CRM_NFIELDS; i++)
-		if (!strcmp(name, field_names[i]))
-			return i;
-	if (!syn || strlen(name) >= sizeof f - 2)
-		return -1;
-	fold_header(name, f, sizeof f);
-	for (int i = 0; i < CRM_NFIELDS; i++)
-		if (!strcmp(f, field_names[i]))
-			return i;
-	for (size_t i = 0; i < sizeof synonyms / sizeof synonyms[0]; i++)
-		if (!strcmp(f, synonyms[i].from))
-			return synonyms[i].to;
-	return -1;
-}
-
 crm_party_t *
 crm_party_new(void)
 {
@@ -230,62 +108,6 @@ int
 crm_party_set_attr(crm_party_t *p, const char *key, const char *value)
 {
 	return attrs_set(&p->attrs, key, value);
-}
-
-/*
- * Surrounding white space taken off the keys and the string values of
- * attributes (and the strings of their lists): what every input gets,
- * whichever way its attributes came.  CRM_OK, CRM_NOMEM.
- */
-int
-attrs_trim(json_t *attrs, int *changed)
-{
-	const char *k;
-	json_t *v;
-	size_t n;
-	int rename = 0;
-
-	if (!json_is_object(attrs))
-		return CRM_OK;
-	json_object_foreach(attrs, k, v) {
-		if (json_is_string(v) && !crm_json_number(v)) {
-			const char *t = white_trim(json_string_value(v), &n);
-			if (n != json_string_length(v) && (++*changed, json_string_setn(v, t, n)))
-				return CRM_NOMEM;
-		} else if (json_is_array(v)) {
-			size_t i;
-			json_t *x;
-			json_array_foreach(v, i, x)
-				if (json_is_string(x) && !crm_json_number(x)) {
-					const char *t = white_trim(json_string_value(x), &n);
-					if (n != json_string_length(x) && (++*changed, json_string_setn(x, t, n)))
-						return CRM_NOMEM;
-				}
-		}
-		white_trim(k, &n);
-		rename |= n != strlen(k);
-	}
-	if (!rename)
-		return CRM_OK;
-	/* Names trimmed, in their order: the object made again. */
-	json_t *o = json_object();
-	if (!o)
-		return CRM_NOMEM;
-	json_object_foreach(attrs, k, v) {
-		const char *t = white_trim(k, &n);
-		char *nk = strndup(t, n);
-		if (!nk || json_object_set(o, nk, v)) {
-			free(nk);
-			json_decref(o);
-			return CRM_NOMEM;
-		}
-		free(nk);
-	}
-	++*changed;
-	json_object_clear(attrs);
-	int rc = json_object_update(attrs, o) ? CRM_NOMEM : CRM_OK;
-	json_decref(o);
-	return rc;
 }
 
 int
@@ -392,15 +214,15 @@ crm_party_check(crm_party_t *p, int *field, char *msg, size_t len)
 			continue;
 		*field = f;
 		if (!p->utf8_ok && utf8_check(v, strlen(v)) >= 0) {
-			msgf(msg, len, "invalid UTF-8 in %s", field_names[f]);
+			msgf(msg, len, "invalid UTF-8 in %s", crm_field_name(f));
 			return CRM_BADINPUT;
 		}
 		if (has_control(v)) {
-			msgf(msg, len, "control character in %s '%s'", field_names[f], quoted(v, q, sizeof q));
+			msgf(msg, len, "control character in %s '%s'", crm_field_name(f), quoted(v, q, sizeof q));
 			return CRM_BADINPUT;
 		}
 		if (strlen(v) > MAXFIELD) {
-			msgf(msg, len, "%s longer than %d bytes", field_names[f], MAXFIELD);
+			msgf(msg, len, "%s longer than %d bytes", crm_field_name(f), MAXFIELD);
 			return CRM_BADINPUT;
 		}
 	}
@@ -1263,5 +1085,50 @@ fail:
 		msgf(msg, len, "%s", crm_status_str(rc));
 	crm_party_free(old);
 	crm_party_free(p);
+	return rc;
+}
+
+int
+crm_ledger_check(crm_store_t *s, const crm_party_t *p, char *msg, size_t len)
+{
+	int rc, active = 0;
+
+	/* Nothing to hash when nothing was ever erased. */
+	if ((rc = ledger_active(s, &active, msg, len)) || !active)
+		return rc;
+	struct strv kv = {0}, vals = {0};
+	char *e = p->v[CRM_F_EMAIL] ? norm_email(p->v[CRM_F_EMAIL]) : NULL;
+	char *ph = p->v[CRM_F_PHONE] ? norm_phone(p->v[CRM_F_PHONE], p->v[CRM_F_COUNTRY]) : NULL;
+	/* Entries made before schema 14 hash the e-mail as it was matched then. */
+	char *el = p->v[CRM_F_EMAIL] ? norm_email_legacy(p->v[CRM_F_EMAIL]) : NULL;
+	const char *k4[4] = { "email", "phone", "ext_id", "email" };
+	const char *v4[4] = { e, ph, p->v[CRM_F_EXT_ID], el && e && strcmp(el, e) ? el : NULL };
+	for (int i = 0; i < 4 && !rc; i++)
+		if (v4[i] && *v4[i] && (strv_push(&kv, k4[i]) || strv_push(&vals, v4[i])))
+			rc = CRM_NOMEM;
+	/* The other e-mails and phones of its attributes. */
+	static const char *const ikinds[3] = { "email", "phone", "email-legacy" };
+	for (int k = 0; !rc && k < 3; k++) {
+		struct strv v = {0};
+		rc = party_idents(p, ikinds[k], &v);
+		for (size_t i = 0; !rc && i < v.n; i++)
+			if (strv_push(&kv, k == 1 ? "phone" : "email") || strv_push(&vals, v.v[i]))
+				rc = CRM_NOMEM;
+		strv_clear(&v);
+	}
+	size_t which = 0;
+	if (!rc && !(rc = ledger_suppressed(s, vals.n, (const char *const *)kv.v,
+	                                    (const char *const *)vals.v, &which, msg, len)) &&
+	    which < vals.n) {
+		msgf(msg, len, "suppressed: the %s of a person erased under the GDPR", kv.v[which]);
+		rc = CRM_BADINPUT;
+	} else if (rc == CRM_NOMEM) {
+		msgf(msg, len, "%s", crm_status_str(rc));
+	}
+	strv_clear(&kv);
+	strv_clear(&vals);
+	free(e);
+	free(el);
+	free(ph);
 	return rc;
 }

@@ -223,23 +223,6 @@ window_start(int64_t t, const char *spec, int64_t *out)
 	return 1;
 }
 
-int
-crm_score_of_field(int f)
-{
-	switch (f) {
-	case CRM_F_RFM_R: case CRM_F_RFM_F: case CRM_F_RFM_M: case CRM_F_RFM: case CRM_F_RFM_SEGMENT:
-		return CRM_SCORE_RFM;
-	case CRM_F_DAYS_SINCE_PURCHASE: case CRM_F_USUAL_GAP: case CRM_F_CHURN_RISK:
-	case CRM_F_CHURNED:
-		return CRM_SCORE_CHURN;
-	case CRM_F_PROPENSITY:
-		return CRM_SCORE_PROPENSITY;
-	case CRM_F_EXPLAIN:
-		return CRM_SCORE_EXPLAIN;
-	}
-	return 0;
-}
-
 /* One customer: a party with a purchase at or before the time as of. */
 struct cust {
 	int64_t id;

@@ -40,6 +40,7 @@ struct crm_store {
 	void *ledger;           /* the suppression ledger, open for this transaction */
 	int pending;            /* erasures wait to be finished: -1 unknown */
 	int gdpr_lock;          /* the erasure lock's descriptor, -1 when not held */
+	void (*tx_end)(crm_store_t *); /* called at the end of each transaction */
 };
 
 /* The facts of a party from its events (see store_facts_flush()). */
@@ -869,7 +870,8 @@ crm_store_close(crm_store_t *s)
 		return;
 	for (int i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
-	ledger_release(s);
+	if (s->tx_end)
+		s->tx_end(s);
 	if (s->gdpr_lock >= 0)
 		close(s->gdpr_lock);
 	sqlite3_close(s->db);
@@ -1026,6 +1028,12 @@ store_ledger_slot(crm_store_t *s)
 	return &s->ledger;
 }
 
+void
+store_on_tx_end(crm_store_t *s, void (*fn)(crm_store_t *))
+{
+	s->tx_end = fn;
+}
+
 int *
 store_pending_slot(crm_store_t *s)
 {
@@ -1165,7 +1173,8 @@ crm_store_commit(crm_store_t *s)
 	if ((rc = exec(s, "COMMIT")))
 		return rc;
 	s->in_tx = 0;
-	ledger_release(s);
+	if (s->tx_end)
+		s->tx_end(s);
 	return CRM_OK;
 }
 
@@ -1177,7 +1186,8 @@ crm_store_rollback(crm_store_t *s)
 	s->facts_dirty = 0;         /* temp.fact_touched rolls back too, */
 	s->events_added = 0;
 	s->facts_ready = 0;         /* and may go with it, made in the transaction */
-	ledger_release(s);
+	if (s->tx_end)
+		s->tx_end(s);
 	if (sqlite3_get_autocommit(s->db))
 		return CRM_OK;
 	return exec(s, "ROLLBACK");

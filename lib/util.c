@@ -1261,3 +1261,18 @@ crm_utf8_valid(const char *s)
 {
 	return utf8_check(s, strlen(s)) < 0;
 }
+
+/* Whether s looks like a phone number: digits and separators, 6 digits or more. */
+int
+phone_like(const char *s)
+{
+	int digits = 0;
+
+	for (; *s; s++) {
+		if (isdigit((unsigned char)*s))
+			digits++;
+		else if (!strchr(" +-().", *s))
+			return 0;
+	}
+	return digits >= 6;
+}

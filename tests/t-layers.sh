@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: MIT
+# t-layers.sh: the library keeps its layers (tests/layers.sh): no use
+# against the order, no cycle, no exit, environment or printing in lib/;
+# and the check itself fails on each of those, tried on scratch objects.
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+# The objects of the archive the programs were linked with.
+mkdir all
+(cd all && ar x "$CRM_BIN/libcrm.a")
+objs=$T/all
+
+run sh "$here/layers.sh" "$CRM_BIN/libcrm.a"
+is "the library's objects keep the layers" "$rc" 0
+is "and the check says nothing" "$(cat out)" ""
+like "every object of the library was looked at" "$(ls "$objs" | tr '\n' ' ')" \
+	'audit.o event.o fields.o gdpr.o ledger.o party.o print.o query.o read.o report.o score.o segment.o store.o util.o'
+
+# Scratch copies, each with one fault that the check must name.
+scratch() {
+	rm -rf objs
+	mkdir objs
+	cp "$objs"/*.o objs/
+}
+obj() {
+	printf '%s\n' "$2" >"$1.c"
+	cc -c -o "objs/$1.o" "$1.c"
+}
+
+scratch
+obj fields 'int crm_store_begin(void *); int probe_up(void) { return crm_store_begin(0); }'
+run sh "$here/layers.sh" objs
+is "a base object that uses the store fails the check" "$rc" 1
+like "which names the edge" "$(cat out)" '^fields -> store \(crm_store_begin\): against the layers$'
+
+scratch
+obj util 'char *getenv(const char *); const char *probe_env(void) { return getenv("HOME"); }'
+run sh "$here/layers.sh" objs
+is "a library object that reads the environment fails" "$rc" 1
+like "named" "$(cat out)" '^util: uses getenv$'
+
+scratch
+obj print '#include <stdio.h>
+void probe_err(void) { fputs("x", stderr); }'
+run sh "$here/layers.sh" objs
+like "one that writes to stderr is named" "$(cat out)" '^print: uses stderr$'
+
+scratch
+obj ledger 'int probe_b(void); int probe_a(void) { return probe_b(); }'
+obj audit 'int probe_a(void); int probe_b(void) { return probe_a(); }'
+run sh "$here/layers.sh" objs
+is "a cycle within one layer fails" "$rc" 1
+like "named as a cycle" "$(cat out)" '^a cycle: '
+
+scratch
+obj newthing 'int probe_new(void) { return 1; }'
+run sh "$here/layers.sh" objs
+is "an object in no layer fails" "$rc:$(cat out)" "1:newthing: in no layer (see tests/layers.sh)"
+finish
