@@ -213,4 +213,6 @@ void crm_close_stdout(void);
  */
 int crm_isatty(int fd);
 
+#include "banned.h"
+
 #endif

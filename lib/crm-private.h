@@ -282,6 +282,9 @@ void ledger_path(crm_store_t *s, char *buf, size_t len);
 void *ledger_open(crm_store_t *s, int write);
 /* Write keyed hashes (a JSON array of hex) into the ledger; an entry made before stays. */
 int ledger_write(crm_store_t *s, const char *keys, const char *value);
+/* The decimal number that s starts with ("-" allowed), 0 if none: the digits checked before. */
+long dec_prefix(const char *s);
+
 /* Whether s looks like a phone number: digits and separators, 6 digits or more. */
 int phone_like(const char *s);
 /* Whether erasures wait to be finished, known in this transaction (-1: not yet). */
@@ -298,5 +301,7 @@ int store_event_base(crm_store_t *s, int64_t *base);
 int64_t store_tx_event_base(const crm_store_t *s);
 /* Note that a party's events changed otherwise: its facts are recomputed. */
 int store_facts_touch(crm_store_t *s, int64_t party_id);
+
+#include "banned.h"
 
 #endif

@@ -652,7 +652,7 @@ crm_text_fit(char *s, size_t w, const char *ellipsis)
 		if (used + cw + ew > w) {
 			/* The ellipsis takes the place of what does not fit. */
 			if ((size_t)(u - (unsigned char *)s) + strlen(ellipsis) <= strlen(s))
-				strcpy((char *)u, ellipsis);
+				memcpy(u, ellipsis, strlen(ellipsis) + 1);
 			else
 				*u = '\0';
 			return s;

@@ -200,7 +200,7 @@ when_value(const char *v, int day, char out[21], const char *t, char *msg, size_
 	if (!strncmp(v, "0000", 4))
 		return WHEN_NO;
 	if (l == 4 || (l == 7 && v[4] == '-' && isdigit((unsigned char)v[5]) &&
-	               isdigit((unsigned char)v[6]) && atoi(v + 5) >= 1 && atoi(v + 5) <= 12)) {
+	               isdigit((unsigned char)v[6]) && dec_prefix(v + 5) >= 1 && dec_prefix(v + 5) <= 12)) {
 		memcpy(out, v, l + 1);
 		return WHEN_PERIOD;
 	}

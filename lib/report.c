@@ -156,7 +156,7 @@ fmt_rate(char *b, size_t n, long long num, long long den)
 static long
 period_of(const char *at, int kind)
 {
-	long y = atol(at), m = atol(at + 5);
+	long y = dec_prefix(at), m = dec_prefix(at + 5);
 
 	return kind == P_MONTH ? y * 12 + m - 1 : kind == P_QUARTER ? y * 4 + (m - 1) / 3 : y;
 }
@@ -1208,12 +1208,12 @@ rep_funnel(struct ctx *c, crm_report_t **out)
 static long
 period_of_key(const char *k, int kind)
 {
-	long y = atol(k);
+	long y = dec_prefix(k);
 
 	if (kind == P_MONTH)
-		return y * 12 + atol(k + 5) - 1;
+		return y * 12 + dec_prefix(k + 5) - 1;
 	if (kind == P_QUARTER)
-		return y * 4 + atol(k + 6) - 1;
+		return y * 4 + dec_prefix(k + 6) - 1;
 	return y;
 }
 

@@ -488,7 +488,7 @@ norm_email(const char *s)
 				return NULL;
 			}
 			memcpy(out, r, local);
-			strcpy(out + local, ascii);
+			memcpy(out + local, ascii, strlen(ascii) + 1);
 			for (char *d = out + local; *d; d++)
 				*d = (char)tolower((unsigned char)*d);
 			idn2_free(ascii);
@@ -663,10 +663,10 @@ date_valid(const char *s, int ts)
 	size_t n = strlen(s);
 
 	if (n == 7 && s[0] == '-' && s[1] == '-' && ndig(s + 2, 2) && s[4] == '-' && ndig(s + 5, 2))
-		return !ts && mday_ok(0, atoi(s + 2), atoi(s + 5));
+		return !ts && mday_ok(0, dec_prefix(s + 2), dec_prefix(s + 5));
 	if (n < 10 || !ndig(s, 4) || s[4] != '-' || !ndig(s + 5, 2) || s[7] != '-' || !ndig(s + 8, 2))
 		return 0;
-	if (!mday_ok(atoi(s), atoi(s + 5), atoi(s + 8)))
+	if (!mday_ok(dec_prefix(s), dec_prefix(s + 5), dec_prefix(s + 8)))
 		return 0;
 	if (n == 10)
 		return 1;
@@ -676,11 +676,11 @@ date_valid(const char *s, int ts)
 	const char *p = s + 10;
 	if ((*p != 'T' && *p != ' ') || !ndig(p + 1, 2) || p[3] != ':' || !ndig(p + 4, 2))
 		return 0;
-	if (atoi(p + 1) > 23 || atoi(p + 4) > 59)
+	if (dec_prefix(p + 1) > 23 || dec_prefix(p + 4) > 59)
 		return 0;
 	p += 6;
 	if (*p == ':') {
-		if (!ndig(p + 1, 2) || atoi(p + 1) > 60)
+		if (!ndig(p + 1, 2) || dec_prefix(p + 1) > 60)
 			return 0;
 		p += 3;
 		if (*p == '.') {
@@ -713,8 +713,8 @@ days_from_civil(long long y, unsigned m, unsigned d)
 int64_t
 iso_seconds(const char *iso)
 {
-	return days_from_civil(atoi(iso), (unsigned)atoi(iso + 5), (unsigned)atoi(iso + 8)) * 86400LL +
-	       atoi(iso + 11) * 3600 + atoi(iso + 14) * 60 + atoi(iso + 17);
+	return days_from_civil(dec_prefix(iso), (unsigned)dec_prefix(iso + 5), (unsigned)dec_prefix(iso + 8)) * 86400LL +
+	       dec_prefix(iso + 11) * 3600 + dec_prefix(iso + 14) * 60 + dec_prefix(iso + 17);
 }
 
 void
@@ -768,7 +768,7 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 	size_t n = strlen(p);
 	if (n < 10 || !ndig(p, 4) || p[4] != '-' || !ndig(p + 5, 2) || p[7] != '-' || !ndig(p + 8, 2))
 		goto bad;
-	int y = atoi(p), mo = atoi(p + 5), d = atoi(p + 8), h = 0, mi = 0, se = 0;
+	int y = dec_prefix(p), mo = dec_prefix(p + 5), d = dec_prefix(p + 8), h = 0, mi = 0, se = 0;
 	if (!mday_ok(y, mo, d) || y < 1000)
 		goto bad;
 	const char *r = p + 10;
@@ -777,13 +777,13 @@ time_parse(const char *s, int future, char out[21], char *msg, size_t len)
 	if (*r == 'T' || *r == ' ') {
 		if (!ndig(r + 1, 2) || r[3] != ':' || !ndig(r + 4, 2))
 			goto bad;
-		h = atoi(r + 1);
-		mi = atoi(r + 4);
+		h = dec_prefix(r + 1);
+		mi = dec_prefix(r + 4);
 		r += 6;
 		if (*r == ':') {
 			if (!ndig(r + 1, 2))
 				goto bad;
-			se = atoi(r + 1);
+			se = dec_prefix(r + 1);
 			r += 3;
 			if (*r == '.' || *r == ',') {
 				r++;
@@ -1275,4 +1275,15 @@ phone_like(const char *s)
 			return 0;
 	}
 	return digits >= 6;
+}
+
+long
+dec_prefix(const char *s)
+{
+	long v = 0;
+	int neg = *s == '-';
+
+	for (s += neg; *s >= '0' && *s <= '9'; s++)
+		v = v < 100000000000L ? v * 10 + (*s - '0') : v;
+	return neg ? -v : v;
 }

@@ -55,4 +55,15 @@ scratch
 obj newthing 'int probe_new(void) { return 1; }'
 run sh "$here/layers.sh" objs
 is "an object in no layer fails" "$rc:$(cat out)" "1:newthing: in no layer (see tests/layers.sh)"
+
+# banned.h: a call of a banned function does not compile, and says why.
+printf '#include <string.h>\n#include "banned.h"\nvoid f(char *d, const char *s) { strcpy(d, s); }\n' >banned.c
+run cc -c -I"$here/../lib" -o banned.o banned.c
+is "a call of strcpy with banned.h does not compile" "$rc" 1
+like "and the error names it" "$(cat err)" 'sorry_strcpy_is_banned'
+printf '#include <string.h>\n#include "banned.h"\nvoid f(char *d, const char *s, size_t n) { memcpy(d, s, n); }\n' >allowed.c
+ok "memcpy compiles with it" cc -c -I"$here/../lib" -o allowed.o allowed.c
+run grep -lE '^#include "(crm-private|crm-cli)\.h"' "$here"/../lib/*.c "$here"/../cli/*.c "$here"/../cmd/*.c
+is "every file of lib/, cli/ and cmd/ includes a header that bans them" \
+	"$(ls "$here"/../lib/*.c "$here"/../cli/*.c "$here"/../cmd/*.c | wc -l)" "$(wc -l <out)"
 finish
