@@ -32,7 +32,7 @@ DEPS += chromium python3
 # The test of the documentation's examples runs them at a terminal with script(1).
 DEPS += bsdutils
 
-all: build/libcrm.a build/libcrm-cli.a $(addprefix build/,$(PROGS))
+all: build/libcrm.a build/libcrm-cli.a $(addprefix build/,$(PROGS)) build/unit
 
 build/lib/%.o: lib/%.c $(HDRS) | build/lib
 	$(CC) $(WARN) $(CFLAGS) -c -o $@ $<
@@ -64,10 +64,17 @@ build-san/libcrm-cli.a: $(patsubst cli/%.c,build-san/cli/%.o,$(CLISRC))
 build-san/%: cmd/%.c build-san/libcrm-cli.a build-san/libcrm.a $(CLIHDRS)
 	$(CC) $(WARN) $(SANFLAGS) -Ilib -Icli -o $@ $< build-san/libcrm-cli.a build-san/libcrm.a $(LIBS)
 
+# The unit tests of the library's pure functions (tests/t-unit.sh runs them).
+build/unit: tests/unit.c build/libcrm.a $(HDRS)
+	$(CC) $(WARN) $(CFLAGS) -Ilib -o $@ $< build/libcrm.a $(LIBS)
+
+build-san/unit: tests/unit.c build-san/libcrm.a $(HDRS)
+	$(CC) $(WARN) $(SANFLAGS) -Ilib -o $@ $< build-san/libcrm.a $(LIBS)
+
 build/lib build-san/lib build/cli build-san/cli:
 	mkdir -p $@
 
-san: build-san/libcrm.a build-san/libcrm-cli.a $(addprefix build-san/,$(PROGS))
+san: build-san/libcrm.a build-san/libcrm-cli.a $(addprefix build-san/,$(PROGS)) build-san/unit
 
 # libFuzzer harnesses of the readers, the term language and --map, built
 # with clang and run FUZZ_SECONDS each (60 by default) from a seed corpus
