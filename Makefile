@@ -26,7 +26,7 @@ CLISRC = $(wildcard cli/*.c)
 CLIHDRS = lib/crm.h cli/crm-cli.h lib/banned.h
 
 # Debian packages the build and the tests need.
-DEPS = gcc make libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev libssl-dev libidn2-dev libunistring-dev sqlite3 jq mandoc perl time miller zsh fish
+DEPS = gcc make shellcheck cppcheck libsqlite3-dev libjansson-dev libcsv-dev libgdbm-dev libssl-dev libidn2-dev libunistring-dev sqlite3 jq mandoc perl time miller zsh fish
 # The test of crm-report's HTML page renders it in a real browser.
 DEPS += chromium python3
 # The test of the documentation's examples runs them at a terminal with script(1).
@@ -124,7 +124,19 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends$$missing >/dev/null
 
+# Lint: the man pages (mandoc), the test scripts (shellcheck: the
+# variables of tests/lib.sh, VAR= before a command, ls of files the
+# tests made and a file named crontab are meant), the C (cppcheck).
+LINT_SC = -e SC1007,SC2154,SC2010,SC2238
+lint:
+	mandoc -Tlint -W warning man/*.[157]
+	shellcheck -s bash -S warning $(LINT_SC) tests/*.sh tests/fuzz/*.sh
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+	  -Ilib -Icli -D'json_object_foreach(o,k,v)=for(;;)' -D'json_array_foreach(a,i,v)=for(;;)' \
+	  --suppress=missingIncludeSystem lib/*.c cli/*.c cmd/*.c
+
 check: deps
+	$(MAKE) lint
 	$(MAKE) all san
 	@CRM_BIN=$(CURDIR)/build CRM_LABEL=plain prove -j2 --exec bash tests/t-*.sh
 	@CRM_BIN=$(CURDIR)/build-san CRM_LABEL=sanitized \

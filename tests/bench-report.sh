@@ -19,7 +19,7 @@ seconds() {
 }
 timed() {
 	_t=""
-	for r in $(seq "$SRUNS"); do _t="$_t $(seconds sh -c "$1")"; done
+	for _ in $(seq "$SRUNS"); do _t="$_t $(seconds sh -c "$1")"; done
 	echo $_t | tr ' ' '\n' | median
 }
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }

@@ -144,7 +144,7 @@ for j in 'crm-find --ids tag:nothing | crm-find --count' \
 	'crm-find --ids tag:nothing | timeout 10 crm-find --count' \
 	'crm-find --ids tag:nothing | nice crm-find --count' \
 	'crm-find --ids tag:nothing | sh -c "crm-find --count; true"'; do
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		run env CRM_NO_STDIN=1 sh -c "$j" </dev/null
 		[ -z "$(cat "$T/out")" ] || break
 	done

@@ -28,7 +28,7 @@ line=$(head -c 1048000 /dev/zero | tr '\0' x)
 {
 	echo "name,email,notes"
 	printf 'Long,long@example.org,"'
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do echo "$line"; done
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do echo "$line"; done
 	echo "Mallory,mallory@example.org,inside the quotes"
 	echo 'end of the long value"'
 	echo "After,after@example.org,fine"

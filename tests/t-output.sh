@@ -115,7 +115,7 @@ exits 2 "crm-log --force without --rejects: exit 2" crm-log --import --force ev.
 # While another program holds the store, its -wal and -shm exist: refused by inode.
 ( echo 'BEGIN; SELECT count(*) FROM sqlite_schema;'; sleep 30 ) | sqlite3 "$CRM_DB" >/dev/null &
 holder=$!
-for i in $(seq 50); do [ -e "$CRM_DB-shm" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -e "$CRM_DB-shm" ] && break; sleep 0.1; done
 ok "a reader holds the store: its -shm exists" test -e "$CRM_DB-shm"
 for sfx in -wal -shm; do
 	[ -e "$CRM_DB$sfx" ] || continue
@@ -189,7 +189,7 @@ mkfifo slow.csv
 crm-add slow.csv >/dev/null 2>&1 &
 adder=$!
 spool=
-for i in $(seq 100); do
+for _ in $(seq 100); do
 	spool=$(for fd in /proc/$adder/fd/*; do l=$(readlink "$fd") && case $l in *crm-spool*) echo "$fd $l";; esac; done 2>/dev/null | head -1)
 	[ -n "$spool" ] && break
 	sleep 0.1
