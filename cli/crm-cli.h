@@ -213,6 +213,21 @@ void crm_close_stdout(void);
  */
 int crm_isatty(int fd);
 
+/*
+ * crm-report's outputs of a report's tables (render.c): in a printer
+ * format (multi: several tables, so JSON Lines rows name theirs and a JSON
+ * document keys them; first: the first table), after
+ * crm_cli_report_fields() checked that each has the --fields (exit 2);
+ * as a terminal chart (utf8: block characters, else ASCII); as one HTML
+ * page with SVG charts.  A write error exits 4.
+ */
+void crm_cli_report_table(const crm_report_t *t, int fmt, const struct crm_common *c, int multi,
+                          int first);
+void crm_cli_report_fields(const crm_report_t *t, const char *fields);
+void crm_cli_report_chart(const crm_report_t *t, int first, int utf8);
+void crm_cli_report_html(FILE *fp, const char *title, crm_report_t **reps, int nreps,
+                         const char *as_of);
+
 #include "banned.h"
 
 #endif
