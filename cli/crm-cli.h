@@ -214,6 +214,31 @@ void crm_close_stdout(void);
 int crm_isatty(int fd);
 
 /*
+ * The bulk writers, crm-add and crm-log --import (bulk.c).  Their inputs:
+ * standard input when there is no file, else each file ("-" is standard
+ * input), read whole by read(); seen() counts the records read so far
+ * (rejected ones too): a standard input that adds none is an empty
+ * stream (crm_cli_empty_stream()).  A file that cannot be opened
+ * abandons the run (crm_cli_bulk_abort(): rollback, the progress meter
+ * ended, "name:line: msg", the exit code of status).  The end: the audit
+ * entry (counts, a JSON object; NULL: none), then commit, or roll back
+ * for a dry run.
+ */
+struct crm_bulk {
+	crm_store_t *store;
+	int nfiles;
+	char **files;
+	void (*read)(FILE *fp, const char *name, void *ctx);
+	long (*seen)(void *ctx);
+	void *ctx;
+};
+void crm_cli_bulk_inputs(const struct crm_bulk *b);
+void crm_cli_bulk_abort(crm_store_t *s, int status, const char *name, long line, const char *msg)
+	__attribute__((noreturn));
+void crm_cli_bulk_end(crm_store_t *s, int dry_run, const char *program, const char *action,
+                      const char *counts);
+
+/*
  * crm-report's outputs of a report's tables (render.c): in a printer
  * format (multi: several tables, so JSON Lines rows name theirs and a JSON
  * document keys them; first: the first table), after

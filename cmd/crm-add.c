@@ -93,15 +93,9 @@ abort_all(int status, const char *fmt, const char *a, long line, const char *msg
 {
 	char buf[1024];
 
-	crm_store_rollback(store);
-	if (a && line > 0)
-		snprintf(buf, sizeof buf, "%s:%ld: %s", a, line, msg);
-	else if (a)
-		snprintf(buf, sizeof buf, "%s: %s", a, msg);
-	else
+	if (!a)
 		snprintf(buf, sizeof buf, fmt, msg);
-	crm_cli_progress(-1, NULL);
-	crm_cli_fail(status, buf);
+	crm_cli_bulk_abort(store, status, a, line, a ? msg : buf);
 }
 
 static void
@@ -208,6 +202,20 @@ add_stream(FILE *fp, const char *name)
 		crm_party_free(p);
 	}
 	crm_reader_free(r);
+}
+
+static void
+add_stream_cb(FILE *fp, const char *name, void *ctx)
+{
+	(void)ctx;
+	add_stream(fp, name);
+}
+
+static long
+seen_cb(void *ctx)
+{
+	(void)ctx;
+	return nread + nrejected;
 }
 
 int
@@ -352,44 +360,19 @@ main(int argc, char **argv)
 		if ((rc = crm_party_check(flags, &field, msg, sizeof msg)))
 			abort_all(rc == CRM_BADINPUT ? CRM_USAGE : rc, "%s", NULL, 0, msg);
 		add_one(flags, "flags", 0, NULL, 0, NULL);
-	} else if (from_stdin) {
-		add_stream(stdin, "-");
 	} else {
-		for (int i = 0; i < argc; i++) {
-			if (!strcmp(argv[i], "-")) {
-				long before = nread;
-				add_stream(stdin, "-");
-				/* Standard input named by -: an empty stream all the same. */
-				if (nread == before)
-					crm_cli_empty_stream();
-				continue;
-			}
-			FILE *fp = fopen(argv[i], "r");
-			if (!fp)
-				abort_all(CRM_IO, "%s", argv[i], 0, strerror(errno));
-			add_stream(fp, argv[i]);
-			fclose(fp);
-		}
+		struct crm_bulk b = { store, argc, argv, add_stream_cb, seen_cb, NULL };
+		crm_cli_bulk_inputs(&b);
 	}
-	if (from_stdin && !nread)
-		crm_cli_empty_stream();
 	if (nread > 4096 && !dry_run)
 		crm_cli_progress(nread, "indexing and committing...");
 	if (rejects)
 		crm_cli_rejects_close(rejects);
-	if (!dry_run && (ncreated || nupdated)) {
-		/* The audit trail: counts only, never the parties. */
-		char counts[256];
-		snprintf(counts, sizeof counts, "{\"read\":%ld,\"created\":%ld,\"updated\":%ld,"
-		         "\"unchanged\":%ld,\"rejected\":%ld}", nread, ncreated, nupdated, nunchanged,
-		         nrejected);
-		if ((rc = crm_audit_append(store, "crm-add", "write", NULL, NULL, counts)))
-			abort_all(rc, "%s", "audit trail", 0, crm_store_errmsg(store));
-	}
-	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
-	crm_cli_progress(-1, NULL);
-	if (rc)
-		crm_cli_fail(rc, crm_store_errmsg(store));
+	char counts[256];
+	snprintf(counts, sizeof counts, "{\"read\":%ld,\"created\":%ld,\"updated\":%ld,"
+	         "\"unchanged\":%ld,\"rejected\":%ld}", nread, ncreated, nupdated, nunchanged,
+	         nrejected);
+	crm_cli_bulk_end(store, dry_run, "crm-add", "write", ncreated || nupdated ? counts : NULL);
 	crm_store_close(store);
 	store = NULL;
 

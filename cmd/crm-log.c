@@ -269,11 +269,7 @@ static long nread, nrejected, nparties;
 static void __attribute__((noreturn))
 abort_import(int status, const char *name, long line, const char *msg)
 {
-	crm_store_rollback(store);
-	crm_cli_progress(-1, NULL);
-	if (line > 0)
-		crm_die(crm_status_exit(status), "%s:%ld: %s", name, line, msg);
-	crm_die(crm_status_exit(status), "%s: %s", name, msg);
+	crm_cli_bulk_abort(store, status, name, line, msg);
 }
 
 static void
@@ -461,6 +457,20 @@ import_stream(FILE *fp, const char *name)
 	crm_reader_free(r);
 }
 
+static void
+import_stream_cb(FILE *fp, const char *name, void *ctx)
+{
+	(void)ctx;
+	import_stream(fp, name);
+}
+
+static long
+seen_cb(void *ctx)
+{
+	(void)ctx;
+	return nread + nrejected;
+}
+
 /*
  * Check the fields given as options before an import, so that a bad
  * --channel is a usage error, not a rejection of every record.
@@ -514,46 +524,20 @@ import_main(int nfiles, char **files, int from_stdin, int dry_run, int quiet)
 		crm_cli_dry_run_store(&common);
 	store = crm_cli_store(&common, CRM_STORE_BULK | (create_missing ? 0 : CRM_STORE_NOCREATE));
 	crm_cli_progress_start(quiet);
-	if (nfiles == 0) {
-		import_stream(stdin, "-");
-	} else {
-		for (int i = 0; i < nfiles; i++) {
-			if (!strcmp(files[i], "-")) {
-				long before = nread + nrejected;
-				import_stream(stdin, "-");
-				/* Standard input named by -: an empty stream all the same. */
-				if (nread + nrejected == before)
-					crm_cli_empty_stream();
-				continue;
-			}
-			FILE *fp = fopen(files[i], "r");
-			if (!fp)
-				abort_import(CRM_IO, files[i], 0, strerror(errno));
-			import_stream(fp, files[i]);
-			fclose(fp);
-		}
-	}
+	struct crm_bulk b = { store, nfiles, files, import_stream_cb, seen_cb, NULL };
+	crm_cli_bulk_inputs(&b);
 	if (rejects)
 		crm_cli_rejects_close(rejects);
-	if (from_stdin && !nread && !nrejected)
-		crm_cli_empty_stream();
 	if (nread > 4096)
 		crm_cli_progress(nread, "writing and indexing...");
 	import_flush();
 	if ((rc = promote(dry_run)))
 		abort_import(rc, "store", 0, crm_store_errmsg(store));
-	if (!dry_run && (nlogged || nparties)) {
-		char counts[256];
-		snprintf(counts, sizeof counts, "{\"read\":%ld,\"logged\":%ld,\"already_there\":%ld,"
-		         "\"rejected\":%ld,\"parties_created\":%ld}", nread, nlogged, nunchanged,
-		         nrejected, nparties);
-		if ((rc = crm_audit_append(store, "crm-log", "import", NULL, NULL, counts)))
-			abort_import(rc, "audit trail", 0, crm_store_errmsg(store));
-	}
-	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
-	crm_cli_progress(-1, NULL);
-	if (rc)
-		crm_cli_fail(rc, crm_store_errmsg(store));
+	char counts[256];
+	snprintf(counts, sizeof counts, "{\"read\":%ld,\"logged\":%ld,\"already_there\":%ld,"
+	         "\"rejected\":%ld,\"parties_created\":%ld}", nread, nlogged, nunchanged,
+	         nrejected, nparties);
+	crm_cli_bulk_end(store, dry_run, "crm-log", "import", nlogged || nparties ? counts : NULL);
 	crm_store_close(store);
 	flush_output();
 	if (!quiet)
