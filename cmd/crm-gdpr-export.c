@@ -184,60 +184,22 @@ register_path(const char *opt, char *buf, size_t len)
 	return buf;
 }
 
-/* A JSON string on stdout, escaped; null for NULL. */
+/* A JSON document made by the library, on its line; out of memory is exit 4. */
 static void
-put_json(const char *s)
+put_doc(char *doc)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	if (!s) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
-		else
-			putchar(*p);
-	}
-	putchar('"');
+	if (!doc)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	puts(doc);
+	free(doc);
 }
 
-static const char not_here[] = "\"not_erased_here\":[\"backups and copies of the store\","
-	"\"files already exported or sent\",\"terminal scrollback and shell history\","
-	"\"the file system's free blocks\"]";
-
-/* The report of a finished erasure, one JSON line; 1 when residue was found. */
+/* The report of a finished erasure, one JSON line; 1 when residue was found or not verified. */
 static int
 put_report(const struct crm_erasure *e, int resumed)
 {
-	printf("{\"erased\":%s,\"request_id\":", e->counts ? e->counts : "null");
-	put_json(e->request_id);
-	if (resumed) {
-		printf(",\"action\":");
-		put_json(e->action);
-		printf(",\"started\":");
-		put_json(e->started);
-		printf(",\"finished_late\":true");
-	}
-	if (!e->verified) {
-		printf(",\"verification\":{\"done\":false,\"why\":\"what to look for could not be"
-		       " read: the store's key is not the one the erasure used\"},%s}\n", not_here);
-		return 1;
-	}
-	printf(",\"verification\":{\"tokens\":%zu,\"files\":[\"store\",\"wal\",\"journal\","
-	       "\"suppression ledger\"],\"clean\":%s,\"residue\":[", e->tokens,
-	       e->residue && e->residue[0] ? "false" : "true");
-	for (size_t i = 0; e->residue && e->residue[i]; i++) {
-		if (i)
-			putchar(',');
-		put_json(e->residue[i]);
-	}
-	printf("]},%s}\n", not_here);
-	return e->residue && e->residue[0];
+	put_doc(crm_erasure_report(e, resumed));
+	return !e->verified || (e->residue && e->residue[0]);
 }
 
 /*
@@ -325,8 +287,6 @@ do_erase(crm_subject_t *sj, const char *action, const char *request_id, const ch
 {
 	long counts[CRM_ERASE_NCOUNTS];
 	char msg[512], cj[512], subj[65];
-	const int64_t *ids;
-	size_t n = crm_subject_parties(sj, &ids);
 	int64_t pending;
 	int rc;
 
@@ -352,11 +312,7 @@ do_erase(crm_subject_t *sj, const char *action, const char *request_id, const ch
 	if (dry_run) {
 		/* The plan: what would go, counted; nothing written, the ledger untouched. */
 		crm_store_rollback(store);
-		printf("{\"dry_run\":true,\"parties\":[");
-		for (size_t i = 0; i < n; i++)
-			printf("%s%lld", i ? "," : "", (long long)ids[i]);
-		printf("],\"would_erase\":%s,\"then\":[\"merge the full-text index\","
-		       "\"checkpoint and truncate the WAL\",\"verify the raw files\"]}\n", cj);
+		put_doc(crm_erasure_plan(sj, cj));
 		return 0;
 	}
 	/* The deletions and what is left to do, in one commit: all of it or none. */
@@ -369,11 +325,7 @@ do_erase(crm_subject_t *sj, const char *action, const char *request_id, const ch
 	struct crm_erasure e;
 	if ((rc = crm_gdpr_finish(store, pending, 0, &e))) {
 		/* Erased and committed, suppressed, but not finished: say so in the report too. */
-		printf("{\"erased\":%s,\"request_id\":", cj);
-		put_json(request_id);
-		printf(",\"finished\":false,\"why\":");
-		put_json(crm_store_errmsg(store));
-		printf("}\n");
+		put_doc(crm_erasure_unfinished(cj, request_id, crm_store_errmsg(store)));
 		crm_die(crm_status_exit(rc), "the erasure is committed, and its identifiers suppressed,"
 		        " but it is not finished: %s; run crm-gdpr-export --finish%s", crm_store_errmsg(store),
 		        rc == CRM_BUSY ? " when no other program uses the store" : "");

@@ -782,6 +782,16 @@ struct crm_erasure {
 	char **residue;         /* NULL-terminated findings; empty when clean */
 };
 void crm_erasure_clear(struct crm_erasure *e);
+/*
+ * The JSON documents of an erasure, one line each (caller frees; NULL:
+ * out of memory): the report of a finished one (resumed: with its action,
+ * the time it began and finished_late); the report of one committed but
+ * not finished (counts as crm_erase_counts_json(), why); the plan of a
+ * dry run (its parties, the counts, the steps that would follow).
+ */
+char *crm_erasure_report(const struct crm_erasure *e, int resumed);
+char *crm_erasure_unfinished(const char *counts, const char *request_id, const char *why);
+char *crm_erasure_plan(const crm_subject_t *sj, const char *counts);
 
 /*
  * The erasure lock (the file PATH.gdpr-lock beside the store): one program

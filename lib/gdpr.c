@@ -729,6 +729,82 @@ crm_gdpr_pending(crm_store_t *s, int64_t **ids, size_t *n)
 	return CRM_OK;
 }
 
+/* A string of the report: checked UTF-8 when it is, else as it is (a path may be any bytes). */
+static json_t *
+jstr(const char *v)
+{
+	json_t *j = v ? json_string(v) : json_null();
+
+	return j ? j : json_string_nocheck(v);
+}
+
+static json_t *
+not_erased_here(void)
+{
+	return json_pack("[ssss]", "backups and copies of the store", "files already exported or sent",
+	                 "terminal scrollback and shell history", "the file system's free blocks");
+}
+
+char *
+crm_erasure_report(const struct crm_erasure *e, int resumed)
+{
+	json_t *o = json_object(), *v;
+	char *text = NULL;
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "erased", e->counts ? json_loads(e->counts, 0, NULL) : json_null());
+	json_object_set_new(o, "request_id", jstr(e->request_id));
+	if (resumed) {
+		json_object_set_new(o, "action", json_string(e->action));
+		json_object_set_new(o, "started", json_string(e->started));
+		json_object_set_new(o, "finished_late", json_true());
+	}
+	if (!e->verified) {
+		v = json_pack("{s:b,s:s}", "done", 0, "why", "what to look for could not be read: the "
+		              "store's key is not the one the erasure used");
+	} else {
+		json_t *r = json_array();
+		for (size_t i = 0; r && e->residue && e->residue[i]; i++)
+			json_array_append_new(r, jstr(e->residue[i]));
+		v = json_pack("{s:I,s:[ssss],s:b,s:o}", "tokens", (json_int_t)e->tokens, "files", "store",
+		              "wal", "journal", "suppression ledger", "clean",
+		              !(e->residue && e->residue[0]), "residue", r ? r : json_array());
+	}
+	json_object_set_new(o, "verification", v);
+	json_object_set_new(o, "not_erased_here", not_erased_here());
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+char *
+crm_erasure_unfinished(const char *counts, const char *request_id, const char *why)
+{
+	json_t *o = json_pack("{s:o,s:o,s:b,s:o}", "erased", json_loads(counts, 0, NULL),
+	                      "request_id", jstr(request_id), "finished", 0, "why", jstr(why));
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return text;
+}
+
+char *
+crm_erasure_plan(const crm_subject_t *sj, const char *counts)
+{
+	json_t *ids = json_array();
+	for (size_t i = 0; ids && i < sj->nids; i++)
+		json_array_append_new(ids, json_integer((json_int_t)sj->ids[i]));
+	json_t *o = json_pack("{s:b,s:o,s:o,s:[sss]}", "dry_run", 1, "parties", ids ? ids : json_array(),
+	                      "would_erase", json_loads(counts, 0, NULL), "then",
+	                      "merge the full-text index", "checkpoint and truncate the WAL",
+	                      "verify the raw files");
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return text;
+}
+
 void
 crm_erasure_clear(struct crm_erasure *e)
 {
