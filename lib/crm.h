@@ -804,7 +804,7 @@ char *crm_erasure_plan(const crm_subject_t *sj, const char *counts);
 int crm_gdpr_lock(crm_store_t *s, int wait);
 void crm_gdpr_unlock(crm_store_t *s);
 
-/* The unfinished erasures, oldest first (*ids: caller frees). */
+/* The unfinished erasures, oldest first (*ids: caller frees).  CRM_OK, CRM_STORE, CRM_NOMEM. */
 int crm_gdpr_pending(crm_store_t *s, int64_t **ids, size_t *n);
 
 /*
@@ -824,6 +824,8 @@ int crm_gdpr_finish(crm_store_t *s, int64_t id, int resumed, struct crm_erasure 
 /*
  * After an erasure: merge the full-text index's segments, so that no old
  * segment keeps the erased terms, and checkpoint and truncate the WAL.
+ * CRM_OK; CRM_BUSY when another program reads the store (the WAL stays);
+ * CRM_STORE.
  */
 int crm_gdpr_purge(crm_store_t *s);
 
@@ -832,13 +834,14 @@ int crm_gdpr_purge(crm_store_t *s);
  * for the subject's identifiers, and for its names and words of its notes
  * (8 bytes or more) that the full-text index finds in no other party.  *residue is a
  * NULL-terminated list of findings, empty when clean (caller frees with
- * crm_strings_free()).
+ * crm_strings_free()).  CRM_OK, CRM_IO, CRM_STORE, CRM_NOMEM.
  */
 int crm_gdpr_verify(crm_store_t *s, crm_subject_t *sj, char ***residue);
 
 /*
  * After a backup is restored: add to sj every party whose e-mail, phone
- * or ext_id is in the suppression ledger, to be erased again.
+ * or ext_id is in the suppression ledger, to be erased again.  CRM_OK
+ * (nothing added when there is no ledger), CRM_STORE, CRM_NOMEM.
  */
 int crm_gdpr_replay(crm_store_t *s, crm_subject_t *sj);
 
@@ -846,7 +849,8 @@ int crm_gdpr_replay(crm_store_t *s, crm_subject_t *sj);
  * Take an identifier (an e-mail, an international phone number, an
  * ext_id) out of the suppression ledger, which is then rewritten;
  * *removed says how many entries went, subject the keyed hash of the
- * first ("" if none).
+ * first ("" if none).  Takes the erasure lock (crm_gdpr_lock()).  CRM_OK,
+ * CRM_BUSY, CRM_STORE, CRM_IO.
  */
 int crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char subject[65]);
 
