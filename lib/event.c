@@ -84,6 +84,10 @@ event_type_map(crm_event_t *e)
 
 	if (!t || strlen(t) >= sizeof f)
 		return CRM_OK;
+	/* The common case first: a type as the toolkit writes it. */
+	for (int i = 0; known_types[i]; i++)
+		if (*t == *known_types[i] && !strcmp(t, known_types[i]))
+			return CRM_OK;
 	for (int i = 0; known_types[i]; i++)
 		if (!strcasecmp(t, known_types[i]))
 			return strcmp(t, known_types[i]) ? crm_event_set(e, CRM_E_TYPE, known_types[i]) :
@@ -156,7 +160,7 @@ crm_event_type_known(const char *type, const char **nearest)
 	if (nearest)
 		*nearest = NULL;
 	for (int i = 0; known_types[i]; i++)
-		if (!strcmp(type, known_types[i]))
+		if (*type == *known_types[i] && !strcmp(type, known_types[i]))
 			return 1;
 	if (!nearest)
 		return 0;

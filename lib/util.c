@@ -327,8 +327,20 @@ space_len(const char *s)
 static const char *
 trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t k, len;
 
+	/*
+	 * The common case first: a printable ASCII byte at either end is no
+	 * white space, nor the first or the last byte of any.
+	 */
+	if (u[0] > ' ' && u[0] < 0x80) {
+		len = strlen(s);
+		if (u[len - 1] > ' ' && u[len - 1] < 0x80) {
+			*n = len;
+			return s;
+		}
+	}
 	while ((k = is_space(s)))
 		s += k;
 	len = strlen(s);
@@ -450,7 +462,9 @@ norm_email(const char *s)
 	size_t k;
 	int plain = 1;
 	for (k = 0; k < n && plain; k++)
-		plain = (unsigned char)t[k] < 0x80 && !(k + 4 <= n && !strncasecmp(t + k, "xn--", 4));
+		plain = (unsigned char)t[k] < 0x80 &&
+		        !(((unsigned char)t[k] | 0x20) == 'x' && k + 4 <= n &&
+		          !strncasecmp(t + k, "xn--", 4));
 	if (plain) {
 		if (!(r = malloc(n + 1)))
 			return NULL;
