@@ -809,19 +809,46 @@ crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *firs
 int
 crm_event_promote(crm_store_t *s, long *n)
 {
-	sqlite3_stmt *st = store_stmt(s, "event.promote",
-		"UPDATE party SET kind = 'customer', updated = ?2 WHERE kind IN ('lead', 'prospect')"
-		" AND id IN (SELECT party_id FROM event WHERE id > ?1 AND type = 'purchase')");
+	/*
+	 * The same parties either way: by the events of the transaction (a
+	 * scan of their rows), or, when they are four times as many as the
+	 * parties or more, by the leads' and prospects' own purchases (a scan
+	 * of the parties, each lead's purchases through event_purchase).
+	 */
+	sqlite3_stmt *top = store_stmt(s, "event.party_top", "SELECT coalesce(max(id), 0) FROM party");
+	sqlite3_stmt *st;
+	int64_t events;
+	sqlite3_int64 parties = 0;
 	char now[21];
 	int rc;
 
 	*n = 0;
-	if (!st)
+	if (!top)
 		return CRM_STORE;
 	if (!store_in_tx(s, NULL)) {
 		store_seterr(s, "write outside a transaction");
 		return CRM_STORE;
 	}
+	if ((rc = store_event_base(s, &events)))
+		return rc;
+	events -= store_tx_event_base(s);
+	rc = sqlite3_step(top);
+	if (rc == SQLITE_ROW)
+		parties = sqlite3_column_int64(top, 0);
+	sqlite3_reset(top);
+	if (rc != SQLITE_ROW)
+		return store_status(s, rc);
+	if (events / 4 >= parties)
+		st = store_stmt(s, "event.promote_by_party",
+			"UPDATE party SET kind = 'customer', updated = ?2 WHERE kind IN ('lead', 'prospect')"
+			" AND EXISTS (SELECT 1 FROM event WHERE party_id = party.id AND type = 'purchase'"
+			" AND id > ?1)");
+	else
+		st = store_stmt(s, "event.promote",
+			"UPDATE party SET kind = 'customer', updated = ?2 WHERE kind IN ('lead', 'prospect')"
+			" AND id IN (SELECT party_id FROM event WHERE id > ?1 AND type = 'purchase')");
+	if (!st)
+		return CRM_STORE;
 	now_iso(now);
 	sqlite3_bind_int64(st, 1, store_tx_event_base(s));
 	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);

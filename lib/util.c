@@ -324,23 +324,11 @@ space_len(const char *s)
 }
 
 /* Trim what is_space() finds at either end; returns start, *n its length. */
-static const char *
-trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
+static __attribute__((noinline)) const char *
+trim_slow(const char *s, size_t *n, size_t (*is_space)(const char *))
 {
-	const unsigned char *u = (const unsigned char *)s;
 	size_t k, len;
 
-	/*
-	 * The common case first: a printable ASCII byte at either end is no
-	 * white space, nor the first or the last byte of any.
-	 */
-	if (u[0] > ' ' && u[0] < 0x80) {
-		len = strlen(s);
-		if (u[len - 1] > ' ' && u[len - 1] < 0x80) {
-			*n = len;
-			return s;
-		}
-	}
 	while ((k = is_space(s)))
 		s += k;
 	len = strlen(s);
@@ -357,6 +345,25 @@ trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
 	}
 	*n = len;
 	return s;
+}
+
+/*
+ * The same, the common case first: a printable ASCII byte at either end
+ * is no white space, nor the first or the last byte of any.
+ */
+static inline const char *
+trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] > ' ' && u[0] < 0x80) {
+		size_t len = strlen(s);
+		if (u[len - 1] > ' ' && u[len - 1] < 0x80) {
+			*n = len;
+			return s;
+		}
+	}
+	return trim_slow(s, n, is_space);
 }
 
 /* Trim Unicode white space and U+200B; returns start, *n its length. */
@@ -454,25 +461,27 @@ norm_email(const char *s)
 	char *r, *at;
 
 	/* A link's address is the address: mailto:jean@example.org. */
-	if (n > 7 && !strncasecmp(t, "mailto:", 7))
+	if (n > 7 && ((unsigned char)*t | 0x20) == 'm' && !strncasecmp(t, "mailto:", 7))
 		t += 7, n -= 7;
 	if (!n)
 		return NULL;
-	/* ASCII, the common case: lower case is all there is to it. */
+	/* ASCII without xn--, the common case: lower case is all there is to it. */
+	if (!(r = malloc(n + 1)))
+		return NULL;
 	size_t k;
-	int plain = 1;
-	for (k = 0; k < n && plain; k++)
-		plain = (unsigned char)t[k] < 0x80 &&
-		        !(((unsigned char)t[k] | 0x20) == 'x' && k + 4 <= n &&
-		          !strncasecmp(t + k, "xn--", 4));
-	if (plain) {
-		if (!(r = malloc(n + 1)))
-			return NULL;
-		for (k = 0; k < n; k++)
-			r[k] = (char)tolower((unsigned char)t[k]);
+	for (k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)t[k];
+		if (c >= 0x80 || ((c | 0x20) == 'x' && k + 4 <= n &&
+		                  ((unsigned char)t[k + 1] | 0x20) == 'n' && t[k + 2] == '-' &&
+		                  t[k + 3] == '-'))
+			break;
+		r[k] = (char)tolower(c);
+	}
+	if (k == n) {
 		r[n] = '\0';
 		return r;
 	}
+	free(r);
 	/* One spelling of each character (NFC): é typed or composed is é. */
 	r = (char *)u8_normalize(UNINORM_NFC, (const uint8_t *)t, n, NULL, &len);
 	if (!r)
