@@ -349,7 +349,9 @@ trim_slow(const char *s, size_t *n, size_t (*is_space)(const char *))
 
 /*
  * The same, the common case first: a printable ASCII byte at either end
- * is no white space, nor the first or the last byte of any.
+ * is no white space, nor the first or the last byte of any (but the
+ * last of E2 80 and a byte up to 8B, which trim_slow() takes as U+2000
+ * to U+200B whatever that byte is).
  */
 static inline const char *
 trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
@@ -358,7 +360,7 @@ trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
 
 	if (u[0] > ' ' && u[0] < 0x80) {
 		size_t len = strlen(s);
-		if (u[len - 1] > ' ' && u[len - 1] < 0x80) {
+		if (u[len - 1] > ' ' && u[len - 1] < 0x80 && (len < 2 || u[len - 2] != 0x80)) {
 			*n = len;
 			return s;
 		}
@@ -466,22 +468,23 @@ norm_email(const char *s)
 	if (!n)
 		return NULL;
 	/* ASCII without xn--, the common case: lower case is all there is to it. */
-	if (!(r = malloc(n + 1)))
-		return NULL;
 	size_t k;
-	for (k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)t[k];
-		if (c >= 0x80 || ((c | 0x20) == 'x' && k + 4 <= n &&
-		                  ((unsigned char)t[k + 1] | 0x20) == 'n' && t[k + 2] == '-' &&
-		                  t[k + 3] == '-'))
-			break;
-		r[k] = (char)tolower(c);
-	}
-	if (k == n) {
+	unsigned char high = 0;
+	for (k = 0; k < n; k++)
+		high |= (unsigned char)t[k];
+	int plain = high < 0x80;
+	for (const char *d = memchr(t, '-', n); plain && d;
+	     d = memchr(d + 1, '-', n - (size_t)(d + 1 - t)))
+		plain = !(d - t >= 2 && d + 1 < t + n && d[1] == '-' &&
+		          ((unsigned char)d[-1] | 0x20) == 'n' && ((unsigned char)d[-2] | 0x20) == 'x');
+	if (plain) {
+		if (!(r = malloc(n + 1)))
+			return NULL;
+		for (k = 0; k < n; k++)
+			r[k] = (char)tolower((unsigned char)t[k]);
 		r[n] = '\0';
 		return r;
 	}
-	free(r);
 	/* One spelling of each character (NFC): é typed or composed is é. */
 	r = (char *)u8_normalize(UNINORM_NFC, (const uint8_t *)t, n, NULL, &len);
 	if (!r)
