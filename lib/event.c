@@ -737,7 +737,7 @@ crm_event_stage_differ(crm_store_t *s, long *n, char *example, size_t len)
 		"SELECT count(*), min(s.type || ' ' || s.ref) FROM temp.event_stage s"
 		" JOIN event e ON e.party_id = s.party_id AND e.type = s.type AND e.ref = s.ref"
 		/* Only events with an amount are looked up: the others are most of a load. */
-		" WHERE s.ref IS NOT NULL AND s.amount IS NOT NULL"
+		" WHERE s.amount IS NOT NULL AND s.ref IS NOT NULL"
 		" AND (e.amount IS NOT s.amount OR e.currency IS NOT s.currency)",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
