@@ -64,6 +64,32 @@ static const struct { const char *from, *to; } type_aliases[] = {
 	{ "visits", "visit" }, { "tickets", "ticket" }, { "tasks", "task" },
 };
 
+/*
+ * Whether t is one of known_types as written there: the common words
+ * looked up by their first letter, then the whole list.
+ */
+static int
+type_exact(const char *t)
+{
+	const char *w = NULL;
+
+	switch (*t) {
+	case 'o': w = "opened"; break;
+	case 'p': w = "purchase"; break;
+	case 'c': w = t[1] == 'a' ? "call" : "clicked"; break;
+	case 's': w = "sent"; break;
+	case 'd': w = "delivered"; break;
+	case 'n': w = "note"; break;
+	case 't': w = t[1] == 'a' ? "task" : "ticket"; break;
+	}
+	if (w && !strcmp(t, w))
+		return 1;
+	for (int i = 0; known_types[i]; i++)
+		if (*t == *known_types[i] && !strcmp(t, known_types[i]))
+			return 1;
+	return 0;
+}
+
 /* A type folded for the table above: lower-case letters and digits only. */
 static void
 fold_type(const char *t, char *out, size_t len)
@@ -85,9 +111,8 @@ event_type_map(crm_event_t *e)
 	if (!t || strlen(t) >= sizeof f)
 		return CRM_OK;
 	/* The common case first: a type as the toolkit writes it. */
-	for (int i = 0; known_types[i]; i++)
-		if (*t == *known_types[i] && !strcmp(t, known_types[i]))
-			return CRM_OK;
+	if (type_exact(t))
+		return CRM_OK;
 	for (int i = 0; known_types[i]; i++)
 		if (!strcasecmp(t, known_types[i]))
 			return strcmp(t, known_types[i]) ? crm_event_set(e, CRM_E_TYPE, known_types[i]) :
@@ -159,9 +184,8 @@ crm_event_type_known(const char *type, const char **nearest)
 
 	if (nearest)
 		*nearest = NULL;
-	for (int i = 0; known_types[i]; i++)
-		if (*type == *known_types[i] && !strcmp(type, known_types[i]))
-			return 1;
+	if (type_exact(type))
+		return 1;
 	if (!nearest)
 		return 0;
 	fold_type(type, f, sizeof f);
