@@ -843,7 +843,8 @@ crm_event_promote(crm_store_t *s, long *n)
 	 * parties or more, by the leads' and prospects' own purchases (a scan
 	 * of the parties, each lead's purchases through event_purchase).
 	 */
-	sqlite3_stmt *top = store_stmt(s, "event.party_top", "SELECT coalesce(max(id), 0) FROM party");
+	sqlite3_stmt *top = store_stmt(s, "event.party_top",
+		"SELECT coalesce(max(id), 0) FROM party");
 	sqlite3_stmt *st;
 	int64_t events;
 	sqlite3_int64 parties = 0;
@@ -868,12 +869,13 @@ crm_event_promote(crm_store_t *s, long *n)
 		return store_status(s, rc);
 	if (events / 4 >= parties)
 		st = store_stmt(s, "event.promote_by_party",
-			"UPDATE party SET kind = 'customer', updated = ?2 WHERE kind IN ('lead', 'prospect')"
-			" AND EXISTS (SELECT 1 FROM event WHERE party_id = party.id AND type = 'purchase'"
-			" AND id > ?1)");
+			"UPDATE party SET kind = 'customer', updated = ?2"
+			" WHERE kind IN ('lead', 'prospect') AND EXISTS (SELECT 1 FROM event"
+			" WHERE party_id = party.id AND type = 'purchase' AND id > ?1)");
 	else
 		st = store_stmt(s, "event.promote",
-			"UPDATE party SET kind = 'customer', updated = ?2 WHERE kind IN ('lead', 'prospect')"
+			"UPDATE party SET kind = 'customer', updated = ?2"
+			" WHERE kind IN ('lead', 'prospect')"
 			" AND id IN (SELECT party_id FROM event WHERE id > ?1 AND type = 'purchase')");
 	if (!st)
 		return CRM_STORE;

@@ -1417,7 +1417,8 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 		size_t vn;
 		/* Empty, or white space alone: no value (a printable ASCII byte first is one). */
 		if (!*v || c->kind == COL_IGNORE ||
-		    (!((unsigned char)*v > ' ' && (unsigned char)*v < 0x80) && (white_trim(v, &vn), !vn)))
+		    (((unsigned char)*v <= ' ' || (unsigned char)*v >= 0x80) &&
+		     (white_trim(v, &vn), !vn)))
 			continue;
 		rc = CRM_OK;
 		if (c->kind == COL_SHOP) {

@@ -905,9 +905,9 @@ fail:
  * Whether a new party may take SQLite's own next rowid, one above the
  * highest stored, for PARTY_NEXT_ID: so unless an id above every stored
  * one was deleted (party_seq), which only a deletion of a party can make
- * so, or the highest id is the largest there is.  Asked of the store once a transaction, and again after a party is
- * deleted or party_seq changes (row_changed() says so).  A party's id
- * never changes.
+ * so, or the highest id is the largest there is.  Asked of the store
+ * once a transaction, and again after a party is deleted or party_seq
+ * changes (row_changed() says so).  A party's id never changes.
  */
 int
 store_party_auto_id(crm_store_t *s, int *yes)
@@ -917,7 +917,8 @@ store_party_auto_id(crm_store_t *s, int *yes)
 		return CRM_OK;
 	if (s->party_auto < 0) {
 		sqlite3_stmt *st = store_stmt(s, "store.party_auto",
-			"SELECT coalesce((SELECT n FROM party_seq) <= m, 1) AND m < 9223372036854775807"
+			"SELECT coalesce((SELECT n FROM party_seq) <= m, 1)"
+			" AND m < 9223372036854775807"
 			" FROM (SELECT coalesce((SELECT max(id) FROM party), 0) AS m)");
 		int rc;
 		if (!st)

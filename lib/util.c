@@ -349,9 +349,9 @@ trim_slow(const char *s, size_t *n, size_t (*is_space)(const char *))
 
 /*
  * The same, the common case first: a printable ASCII byte at either end
- * is no white space, nor the first or the last byte of any (but the
- * last of E2 80 and a byte up to 8B, which trim_slow() takes as U+2000
- * to U+200B whatever that byte is).
+ * is no white space, nor the first or the last byte of any; but after
+ * E2 80, which trim_slow() takes with any byte up to 8B for U+2000 to
+ * U+200B.
  */
 static inline const char *
 trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
@@ -476,7 +476,8 @@ norm_email(const char *s)
 	for (const char *d = memchr(t, '-', n); plain && d;
 	     d = memchr(d + 1, '-', n - (size_t)(d + 1 - t)))
 		plain = !(d - t >= 2 && d + 1 < t + n && d[1] == '-' &&
-		          ((unsigned char)d[-1] | 0x20) == 'n' && ((unsigned char)d[-2] | 0x20) == 'x');
+		          ((unsigned char)d[-1] | 0x20) == 'n' &&
+		          ((unsigned char)d[-2] | 0x20) == 'x');
 	if (plain) {
 		if (!(r = malloc(n + 1)))
 			return NULL;
