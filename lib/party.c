@@ -364,9 +364,9 @@ phone_valid(const char *s)
 			digits++;
 		else if (p[0] == (char)0xc2 && p[1] == (char)0xa0)
 			p++;                    /* no-break space */
-		else if (!strncasecmp(p, "extension", 9))
+		else if ((*p | 0x20) == 'e' && !strncasecmp(p, "extension", 9))
 			p += 8;
-		else if (!strncasecmp(p, "ext", 3))
+		else if ((*p | 0x20) == 'e' && !strncasecmp(p, "ext", 3))
 			p += 2;
 		else if (!strchr(" +-().,/;=#\t", *p) && *p != 'x' && *p != 'X')
 			return 0;
