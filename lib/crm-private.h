@@ -212,6 +212,8 @@ int store_status(crm_store_t *s, int rc);
  * store holds organizations, and the flush that indexes waiting rows.
  */
 int store_in_tx(crm_store_t *s, long long *fts_base);
+/* Whether a new party may take SQLite's next rowid for PARTY_NEXT_ID (see store.c). */
+int store_party_auto_id(crm_store_t *s, int *yes);
 void store_mark(crm_store_t *s, int org);
 int store_has_orgs(crm_store_t *s);
 int store_fts_flush(crm_store_t *s);

@@ -64,6 +64,32 @@ static const struct { const char *from, *to; } type_aliases[] = {
 	{ "visits", "visit" }, { "tickets", "ticket" }, { "tasks", "task" },
 };
 
+/*
+ * Whether t is one of known_types as written there: the common words
+ * looked up by their first letter, then the whole list.
+ */
+static int
+type_exact(const char *t)
+{
+	const char *w = NULL;
+
+	switch (*t) {
+	case 'o': w = "opened"; break;
+	case 'p': w = "purchase"; break;
+	case 'c': w = t[1] == 'a' ? "call" : "clicked"; break;
+	case 's': w = "sent"; break;
+	case 'd': w = "delivered"; break;
+	case 'n': w = "note"; break;
+	case 't': w = t[1] == 'a' ? "task" : "ticket"; break;
+	}
+	if (w && !strcmp(t, w))
+		return 1;
+	for (int i = 0; known_types[i]; i++)
+		if (*t == *known_types[i] && !strcmp(t, known_types[i]))
+			return 1;
+	return 0;
+}
+
 /* A type folded for the table above: lower-case letters and digits only. */
 static void
 fold_type(const char *t, char *out, size_t len)
@@ -83,6 +109,9 @@ event_type_map(crm_event_t *e)
 	const char *t = e->v[CRM_E_TYPE];
 
 	if (!t || strlen(t) >= sizeof f)
+		return CRM_OK;
+	/* The common case first: a type as the toolkit writes it. */
+	if (type_exact(t))
 		return CRM_OK;
 	for (int i = 0; known_types[i]; i++)
 		if (!strcasecmp(t, known_types[i]))
@@ -155,9 +184,8 @@ crm_event_type_known(const char *type, const char **nearest)
 
 	if (nearest)
 		*nearest = NULL;
-	for (int i = 0; known_types[i]; i++)
-		if (!strcmp(type, known_types[i]))
-			return 1;
+	if (type_exact(type))
+		return 1;
 	if (!nearest)
 		return 0;
 	fold_type(type, f, sizeof f);
@@ -268,8 +296,12 @@ crm_event_set(crm_event_t *e, int field, const char *value)
 		value = white_trim(value, &n);
 	else if (value)
 		n = strlen(value);
-	if (value && n && !(v = strndup(value, n)))
-		return CRM_NOMEM;
+	if (value && n) {
+		if (!(v = malloc(n + 1)))
+			return CRM_NOMEM;
+		memcpy(v, value, n);
+		v[n] = '\0';
+	}
 	free(e->v[field]);
 	e->v[field] = v;
 	return CRM_OK;
@@ -727,7 +759,7 @@ crm_event_stage_differ(crm_store_t *s, long *n, char *example, size_t len)
 		"SELECT count(*), min(s.type || ' ' || s.ref) FROM temp.event_stage s"
 		" JOIN event e ON e.party_id = s.party_id AND e.type = s.type AND e.ref = s.ref"
 		/* Only events with an amount are looked up: the others are most of a load. */
-		" WHERE s.ref IS NOT NULL AND s.amount IS NOT NULL"
+		" WHERE s.amount IS NOT NULL AND s.ref IS NOT NULL"
 		" AND (e.amount IS NOT s.amount OR e.currency IS NOT s.currency)",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -803,19 +835,48 @@ crm_event_stage_flush(crm_store_t *s, long *logged, long *already, int64_t *firs
 int
 crm_event_promote(crm_store_t *s, long *n)
 {
-	sqlite3_stmt *st = store_stmt(s, "event.promote",
-		"UPDATE party SET kind = 'customer', updated = ?2 WHERE kind IN ('lead', 'prospect')"
-		" AND id IN (SELECT party_id FROM event WHERE id > ?1 AND type = 'purchase')");
+	/*
+	 * The same parties either way: by the events of the transaction (a
+	 * scan of their rows), or, when they are four times as many as the
+	 * parties or more, by the leads' and prospects' own purchases (a scan
+	 * of the parties, each lead's purchases through event_purchase).
+	 */
+	sqlite3_stmt *top = store_stmt(s, "event.party_top",
+		"SELECT coalesce(max(id), 0) FROM party");
+	sqlite3_stmt *st;
+	int64_t events;
+	sqlite3_int64 parties = 0;
 	char now[21];
 	int rc;
 
 	*n = 0;
-	if (!st)
+	if (!top)
 		return CRM_STORE;
 	if (!store_in_tx(s, NULL)) {
 		store_seterr(s, "write outside a transaction");
 		return CRM_STORE;
 	}
+	if ((rc = store_event_base(s, &events)))
+		return rc;
+	events -= store_tx_event_base(s);
+	rc = sqlite3_step(top);
+	if (rc == SQLITE_ROW)
+		parties = sqlite3_column_int64(top, 0);
+	sqlite3_reset(top);
+	if (rc != SQLITE_ROW)
+		return store_status(s, rc);
+	if (events / 4 >= parties)
+		st = store_stmt(s, "event.promote_by_party",
+			"UPDATE party SET kind = 'customer', updated = ?2"
+			" WHERE kind IN ('lead', 'prospect') AND EXISTS (SELECT 1 FROM event"
+			" WHERE party_id = party.id AND type = 'purchase' AND id > ?1)");
+	else
+		st = store_stmt(s, "event.promote",
+			"UPDATE party SET kind = 'customer', updated = ?2"
+			" WHERE kind IN ('lead', 'prospect')"
+			" AND id IN (SELECT party_id FROM event WHERE id > ?1 AND type = 'purchase')");
+	if (!st)
+		return CRM_STORE;
 	now_iso(now);
 	sqlite3_bind_int64(st, 1, store_tx_event_base(s));
 	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);

@@ -70,8 +70,12 @@ crm_party_set(crm_party_t *p, int field, const char *value)
 		value = white_trim(value, &n);
 	else if (value)
 		n = strlen(value);
-	if (value && n && !(v = strndup(value, n)))
-		return CRM_NOMEM;
+	if (value && n) {
+		if (!(v = malloc(n + 1)))
+			return CRM_NOMEM;
+		memcpy(v, value, n);
+		v[n] = '\0';
+	}
 	free(p->v[field]);
 	p->v[field] = v;
 	return CRM_OK;
@@ -182,9 +186,9 @@ phone_valid(const char *s)
 			digits++;
 		else if (p[0] == (char)0xc2 && p[1] == (char)0xa0)
 			p++;                    /* no-break space */
-		else if (!strncasecmp(p, "extension", 9))
+		else if ((*p | 0x20) == 'e' && !strncasecmp(p, "extension", 9))
 			p += 8;
-		else if (!strncasecmp(p, "ext", 3))
+		else if ((*p | 0x20) == 'e' && !strncasecmp(p, "ext", 3))
 			p += 2;
 		else if (!strchr(" +-().,/;=#\t", *p) && *p != 'x' && *p != 'X')
 			return 0;
@@ -405,7 +409,8 @@ nomem:
 /* Statement ids of the party layer. */
 enum {
 	S_BY_ID, S_BY_EMAIL, S_BY_EXT, S_BY_PHONE, S_LOAD, S_INSERT, S_UPDATE,
-	S_TAG_DEL, S_TAG_ADD, S_ORG, S_FTS_OLD, S_IDENT_DEL, S_IDENT_ADD, S_BY_IDENT, S_NSTMT
+	S_TAG_DEL, S_TAG_ADD, S_ORG, S_FTS_OLD, S_IDENT_DEL, S_IDENT_ADD, S_BY_IDENT,
+	S_INSERT_AUTO, S_NSTMT
 };
 
 static const char *const party_sql[S_NSTMT] = {
@@ -424,6 +429,13 @@ static const char *const party_sql[S_NSTMT] = {
 		"phone, org, org_id, title, city, postcode, country, birthdate, gender, "
 		"notes, ext_id, created, updated, attrs, email_norm, phone_norm) "
 		"VALUES (" PARTY_NEXT_ID ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+		"?16, ?17, ?18, ?19, ?20, ?22, ?23, ?24)",
+	/* The same, when SQLite's next rowid is PARTY_NEXT_ID (see store_party_auto_id()). */
+	[S_INSERT_AUTO] =
+		"INSERT INTO party (id, type, kind, name, first_name, last_name, email, "
+		"phone, org, org_id, title, city, postcode, country, birthdate, gender, "
+		"notes, ext_id, created, updated, attrs, email_norm, phone_norm) "
+		"VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
 		"?16, ?17, ?18, ?19, ?20, ?22, ?23, ?24)",
 	[S_UPDATE] =
 		"UPDATE party SET type = ?2, kind = ?3, name = ?4, first_name = ?5, "
@@ -446,7 +458,7 @@ stmt(crm_store_t *s, int id)
 		"party.by_id", "party.by_email", "party.by_ext", "party.by_phone",
 		"party.load", "party.insert", "party.update", "party.tag_del",
 		"party.tag_add", "party.org", "party.fts_old", "party.ident_del", "party.ident_add",
-		"party.by_ident",
+		"party.by_ident", "party.insert_auto",
 	};
 	static char load_sql[2048];
 
@@ -823,18 +835,20 @@ idents_equal(const crm_party_t *a, const crm_party_t *b)
 static int
 write_party(crm_store_t *s, crm_party_t *p)
 {
-	sqlite3_stmt *st = stmt(s, p->id ? S_UPDATE : S_INSERT);
+	sqlite3_stmt *st;
 	char *attrs = NULL, *en = NULL, *pn = NULL;
-	int rc, ret = CRM_OK, was = p->id != 0;
+	int rc, ret = CRM_OK, was = p->id != 0, auto_id = 0;
 
 	long long base;
 
-	if (!st)
-		return CRM_STORE;
 	if (!store_in_tx(s, &base)) {
 		store_seterr(s, "write outside a transaction");
 		return CRM_STORE;
 	}
+	if (!p->id && (rc = store_party_auto_id(s, &auto_id)))
+		return rc;
+	if (!(st = stmt(s, p->id ? S_UPDATE : auto_id ? S_INSERT_AUTO : S_INSERT)))
+		return CRM_STORE;
 	if (p->id && p->id <= base) {
 		/* Keep what the full-text index holds, to take it out at commit. */
 		sqlite3_stmt *o = stmt(s, S_FTS_OLD);

@@ -1420,8 +1420,11 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 		const char *v = cell(r, i);
 		struct col *c = &r->cols[i];
 		size_t vn;
-		if (!*v || c->kind == COL_IGNORE || (white_trim(v, &vn), !vn))
-			continue;               /* empty, or white space alone: no value */
+		/* Empty, or white space alone: no value (a printable ASCII byte first is one). */
+		if (!*v || c->kind == COL_IGNORE ||
+		    (((unsigned char)*v <= ' ' || (unsigned char)*v >= 0x80) &&
+		     (white_trim(v, &vn), !vn)))
+			continue;
 		rc = CRM_OK;
 		if (c->kind == COL_SHOP) {
 			free(r->shop_col[c->field]);

@@ -37,6 +37,7 @@ struct crm_store {
 	sqlite3_int64 event_base; /* events above this id were added in this transaction */
 	int events_added;
 	long staged;            /* events in temp.event_stage (see event.c) */
+	int party_auto;         /* see store_party_auto_id(): 1, 0, -1 not known */
 	void *ledger;           /* the suppression ledger, open for this transaction */
 	int pending;            /* erasures wait to be finished: -1 unknown */
 	int gdpr_lock;          /* the erasure lock's descriptor, -1 when not held */
@@ -736,6 +737,19 @@ fail:
 	return rc;
 }
 
+/* The update hook: a party deleted, or party_seq changed (see store_party_auto_id()). */
+static void
+row_changed(void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid)
+{
+	crm_store_t *s = arg;
+
+	(void)db;
+	(void)rowid;
+	if (op != SQLITE_INSERT &&
+	    (!strcmp(table, "party") ? op == SQLITE_DELETE : !strcmp(table, "party_seq")))
+		s->party_auto = -1;
+}
+
 int
 crm_store_open(const char *path, int flags, crm_store_t **out)
 {
@@ -807,6 +821,7 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 		sqlite3_create_function(s->db, fns[i].name, fns[i].nargs,
 		                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 		                        NULL, fns[i].fn, NULL, NULL);
+	s->party_auto = -1;
 	/*
 	 * Temporary tables and sorts stay in memory, so that no personal data
 	 * goes to a temporary file, except for bulk loads, whose staged rows
@@ -900,10 +915,48 @@ crm_store_begin(crm_store_t *s)
 		goto fail;
 	s->in_tx = 1;
 	s->fts_dirty = 0;
+	s->party_auto = -1;
+	sqlite3_update_hook(s->db, NULL, NULL);
 	return CRM_OK;
 fail:
 	exec(s, "ROLLBACK");
 	return rc;
+}
+
+/*
+ * Whether a new party may take SQLite's own next rowid, one above the
+ * highest stored, for PARTY_NEXT_ID: so unless an id above every stored
+ * one was deleted (party_seq), which only a deletion of a party can make
+ * so, or the highest id is the largest there is.  Asked of the store
+ * once a transaction, and again after a party is deleted or party_seq
+ * changes (row_changed() says so).  A party's id never changes.
+ */
+int
+store_party_auto_id(crm_store_t *s, int *yes)
+{
+	*yes = 0;
+	if (!s->in_tx)
+		return CRM_OK;
+	if (s->party_auto < 0) {
+		sqlite3_stmt *st = store_stmt(s, "store.party_auto",
+			"SELECT coalesce((SELECT n FROM party_seq) <= m, 1)"
+			" AND m < 9223372036854775807"
+			" FROM (SELECT coalesce((SELECT max(id) FROM party), 0) AS m)");
+		int rc;
+		if (!st)
+			return CRM_STORE;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			s->party_auto = sqlite3_column_int(st, 0) != 0;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return store_status(s, rc);
+		/* Told of deletions from now on; a transaction without new parties is not. */
+		if (s->party_auto)
+			sqlite3_update_hook(s->db, row_changed, s);
+	}
+	*yes = s->party_auto;
+	return CRM_OK;
 }
 
 int

@@ -324,8 +324,8 @@ space_len(const char *s)
 }
 
 /* Trim what is_space() finds at either end; returns start, *n its length. */
-static const char *
-trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
+static __attribute__((noinline)) const char *
+trim_slow(const char *s, size_t *n, size_t (*is_space)(const char *))
 {
 	size_t k, len;
 
@@ -345,6 +345,27 @@ trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
 	}
 	*n = len;
 	return s;
+}
+
+/*
+ * The same, the common case first: a printable ASCII byte at either end
+ * is no white space, nor the first or the last byte of any; but after
+ * E2 80, which trim_slow() takes with any byte up to 8B for U+2000 to
+ * U+200B.
+ */
+static inline const char *
+trim_with(const char *s, size_t *n, size_t (*is_space)(const char *))
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] > ' ' && u[0] < 0x80) {
+		size_t len = strlen(s);
+		if (u[len - 1] > ' ' && u[len - 1] < 0x80 && (len < 2 || u[len - 2] != 0x80)) {
+			*n = len;
+			return s;
+		}
+	}
+	return trim_slow(s, n, is_space);
 }
 
 /* Trim Unicode white space and U+200B; returns start, *n its length. */
@@ -442,15 +463,21 @@ norm_email(const char *s)
 	char *r, *at;
 
 	/* A link's address is the address: mailto:jean@example.org. */
-	if (n > 7 && !strncasecmp(t, "mailto:", 7))
+	if (n > 7 && ((unsigned char)*t | 0x20) == 'm' && !strncasecmp(t, "mailto:", 7))
 		t += 7, n -= 7;
 	if (!n)
 		return NULL;
-	/* ASCII, the common case: lower case is all there is to it. */
+	/* ASCII without xn--, the common case: lower case is all there is to it. */
 	size_t k;
-	int plain = 1;
-	for (k = 0; k < n && plain; k++)
-		plain = (unsigned char)t[k] < 0x80 && !(k + 4 <= n && !strncasecmp(t + k, "xn--", 4));
+	unsigned char high = 0;
+	for (k = 0; k < n; k++)
+		high |= (unsigned char)t[k];
+	int plain = high < 0x80;
+	for (const char *d = memchr(t, '-', n); plain && d;
+	     d = memchr(d + 1, '-', n - (size_t)(d + 1 - t)))
+		plain = !(d - t >= 2 && d + 1 < t + n && d[1] == '-' &&
+		          ((unsigned char)d[-1] | 0x20) == 'n' &&
+		          ((unsigned char)d[-2] | 0x20) == 'x');
 	if (plain) {
 		if (!(r = malloc(n + 1)))
 			return NULL;

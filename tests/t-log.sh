@@ -253,6 +253,30 @@ is "the lead and the prospect are customers, the partner a partner" "$(kinds)" \
 run P crm-gdpr-export --audit --format jsonl
 is "one audit entry for the two made customers" \
 	"$(jq -c 'select(.action == "promote") | .counts' "$T/out")" '{"customers":2}'
+# The same when an import brings many events for few parties.
+M() { "$@" --db "$T/promote-many.db"; }
+M crm-add -q --no-stdin --email old@example.org
+M crm-add -q --no-stdin --email new@example.org --kind prospect
+M crm-add -q --no-stdin --email par@example.org --kind partner
+M crm-add -q --no-stdin --email ref@example.org
+M crm-log -q --no-promote --contact old@example.org --type purchase --amount 5 --ref o-0
+{
+	echo email,type,at,amount,ref
+	echo old@example.org,purchase,2026-03-01T10:00:00Z,5,o-0
+	for i in $(seq 30); do
+		echo "old@example.org,opened,2026-03-02T10:00:00Z,,m-$i"
+		echo "ref@example.org,refund,2026-03-02T10:00:00Z,3,r-$i"
+	done
+	echo new@example.org,purchase,2026-03-03T10:00:00Z,9,n-1
+	echo par@example.org,purchase,2026-03-03T10:00:00Z,9,p-1
+} >"$T/many.csv"
+ok "many events for few parties" M crm-log -q --import "$T/many.csv"
+is "many events: the prospect a customer; not the lead with its purchase already there," \
+	"$(M crm-find --format csv --fields email,kind --sort email | sed 1d | paste -sd' ' -)" \
+	'new@example.org,customer old@example.org,lead par@example.org,partner ref@example.org,lead'
+run M crm-gdpr-export --audit --format jsonl
+is "many events: one customer made" "$(jq -c 'select(.action == "promote") | .counts' "$T/out")" \
+	'{"customers":1}'
 exits 2 "--no-promote with --list: exit 2" P crm-log --list --no-promote
 exits 2 "--no-promote with --done: exit 2" P crm-log --done 1 --no-promote
 
