@@ -202,6 +202,9 @@ put_report(const struct crm_erasure *e, int resumed)
 	return !e->verified || (e->residue && e->residue[0]);
 }
 
+/* This run holds the erasure lock for what it does (see take_lock()). */
+static int holding;
+
 /*
  * Erasures that a full disk, a reader or a kill left unfinished: every
  * GDPR command finishes them first.  With report (--finish), their
@@ -219,7 +222,7 @@ finish_pending(int report, int *dirty)
 
 	if ((rc = crm_gdpr_pending(store, &ids, &n)))
 		crm_cli_fail(rc, crm_store_errmsg(store));
-	if (n && (rc = crm_gdpr_lock(store, report))) {
+	if (n && !holding && (rc = crm_gdpr_lock(store, report))) {
 		free(ids);
 		if (rc == CRM_BUSY && !report)
 			return 0;       /* its own program finishes it */
@@ -251,7 +254,8 @@ finish_pending(int report, int *dirty)
 		}
 		crm_erasure_clear(&e);
 	}
-	crm_gdpr_unlock(store);
+	if (!holding)
+		crm_gdpr_unlock(store);
 	free(ids);
 	return done;
 }
@@ -281,6 +285,23 @@ open_store(void)
 	return store;
 }
 
+/*
+ * The erasure lock, for what this run changes (an erasure, a lift), then
+ * its write transaction, in that order as every program takes them; and
+ * the erasures another program left unfinished meanwhile, finished first.
+ */
+static void
+take_lock(void)
+{
+	int rc, dirty = 0;
+
+	if ((rc = crm_gdpr_lock(store, 1)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	holding = 1;
+	finish_pending(0, &dirty);
+	crm_cli_begin_once(store);
+}
+
 static int
 do_erase(crm_subject_t *sj, const char *action, const char *request_id, const char *reason,
          int flags, int dry_run)
@@ -290,9 +311,8 @@ do_erase(crm_subject_t *sj, const char *action, const char *request_id, const ch
 	int64_t pending;
 	int rc;
 
-	/* The erasure lock before the transaction, as every program takes them. */
-	if (!dry_run && (rc = crm_gdpr_lock(store, 1)))
-		crm_cli_fail(rc, crm_store_errmsg(store));
+	if (!dry_run && !holding)
+		take_lock();
 	crm_cli_begin_once(store);
 	subj[0] = '\0';
 	if ((rc = crm_gdpr_erase(store, sj, request_id, reason,
@@ -498,6 +518,8 @@ main(int argc, char **argv)
 			crm_cli_fail(rc, NULL);
 		if (replay) {
 			const int64_t *ids;
+			if (!dry_run)
+				take_lock();
 			if ((rc = crm_gdpr_replay(store, sj)))
 				crm_cli_fail(rc, crm_store_errmsg(store));
 			if (crm_subject_parties(sj, &ids) == 0) {
@@ -513,10 +535,9 @@ main(int argc, char **argv)
 		} else {
 			long removed = 0;
 			char subj[65];
-			if ((rc = crm_gdpr_lock(store, 1)))
-				crm_cli_fail(rc, crm_store_errmsg(store));
-			crm_cli_begin_once(store);
-			if ((rc = crm_ledger_remove(store, unsuppress, &removed, subj))) {
+			take_lock();
+			/* Audited first: a lift that the disk stops is never one without its entry. */
+			if ((rc = crm_ledger_remove(store, unsuppress, 0, &removed, subj))) {
 				crm_store_rollback(store);
 				crm_cli_fail(rc, crm_store_errmsg(store));
 			}
@@ -524,6 +545,15 @@ main(int argc, char **argv)
 			if ((rc = crm_audit_append(store, "crm-gdpr-export", "unsuppress", request_id,
 			                           subj[0] ? subj : NULL, msg)) || (rc = crm_store_commit(store)))
 				crm_cli_fail(rc, crm_store_errmsg(store));
+			long gone = 0;
+			/* In a write transaction, so that no import reads the ledger half-rewritten. */
+			if (removed)
+				crm_cli_begin_once(store);
+			if (removed && ((rc = crm_ledger_remove(store, unsuppress, 1, &gone, subj)) ||
+			                (rc = crm_store_commit(store))))
+				crm_die(crm_status_exit(rc), "the lift is in the audit trail, but the ledger "
+				        "could not be changed: %s; run the same --unsuppress again",
+				        crm_store_errmsg(store));
 			if (!removed)
 				crm_warn("not in the suppression ledger: nothing to lift");
 			else
@@ -594,6 +624,12 @@ main(int argc, char **argv)
 	crm_subject_t *sj;
 	if ((rc = crm_subject_new(&sj)))
 		crm_cli_fail(rc, NULL);
+	/*
+	 * An erasure looks its subject up inside its own write transaction:
+	 * a party added meanwhile, under one of the identifiers, goes too.
+	 */
+	if (erase && !dry_run)
+		take_lock();
 	for (size_t i = 0; i < nvalues; i++)
 		if ((rc = crm_subject_find(store, sj, values[i])))
 			crm_cli_fail(rc, crm_store_errmsg(store));
@@ -613,6 +649,7 @@ main(int argc, char **argv)
 		rc = 0;
 	} else if (erase) {
 		if (!nparties) {
+			crm_store_rollback(store);
 			crm_warn("no party matches the subject: nothing to erase");
 			rc = CRM_EXIT_NOMATCH;
 		} else {

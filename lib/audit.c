@@ -131,6 +131,66 @@ sync_parent(const char *path)
 	return rc;
 }
 
+/*
+ * Whether key is the store's: its check (an HMAC of a fixed text) is kept
+ * in the store from the first write that uses it.  Another key would make
+ * the ledger's and the unfinished erasures' hashes no one's: refused.
+ */
+static int
+key_matches(crm_store_t *s, const unsigned char key[KEYLEN], const char *path)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char check[2 * EVP_MAX_MD_SIZE + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (crypto_load() || !ossl.hmac(ossl.sha256(), key, KEYLEN,
+	                                (const unsigned char *)"crm key check", 13, md, &mdlen)) {
+		store_seterr(s, "HMAC-SHA-256: OpenSSL's libcrypto (libcrypto.so.3) cannot be loaded");
+		return CRM_STORE;
+	}
+	hex(md, mdlen, check);
+	if ((rc = sqlite3_prepare_v2(store_db(s), "SELECT value FROM crm_meta WHERE name = 'key_check'",
+	                             -1, &st, NULL)) != SQLITE_OK)
+		return store_status(s, rc);
+	rc = sqlite3_step(st);
+	int known = rc == SQLITE_ROW, same = known && sqlite3_column_text(st, 0) &&
+	            !strcmp((const char *)sqlite3_column_text(st, 0), check);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_status(s, rc);
+	if (known && !same) {
+		/*
+		 * The erasures waiting in this store hashed with the old key; the
+		 * ledger keeps its own check (see ledger.c).  With none waiting,
+		 * nothing here was made with the old one: this key is the store's.
+		 */
+		int waiting = 0;
+		if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM gdpr_pending)", -1, &st,
+		                       NULL) == SQLITE_OK) {
+			waiting = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+		if (waiting) {
+			store_seterr(s, "%s is not the key the erasures waiting in this store were made with:"
+			             " restore that key from its backup", path);
+			return CRM_STORE;
+		}
+	}
+	if (!same && store_in_tx(s, NULL)) {
+		if ((rc = sqlite3_prepare_v2(store_db(s), "INSERT OR REPLACE INTO crm_meta (name, value)"
+		                             " VALUES ('key_check', ?1)", -1, &st, NULL)) != SQLITE_OK)
+			return store_status(s, rc);
+		sqlite3_bind_text(st, 1, check, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return store_status(s, rc);
+	}
+	return CRM_OK;
+}
+
 /* The secret of the store's keyed hashes, read or made on first use. */
 static int
 load_key(crm_store_t *s, unsigned char key[KEYLEN])
@@ -212,6 +272,9 @@ load_key(crm_store_t *s, unsigned char key[KEYLEN])
 		}
 		key[i] = (unsigned char)v;
 	}
+	int kc = key_matches(s, key, path);
+	if (kc)
+		return kc;
 	store_key_cache(s, key);
 	return CRM_OK;
 }

@@ -282,6 +282,12 @@ int ledger_suppressed(crm_store_t *s, size_t n, const char *const kinds[],
 /* The ledger's path (PATH.suppress); open it (a GDBM_FILE) to read or write, NULL on error. */
 void ledger_path(crm_store_t *s, char *buf, size_t len);
 void *ledger_open(crm_store_t *s, int write);
+/*
+ * Whether the store's key is the one the open ledger was made with (its
+ * check kept in it; with write, recorded when it has none).  CRM_OK,
+ * CRM_STORE with the store's message.
+ */
+int ledger_key_ok(crm_store_t *s, void *ledger, int write);
 /* Write keyed hashes (a JSON array of hex) into the ledger; an entry made before stays. */
 int ledger_write(crm_store_t *s, const char *keys, const char *value);
 /* The decimal number that s starts with ("-" allowed), 0 if none: the digits checked before. */

@@ -847,12 +847,14 @@ int crm_gdpr_replay(crm_store_t *s, crm_subject_t *sj);
 
 /*
  * Take an identifier (an e-mail, an international phone number, an
- * ext_id) out of the suppression ledger, which is then rewritten;
+ * ext_id) out of the suppression ledger, which is then rewritten (with
+ * apply; without, only count what would go, to audit it first);
  * *removed says how many entries went, subject the keyed hash of the
  * first ("" if none).  Takes the erasure lock (crm_gdpr_lock()).  CRM_OK,
  * CRM_BUSY, CRM_STORE, CRM_IO.
  */
-int crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char subject[65]);
+int crm_ledger_remove(crm_store_t *s, const char *value, int apply, long *removed,
+                      char subject[65]);
 
 /*
  * Whether a party's e-mail, phone or ext_id is in the suppression ledger:

@@ -179,7 +179,8 @@ national(crm_store_t *s, crm_subject_t *sj, const char *value, const char *tail)
 static int
 wordbyte(unsigned char c)
 {
-	return isalnum(c) || c >= 0x80;
+	/* "accounting" is not a word of "accounting_kept". */
+	return isalnum(c) || c == '_' || c >= 0x80;
 }
 
 int
@@ -1179,6 +1180,24 @@ crm_gdpr_verify(crm_store_t *s, crm_subject_t *sj, char ***residue)
 	int rc = CRM_OK;
 
 	*residue = NULL;
+	/*
+	 * A phone of fewer than 8 digits is in every date and count of the
+	 * files: no sign of the person (an e-mail always is).
+	 */
+	for (size_t i = 0; i < sj->tokens.n;) {
+		const char *t = sj->tokens.v[i];
+		size_t digits = 0;
+		for (const char *c = t; *c; c++)
+			digits += isdigit((unsigned char)*c) != 0;
+		if (!strchr(t, '@') && strspn(t, "0123456789 +-().") == strlen(t) && digits < 8) {
+			free(sj->tokens.v[i]);
+			memmove(sj->tokens.v + i, sj->tokens.v + i + 1,
+			        (sj->tokens.n - i - 1) * sizeof *sj->tokens.v);
+			sj->tokens.n--;
+		} else {
+			i++;
+		}
+	}
 	size_t nstrict = sj->tokens.n;
 	char *schema = NULL;
 	sqlite3_stmt *st;
@@ -1683,6 +1702,10 @@ crm_gdpr_replay(crm_store_t *s, crm_subject_t *sj)
 		return CRM_OK;          /* nothing was ever erased */
 	if (!(db = ledger_open(s, 0)))
 		return CRM_STORE;
+	if ((rc = ledger_key_ok(s, db, 0))) {
+		gdbm_close(db);
+		return rc;
+	}
 	/* The first identifiers, and the other e-mails and phones (party_ident). */
 	rc = sqlite3_prepare_v2(store_db(s), "SELECT id, email_norm, phone_norm, ext_id, email FROM party"
 	                        " WHERE email_norm IS NOT NULL OR phone_norm IS NOT NULL"

@@ -32,9 +32,21 @@ crm_gdpr_lock(crm_store_t *s, int wait)
 		return CRM_OK;
 	snprintf(path, sizeof path, "%s.gdpr-lock", store_file(s));
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == ELOOP) {
+		store_seterr(s, "%s: a symbolic link, not the store's erasure lock: move it away", path);
+		return CRM_STORE;
+	}
 	if (fd < 0) {
 		store_seterr(s, "%s: %s", path, strerror(errno));
 		return CRM_IO;
+	}
+	/* An empty regular file of its own, never another file linked there. */
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_size) {
+		store_seterr(s, "%s: not the store's erasure lock (an empty file of its own): move it away",
+		             path);
+		close(fd);
+		return CRM_STORE;
 	}
 	fchmod(fd, 0600);
 	/* Held by the descriptor: a killed holder lets go at once. */
@@ -45,7 +57,8 @@ crm_gdpr_lock(crm_store_t *s, int wait)
 			return CRM_IO;
 		}
 		if (waited >= limit) {
-			store_seterr(s, "another program is erasing, or finishing an erasure, in this store");
+			store_seterr(s, "another program is erasing, finishing an erasure or lifting a "
+			             "suppression in this store: try again");
 			close(fd);
 			return CRM_BUSY;
 		}
@@ -154,6 +167,43 @@ is_suppressed(crm_store_t *s, GDBM_FILE db, int pending, const char h[65], int *
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CRM_OK : store_status(s, rc);
 }
 
+/*
+ * The ledger keeps the check of the key its entries were hashed with,
+ * under a name no hash has: another key file beside it is refused, as
+ * every one of its entries would then be no one's.
+ */
+static const char check_name[] = "!key-check";
+
+int
+ledger_key_ok(crm_store_t *s, void *ledger, int write)
+{
+	char check[65], path[4200];
+	datum k = { (char *)check_name, (int)sizeof check_name - 1 };
+	int rc;
+
+	if ((rc = crm_subject_hash(s, "crm", "key check", check)))
+		return rc;
+	GDBM_FILE db = ledger;
+	datum v = gdbm_fetch(db, k);
+	if (v.dptr) {
+		int same = v.dsize == 64 && !memcmp(v.dptr, check, 64);
+		free(v.dptr);
+		if (!same) {
+			ledger_path(s, path, sizeof path);
+			store_seterr(s, "%s.key is not the key the suppression ledger %s was made with: "
+			             "restore that key from its backup", store_file(s), path);
+			return CRM_STORE;
+		}
+		return CRM_OK;
+	}
+	if (write) {
+		datum d = { check, 64 };
+		if (gdbm_store(db, k, d, GDBM_REPLACE) < 0)
+			return CRM_STORE;
+	}
+	return CRM_OK;
+}
+
 int
 ledger_active(crm_store_t *s, int *active, char *msg, size_t len)
 {
@@ -176,6 +226,10 @@ ledger_active(crm_store_t *s, int *active, char *msg, size_t len)
 			return CRM_STORE;
 		}
 		store_on_tx_end(s, ledger_release);
+		if (*slot != (void *)s && (rc = ledger_key_ok(s, *slot, 0))) {
+			msgf(msg, len, "%s", crm_store_errmsg(s));
+			return rc;
+		}
 	}
 	if ((rc = pending_known(s, &pending))) {
 		msgf(msg, len, "%s", crm_store_errmsg(s));
@@ -272,6 +326,13 @@ ledger_write(crm_store_t *s, const char *keys, const char *value)
 	}
 	if (!db)
 		rc = CRM_STORE;
+	else if ((rc = ledger_key_ok(s, db, 1))) {
+		gdbm_close(db);
+		if (fresh)
+			unlink(tmp);
+		json_decref(k);
+		return rc;
+	}
 	for (size_t i = 0; db && i < json_array_size(k) && !rc; i++) {
 		const char *h = json_string_value(json_array_get(k, i));
 		if (!h || strlen(h) != 64)
@@ -306,7 +367,7 @@ ledger_write(crm_store_t *s, const char *keys, const char *value)
 }
 
 int
-crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char subject[65])
+crm_ledger_remove(crm_store_t *s, const char *value, int apply, long *removed, char subject[65])
 {
 	subject[0] = '\0';
 	char path[4200], h[65];
@@ -320,7 +381,7 @@ crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char subject
 	if (access(path, F_OK))
 		return CRM_OK;
 	ledger_release(s);
-	if (!(db = ledger_open(s, 1)))
+	if (!(db = ledger_open(s, apply)))
 		return CRM_STORE;
 	char *e = strchr(value, '@') ? norm_email(value) : NULL;
 	char *ph = !e && phone_like(value) ? norm_phone(value, NULL) : NULL;
@@ -332,20 +393,21 @@ crm_ledger_remove(crm_store_t *s, const char *value, long *removed, char subject
 		if ((rc = crm_subject_hash(s, kinds[i], vals[i], h)))
 			break;
 		datum k = { h, 64 };
-		if (gdbm_delete(db, k) == 0 && (*removed)++ == 0)
+		if ((apply ? gdbm_delete(db, k) == 0 : gdbm_exists(db, k)) && (*removed)++ == 0)
 			memcpy(subject, h, 65);   /* the audit entry names it as erasure did */
 	}
 	/* Rewrite the file, so that the removed entries' bytes do not stay in it. */
-	if (!rc && *removed && gdbm_reorganize(db)) {
+	if (!rc && apply && *removed && gdbm_reorganize(db)) {
 		store_seterr(s, "suppression ledger: %s", gdbm_strerror(gdbm_errno));
 		rc = CRM_STORE;
 	}
-	if (!rc && gdbm_sync(db)) {
+	if (!rc && apply && gdbm_sync(db)) {
 		store_seterr(s, "suppression ledger: %s", gdbm_strerror(gdbm_errno));
 		rc = CRM_STORE;
 	}
 	gdbm_close(db);
-	chmod(path, 0600);
+	if (apply)
+		chmod(path, 0600);
 	free(e);
 	free(ph);
 	return rc;

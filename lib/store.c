@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -315,6 +316,11 @@ static const char *const migrations[] = {
 	" counts TEXT NOT NULL,"
 	" nonce TEXT NOT NULL,"
 	" sealed TEXT NOT NULL);",
+	/*
+	 * 15 -> 16: facts about the store itself: the check of its key (an
+	 * HMAC of a fixed text), so that another key file is refused.
+	 */
+	"CREATE TABLE IF NOT EXISTS crm_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -767,6 +773,16 @@ crm_store_open(const char *path, int flags, crm_store_t **out)
 		store_seterr(s, "cannot tell where the store is: set --db, CRM_DB or HOME");
 		return CRM_USAGE;
 	}
+	/*
+	 * A store named through a symbolic link is the file it points to:
+	 * its WAL, key, ledger and lock are beside that file, whatever name
+	 * each program uses.
+	 */
+	struct stat lst;
+	char real[PATH_MAX];
+	if (!lstat(file, &lst) && S_ISLNK(lst.st_mode) && realpath(file, real) &&
+	    strlen(real) < sizeof file)
+		memcpy(file, real, strlen(real) + 1);
 	snprintf(s->file, sizeof s->file, "%s", file);
 	if (!(flags & CRM_STORE_NOCREATE)) {
 		snprintf(dir, sizeof dir, "%s", file);

@@ -217,7 +217,7 @@ is "schema 2 to 3: facts computed from the events already there" \
 crm-add -q --no-stdin --db "$T/v1.db" --name Old --email old@example.org 2>/dev/null
 sqlite3 "$T/v1.db" 'DROP TABLE party_ident; DROP INDEX event_purchase; DROP INDEX event_refund; DROP INDEX event_campaign; DROP TABLE segment_member; DROP TABLE segment; DROP TABLE audit; DROP TABLE party_fact; DROP TABLE event; PRAGMA user_version = 1'
 ok "a schema-1 store: crm-log migrates it" crm-log --db "$T/v1.db" --contact old@example.org --type note
-is "now at the current schema" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 15
+is "now at the current schema" "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" 16
 is "and its facts follow its events" "$(crm-find --db "$T/v1.db" --fields last_activity | jq -r '.last_activity | length')" 20
 is "its parties kept" "$(crm-find --db "$T/v1.db" --count)" 1
 

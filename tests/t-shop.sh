@@ -174,7 +174,7 @@ crm-log --db "$old" --contact ivy@example.org --type purchase --ref A-9 --amount
 sqlite3 "$old" "DROP INDEX event_ref; CREATE UNIQUE INDEX event_ref ON event (party_id, ref) WHERE ref IS NOT NULL; PRAGMA user_version = 10"
 ok "an old store takes the refund of an order" \
 	crm-log --db "$old" --contact ivy@example.org --type refund --ref A-9 --amount 30 -q
-is "migrated to the current schema" "$(sqlite3 "$old" 'PRAGMA user_version')" 15
+is "migrated to the current schema" "$(sqlite3 "$old" 'PRAGMA user_version')" 16
 is "its ref index is per party and type" \
 	"$(sqlite3 "$old" "SELECT sql FROM sqlite_schema WHERE name = 'event_ref'")" \
 	'CREATE UNIQUE INDEX event_ref ON event (party_id, type, ref) WHERE ref IS NOT NULL'

@@ -115,7 +115,7 @@ PRAGMA user_version = 10;"
 before=$(sqlite3 "$CRM_DB" "SELECT count(*) FROM party WHERE name <> trim(name) OR city <> trim(city)")
 is "the old store holds padded values" "$before" 2
 ok "opened by a program: migrated" crm-find --count
-is "now at the current schema" "$(sqlite3 "$CRM_DB" 'PRAGMA user_version')" 15
+is "now at the current schema" "$(sqlite3 "$CRM_DB" 'PRAGMA user_version')" 16
 is "party fields trimmed, notes kept" \
 	"$(sqlite3 "$CRM_DB" "SELECT name || '|' || email || '|' || city || '|' || country || '|' || org || '|' || notes FROM party WHERE id = 2")" \
 	'Jérôme|jerome@example.org|Paris|FR|Acme| as given '

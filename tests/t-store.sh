@@ -63,7 +63,7 @@ is "crm-add --db and crm-find --db" "$(crm-add --db "$T/opt.db" --name 'Second O
 
 # --- Pragmas --------------------------------------------------------------------------
 is "journal_mode is WAL (on the file)" "$(sqlite3 "$CRM_DB" 'PRAGMA journal_mode')" wal
-is "user_version is the schema version" "$(sqlite3 "$CRM_DB" 'PRAGMA user_version')" 15
+is "user_version is the schema version" "$(sqlite3 "$CRM_DB" 'PRAGMA user_version')" 16
 # secure_delete is per connection: check its effect.  A value replaced by a
 # longer one leaves its bytes in the freed cell unless secure_delete is on.
 long=$(awk 'BEGIN { while (length(s) < 300) s = s "L"; print s }')
@@ -154,7 +154,7 @@ like "a store under a regular file: the message names the path" "$(cat "$T/err")
 # An old store (schema 0, empty) is migrated when opened.
 sqlite3 "$T/old.db" 'PRAGMA user_version = 0'
 ok "an empty schema-0 store is migrated" crm-add -q --db "$T/old.db" --name 'Migrated Mo'
-is "the migrated store has the current schema" "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" 15
+is "the migrated store has the current schema" "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" 16
 
 
 # A writer that cannot get the store within CRM_BUSY_TIMEOUT gives up with
