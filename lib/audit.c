@@ -131,6 +131,21 @@ sync_parent(const char *path)
 	return rc;
 }
 
+/* Whether erasures wait to be finished in the store (their hashes made with its key). */
+static int
+erasures_waiting(crm_store_t *s)
+{
+	sqlite3_stmt *st;
+	int waiting = 0;
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM gdpr_pending)", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		waiting = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return waiting;
+}
+
 /*
  * Whether key is the store's: its check (an HMAC of a fixed text) is kept
  * in the store from the first write that uses it.  Another key would make
@@ -166,13 +181,7 @@ key_matches(crm_store_t *s, const unsigned char key[KEYLEN], const char *path)
 		 * ledger keeps its own check (see ledger.c).  With none waiting,
 		 * nothing here was made with the old one: this key is the store's.
 		 */
-		int waiting = 0;
-		if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM gdpr_pending)", -1, &st,
-		                       NULL) == SQLITE_OK) {
-			waiting = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-			sqlite3_finalize(st);
-		}
-		if (waiting) {
+		if (erasures_waiting(s)) {
 			store_seterr(s, "%s is not the key the erasures waiting in this store were made with:"
 			             " restore that key from its backup", path);
 			return CRM_STORE;
@@ -214,14 +223,7 @@ load_key(crm_store_t *s, unsigned char key[KEYLEN])
 			return CRM_STORE;
 		}
 		/* Nor may an erasure's unfinished part be left with hashes no one can match. */
-		sqlite3_stmt *st;
-		int waiting = 0;
-		if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM gdpr_pending)", -1, &st,
-		                       NULL) == SQLITE_OK) {
-			waiting = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-			sqlite3_finalize(st);
-		}
-		if (waiting) {
+		if (erasures_waiting(s)) {
 			store_seterr(s, "%s is missing, but an erasure waits to be finished with it: restore "
 			             "the key from its backup", path);
 			return CRM_STORE;

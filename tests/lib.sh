@@ -8,6 +8,10 @@
 #   exits CODE DESC CMD...  run CMD, pass when it exits CODE
 #   like DESC TEXT REGEX  pass when TEXT matches the extended REGEX
 #   skip DESC WHY         a test that cannot run here, said as a TAP skip
+#   fault_setup           build tests/fault.c for faulty (LD_PRELOAD)
+#   faulty MODE FILE AFTER CMD...  CMD with writes to FILE failing (enospc) or
+#                         killing it (kill) from the AFTER-th on; like run
+#   pending               how many erasures wait to be finished in the store
 #   finish                print the plan; the script's exit status
 set -u
 LC_ALL=C.UTF-8
@@ -84,6 +88,27 @@ skip() {
 	tests=$((tests + 1))
 	echo "ok $tests - $1 # skip $2"
 }
+
+fault_setup() {
+	cc -shared -fPIC -O1 -o "$T/fault.so" "$here/fault.c" -ldl ||
+		{ echo "Bail out! cannot build fault.so"; exit 1; }
+	# The sanitizers' runtime accepts a library loaded before it.  GDBM
+	# (1.23) does not free its header buffer when making a file fails on
+	# a write error: that leak is its own.
+	ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
+	echo 'leak:gdbm_fd_open' >"$T/lsan.supp"
+	LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T/lsan.supp"
+	export LSAN_OPTIONS
+}
+
+faulty() {
+	local m=$1 f=$2 a=$3
+	shift 3
+	CRM_FAULT=$m CRM_FAULT_FILE=$f CRM_FAULT_AFTER=$a LD_PRELOAD=$T/fault.so "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+pending() { sqlite3 "$CRM_DB" 'SELECT count(*) FROM gdpr_pending'; }
 
 # The store's content as canonical text, for "unchanged" checks.
 store_dump() {

@@ -68,12 +68,9 @@ int rename(const char *a, const char *b)
 { slow("rename", a); return NEXT(rename)(a, b); }
 EOF
 cc -shared -fPIC -O1 -o slow.so slow.c -ldl || { echo "Bail out! cannot build slow.so"; exit 1; }
-cc -shared -fPIC -O1 -o fault.so "$here/fault.c" -ldl || { echo "Bail out! cannot build fault.so"; exit 1; }
-ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
-echo 'leak:gdbm_fd_open' >lsan.supp
-LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T/lsan.supp"
+fault_setup
 CRM_BUSY_TIMEOUT=20000
-export LSAN_OPTIONS CRM_BUSY_TIMEOUT
+export CRM_BUSY_TIMEOUT
 
 # slowly SPEC CMD...: CMD with its first writes or renames of some files delayed.
 slowly() {
@@ -87,13 +84,6 @@ waiting() {
 	local i=0
 	while [ ! -e "$T/waiting" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
 }
-faulty() {
-	local m=$1 f=$2 a=$3
-	shift 3
-	CRM_FAULT=$m CRM_FAULT_FILE=$f CRM_FAULT_AFTER=$a LD_PRELOAD=$T/fault.so "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-pending() { sqlite3 "$CRM_DB" 'SELECT count(*) FROM gdpr_pending'; }
 # (Read with sqlite3: any GDPR command would finish a waiting erasure first.)
 actions() { sqlite3 "$CRM_DB" "SELECT count(*) FROM audit WHERE action = '$1'"; }
 people() {

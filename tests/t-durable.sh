@@ -8,24 +8,8 @@
 exec </dev/null
 cd "$T" || exit 1
 
-cc -shared -fPIC -O1 -o fault.so "$here/fault.c" -ldl || { echo "Bail out! cannot build fault.so"; exit 1; }
-# The sanitizers' runtime accepts a library loaded before it.  GDBM
-# (1.23) does not free its header buffer when making a file fails on a
-# write error: that leak is its own.
-ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
-echo 'leak:gdbm_fd_open' >lsan.supp
-LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T/lsan.supp"
-export LSAN_OPTIONS
+fault_setup
 
-# faulty MODE FILE AFTER CMD...: run CMD with writes to FILE failing (enospc)
-# or killing it (kill) from the AFTER-th on; status in $rc.
-faulty() {
-	local m=$1 f=$2 a=$3
-	shift 3
-	CRM_FAULT=$m CRM_FAULT_FILE=$f CRM_FAULT_AFTER=$a LD_PRELOAD=$T/fault.so "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-pending() { sqlite3 "$CRM_DB" 'SELECT count(*) FROM gdpr_pending'; }
 parties() { sqlite3 "$CRM_DB" 'SELECT count(*) FROM party'; }
 sane_store() {
 	is "$1: integrity" "$(sqlite3 "$CRM_DB" 'PRAGMA integrity_check')" ok

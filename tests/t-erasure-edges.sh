@@ -6,20 +6,10 @@
 exec </dev/null
 cd "$T" || exit 1
 
-cc -shared -fPIC -O1 -o fault.so "$here/fault.c" -ldl || { echo "Bail out! cannot build fault.so"; exit 1; }
-ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
-echo 'leak:gdbm_fd_open' >lsan.supp
-LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T/lsan.supp"
+fault_setup
 CRM_BUSY_TIMEOUT=20000
-export LSAN_OPTIONS CRM_BUSY_TIMEOUT
+export CRM_BUSY_TIMEOUT
 
-faulty() {
-	local m=$1 f=$2 a=$3
-	shift 3
-	CRM_FAULT=$m CRM_FAULT_FILE=$f CRM_FAULT_AFTER=$a LD_PRELOAD=$T/fault.so "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-pending() { sqlite3 "$CRM_DB" 'SELECT count(*) FROM gdpr_pending'; }
 people() {
 	cat >people.csv <<'EOF'
 first_name,last_name,email,phone,country,notes,ext_id
