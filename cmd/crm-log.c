@@ -561,17 +561,192 @@ list_restrict(int64_t id, const char *name, long line)
 		crm_cli_fail(rc, crm_store_errmsg(store));
 }
 
+/* The options of a run, read by main() and used by the mode it runs. */
+static const char *contacts[64], *since, *until, *due_before;
+static int ncontacts, list, reverse, dry_run, quiet, nset, tasks, overdue, marking, import;
+static int from_stdin;
+static long spread = -1, limit = -1;
+static int64_t done_id, reopen_id;
+
+/* --done, --reopen: a task's status. */
+static int
+mark_main(void)
+{
+	int rc;
+
+	if (marking == 3)
+		crm_die(CRM_EXIT_USAGE, "--done and --reopen do not go together");
+	for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++)
+		if (crm_event_get(event, f))
+			crm_die(CRM_EXIT_USAGE, "--%s does not go with --done or --reopen",
+			        crm_event_field_name(f));
+	if (ncontacts || list || tasks || dry_run || nset || spread >= 0 || since || until ||
+	    no_promote)
+		crm_die(CRM_EXIT_USAGE, "--done and --reopen take a task id alone");
+	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+	crm_cli_begin_once(store);
+	rc = crm_task_set_status(store, done_id ? done_id : reopen_id, done_id != 0);
+	if (rc == CRM_NOTFOUND)
+		crm_die(CRM_EXIT_NOMATCH, "no task %lld", (long long)(done_id ? done_id : reopen_id));
+	if (!rc)
+		rc = crm_audit_append(store, "crm-log", done_id ? "task-done" : "task-reopen", NULL,
+		                      NULL, "{\"tasks\":1}");
+	if (rc || (rc = crm_store_commit(store)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	crm_store_close(store);
+	crm_event_free(event);
+	crm_close_stdout();
+	return 0;
+}
+
+/* --list, --tasks: events or a work list. */
+static int
+list_main(void)
+{
+	char msg[512];
+	int rc;
+	static const int filters[] = { CRM_E_CHANNEL, CRM_E_TYPE, CRM_E_DIRECTION, CRM_E_CAMPAIGN,
+	                               CRM_E_ASSIGNEE };
+	crm_event_t *e;
+	long n = 0;
+	static const int logging_only[] = { CRM_E_AT, CRM_E_SUBJECT, CRM_E_BODY, CRM_E_AMOUNT,
+	                                    CRM_E_CURRENCY, CRM_E_REF, CRM_E_DUE };
+	if (tasks && crm_event_get(event, CRM_E_TYPE))
+		crm_die(CRM_EXIT_USAGE, "--tasks lists tasks: no --type or --task");
+	if (spread >= 0)
+		crm_die(CRM_EXIT_USAGE, "--spread goes with --task");
+	for (size_t i = 0; i < sizeof logging_only / sizeof logging_only[0]; i++)
+		if (crm_event_get(event, logging_only[i]))
+			crm_die(CRM_EXIT_USAGE, "--%s goes with logging, not --list",
+			        crm_event_field_name(logging_only[i]));
+	if (dry_run || quiet || nset || no_promote)
+		crm_die(CRM_EXIT_USAGE, "%s goes with logging, not --list",
+		        dry_run ? "--dry-run" : quiet ? "-q" : nset ? "--set" : "--no-promote");
+	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+	if ((rc = crm_event_query_open(store, &query)))
+		crm_cli_fail(rc, NULL);
+	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+		const char *v = crm_event_get(event, filters[i]);
+		if (v && (rc = crm_event_query_match(query, filters[i], v)))
+			crm_cli_fail(rc, NULL);
+	}
+	if ((rc = crm_event_query_range(query, since, until, msg, sizeof msg)))
+		crm_die(crm_status_exit(rc), "%s", msg);
+	if (tasks && (rc = crm_event_query_tasks(query, overdue ? "today" : due_before,
+	                                         msg, sizeof msg)))
+		crm_die(crm_status_exit(rc), "%s", msg);
+	crm_event_query_order(query, reverse, limit);
+	if (ncontacts || from_stdin)
+		list_restrict(-1, NULL, 0);
+	for (int i = 0; i < ncontacts; i++)
+		list_restrict(crm_cli_contact(store, contacts[i]), NULL, 0);
+	if (from_stdin)
+		each_stdin_party(list_restrict, ncontacts);
+	if ((rc = crm_printer_open_events(stdout, common.format, common.fields,
+	                                  common.print_flags, &printer, msg, sizeof msg)))
+		crm_die(crm_status_exit(rc), "%s", msg);
+	while ((rc = crm_event_query_next(query, &e)) == CRM_OK) {
+		n++;
+		if (crm_printer_event(printer, e))
+			crm_die(CRM_EXIT_STORE, "write error:");
+		crm_event_free(e);
+	}
+	if (rc != CRM_EOF)
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	const char *absent = crm_printer_absent(printer);
+	if (n || common.format == CRM_OUT_CSV || common.format == CRM_OUT_TSV ||
+	    common.format == CRM_OUT_JSON)
+		crm_printer_finish(printer);
+	if (absent)
+		crm_warn("--fields: no event listed has %s", absent);
+	crm_printer_free(printer);
+	crm_event_query_free(query);
+	crm_event_free(event);
+	crm_store_close(store);
+	crm_close_stdout();
+	return n ? CRM_EXIT_OK : CRM_EXIT_NOMATCH;
+}
+
+/* Logging: one event for each party named, or tasks spread over days. */
+static int
+log_main(void)
+{
+	char msg[512];
+	int rc, field;
+
+	if (since || until || reverse || limit >= 0)
+		crm_die(CRM_EXIT_USAGE, "--since, --until, --reverse and --limit go with --list");
+	if (!ncontacts && !from_stdin)
+		crm_die(CRM_EXIT_USAGE, "no party: give --contact or records on standard input");
+	/* A mailer's word for the type is mapped, an unknown one said, as on import. */
+	if (crm_event_type_map(event))
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	/* A bad flag is a bad option value: exit 2, as in every program. */
+	if ((rc = crm_event_check(event, &field, msg, sizeof msg)))
+		crm_die(rc == CRM_BADINPUT ? CRM_EXIT_USAGE : crm_status_exit(rc), "%s", msg);
+	type_notice(event, "--type");
+	if (!quiet) {
+		out = crm_cli_spool();
+		if ((rc = crm_printer_open_events(out, crm_cli_outformat(&common), common.fields,
+		                                  common.print_flags, &printer, msg, sizeof msg)))
+			crm_die(crm_status_exit(rc), "%s", msg);
+	}
+	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+	if (spread > 0) {
+		char start[11];
+		const char *due = crm_event_get(event, CRM_E_DUE);
+		if (strcmp(crm_event_get(event, CRM_E_TYPE), "task"))
+			crm_die(CRM_EXIT_USAGE, "--spread goes with --task");
+		if (due) {
+			snprintf(start, sizeof start, "%s", due);
+		} else {
+			time_t t = time(NULL) + 86400;      /* from tomorrow */
+			struct tm d;
+			gmtime_r(&t, &d);
+			strftime(start, sizeof start, "%Y-%m-%d", &d);
+		}
+		for (int i = 0; i < ncontacts; i++)
+			collect(crm_cli_contact(store, contacts[i]), "--contact", 0);
+		if (from_stdin)
+			each_stdin_party(collect, ncontacts);
+		log_spread(start, spread);
+		free(pending);
+	} else {
+		for (int i = 0; i < ncontacts; i++)
+			log_one(crm_cli_contact(store, contacts[i]), "--contact", 0);
+		if (from_stdin)
+			each_stdin_party(log_one, ncontacts);
+	}
+	if ((rc = promote(dry_run))) {
+		crm_store_rollback(store);
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	}
+	if (!dry_run && nlogged) {
+		char counts[128];
+		snprintf(counts, sizeof counts, "{\"logged\":%ld,\"already_there\":%ld}", nlogged,
+		         nunchanged);
+		if ((rc = crm_audit_append(store, "crm-log", "log", NULL, NULL, counts))) {
+			crm_store_rollback(store);
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		}
+	}
+	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
+	if (rc)
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	crm_store_close(store);
+	flush_output();
+	if (!quiet && (from_stdin || dry_run))
+		fprintf(stderr, "%s: %s%ld logged, %ld already there\n", crm_progname,
+		        dry_run ? "dry run, nothing written: " : "", nlogged, nunchanged);
+	crm_event_free(event);
+	crm_close_stdout();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *contacts[64], *since = NULL, *until = NULL;
-	int ncontacts = 0, list = 0, reverse = 0, dry_run = 0, quiet = 0, nset = 0, c, rc, field;
-	int tasks = 0, overdue = 0;
-	long spread = -1;
-	const char *due_before = NULL;
-	int64_t done_id = 0, reopen_id = 0;
-	int marking = 0, import = 0;
-	long limit = -1;
+	int c;
 	char msg[512];
 
 	crm_cli_init(argv[0]);
@@ -715,33 +890,10 @@ main(int argc, char **argv)
 		        "--encoding");
 	if (optind < argc)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", argv[optind]);
-	int from_stdin = !common.no_stdin && crm_stdin_is_stream();
+	from_stdin = !common.no_stdin && crm_stdin_is_stream();
 
-	if (marking) {
-		if (marking == 3)
-			crm_die(CRM_EXIT_USAGE, "--done and --reopen do not go together");
-		for (int f = CRM_E_AT; f < CRM_E_ATTRS; f++)
-			if (crm_event_get(event, f))
-				crm_die(CRM_EXIT_USAGE, "--%s does not go with --done or --reopen",
-				        crm_event_field_name(f));
-		if (ncontacts || list || tasks || dry_run || nset || spread >= 0 || since || until ||
-		    no_promote)
-			crm_die(CRM_EXIT_USAGE, "--done and --reopen take a task id alone");
-		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
-		crm_cli_begin_once(store);
-		rc = crm_task_set_status(store, done_id ? done_id : reopen_id, done_id != 0);
-		if (rc == CRM_NOTFOUND)
-			crm_die(CRM_EXIT_NOMATCH, "no task %lld", (long long)(done_id ? done_id : reopen_id));
-		if (!rc)
-			rc = crm_audit_append(store, "crm-log", done_id ? "task-done" : "task-reopen", NULL,
-			                      NULL, "{\"tasks\":1}");
-		if (rc || (rc = crm_store_commit(store)))
-			crm_cli_fail(rc, crm_store_errmsg(store));
-		crm_store_close(store);
-		crm_event_free(event);
-		crm_close_stdout();
-		return 0;
-	}
+	if (marking)
+		return mark_main();
 	if (tasks) {
 		/* A work list: the open tasks, by due date. */
 		if (overdue && due_before)
@@ -753,134 +905,7 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_USAGE, "--overdue and --due-before go with --tasks");
 	}
 
-	if (list) {
-		static const int filters[] = { CRM_E_CHANNEL, CRM_E_TYPE, CRM_E_DIRECTION, CRM_E_CAMPAIGN,
-		                               CRM_E_ASSIGNEE };
-		crm_event_t *e;
-		long n = 0;
-		static const int logging_only[] = { CRM_E_AT, CRM_E_SUBJECT, CRM_E_BODY, CRM_E_AMOUNT,
-		                                    CRM_E_CURRENCY, CRM_E_REF, CRM_E_DUE };
-		if (tasks && crm_event_get(event, CRM_E_TYPE))
-			crm_die(CRM_EXIT_USAGE, "--tasks lists tasks: no --type or --task");
-		if (spread >= 0)
-			crm_die(CRM_EXIT_USAGE, "--spread goes with --task");
-		for (size_t i = 0; i < sizeof logging_only / sizeof logging_only[0]; i++)
-			if (crm_event_get(event, logging_only[i]))
-				crm_die(CRM_EXIT_USAGE, "--%s goes with logging, not --list",
-				        crm_event_field_name(logging_only[i]));
-		if (dry_run || quiet || nset || no_promote)
-			crm_die(CRM_EXIT_USAGE, "%s goes with logging, not --list",
-			        dry_run ? "--dry-run" : quiet ? "-q" : nset ? "--set" : "--no-promote");
-		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
-		if ((rc = crm_event_query_open(store, &query)))
-			crm_cli_fail(rc, NULL);
-		for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
-			const char *v = crm_event_get(event, filters[i]);
-			if (v && (rc = crm_event_query_match(query, filters[i], v)))
-				crm_cli_fail(rc, NULL);
-		}
-		if ((rc = crm_event_query_range(query, since, until, msg, sizeof msg)))
-			crm_die(crm_status_exit(rc), "%s", msg);
-		if (tasks && (rc = crm_event_query_tasks(query, overdue ? "today" : due_before,
-		                                         msg, sizeof msg)))
-			crm_die(crm_status_exit(rc), "%s", msg);
-		crm_event_query_order(query, reverse, limit);
-		if (ncontacts || from_stdin)
-			list_restrict(-1, NULL, 0);
-		for (int i = 0; i < ncontacts; i++)
-			list_restrict(crm_cli_contact(store, contacts[i]), NULL, 0);
-		if (from_stdin)
-			each_stdin_party(list_restrict, ncontacts);
-		if ((rc = crm_printer_open_events(stdout, common.format, common.fields,
-		                                  common.print_flags, &printer, msg, sizeof msg)))
-			crm_die(crm_status_exit(rc), "%s", msg);
-		while ((rc = crm_event_query_next(query, &e)) == CRM_OK) {
-			n++;
-			if (crm_printer_event(printer, e))
-				crm_die(CRM_EXIT_STORE, "write error:");
-			crm_event_free(e);
-		}
-		if (rc != CRM_EOF)
-			crm_cli_fail(rc, crm_store_errmsg(store));
-		const char *absent = crm_printer_absent(printer);
-		if (n || common.format == CRM_OUT_CSV || common.format == CRM_OUT_TSV ||
-		    common.format == CRM_OUT_JSON)
-			crm_printer_finish(printer);
-		if (absent)
-			crm_warn("--fields: no event listed has %s", absent);
-		crm_printer_free(printer);
-		crm_event_query_free(query);
-		crm_event_free(event);
-		crm_store_close(store);
-		crm_close_stdout();
-		return n ? CRM_EXIT_OK : CRM_EXIT_NOMATCH;
-	}
-
-	if (since || until || reverse || limit >= 0)
-		crm_die(CRM_EXIT_USAGE, "--since, --until, --reverse and --limit go with --list");
-	if (!ncontacts && !from_stdin)
-		crm_die(CRM_EXIT_USAGE, "no party: give --contact or records on standard input");
-	/* A mailer's word for the type is mapped, an unknown one said, as on import. */
-	if (crm_event_type_map(event))
-		crm_die(CRM_EXIT_STORE, "out of memory");
-	/* A bad flag is a bad option value: exit 2, as in every program. */
-	if ((rc = crm_event_check(event, &field, msg, sizeof msg)))
-		crm_die(rc == CRM_BADINPUT ? CRM_EXIT_USAGE : crm_status_exit(rc), "%s", msg);
-	type_notice(event, "--type");
-	if (!quiet) {
-		out = crm_cli_spool();
-		if ((rc = crm_printer_open_events(out, crm_cli_outformat(&common), common.fields,
-		                                  common.print_flags, &printer, msg, sizeof msg)))
-			crm_die(crm_status_exit(rc), "%s", msg);
-	}
-	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
-	if (spread > 0) {
-		char start[11];
-		const char *due = crm_event_get(event, CRM_E_DUE);
-		if (strcmp(crm_event_get(event, CRM_E_TYPE), "task"))
-			crm_die(CRM_EXIT_USAGE, "--spread goes with --task");
-		if (due) {
-			snprintf(start, sizeof start, "%s", due);
-		} else {
-			time_t t = time(NULL) + 86400;      /* from tomorrow */
-			struct tm d;
-			gmtime_r(&t, &d);
-			strftime(start, sizeof start, "%Y-%m-%d", &d);
-		}
-		for (int i = 0; i < ncontacts; i++)
-			collect(crm_cli_contact(store, contacts[i]), "--contact", 0);
-		if (from_stdin)
-			each_stdin_party(collect, ncontacts);
-		log_spread(start, spread);
-		free(pending);
-	} else {
-		for (int i = 0; i < ncontacts; i++)
-			log_one(crm_cli_contact(store, contacts[i]), "--contact", 0);
-		if (from_stdin)
-			each_stdin_party(log_one, ncontacts);
-	}
-	if ((rc = promote(dry_run))) {
-		crm_store_rollback(store);
-		crm_cli_fail(rc, crm_store_errmsg(store));
-	}
-	if (!dry_run && nlogged) {
-		char counts[128];
-		snprintf(counts, sizeof counts, "{\"logged\":%ld,\"already_there\":%ld}", nlogged,
-		         nunchanged);
-		if ((rc = crm_audit_append(store, "crm-log", "log", NULL, NULL, counts))) {
-			crm_store_rollback(store);
-			crm_cli_fail(rc, crm_store_errmsg(store));
-		}
-	}
-	rc = dry_run ? crm_store_rollback(store) : crm_store_commit(store);
-	if (rc)
-		crm_cli_fail(rc, crm_store_errmsg(store));
-	crm_store_close(store);
-	flush_output();
-	if (!quiet && (from_stdin || dry_run))
-		fprintf(stderr, "%s: %s%ld logged, %ld already there\n", crm_progname,
-		        dry_run ? "dry run, nothing written: " : "", nlogged, nunchanged);
-	crm_event_free(event);
-	crm_close_stdout();
-	return 0;
+	if (list)
+		return list_main();
+	return log_main();
 }
