@@ -113,24 +113,6 @@ hex(const unsigned char *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/* Make a new name in path's directory durable. */
-static int
-sync_parent(const char *path)
-{
-	char dir[4200];
-	const char *slash = strrchr(path, '/');
-	int fd, rc = 0;
-
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1,
-	         slash ? path : ".");
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return 0;
-	if (fsync(fd) && errno != EINVAL)
-		rc = -1;
-	close(fd);
-	return rc;
-}
-
 /* Whether erasures wait to be finished in the store (their hashes made with its key). */
 static int
 erasures_waiting(crm_store_t *s)
@@ -237,7 +219,7 @@ load_key(crm_store_t *s, unsigned char key[KEYLEN])
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd >= 0) {
 			if (fchmod(fd, 0600) || write(fd, text, 2 * KEYLEN + 1) != 2 * KEYLEN + 1 ||
-			    fsync(fd) || sync_parent(path)) {
+			    fsync(fd) || sync_parent_dir(path)) {
 				store_seterr(s, "%s: %s", path, strerror(errno));
 				close(fd);
 				unlink(path);

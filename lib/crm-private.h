@@ -290,6 +290,13 @@ void *ledger_open(crm_store_t *s, int write);
 int ledger_key_ok(crm_store_t *s, void *ledger, int write);
 /* Write keyed hashes (a JSON array of hex) into the ledger; an entry made before stays. */
 int ledger_write(crm_store_t *s, const char *keys, const char *value);
+/* A copy of the n bytes at s, NUL-terminated (strndup without its scan); NULL: no memory. */
+char *strdup_n(const char *s, size_t n);
+/* The value of a hex digit, either case; -1 if c is none. */
+int hexval(int c);
+/* fsync the directory that holds path, so that a name made or renamed there stays: 0, -1 (errno). */
+int sync_parent_dir(const char *path);
+
 /* The decimal number that s starts with ("-" allowed), 0 if none: the digits checked before. */
 long dec_prefix(const char *s);
 

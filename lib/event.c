@@ -296,12 +296,8 @@ crm_event_set(crm_event_t *e, int field, const char *value)
 		value = white_trim(value, &n);
 	else if (value)
 		n = strlen(value);
-	if (value && n) {
-		if (!(v = malloc(n + 1)))
-			return CRM_NOMEM;
-		memcpy(v, value, n);
-		v[n] = '\0';
-	}
+	if (value && n && !(v = strdup_n(value, n)))
+		return CRM_NOMEM;
 	free(e->v[field]);
 	e->v[field] = v;
 	return CRM_OK;

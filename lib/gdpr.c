@@ -567,12 +567,6 @@ crm_erase_counts_json(const long c[CRM_ERASE_NCOUNTS], char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* An erasure's unfinished part, kept in the store until it is done. */
 
-static int
-hexdigit(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /*
  * XOR p[0..n) with a keystream under the store's key: HMAC-SHA-256 of
  * the nonce and a block counter, 32 bytes a block.
@@ -588,7 +582,7 @@ keystream(crm_store_t *s, const char *nonce, unsigned char *p, size_t n)
 		if ((rc = crm_subject_hash(s, "seal", label, h)))
 			return rc;
 		for (int i = 0; i < 32 && off < n; i++, off++)
-			p[off] ^= (unsigned char)(hexdigit(h[2 * i]) << 4 | hexdigit(h[2 * i + 1]));
+			p[off] ^= (unsigned char)(hexval(h[2 * i]) << 4 | hexval(h[2 * i + 1]));
 	}
 	return CRM_OK;
 }
@@ -660,7 +654,7 @@ unseal(crm_store_t *s, const char *nonce, const char *hexed, crm_subject_t **out
 	if (!p)
 		return CRM_NOMEM;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexdigit(hexed[2 * i]), lo = hexdigit(hexed[2 * i + 1]);
+		int hi = hexval(hexed[2 * i]), lo = hexval(hexed[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			free(p);
 			return CRM_OK;

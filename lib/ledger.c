@@ -268,28 +268,6 @@ ledger_suppressed(crm_store_t *s, size_t n, const char *const kinds[], const cha
 	return CRM_OK;
 }
 
-/* Make a rename in the directory of path durable. */
-static int
-sync_dir(crm_store_t *s, const char *path)
-{
-	char dir[4200];
-	const char *slash = strrchr(path, '/');
-	int fd, rc = CRM_OK;
-
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return CRM_OK;          /* nothing to sync with */
-	if (fsync(fd) && errno != EINVAL) {
-		store_seterr(s, "%s: %s", dir, strerror(errno));
-		rc = CRM_IO;
-	}
-	close(fd);
-	return rc;
-}
-
 /* Write the keyed hashes (a JSON array) into the ledger with the value; an entry made before stays. */
 int
 ledger_write(crm_store_t *s, const char *keys, const char *value)
@@ -357,7 +335,10 @@ ledger_write(crm_store_t *s, const char *keys, const char *value)
 			store_seterr(s, "suppression ledger %s: %s", path, strerror(errno));
 			rc = CRM_IO;
 		} else {
-			rc = sync_dir(s, path);
+			if (sync_parent_dir(path)) {
+				store_seterr(s, "suppression ledger %s: %s", path, strerror(errno));
+				rc = CRM_IO;
+			}
 		}
 	}
 	if (fresh && rc)

@@ -70,12 +70,8 @@ crm_party_set(crm_party_t *p, int field, const char *value)
 		value = white_trim(value, &n);
 	else if (value)
 		n = strlen(value);
-	if (value && n) {
-		if (!(v = malloc(n + 1)))
-			return CRM_NOMEM;
-		memcpy(v, value, n);
-		v[n] = '\0';
-	}
+	if (value && n && !(v = strdup_n(value, n)))
+		return CRM_NOMEM;
 	free(p->v[field]);
 	p->v[field] = v;
 	return CRM_OK;

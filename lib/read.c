@@ -2458,13 +2458,6 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 	return 1;
 }
 
-static int
-hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* Split a structured value on unescaped sep; unescape each part (\n, \, \; \\). */
 static int
 vcard_split(const char *v, char sep, struct strv *parts, int unescape)

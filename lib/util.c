@@ -1314,3 +1314,39 @@ dec_prefix(const char *s)
 		v = v < 100000000000L ? v * 10 + (*s - '0') : v;
 	return neg ? -v : v;
 }
+
+char *
+strdup_n(const char *s, size_t n)
+{
+	char *v = malloc(n + 1);
+
+	if (v) {
+		memcpy(v, s, n);
+		v[n] = '\0';
+	}
+	return v;
+}
+
+int
+hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int
+sync_parent_dir(const char *path)
+{
+	char dir[4200];
+	const char *slash = strrchr(path, '/');
+	int fd, rc = 0;
+
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1,
+	         slash ? path : ".");
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;               /* nothing to sync with */
+	if (fsync(fd) && errno != EINVAL)
+		rc = -1;
+	close(fd);
+	return rc;
+}
