@@ -30,7 +30,17 @@ struct buf {
 };
 
 int buf_add(struct buf *b, const void *s, size_t n);
-int buf_addc(struct buf *b, char c);
+/* One byte appended; in line, as the per-row keys (norm_phone()) add them one by one. */
+static inline int
+buf_addc(struct buf *b, char c)
+{
+	if (!b->err && b->len + 2 <= b->cap) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return CRM_OK;
+	}
+	return buf_add(b, &c, 1);
+}
 int buf_adds(struct buf *b, const char *s);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
@@ -250,6 +260,33 @@ int party_from_row(struct sqlite3_stmt *st, crm_party_t **out);
 extern const char party_columns[];
 extern const char party_from[];
 extern const char *const party_column_expr[CRM_F_OPEN_TASKS + 1];
+
+/* The facts of a party from its events (see store_facts_flush()). */
+#define FACTS_SELECT \
+	"SELECT party_id, max(CASE WHEN type <> 'task' THEN at END)," \
+	" max(CASE WHEN direction = 'in' THEN at END)," \
+	" min(CASE WHEN type = 'purchase' THEN at END)," \
+	" max(CASE WHEN type = 'purchase' THEN at END), sum(type = 'purchase')," \
+	" CASE WHEN count(DISTINCT CASE WHEN type IN ('purchase', 'refund') THEN currency END) = 1" \
+	" THEN sum(CASE WHEN type = 'purchase' THEN amount WHEN type = 'refund' THEN -amount END) END," \
+	" CASE WHEN count(DISTINCT CASE WHEN type IN ('purchase', 'refund') THEN currency END) = 1" \
+	" THEN max(CASE WHEN type IN ('purchase', 'refund') THEN currency END) END"
+
+/* The same, with the open tasks and the count of amounts (schema 5). */
+#define FACTS_SELECT5 FACTS_SELECT "," \
+	" sum(type = 'task' AND status = 'open')," \
+	" count(CASE WHEN type IN ('purchase', 'refund') AND currency IS NOT NULL THEN 1 END)"
+
+/*
+ * The schema (schema.c): the version this program makes, and the
+ * migrations run on db up to it, each in the one transaction that it
+ * begins and commits.  *version is the store's version (above
+ * schema_version: a newer program's store, left as it is).  An SQLite
+ * status; when a statement failed, *err its message (sqlite3_free()),
+ * the transaction left open for the caller to roll back.
+ */
+extern const int schema_version;
+int schema_migrate(struct sqlite3 *db, int *version, char **err);
 
 /* Recompute the facts of the parties whose events changed (at commit). */
 int store_facts_flush(crm_store_t *s);

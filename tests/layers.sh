@@ -4,8 +4,8 @@
 # directory of objects) against
 # the library's layers, from what each object defines and uses (nm):
 #
-#   base       util fields
-#   store      store
+#   base       util fields text norm when money
+#   store      store schema
 #   records    party event ledger audit
 #   formats    read print
 #   selection  query segment score
@@ -31,8 +31,8 @@ fi
 
 layer() {
 	case $1 in
-	util | fields) echo 0 ;;
-	store) echo 1 ;;
+	util | fields | text | norm | when | money) echo 0 ;;
+	store | schema) echo 1 ;;
 	party | event | ledger | audit) echo 2 ;;
 	read | print) echo 3 ;;
 	query | segment | score) echo 4 ;;
