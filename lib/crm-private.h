@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "crm.h"
@@ -209,7 +211,7 @@ const char *json_why(const json_error_t *je, char *buf, size_t len);
 /* Quote a value for a message: at most 60 bytes, controls escaped. */
 const char *quoted(const char *s, char *buf, size_t len);
 
-/* The internal SQLite handle, for query.c and party.c. */
+/* The internal SQLite handle, for query.c and party-sql.c. */
 struct sqlite3;
 struct sqlite3 *store_db(crm_store_t *s);
 void store_seterr(crm_store_t *s, const char *fmt, ...)
@@ -253,7 +255,18 @@ int party_idents(const crm_party_t *p, const char *kind, struct strv *out);
 /* Append a string to an attribute, made a list if it held one string. */
 int attr_list_add(crm_party_t *p, const char *key, const char *v);
 
-/* Fill a party from a row of the party SELECT (see party.c). */
+/* *slot freed and made a copy of v (the party's fields): CRM_OK, CRM_NOMEM. */
+static inline int
+replace(char **slot, const char *v)
+{
+	char *n = strdup(v);
+	if (!n)
+		return CRM_NOMEM;
+	free(*slot);
+	*slot = n;
+	return CRM_OK;
+}
+/* Fill a party from a row of the party SELECT (see party-sql.c). */
 struct sqlite3_stmt;
 int party_from_row(struct sqlite3_stmt *st, crm_party_t **out);
 /* The column list that party_from_row() expects, for "SELECT %s FROM party p". */

@@ -10,11 +10,12 @@
  * owns what it returns.
  *
  * The files of lib/ are in layers, each using only its own and those
- * before it (tests/layers.sh checks it, from the objects): base (util.c,
- * fields.c); store (store.c); records (party.c, event.c, ledger.c,
+ * before it (tests/layers.sh checks it, from the objects): base (text.c,
+ * norm.c, when.c, money.c, util.c, fields.c); store (store.c, schema.c);
+ * records (party.c, party-sql.c, event.c, event-sql.c, ledger.c,
  * audit.c); formats (read.c, print.c); selection (query.c, segment.c,
  * score.c); features (report.c, gdpr.c).  A record enters by read.c, is
- * checked by party.c or event.c, stored by their persistence and store.c,
+ * checked by party.c or event.c, stored by party-sql.c or event-sql.c and store.c,
  * and leaves by print.c.
  */
 #ifndef CRM_H

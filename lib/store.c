@@ -37,7 +37,7 @@ struct crm_store {
 	int facts_dirty;        /* parties wait for their facts */
 	sqlite3_int64 event_base; /* events above this id were added in this transaction */
 	int events_added;
-	long staged;            /* events in temp.event_stage (see event.c) */
+	long staged;            /* events in temp.event_stage (see event-sql.c) */
 	int party_auto;         /* see store_party_auto_id(): 1, 0, -1 not known */
 	void *ledger;           /* the suppression ledger, open for this transaction */
 	int pending;            /* erasures wait to be finished: -1 unknown */

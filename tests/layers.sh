@@ -6,7 +6,7 @@
 #
 #   base       util fields text norm when money
 #   store      store schema
-#   records    party event ledger audit
+#   records    party party-sql event event-sql ledger audit
 #   formats    read print
 #   selection  query segment score
 #   features   report gdpr
@@ -33,7 +33,7 @@ layer() {
 	case $1 in
 	util | fields | text | norm | when | money) echo 0 ;;
 	store | schema) echo 1 ;;
-	party | event | ledger | audit) echo 2 ;;
+	party | party-sql | event | event-sql | ledger | audit) echo 2 ;;
 	read | print) echo 3 ;;
 	query | segment | score) echo 4 ;;
 	report | gdpr) echo 5 ;;

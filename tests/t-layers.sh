@@ -13,7 +13,7 @@ run sh "$here/layers.sh" "$CRM_BIN/libcrm.a"
 is "the library's objects keep the layers" "$rc" 0
 is "and the check says nothing" "$(cat out)" ""
 like "every object of the library was looked at" "$(ls "$objs" | tr '\n' ' ')" \
-	'audit.o event.o fields.o gdpr.o ledger.o money.o norm.o party.o print.o query.o read.o report.o schema.o score.o segment.o store.o text.o util.o when.o'
+	'audit.o event-sql.o event.o fields.o gdpr.o ledger.o money.o norm.o party-sql.o party.o print.o query.o read.o report.o schema.o score.o segment.o store.o text.o util.o when.o'
 
 # Scratch copies, each with one fault that the check must name.
 scratch() {
