@@ -32,15 +32,10 @@ struct buf {
 };
 
 int buf_add(struct buf *b, const void *s, size_t n);
-/* One byte appended; in line, as the per-row keys (norm_phone()) add them one by one. */
+/* One byte appended: in line, as norm_phone() adds a key's digits one by one. */
 static inline int
 buf_addc(struct buf *b, char c)
 {
-	if (!b->err && b->len + 2 <= b->cap) {
-		b->p[b->len++] = c;
-		b->p[b->len] = '\0';
-		return CRM_OK;
-	}
 	return buf_add(b, &c, 1);
 }
 int buf_adds(struct buf *b, const char *s);
@@ -266,6 +261,7 @@ replace(char **slot, const char *v)
 	*slot = n;
 	return CRM_OK;
 }
+
 /* Fill a party from a row of the party SELECT (see party-sql.c). */
 struct sqlite3_stmt;
 int party_from_row(struct sqlite3_stmt *st, crm_party_t **out);
