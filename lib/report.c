@@ -161,22 +161,7 @@ period_start(long p, int kind, char out[48])
 /* ------------------------------------------------------------------ */
 /* Counting rows by one or two keys (see report-private.h). */
 
-static uint64_t
-gval_hash(uint64_t h, int type, const char *t)
-{
-	h = (h ^ (uint64_t)type) * 1099511628211ULL;
-	for (; t && *t; t++)
-		h = (h ^ (unsigned char)*t) * 1099511628211ULL;
-	return (h ^ 0xff) * 1099511628211ULL;
-}
-
-static int
-gval_eq(const struct gval *a, int type, const char *t)
-{
-	return a->type == type && (!t ? !a->text : a->text && !strcmp(a->text, t));
-}
-
-static int
+int
 agg_grow(struct agg *a)
 {
 	size_t ns = a->nslot ? a->nslot * 2 : 1024;
@@ -193,50 +178,6 @@ agg_grow(struct agg *a)
 	free(a->slot);
 	a->slot = slot;
 	a->nslot = ns;
-	return CRM_OK;
-}
-
-/* Count a row whose keys are type and t (see report-private.h). */
-int
-agg_add(struct agg *a, const int type[2], const char *const t[2], struct group **fresh)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	*fresh = NULL;
-	for (int i = 0; i < a->nk; i++)
-		h = gval_hash(h, type[i], t[i]);
-	if ((a->n + 1) * 2 > a->nslot && agg_grow(a))
-		return CRM_NOMEM;
-	size_t j = (size_t)h & (a->nslot - 1);
-	for (; a->slot[j]; j = (j + 1) & (a->nslot - 1)) {
-		struct group *g = &a->g[a->slot[j] - 1];
-		if (g->hash == h && gval_eq(&g->k[0], type[0], t[0]) &&
-		    (a->nk < 2 || gval_eq(&g->k[1], type[1], t[1]))) {
-			g->count++;
-			return CRM_OK;
-		}
-	}
-	if (a->n == a->cap) {
-		size_t nc = a->cap ? a->cap * 2 : 256;
-		struct group *ng = realloc(a->g, nc * sizeof *ng);
-		if (!ng)
-			return CRM_NOMEM;
-		a->g = ng;
-		a->cap = nc;
-	}
-	struct group *g = &a->g[a->n];
-	memset(g, 0, sizeof *g);
-	g->hash = h;
-	g->count = 1;
-	for (int i = 0; i < a->nk; i++) {
-		g->k[i].type = type[i];
-		if (t[i] && !(g->k[i].text = strdup(t[i]))) {
-			free(g->k[0].text);
-			return CRM_NOMEM;
-		}
-	}
-	a->slot[j] = ++a->n;
-	*fresh = g;
 	return CRM_OK;
 }
 
