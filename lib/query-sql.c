@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm-private.h"
 #include "query-private.h"
 
 _Static_assert(QB_INTEGER == SQLITE_INTEGER && QB_FLOAT == SQLITE_FLOAT && QB_TEXT == SQLITE_TEXT,

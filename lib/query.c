@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "crm-private.h"
 #include "query-private.h"
 
 static int

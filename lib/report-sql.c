@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm-private.h"
 #include "report-private.h"
 
 _Static_assert(GV_INTEGER == SQLITE_INTEGER && GV_FLOAT == SQLITE_FLOAT && GV_TEXT == SQLITE_TEXT &&

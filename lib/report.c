@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "crm-private.h"
 #include "report-private.h"
 
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm-private.h"
 #include "score-private.h"
 
 /*

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm-private.h"
 #include "score-private.h"
 
 static const char *const sig_names[NSIG] = { "opens", "clicks", "replies", "purchases", "recency" };
