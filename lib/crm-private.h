@@ -206,7 +206,7 @@ const char *json_why(const json_error_t *je, char *buf, size_t len);
 /* Quote a value for a message: at most 60 bytes, controls escaped. */
 const char *quoted(const char *s, char *buf, size_t len);
 
-/* The internal SQLite handle, for query.c and party-sql.c. */
+/* The internal SQLite handle, for the store and persistence files (*-sql.c). */
 struct sqlite3;
 struct sqlite3 *store_db(crm_store_t *s);
 void store_seterr(crm_store_t *s, const char *fmt, ...)
@@ -226,7 +226,7 @@ int store_has_orgs(crm_store_t *s);
 int store_fts_flush(crm_store_t *s);
 struct sqlite3_stmt *store_stmt(crm_store_t *s, const char *key, const char *sql);
 
-/* Compute scores into temp.crm_score (see score.c).  msg says what failed. */
+/* Compute scores into temp.crm_score (see score-sql.c).  msg says what failed. */
 int score_compute(crm_store_t *s, int which, const struct crm_score_opts *o, char *msg, size_t len);
 /*
  * The same for the sorted ids only (the base's distributions are still

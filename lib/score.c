@@ -1,33 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * score.c: RFM, churn and propensity scores, computed for one run into
- * the temporary table crm_score, which queries join (see query.c).  Every
- * number follows from the store and the time "as of": the same store and
- * the same --as-of give the same scores.  The formulas are those of
- * crm-segment(1); keep the two in step.
+ * score.c: the maths of the RFM, churn and propensity scores: weights,
+ * windows, quintiles, RFM codes and segments, churn ratios, propensity
+ * points and what explains them.  score-sql.c reads the store and writes
+ * the scores of a run into the temporary table crm_score, which queries
+ * join (see query-sql.c).  Every number follows from the store and the
+ * time "as of": the same store and the same --as-of give the same scores.
+ * The formulas are those of crm-segment(1); keep the two in step.
  */
 #include <ctype.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crm-private.h"
+#include "score-private.h"
 
-/* Weights and thresholds: built in, or from a weights file. */
-enum { SIG_OPENS, SIG_CLICKS, SIG_REPLIES, SIG_PURCHASES, SIG_RECENCY, NSIG };
 static const char *const sig_names[NSIG] = { "opens", "clicks", "replies", "purchases", "recency" };
-
-struct weights {
-	double medium, high, churned;   /* churn: ratios of the usual gap */
-	long min_purchases;             /* an own usual gap from this many purchases */
-	double base_gap;                /* days, when no customer has that many */
-	char pwindow[16];               /* propensity window */
-	double w[NSIG], full[NSIG];     /* weight; the count (days for recency) of a full signal */
-	struct strv tags;
-	double *tagw;
-};
 
 static void
 weights_default(struct weights *w)
@@ -45,7 +35,7 @@ weights_default(struct weights *w)
 	memcpy(w->full, df, sizeof df);
 }
 
-static void
+void
 weights_free(struct weights *w)
 {
 	strv_clear(&w->tags);
@@ -191,7 +181,7 @@ out:
 }
 
 /* The start of a window such as 365d, 52w, 12mo or 1y (see length_parse()) that ends at t. */
-static int
+int
 window_start(int64_t t, const char *spec, int64_t *out)
 {
 	long n;
@@ -222,17 +212,6 @@ window_start(int64_t t, const char *spec, int64_t *out)
 	*out = (int64_t)timegm(&tm);
 	return 1;
 }
-
-/* One customer: a party with a purchase at or before the time as of. */
-struct cust {
-	int64_t id;
-	int64_t first, last;    /* seconds */
-	int64_t n;              /* purchases up to as of */
-	int64_t nwin;           /* purchases in the RFM window */
-	int64_t mwin;           /* their amounts in the currency, ten-thousandths */
-	int64_t npw;            /* purchases in the propensity window */
-	double gap;             /* own usual gap in days, or -1 */
-};
 
 static int
 cmp_i64(const void *a, const void *b)
@@ -306,14 +285,7 @@ time_of_option(const char *opt, const char *spec, char out[21], char *msg, size_
 	return CRM_OK;
 }
 
-/* Everything a run's scores depend on, resolved. */
-struct run {
-	char as_of[21], from[21], pfrom[21], cur[4];
-	int64_t t, tfrom, tpfrom;
-	struct weights w;
-};
-
-static int
+int
 run_setup(struct run *r, const struct crm_score_opts *o, char *msg, size_t len)
 {
 	int rc;
@@ -339,83 +311,17 @@ run_setup(struct run *r, const struct crm_score_opts *o, char *msg, size_t len)
 	return CRM_OK;
 }
 
-/*
- * The customers as of r->t, in party order, from the partial index of
- * purchases (read without the table), with their own usual gaps; the
- * base's usual gap in *base.
- */
-static int
-load_customers(crm_store_t *s, struct run *r, struct cust **out, size_t *nout, double *base,
-               int *base_own)
+int
+customers_gaps(struct cust *c, size_t n, const struct run *r, double *base, int *base_own)
 {
-	sqlite3_stmt *st;
-	struct cust *c = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-
-	/*
-	 * The purchases in index order, party by party and in time order
-	 * within each, summed here: cheaper than SQL aggregates.
-	 */
-	rc = sqlite3_prepare_v2(store_db(s),
-	    "SELECT party_id, at, amount, currency FROM event INDEXED BY event_purchase"
-	    " WHERE type = 'purchase' AND at <= ?1 ORDER BY party_id, at", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_status(s, rc);
-	sqlite3_bind_text(st, 1, r->as_of, -1, SQLITE_STATIC);
-	struct cust *k = NULL;
-	char last[32] = "";
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		const char *at = (const char *)sqlite3_column_text(st, 1);
-		if (!at)
-			continue;
-		if (!k || k->id != id) {
-			if (k)
-				k->last = iso_seconds(last);
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 4096;
-				struct cust *g = realloc(c, nc * sizeof *g);
-				if (!g) {
-					rc = SQLITE_NOMEM;
-					break;
-				}
-				c = g;
-				cap = nc;
-			}
-			k = &c[n++];
-			memset(k, 0, sizeof *k);
-			k->id = id;
-			k->first = iso_seconds(at);
-		}
-		snprintf(last, sizeof last, "%s", at);
-		k->n++;
-		if (strcmp(at, r->from) > 0) {
-			k->nwin++;
-			const char *cur = (const char *)sqlite3_column_text(st, 3);
-			if (cur && !strcmp(cur, r->cur))
-				k->mwin += sqlite3_column_int64(st, 2);
-		}
-		if (strcmp(at, r->pfrom) > 0)
-			k->npw++;
-	}
-	if (k)
-		k->last = iso_seconds(last);
 	for (size_t i = 0; i < n; i++)
 		c[i].gap = c[i].n >= r->w.min_purchases ?
 		           (double)(c[i].last - c[i].first) / 86400.0 / (double)(c[i].n - 1) : -1;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(c);
-		return rc == SQLITE_NOMEM ? CRM_NOMEM : store_status(s, rc);
-	}
 	/* The base's usual gap: the median of the customers' own gaps. */
 	size_t ng = 0;
 	double *g = malloc((n ? n : 1) * sizeof *g);
-	if (!g) {
-		free(c);
+	if (!g)
 		return CRM_NOMEM;
-	}
 	for (size_t i = 0; i < n; i++)
 		if (c[i].gap >= 0)
 			g[ng++] = c[i].gap;
@@ -423,31 +329,20 @@ load_customers(crm_store_t *s, struct run *r, struct cust **out, size_t *nout, d
 	*base_own = ng > 0;
 	*base = !ng ? r->w.base_gap : ng % 2 ? g[ng / 2] : (g[ng / 2 - 1] + g[ng / 2]) / 2;
 	free(g);
-	*out = c;
-	*nout = n;
 	return CRM_OK;
 }
 
-/* A stream of (party_id, ...) rows in party order, merged by id. */
-static int64_t
-head(sqlite3_stmt *st, int *rc)
+int
+cust_active(const struct cust *c, const struct run *r, int64_t t, double base)
 {
-	if (*rc != SQLITE_ROW)
-		return INT64_MAX;
-	return sqlite3_column_int64(st, 0);
+	double gap = c->gap >= 0 ? c->gap : base;
+
+	if (gap < 1)
+		gap = 1;
+	return (double)(t - c->last) / 86400.0 / gap <= r->w.churned;
 }
 
-static void
-jnum(struct buf *b, const char *key, double v, int first)
-{
-	char t[96];
-
-	snprintf(t, sizeof t, "%s\"%s\":%.2f", first ? "" : ",", key, v);
-	buf_adds(b, t);
-}
-
-/* Whether id is among the n sorted ids (all are when there is no list). */
-static int
+int
 in_focus(const int64_t *ids, size_t n, int64_t id)
 {
 	size_t lo;
@@ -458,275 +353,213 @@ in_focus(const int64_t *ids, size_t n, int64_t id)
 	return lo < n && ids[lo] == id;
 }
 
-static int
-compute(crm_store_t *s, int which, struct run *r, const int64_t *focus, size_t nfocus)
+int
+scoring_init(struct scoring *sc, const struct run *r, int which, const struct cust *c, size_t nc,
+             double base, int base_own)
 {
-	sqlite3 *db = store_db(s);
-	sqlite3_stmt *act = NULL, *tag = NULL, *ins = NULL;
-	struct cust *c = NULL;
-	size_t nc = 0, ci = 0;
-	int64_t *rv = NULL, *fv = NULL, *mv = NULL;
-	double base = 0;
-	int rc, arc = SQLITE_DONE, trc = SQLITE_DONE, base_own = 0;
-	int explain = which & CRM_SCORE_EXPLAIN;
-	struct weights *w = &r->w;
-	double wsum = 0;
-	struct buf ex = {0};
+	const struct weights *w = &r->w;
 
-	rc = sqlite3_exec(db, "DROP TABLE IF EXISTS temp.crm_score;"
-	                      "CREATE TEMP TABLE crm_score (party_id INTEGER PRIMARY KEY,"
-	                      " rfm_r INTEGER, rfm_f INTEGER, rfm_m INTEGER, rfm TEXT, rfm_segment TEXT,"
-	                      " days_since_purchase INTEGER, usual_gap REAL, churn_risk TEXT,"
-	                      " churned TEXT, propensity INTEGER, explain TEXT)", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return store_status(s, rc);
-	if ((rc = load_customers(s, r, &c, &nc, &base, &base_own)))
-		return rc;
+	memset(sc, 0, sizeof *sc);
+	sc->r = r;
+	sc->which = which;
+	sc->c = c;
+	sc->nc = nc;
+	sc->base = base;
+	sc->base_own = base_own;
 	if (which & CRM_SCORE_RFM) {
 		/* Each score is 1 + floor(5 x the share of customers with a smaller value). */
-		rv = malloc((nc ? nc : 1) * sizeof *rv);
-		fv = malloc((nc ? nc : 1) * sizeof *fv);
-		mv = malloc((nc ? nc : 1) * sizeof *mv);
-		if (!rv || !fv || !mv) {
-			rc = CRM_NOMEM;
-			goto out;
-		}
+		sc->rv = malloc((nc ? nc : 1) * sizeof *sc->rv);
+		sc->fv = malloc((nc ? nc : 1) * sizeof *sc->fv);
+		sc->mv = malloc((nc ? nc : 1) * sizeof *sc->mv);
+		if (!sc->rv || !sc->fv || !sc->mv)
+			return CRM_NOMEM;
 		for (size_t i = 0; i < nc; i++) {
-			rv[i] = c[i].last;
-			fv[i] = c[i].nwin;
-			mv[i] = c[i].mwin;
+			sc->rv[i] = c[i].last;
+			sc->fv[i] = c[i].nwin;
+			sc->mv[i] = c[i].mwin;
 		}
-		qsort(rv, nc, sizeof *rv, cmp_i64);
-		qsort(fv, nc, sizeof *fv, cmp_i64);
-		qsort(mv, nc, sizeof *mv, cmp_i64);
+		qsort(sc->rv, nc, sizeof *sc->rv, cmp_i64);
+		qsort(sc->fv, nc, sizeof *sc->fv, cmp_i64);
+		qsort(sc->mv, nc, sizeof *sc->mv, cmp_i64);
 	}
 	if (which & CRM_SCORE_PROPENSITY) {
 		for (int i = 0; i < NSIG; i++)
-			wsum += w->w[i] > 0 ? w->w[i] : 0;
+			sc->wsum += w->w[i] > 0 ? w->w[i] : 0;
 		for (size_t i = 0; i < w->tags.n; i++)
-			wsum += w->tagw[i] > 0 ? w->tagw[i] : 0;
-		/* For a few parties (focus), their own events, through the (party, time) index. */
-		rc = sqlite3_prepare_v2(db, focus ?
-		    "SELECT party_id, count(CASE WHEN type = 'opened' THEN 1 END),"
-		    " count(CASE WHEN type = 'clicked' THEN 1 END),"
-		    " count(CASE WHEN type NOT IN ('opened', 'clicked') THEN 1 END)"
-		    " FROM event INDEXED BY event_party_at WHERE party_id IN"
-		    " (SELECT value FROM json_each(?3)) AND at > ?1 AND at <= ?2 AND"
-		    " (type IN ('opened', 'clicked') OR (direction = 'in' AND type NOT IN ('purchase',"
-		    " 'refund', 'bounced', 'unsubscribed'))) GROUP BY party_id ORDER BY party_id" :
-		    "SELECT party_id, count(CASE WHEN type = 'opened' THEN 1 END),"
-		    " count(CASE WHEN type = 'clicked' THEN 1 END),"
-		    " count(CASE WHEN type NOT IN ('opened', 'clicked') THEN 1 END)"
-		    " FROM event WHERE at > ?1 AND at <= ?2 AND (type IN ('opened', 'clicked') OR"
-		    " (direction = 'in' AND type NOT IN ('purchase', 'refund', 'bounced',"
-		    " 'unsubscribed')))"
-		    " GROUP BY party_id ORDER BY party_id", -1, &act, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_prepare_v2(db, focus ?
-			                        "SELECT party_id, tag FROM party_tag WHERE party_id IN"
-			                        " (SELECT value FROM json_each(?2)) AND tag IN"
-			                        " (SELECT value FROM json_each(?1)) ORDER BY party_id, tag" :
-			                        "SELECT party_id, tag FROM party_tag WHERE tag IN"
-			                        " (SELECT value FROM json_each(?1)) ORDER BY party_id, tag",
-			                        -1, &tag, NULL);
-		if (rc == SQLITE_OK && focus) {
-			struct buf ids = {0};
-			buf_addc(&ids, '[');
-			for (size_t i = 0; i < nfocus; i++) {
-				char t[32];
-				snprintf(t, sizeof t, "%s%lld", i ? "," : "", (long long)focus[i]);
-				buf_adds(&ids, t);
-			}
-			buf_addc(&ids, ']');
-			if (ids.err) {
-				buf_free(&ids);
-				rc = CRM_NOMEM;
-				goto out;
-			}
-			sqlite3_bind_text(act, 3, ids.p, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(tag, 2, ids.p, -1, SQLITE_TRANSIENT);
-			buf_free(&ids);
-		}
-		if (rc != SQLITE_OK) {
-			rc = store_status(s, rc);
-			goto out;
-		}
-		sqlite3_bind_text(act, 1, r->pfrom, -1, SQLITE_STATIC);
-		sqlite3_bind_text(act, 2, r->as_of, -1, SQLITE_STATIC);
-		json_t *tl = json_array();
-		for (size_t i = 0; tl && i < w->tags.n; i++)
-			json_array_append_new(tl, json_string(w->tags.v[i]));
-		char *tt = tl ? json_dumps(tl, JSON_COMPACT) : NULL;
-		json_decref(tl);
-		if (!tt) {
-			rc = CRM_NOMEM;
-			goto out;
-		}
-		sqlite3_bind_text(tag, 1, tt, -1, free);
-		arc = sqlite3_step(act);
-		trc = sqlite3_step(tag);
+			sc->wsum += w->tagw[i] > 0 ? w->tagw[i] : 0;
 	}
-	rc = sqlite3_prepare_v2(db, "INSERT INTO temp.crm_score VALUES"
-	                        " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", -1, &ins, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_status(s, rc);
-		goto out;
-	}
-	/* Walk the customers, the activity and the tags together, in party order. */
-	for (;;) {
-		int64_t id = INT64_MAX;
-		if (ci < nc)
-			id = c[ci].id;
-		if (head(act, &arc) < id)
-			id = head(act, &arc);
-		if (head(tag, &trc) < id)
-			id = head(tag, &trc);
-		if (id == INT64_MAX)
-			break;
-		struct cust *k = ci < nc && c[ci].id == id ? &c[ci++] : NULL;
-		int sep = 0;
-		if (!in_focus(focus, nfocus, id)) {
-			/* Not asked for: its activity and tags are passed over. */
-			while (head(act, &arc) == id)
-				arc = sqlite3_step(act);
-			while (head(tag, &trc) == id)
-				trc = sqlite3_step(tag);
-			continue;
-		}
-		sqlite3_reset(ins);
-		sqlite3_clear_bindings(ins);
-		sqlite3_bind_int64(ins, 1, id);
-		buf_reset(&ex);
-		buf_adds(&ex, "{");
-		if (k && (which & CRM_SCORE_RFM)) {
-			int sr = 1 + (int)(5 * below(rv, nc, k->last) / nc);
-			int sf = 1 + (int)(5 * below(fv, nc, k->nwin) / nc);
-			int sm = 1 + (int)(5 * below(mv, nc, k->mwin) / nc);
-			char code[4] = { (char)('0' + sr), (char)('0' + sf), (char)('0' + sm), 0 };
-			sqlite3_bind_int(ins, 2, sr);
-			sqlite3_bind_int(ins, 3, sf);
-			sqlite3_bind_int(ins, 4, sm);
-			sqlite3_bind_text(ins, 5, code, 3, SQLITE_TRANSIENT);
-			sqlite3_bind_text(ins, 6, rfm_segment(sr, (sf + sm + 1) / 2), -1, SQLITE_STATIC);
-			if (explain) {
-				char t[512], last[21], amt[32];
-				iso_of((time_t)k->last, last);
-				amount_format(k->mwin, amt);
-				snprintf(t, sizeof t, "\"rfm\":{\"customers\":%zu,\"last_purchase\":\"%s\","
-				         "\"older\":%zu,\"window_from\":\"%s\",\"purchases\":%lld,\"fewer\":%zu,"
-				         "\"amount\":%s,\"currency\":\"%s\",\"smaller\":%zu}",
-				         nc, last, below(rv, nc, k->last), r->from, (long long)k->nwin,
-				         below(fv, nc, k->nwin), amt, r->cur, below(mv, nc, k->mwin));
-				buf_adds(&ex, t);
-				sep = 1;
-			}
-		}
-		if (k && (which & CRM_SCORE_CHURN)) {
-			double days = (double)(r->t - k->last) / 86400.0;
-			double gap = k->gap >= 0 ? k->gap : base, ratio;
-			if (gap < 1)
-				gap = 1;
-			ratio = days / gap;
-			sqlite3_bind_int64(ins, 7, (r->t - k->last) / 86400);
-			sqlite3_bind_double(ins, 8, round(gap * 10) / 10);
-			sqlite3_bind_text(ins, 9, ratio > w->high ? "high" : ratio > w->medium ? "medium" :
-			                  "low", -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, 10, ratio > w->churned ? "true" : "false", -1, SQLITE_STATIC);
-			if (explain) {
-				char t[400];
-				snprintf(t, sizeof t, "%s\"churn\":{\"purchases\":%lld,\"gap_from\":\"%s\","
-				         "\"usual_gap\":%.2f,\"days_since_purchase\":%.2f,\"ratio\":%.2f}",
-				         sep ? "," : "", (long long)k->n,
-				         k->gap >= 0 ? "own" : base_own ? "base" : "default", gap, days, ratio);
-				buf_adds(&ex, t);
-				sep = 1;
-			}
-		}
-		if (which & CRM_SCORE_PROPENSITY) {
-			double sig[NSIG] = { 0 }, pts, total = 0;
-			if (head(act, &arc) == id) {
-				for (int i = 0; i < 3; i++)
-					sig[i] = (double)sqlite3_column_int64(act, i + 1);
-				arc = sqlite3_step(act);
-			}
-			if (k) {
-				sig[SIG_PURCHASES] = (double)k->npw;
-				sig[SIG_RECENCY] = (double)(r->t - k->last) / 86400.0;
-			}
-			if (explain) {
-				buf_adds(&ex, sep ? ",\"propensity\":{" : "\"propensity\":{");
-				sep = 1;
-			}
-			for (int i = 0; i < NSIG; i++) {
-				double v = i == SIG_RECENCY ? (k ? 1 - sig[i] / w->full[i] : 0) : sig[i] / w->full[i];
-				v = v < 0 ? 0 : v > 1 ? 1 : v;
-				pts = wsum > 0 ? 100 * w->w[i] * v / wsum : 0;
-				total += pts;
-				if (explain) {
-					char t[160], val[32] = "null";
-					if (i != SIG_RECENCY || k)
-						snprintf(val, sizeof val, "%.2f", sig[i]);
-					snprintf(t, sizeof t, "%s\"%s\":{\"value\":%s,\"points\":%.2f}", i ? "," : "",
-					         sig_names[i], val, pts);
-					buf_adds(&ex, t);
-				}
-			}
-			int ntag = 0;
-			while (head(tag, &trc) == id) {
-				const char *tg = (const char *)sqlite3_column_text(tag, 1);
-				for (size_t i = 0; i < w->tags.n; i++)
-					if (!strcmp(w->tags.v[i], tg)) {
-						pts = wsum > 0 ? 100 * w->tagw[i] / wsum : 0;
-						total += pts;
-						if (explain) {
-							json_t *js = json_string(tg);
-							char *q = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
-							json_decref(js);
-							if (!q) {
-								rc = CRM_NOMEM;
-								goto out;
-							}
-							buf_adds(&ex, ntag++ ? ",{\"name\":" : ",\"tags\":[{\"name\":");
-							buf_adds(&ex, q);
-							free(q);
-							jnum(&ex, "points", pts, 0);
-							buf_adds(&ex, "}");
-						}
-					}
-				trc = sqlite3_step(tag);
-			}
-			if (explain && ntag)
-				buf_adds(&ex, "]");
-			if (explain)
-				buf_adds(&ex, "}");
-			long p = lround(total);
-			sqlite3_bind_int64(ins, 11, p < 0 ? 0 : p > 100 ? 100 : p);
-		}
-		buf_adds(&ex, "}");
+	return CRM_OK;
+}
+
+void
+scoring_free(struct scoring *sc)
+{
+	free(sc->rv);
+	free(sc->fv);
+	free(sc->mv);
+}
+
+/*
+ * A number of the explanation, kept as written (see crm_json_dumps()):
+ * with 2 decimals, or the text t.
+ */
+static json_t *
+lit(const char *t)
+{
+	char b[512];
+	size_t n = strlen(t);
+
+	if (n + 1 >= sizeof b)
+		return NULL;
+	b[0] = '\0';
+	memcpy(b + 1, t, n + 1);
+	return json_stringn(b, n + 1);
+}
+
+static json_t *
+fixed2(double v)
+{
+	char t[400];
+
+	snprintf(t, sizeof t, "%.2f", v);
+	return lit(t);
+}
+
+/* Set o.key to v; 0, or -1 (v NULL or no memory). */
+static int
+put(json_t *o, const char *key, json_t *v)
+{
+	return v ? json_object_set_new(o, key, v) : -1;
+}
+
+int
+party_score(const struct scoring *sc, const struct cust *k, const int64_t act[3],
+            struct party_score *ps)
+{
+	const struct run *r = sc->r;
+	const struct weights *w = &r->w;
+	size_t nc = sc->nc;
+	int explain = sc->which & CRM_SCORE_EXPLAIN, bad = 0;
+
+	memset(ps, 0, sizeof *ps);
+	if (explain && !(ps->explain = json_object()))
+		return CRM_NOMEM;
+	if (k && (sc->which & CRM_SCORE_RFM)) {
+		int sr = 1 + (int)(5 * below(sc->rv, nc, k->last) / nc);
+		int sf = 1 + (int)(5 * below(sc->fv, nc, k->nwin) / nc);
+		int sm = 1 + (int)(5 * below(sc->mv, nc, k->mwin) / nc);
+		ps->has_rfm = 1;
+		ps->rfm_r = sr;
+		ps->rfm_f = sf;
+		ps->rfm_m = sm;
+		ps->rfm[0] = (char)('0' + sr);
+		ps->rfm[1] = (char)('0' + sf);
+		ps->rfm[2] = (char)('0' + sm);
+		ps->rfm_segment = rfm_segment(sr, (sf + sm + 1) / 2);
 		if (explain) {
-			if (ex.err) {
-				rc = CRM_NOMEM;
-				goto out;
-			}
-			sqlite3_bind_text(ins, 12, ex.p, -1, SQLITE_STATIC);
-		}
-		if ((rc = sqlite3_step(ins)) != SQLITE_DONE) {
-			rc = store_status(s, rc);
-			goto out;
+			char last[21], amt[32];
+			json_t *o = json_object();
+			iso_of((time_t)k->last, last);
+			amount_format(k->mwin, amt);
+			bad |= put(ps->explain, "rfm", o) ||
+			       put(o, "customers", json_integer((json_int_t)nc)) ||
+			       put(o, "last_purchase", json_string(last)) ||
+			       put(o, "older", json_integer((json_int_t)below(sc->rv, nc, k->last))) ||
+			       put(o, "window_from", json_string(r->from)) ||
+			       put(o, "purchases", json_integer((json_int_t)k->nwin)) ||
+			       put(o, "fewer", json_integer((json_int_t)below(sc->fv, nc, k->nwin))) ||
+			       put(o, "amount", lit(amt)) || put(o, "currency", json_string(r->cur)) ||
+			       put(o, "smaller", json_integer((json_int_t)below(sc->mv, nc, k->mwin)));
 		}
 	}
-	rc = (arc == SQLITE_DONE || arc == SQLITE_ROW) && (trc == SQLITE_DONE || trc == SQLITE_ROW) ?
-	     CRM_OK : store_status(s, arc != SQLITE_DONE ? arc : trc);
-out:
-	sqlite3_finalize(act);
-	sqlite3_finalize(tag);
-	sqlite3_finalize(ins);
-	buf_free(&ex);
-	free(rv);
-	free(fv);
-	free(mv);
-	free(c);
-	return rc;
+	if (k && (sc->which & CRM_SCORE_CHURN)) {
+		double days = (double)(r->t - k->last) / 86400.0;
+		double gap = k->gap >= 0 ? k->gap : sc->base, ratio;
+		if (gap < 1)
+			gap = 1;
+		ratio = days / gap;
+		ps->has_churn = 1;
+		ps->days = (r->t - k->last) / 86400;
+		ps->usual_gap = round(gap * 10) / 10;
+		ps->churn_risk = ratio > w->high ? "high" : ratio > w->medium ? "medium" : "low";
+		ps->churned = ratio > w->churned ? "true" : "false";
+		if (explain) {
+			json_t *o = json_object();
+			bad |= put(ps->explain, "churn", o) ||
+			       put(o, "purchases", json_integer((json_int_t)k->n)) ||
+			       put(o, "gap_from", json_string(k->gap >= 0 ? "own" : sc->base_own ? "base" :
+			                                      "default")) ||
+			       put(o, "usual_gap", fixed2(gap)) || put(o, "days_since_purchase", fixed2(days)) ||
+			       put(o, "ratio", fixed2(ratio));
+		}
+	}
+	if (sc->which & CRM_SCORE_PROPENSITY) {
+		double sig[NSIG] = { 0 }, pts;
+		ps->has_prop = 1;
+		if (act)
+			for (int i = 0; i < 3; i++)
+				sig[i] = (double)act[i];
+		if (k) {
+			sig[SIG_PURCHASES] = (double)k->npw;
+			sig[SIG_RECENCY] = (double)(r->t - k->last) / 86400.0;
+		}
+		if (explain)
+			bad |= put(ps->explain, "propensity", ps->pexplain = json_object());
+		for (int i = 0; i < NSIG; i++) {
+			double v = i == SIG_RECENCY ? (k ? 1 - sig[i] / w->full[i] : 0) : sig[i] / w->full[i];
+			v = v < 0 ? 0 : v > 1 ? 1 : v;
+			pts = sc->wsum > 0 ? 100 * w->w[i] * v / sc->wsum : 0;
+			ps->total += pts;
+			if (explain && !bad) {
+				json_t *o = json_object();
+				bad |= put(ps->pexplain, sig_names[i], o) ||
+				       put(o, "value", i != SIG_RECENCY || k ? fixed2(sig[i]) : json_null()) ||
+				       put(o, "points", fixed2(pts));
+			}
+		}
+	}
+	return bad ? CRM_NOMEM : CRM_OK;
+}
+
+int
+party_score_tag(const struct scoring *sc, struct party_score *ps, const char *tag)
+{
+	const struct weights *w = &sc->r->w;
+
+	for (size_t i = 0; i < w->tags.n; i++)
+		if (!strcmp(w->tags.v[i], tag)) {
+			double pts = sc->wsum > 0 ? 100 * w->tagw[i] / sc->wsum : 0;
+			ps->total += pts;
+			if (ps->pexplain) {
+				json_t *o = json_object();
+				if (!ps->tags && put(ps->pexplain, "tags", ps->tags = json_array()))
+					return CRM_NOMEM;
+				if (!o || json_array_append_new(ps->tags, o) ||
+				    put(o, "name", json_string(tag)) || put(o, "points", fixed2(pts)))
+					return CRM_NOMEM;
+			}
+		}
+	return CRM_OK;
+}
+
+int
+party_score_end(const struct scoring *sc, struct party_score *ps, char **explain)
+{
+	*explain = NULL;
+	if (ps->has_prop) {
+		long p = lround(ps->total);
+		ps->propensity = p < 0 ? 0 : p > 100 ? 100 : p;
+	}
+	if (ps->explain && !(*explain = crm_json_dumps(ps->explain, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		return CRM_NOMEM;
+	return CRM_OK;
+}
+
+void
+party_score_free(struct party_score *ps)
+{
+	json_decref(ps->explain);
+	ps->explain = ps->pexplain = ps->tags = NULL;
 }
 
 int
@@ -737,99 +570,6 @@ crm_score_check(const struct crm_score_opts *o, char *msg, size_t len)
 
 	memset(&r, 0, sizeof r);
 	rc = run_setup(&r, o, msg, len);
-	weights_free(&r.w);
-	return rc;
-}
-
-int
-score_compute(crm_store_t *s, int which, const struct crm_score_opts *o, char *msg, size_t len)
-{
-	return score_compute_for(s, which, o, NULL, 0, msg, len);
-}
-
-int
-score_compute_for(crm_store_t *s, int which, const struct crm_score_opts *o, const int64_t *focus,
-                  size_t nfocus, char *msg, size_t len)
-{
-	struct run r;
-	int rc;
-
-	memset(&r, 0, sizeof r);
-	if (!(rc = run_setup(&r, o, msg, len)))
-		rc = compute(s, which, &r, focus, nfocus);
-	if (rc == CRM_STORE || rc == CRM_BUSY)
-		msgf(msg, len, "%s", crm_store_errmsg(s));
-	weights_free(&r.w);
-	return rc;
-}
-
-/* Customers active (not churned) at time t, as a sorted array of ids. */
-static int
-active_at(crm_store_t *s, struct run *r, int64_t t, int64_t **ids, size_t *n)
-{
-	struct cust *c;
-	size_t nc, k = 0;
-	double base;
-	int rc, own;
-
-	iso_of((time_t)t, r->as_of);
-	r->t = t;
-	if ((rc = load_customers(s, r, &c, &nc, &base, &own)))
-		return rc;
-	if (!(*ids = malloc((nc ? nc : 1) * sizeof **ids))) {
-		free(c);
-		return CRM_NOMEM;
-	}
-	for (size_t i = 0; i < nc; i++) {
-		double gap = c[i].gap >= 0 ? c[i].gap : base;
-		if (gap < 1)
-			gap = 1;
-		if ((double)(t - c[i].last) / 86400.0 / gap <= r->w.churned)
-			(*ids)[k++] = c[i].id;
-	}
-	free(c);
-	*n = k;
-	return CRM_OK;
-}
-
-int
-crm_score_attrition(crm_store_t *s, const struct crm_score_opts *o, const char *period,
-                    struct crm_attrition *out, char *msg, size_t len)
-{
-	struct run r;
-	int64_t *a = NULL, *b = NULL, start;
-	size_t na = 0, nb = 0;
-	int rc;
-
-	memset(&r, 0, sizeof r);
-	memset(out, 0, sizeof *out);
-	if ((rc = run_setup(&r, o, msg, len)))
-		goto out;
-	if (!window_start(r.t, period ? period : "365d", &start) || start < -30610224000LL) {
-		msgf(msg, len, "--period: a length such as 365d, 13w, 3mo or 1y, not '%s'", period);
-		rc = CRM_USAGE;
-		goto out;
-	}
-	snprintf(out->as_of, sizeof out->as_of, "%s", r.as_of);
-	iso_of((time_t)start, out->since);
-	int64_t end = r.t;
-	if ((rc = active_at(s, &r, start, &a, &na)) || (rc = active_at(s, &r, end, &b, &nb)))
-		goto out;
-	/* Churned: active at the start, not active at the end (both sorted by id). */
-	size_t j = 0;
-	for (size_t i = 0; i < na; i++) {
-		while (j < nb && b[j] < a[i])
-			j++;
-		if (j == nb || b[j] != a[i])
-			out->churned++;
-	}
-	out->active = (int64_t)na;
-	out->rate = na ? (double)out->churned / (double)na : NAN;
-out:
-	if (rc == CRM_STORE || rc == CRM_BUSY)
-		msgf(msg, len, "%s", crm_store_errmsg(s));
-	free(a);
-	free(b);
 	weights_free(&r.w);
 	return rc;
 }

@@ -2,7 +2,7 @@
 /*
  * segment.c: saved segments: named rules in crm-find's term language,
  * members pinned in or out, snapshots.  Evaluating one is a query with the
- * term segment:NAME (see query.c).
+ * term segment:NAME (see query-sql.c).
  */
 #include <ctype.h>
 #include <sqlite3.h>

@@ -8,8 +8,8 @@
 #   store      store schema
 #   records    party party-sql event event-sql ledger audit
 #   formats    read print
-#   selection  query segment score
-#   features   report gdpr
+#   selection  query query-sql segment score score-sql
+#   features   report report-sql gdpr
 #
 # An object uses only objects of its own layer or of the layers above it
 # in this list, and the uses make no cycle; no object refers to exit,
@@ -35,8 +35,8 @@ layer() {
 	store | schema) echo 1 ;;
 	party | party-sql | event | event-sql | ledger | audit) echo 2 ;;
 	read | print) echo 3 ;;
-	query | segment | score) echo 4 ;;
-	report | gdpr) echo 5 ;;
+	query | query-sql | segment | score | score-sql) echo 4 ;;
+	report | report-sql | gdpr) echo 5 ;;
 	*) echo x ;;
 	esac
 }
