@@ -7,7 +7,8 @@
 #   base       util fields
 #   store      store
 #   records    party event ledger audit
-#   formats    read print
+#   formats    read and its modules (csv preset vcard lines jsonl source map
+#              read-common), print
 #   selection  query segment score
 #   features   report gdpr
 #
@@ -34,7 +35,7 @@ layer() {
 	util | fields) echo 0 ;;
 	store) echo 1 ;;
 	party | event | ledger | audit) echo 2 ;;
-	read | print) echo 3 ;;
+	read | csv | preset | vcard | lines | jsonl | source | map | read-common | print) echo 3 ;;
 	query | segment | score) echo 4 ;;
 	report | gdpr) echo 5 ;;
 	*) echo x ;;

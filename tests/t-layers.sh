@@ -13,7 +13,7 @@ run sh "$here/layers.sh" "$CRM_BIN/libcrm.a"
 is "the library's objects keep the layers" "$rc" 0
 is "and the check says nothing" "$(cat out)" ""
 like "every object of the library was looked at" "$(ls "$objs" | tr '\n' ' ')" \
-	'audit.o event.o fields.o gdpr.o ledger.o party.o print.o query.o read.o report.o score.o segment.o store.o util.o'
+	'audit.o csv.o event.o fields.o gdpr.o jsonl.o ledger.o lines.o map.o party.o preset.o print.o query.o read-common.o read.o report.o score.o segment.o source.o store.o util.o vcard.o'
 
 # Scratch copies, each with one fault that the check must name.
 scratch() {
