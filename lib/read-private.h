@@ -169,7 +169,11 @@ struct crm_reader {
 	struct slot cur;        /* the record last handed out */
 };
 
-/* read-common.c */
+/*
+ * read-common.c.  fail(): r->err is "LINE: what", CRM_BADINPUT.  The notes of
+ * unknown columns or keys and of lines that are no records, and the
+ * ones not yet told (*_sync()).  The values every format reads alike.
+ */
 int fail(crm_reader_t *r, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *unknown_sync(crm_reader_t *w);
 const char *skipped_sync(crm_reader_t *w);
@@ -181,29 +185,29 @@ int add_tags(crm_party_t *p, const char *v);
 int set_created(crm_party_t *p, const char *v);
 int attr_push(crm_party_t *p, const char *key, const char *v);
 
-/* map.c */
+/* map.c: --map's items into r->map_from and r->map_to (CRM_USAGE, said in r->err). */
 int parse_map(crm_reader_t *r, const char *map);
 
-/* source.c */
+/* source.c: a read error (or bytes not of the encoding); the buffer; a physical line. */
 int io_fail(crm_reader_t *r);
 int fill(crm_reader_t *r);
 int read_line(crm_reader_t *r, int cr_ends);
 int check_bom(crm_reader_t *r);
 const char *enc_hint(const unsigned char *s);
 
-/* jsonl.c */
+/* jsonl.c: JSON's nesting depth; a record of JSON Lines, of a JSON array. */
 int json_depth(const char *s, size_t n, int max);
 int jsonl_next(crm_reader_t *r, crm_party_t **out);
 int jarray_next(crm_reader_t *r, crm_party_t **out);
 
-/* lines.c */
+/* lines.c: whether the input is a list (see sniff_lines()); an item of it. */
 int sniff_lines(const crm_reader_t *r, int *named);
 int lines_next(crm_reader_t *r, crm_party_t **out);
 
 /* vcard.c */
 int vcard_next(crm_reader_t *r, crm_party_t **out);
 
-/* preset.c */
+/* preset.c: the columns, dates and more e-mails of exports; a shop's orders. */
 int shop_column(struct col *c);
 int preset_date(const crm_reader_t *r, const char *v, char out[11]);
 int more_ident(const char *name);
@@ -211,7 +215,7 @@ int add_more(crm_party_t *p, int field, const char *v);
 int shop_line_item(crm_reader_t *r, int *more);
 int shop_order(crm_reader_t *r, crm_party_t **out);
 
-/* csv.c */
+/* csv.c: a CSV or TSV record, the header read first. */
 int csv_next(crm_reader_t *r, crm_party_t **out);
 
 /* On the path of every record, line or cell: inline. */
