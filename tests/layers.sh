@@ -7,7 +7,8 @@
 #   base       util fields text norm when money
 #   store      store schema
 #   records    party party-sql event event-sql ledger audit
-#   formats    read print
+#   formats    read and its modules (csv preset vcard lines jsonl source map
+#              read-common), print
 #   selection  query query-sql segment score score-sql
 #   features   report report-sql gdpr
 #
@@ -34,7 +35,7 @@ layer() {
 	util | fields | text | norm | when | money) echo 0 ;;
 	store | schema) echo 1 ;;
 	party | party-sql | event | event-sql | ledger | audit) echo 2 ;;
-	read | print) echo 3 ;;
+	read | csv | preset | vcard | lines | jsonl | source | map | read-common | print) echo 3 ;;
 	query | query-sql | segment | score | score-sql) echo 4 ;;
 	report | report-sql | gdpr) echo 5 ;;
 	*) echo x ;;
