@@ -20,7 +20,7 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 
 PROGS = crm crm-add crm-find crm-log crm-segment crm-gdpr-export crm-report
 LIBSRC = $(wildcard lib/*.c)
-HDRS = lib/crm.h lib/crm-private.h lib/banned.h
+HDRS = lib/crm.h lib/crm-private.h lib/banned.h lib/gdpr-private.h
 # What the programs share and may print and exit: a library of its own.
 CLISRC = $(wildcard cli/*.c)
 CLIHDRS = lib/crm.h cli/crm-cli.h lib/banned.h

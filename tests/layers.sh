@@ -9,7 +9,7 @@
 #   records    party event ledger audit
 #   formats    read print
 #   selection  query segment score
-#   features   report gdpr
+#   features   report subject erase access gdpr-sql
 #
 # An object uses only objects of its own layer or of the layers above it
 # in this list, and the uses make no cycle; no object refers to exit,
@@ -36,7 +36,7 @@ layer() {
 	party | event | ledger | audit) echo 2 ;;
 	read | print) echo 3 ;;
 	query | segment | score) echo 4 ;;
-	report | gdpr) echo 5 ;;
+	report | subject | erase | access | gdpr-sql) echo 5 ;;
 	*) echo x ;;
 	esac
 }

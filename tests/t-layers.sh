@@ -13,7 +13,19 @@ run sh "$here/layers.sh" "$CRM_BIN/libcrm.a"
 is "the library's objects keep the layers" "$rc" 0
 is "and the check says nothing" "$(cat out)" ""
 like "every object of the library was looked at" "$(ls "$objs" | tr '\n' ' ')" \
-	'audit.o event.o fields.o gdpr.o ledger.o party.o print.o query.o read.o report.o score.o segment.o store.o util.o'
+	'access.o audit.o erase.o event.o fields.o gdpr-sql.o ledger.o party.o print.o query.o read.o report.o score.o segment.o store.o subject.o util.o'
+
+# The GDPR's SQL is in gdpr-sql.o alone: the subject, erasure and access
+# objects call no SQLite, and their sources hold no SQL text.
+for o in subject erase access; do
+	run nm -u "$objs/$o.o"
+	is "$o.o uses no sqlite3_ symbol" "$rc:$(grep -c ' sqlite3_' out)" 0:0
+done
+run nm -u "$objs/gdpr-sql.o"
+like "gdpr-sql.o does (the check sees them)" "$rc:$(grep -c ' sqlite3_' out)" '^0:[1-9]'
+run grep -nE '"[^"]*\<(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|FROM)\>' \
+	"$here/../lib/subject.c" "$here/../lib/erase.c" "$here/../lib/access.c"
+is "no SQL text in subject.c, erase.c, access.c" "$rc:$(cat out)" 1:
 
 # Scratch copies, each with one fault that the check must name.
 scratch() {
