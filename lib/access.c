@@ -266,7 +266,7 @@ put_audit(crm_store_t *s, crm_subject_t *sj, FILE *out)
 			/* The counts are the JSON object the entry holds. */
 			json_t *c = v[7] ? crm_json_load(v[7], strlen(v[7]), JSON_DECODE_ANY, NULL) : NULL;
 			if ((rc = push(a, json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "id",
-			                            (json_int_t)strtoll(v[0], NULL, 10), "at", jtext(v[1]),
+			                            (json_int_t)(v[0] ? strtoll(v[0], NULL, 10) : 0), "at", jtext(v[1]),
 			                            "program", jtext(v[3]), "action", jtext(v[4]),
 			                            "request_id", jtext(v[5]), "counts",
 			                            c ? c : json_null()))))
