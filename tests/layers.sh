@@ -10,7 +10,7 @@
 #   formats    read and its modules (csv preset vcard lines jsonl source map
 #              read-common), print
 #   selection  query query-sql segment score score-sql
-#   features   report report-sql gdpr
+#   features   report report-sql subject erase access gdpr-sql
 #
 # An object uses only objects of its own layer or of the layers above it
 # in this list, and the uses make no cycle; no object refers to exit,
@@ -37,7 +37,7 @@ layer() {
 	party | party-sql | event | event-sql | ledger | audit) echo 2 ;;
 	read | csv | preset | vcard | lines | jsonl | source | map | read-common | print) echo 3 ;;
 	query | query-sql | segment | score | score-sql) echo 4 ;;
-	report | report-sql | gdpr) echo 5 ;;
+	report | report-sql | subject | erase | access | gdpr-sql) echo 5 ;;
 	*) echo x ;;
 	esac
 }

@@ -16,6 +16,18 @@ is "every object of the library was looked at, one a source file of lib/" \
 	"$(cd "$objs" && LC_ALL=C ls | tr '\n' ' ')" \
 	"$(cd "$here/../lib" && LC_ALL=C ls -- *.c | sed 's/\.c$/.o/' | tr '\n' ' ')"
 
+# The GDPR's SQL is in gdpr-sql.o alone: the subject, erasure and access
+# objects call no SQLite, and their sources hold no SQL text.
+for o in subject erase access; do
+	run nm -u "$objs/$o.o"
+	is "$o.o uses no sqlite3_ symbol" "$rc:$(grep -c ' sqlite3_' out)" 0:0
+done
+run nm -u "$objs/gdpr-sql.o"
+like "gdpr-sql.o does (the check sees them)" "$rc:$(grep -c ' sqlite3_' out)" '^0:[1-9]'
+run grep -nE '"[^"]*\<(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|FROM)\>' \
+	"$here/../lib/subject.c" "$here/../lib/erase.c" "$here/../lib/access.c"
+is "no SQL text in subject.c, erase.c, access.c" "$rc:$(cat out)" 1:
+
 # Scratch copies, each with one fault that the check must name.
 scratch() {
 	rm -rf objs
