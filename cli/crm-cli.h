@@ -78,6 +78,7 @@ enum {
 	CRM_OPT_REJECTS = 0x1200, CRM_OPT_FORCE, CRM_OPT_DRY_RUN, CRM_OPT_MAP, CRM_OPT_ENCODING,
 	CRM_OPT_FROM,
 	CRM_OPT_CONTACT = 0x1300,
+	CRM_OPT_SINCE = 0x1400, CRM_OPT_UNTIL, CRM_OPT_LIMIT,
 };
 
 #define CRM_SCORE_PICK_OPTIONS \
@@ -142,12 +143,30 @@ struct crm_cli_contacts {
 int crm_cli_contact_opt(int opt, const char *arg, struct crm_cli_contacts *c);
 
 /*
+ * Listing: --since TIME and --until TIME (crm-log --list, crm-report),
+ * --limit N (crm-find, crm-log; a count, else exit 2).  Start with
+ * CRM_CLI_LISTING_INIT: NULL times, no limit (-1).  The times are
+ * argv's, checked by the library.
+ */
+#define CRM_RANGE_OPTIONS \
+	{ "since", 1, NULL, CRM_OPT_SINCE }, \
+	{ "until", 1, NULL, CRM_OPT_UNTIL }
+#define CRM_LIMIT_OPTION \
+	{ "limit", 1, NULL, CRM_OPT_LIMIT }
+struct crm_cli_listing {
+	const char *since, *until;
+	long limit;
+};
+#define CRM_CLI_LISTING_INIT { NULL, NULL, -1 }
+int crm_cli_listing_opt(int opt, const char *arg, struct crm_cli_listing *l);
+
+/*
  * Handle one shared option: returns 1 when opt was one (exiting 2 with a
  * message on a bad value, 0 after --version), 0 otherwise.
  */
 int crm_cli_common(int opt, const char *arg, struct crm_common *c);
 
-/* Open the store named by c->db (caller closes it with crm_store_close()), or exit with a message. */
+/* Open the store named by c->db (caller closes it: crm_store_close()), or exit with a message. */
 crm_store_t *crm_cli_store(const struct crm_common *c, int flags);
 
 /* Exit with the code of status after "prog: what: message". */

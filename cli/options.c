@@ -2,7 +2,8 @@
 /*
  * options.c: the option groups that more than one program takes, each
  * declared once (its table fragment in crm-cli.h) and parsed here: the
- * score options, the bulk writers' options and --contact.
+ * score options, the bulk writers' options, --contact, and the
+ * listing options (--since, --until, --limit).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,4 +131,15 @@ crm_cli_contact_opt(int opt, const char *arg, struct crm_cli_contacts *c)
 		crm_die(CRM_EXIT_USAGE, "at most 64 --contact; pipe records for more");
 	c->v[c->n++] = arg;
 	return 1;
+}
+
+int
+crm_cli_listing_opt(int opt, const char *arg, struct crm_cli_listing *l)
+{
+	switch (opt) {
+	case CRM_OPT_SINCE: l->since = arg; return 1;
+	case CRM_OPT_UNTIL: l->until = arg; return 1;
+	case CRM_OPT_LIMIT: l->limit = crm_cli_number("--limit", arg); return 1;
+	}
+	return 0;
 }

@@ -15,7 +15,8 @@
 #include "crm-cli.h"
 
 enum {
-	OPT_KEY = 0x100, OPT_CONFLICT, OPT_TAG, OPT_UNTAG, OPT_SET, OPT_TYPE, OPT_KIND, OPT_FIELD_BASE = 0x200,
+	OPT_KEY = 0x100, OPT_CONFLICT, OPT_TAG, OPT_UNTAG, OPT_SET, OPT_TYPE, OPT_KIND,
+	OPT_FIELD_BASE = 0x200,
 };
 
 static const struct option options[] = {

@@ -10,13 +10,13 @@
 #include "crm-cli.h"
 
 enum {
-	OPT_SORT = 0x100, OPT_LIMIT, OPT_COUNT, OPT_IDS,
+	OPT_SORT = 0x100, OPT_COUNT, OPT_IDS,
 };
 
 static const struct option options[] = {
 	CRM_COMMON_OPTIONS,
 	{ "sort", 1, NULL, OPT_SORT },
-	{ "limit", 1, NULL, OPT_LIMIT },
+	CRM_LIMIT_OPTION,
 	{ "count", 0, NULL, OPT_COUNT },
 	{ "ids", 0, NULL, OPT_IDS },
 	CRM_SCORE_PICK_OPTIONS,
@@ -69,22 +69,20 @@ main(int argc, char **argv)
 	int nterms = 0, nargs = 0, count = 0, ids = 0, c, rc;
 	const char *sort = NULL;
 	struct crm_cli_scores sc = { 0 };
-	long limit = -1;
+	struct crm_cli_listing ls = CRM_CLI_LISTING_INIT;
 	char msg[512];
 
 	crm_cli_init(argv[0]);
 	args = crm_cli_args(argc, argv, options, &nargs);
 	while ((c = getopt_long(nargs, args, "h", options, NULL)) != -1) {
-		if (crm_cli_common(c, optarg, &common) || crm_cli_score_opt(c, optarg, &sc))
+		if (crm_cli_common(c, optarg, &common) || crm_cli_score_opt(c, optarg, &sc) ||
+		    crm_cli_listing_opt(c, optarg, &ls))
 			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout, 0);
 		case OPT_SORT:
 			sort = optarg;
-			break;
-		case OPT_LIMIT:
-			limit = crm_cli_number("--limit", optarg);
 			break;
 		case OPT_COUNT:
 			count = 1;
@@ -117,7 +115,7 @@ main(int argc, char **argv)
 		crm_die(crm_status_exit(rc), "%s", msg);
 	if (sort && (rc = crm_query_sort(q, sort, msg, sizeof msg)))
 		crm_die(crm_status_exit(rc), "%s", msg);
-	crm_query_limit(q, limit);
+	crm_query_limit(q, ls.limit);
 	if ((rc = crm_query_scores(q, count || ids ? 0 : scores, so, msg, sizeof msg)))
 		crm_die(crm_status_exit(rc), "%s", msg);
 

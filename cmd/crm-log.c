@@ -13,7 +13,7 @@
 #include "crm-cli.h"
 
 enum {
-	OPT_LIST = 0x100, OPT_SINCE, OPT_UNTIL, OPT_REVERSE, OPT_LIMIT, OPT_SET, OPT_TASK,
+	OPT_LIST = 0x100, OPT_REVERSE, OPT_SET, OPT_TASK,
 	OPT_SPREAD, OPT_TASKS, OPT_OVERDUE, OPT_DUE_BEFORE, OPT_DONE, OPT_REOPEN, OPT_IMPORT,
 	OPT_CREATE_MISSING, OPT_NO_PROMOTE,
 	OPT_FIELD_BASE = 0x200,
@@ -23,10 +23,9 @@ static const struct option options[] = {
 	CRM_COMMON_OPTIONS,
 	CRM_CONTACT_OPTION,
 	{ "list", 0, NULL, OPT_LIST },
-	{ "since", 1, NULL, OPT_SINCE },
-	{ "until", 1, NULL, OPT_UNTIL },
+	CRM_RANGE_OPTIONS,
 	{ "reverse", 0, NULL, OPT_REVERSE },
-	{ "limit", 1, NULL, OPT_LIMIT },
+	CRM_LIMIT_OPTION,
 	{ "at", 1, NULL, OPT_FIELD_BASE + CRM_E_AT },
 	{ "channel", 1, NULL, OPT_FIELD_BASE + CRM_E_CHANNEL },
 	{ "type", 1, NULL, OPT_FIELD_BASE + CRM_E_TYPE },
@@ -215,10 +214,11 @@ list_restrict(int64_t id, const char *name, long line)
 
 /* The options of a run, read by main() and used by the mode it runs. */
 static struct crm_cli_contacts contacts;
-static const char *since, *until, *due_before;
+static struct crm_cli_listing ls = CRM_CLI_LISTING_INIT;   /* --since, --until, --limit */
+static const char *due_before;
 static int list, reverse, nset, tasks, overdue, marking, import;
 static int from_stdin;
-static long spread = -1, limit = -1;
+static long spread = -1;
 static int64_t done_id, reopen_id;
 
 /* --done, --reopen: a task's status. */
@@ -231,8 +231,8 @@ mark_main(void)
 		if (crm_event_get(event, f))
 			crm_die(CRM_EXIT_USAGE, "--%s does not go with --done or --reopen",
 			        crm_event_field_name(f));
-	if (contacts.n || list || tasks || bulk.dry_run || nset || spread >= 0 || since || until ||
-	    run.no_promote)
+	if (contacts.n || list || tasks || bulk.dry_run || nset || spread >= 0 || ls.since ||
+	    ls.until || run.no_promote)
 		crm_die(CRM_EXIT_USAGE, "--done and --reopen take a task id alone");
 	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 	crm_cli_task_mark(store, done_id ? done_id : reopen_id, done_id != 0);
@@ -274,12 +274,12 @@ list_main(void)
 		if (v && (rc = crm_event_query_match(query, filters[i], v)))
 			crm_cli_fail(rc, NULL);
 	}
-	if ((rc = crm_event_query_range(query, since, until, msg, sizeof msg)))
+	if ((rc = crm_event_query_range(query, ls.since, ls.until, msg, sizeof msg)))
 		crm_die(crm_status_exit(rc), "%s", msg);
 	if (tasks && (rc = crm_event_query_tasks(query, overdue ? "today" : due_before,
 	                                         msg, sizeof msg)))
 		crm_die(crm_status_exit(rc), "%s", msg);
-	crm_event_query_order(query, reverse, limit);
+	crm_event_query_order(query, reverse, ls.limit);
 	if (contacts.n || from_stdin)
 		list_restrict(-1, NULL, 0);
 	for (int i = 0; i < contacts.n; i++)
@@ -318,7 +318,7 @@ log_main(void)
 	char msg[512];
 	int rc, field;
 
-	if (since || until || reverse || limit >= 0)
+	if (ls.since || ls.until || reverse || ls.limit >= 0)
 		crm_die(CRM_EXIT_USAGE, "--since, --until, --reverse and --limit go with --list");
 	if (!contacts.n && !from_stdin)
 		crm_die(CRM_EXIT_USAGE, "no party: give --contact or records on standard input");
@@ -375,7 +375,7 @@ main(int argc, char **argv)
 		crm_die(CRM_EXIT_STORE, "out of memory");
 	while ((c = getopt_long(argc, argv, "hq", options, NULL)) != -1) {
 		if (crm_cli_common(c, optarg, &common) || crm_cli_bulk_opt(c, optarg, &bulk) ||
-		    crm_cli_contact_opt(c, optarg, &contacts))
+		    crm_cli_contact_opt(c, optarg, &contacts) || crm_cli_listing_opt(c, optarg, &ls))
 			continue;
 		if (c >= OPT_FIELD_BASE) {
 			if (crm_event_set(event, c - OPT_FIELD_BASE, optarg))
@@ -388,17 +388,8 @@ main(int argc, char **argv)
 		case OPT_LIST:
 			list = 1;
 			break;
-		case OPT_SINCE:
-			since = optarg;
-			break;
-		case OPT_UNTIL:
-			until = optarg;
-			break;
 		case OPT_REVERSE:
 			reverse = 1;
-			break;
-		case OPT_LIMIT:
-			limit = crm_cli_number("--limit", optarg);
 			break;
 		case OPT_SET: {
 			const char *v = crm_cli_keyvalue(optarg);
@@ -456,8 +447,8 @@ main(int argc, char **argv)
 	run.bulk = &bulk;
 	run.informat = common.informat;
 	if (import) {
-		if (contacts.n || list || tasks || marking || spread >= 0 || since || until ||
-		    reverse || limit >= 0 || overdue || due_before)
+		if (contacts.n || list || tasks || marking || spread >= 0 || ls.since || ls.until ||
+		    reverse || ls.limit >= 0 || overdue || due_before)
 			crm_die(CRM_EXIT_USAGE, "--import takes its parties from the records: no --contact, "
 			        "--list, --tasks, --spread, --done or --reopen");
 		import_main(argc - optind, argv + optind,

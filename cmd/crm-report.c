@@ -20,14 +20,13 @@
 #include "crm-cli.h"
 
 enum {
-	OPT_SINCE = 0x100, OPT_UNTIL, OPT_PERIOD, OPT_BY, OPT_CHART, OPT_ASCII, OPT_HTML,
+	OPT_PERIOD = 0x100, OPT_BY, OPT_CHART, OPT_ASCII, OPT_HTML,
 	OPT_TITLE, OPT_FORCE,
 };
 
 static const struct option options[] = {
 	CRM_COMMON_OPTIONS,
-	{ "since", 1, NULL, OPT_SINCE },
-	{ "until", 1, NULL, OPT_UNTIL },
+	CRM_RANGE_OPTIONS,
 	{ "period", 1, NULL, OPT_PERIOD },
 	{ "by", 1, NULL, OPT_BY },
 	{ "chart", 0, NULL, OPT_CHART },
@@ -91,18 +90,18 @@ main(int argc, char **argv)
 	struct crm_report_opts o = { 0 };
 	const char *html = NULL, *title = "CRM report";
 	struct crm_cli_scores sc = { 0 };
+	struct crm_cli_listing ls = CRM_CLI_LISTING_INIT;
 	int c, chart = 0, ascii = 0, force = 0, rc;
 	char msg[512];
 
 	crm_cli_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (crm_cli_common(c, optarg, &common) || crm_cli_score_opt(c, optarg, &sc))
+		if (crm_cli_common(c, optarg, &common) || crm_cli_score_opt(c, optarg, &sc) ||
+		    crm_cli_listing_opt(c, optarg, &ls))
 			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout, 0);
-		case OPT_SINCE: o.since = optarg; break;
-		case OPT_UNTIL: o.until = optarg; break;
 		case OPT_PERIOD: o.period = optarg; break;
 		case OPT_BY: o.by = optarg; break;
 		case OPT_CHART: chart = 1; break;
@@ -116,6 +115,8 @@ main(int argc, char **argv)
 	}
 	if (optind == argc)
 		usage(stderr, CRM_EXIT_USAGE);
+	o.since = ls.since;
+	o.until = ls.until;
 	o.as_of = sc.so.as_of;
 	o.currency = sc.so.currency;
 	if (ascii && !chart)

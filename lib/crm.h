@@ -640,7 +640,10 @@ int crm_store_path(const char *path, char *buf, size_t len);
  */
 int crm_store_open(const char *path, int flags, crm_store_t **out);
 
-/* Close a store (NULL allowed): a transaction still open is not committed; the erasure lock is let go. */
+/*
+ * Close a store (NULL allowed): a transaction still open is not
+ * committed; the erasure lock is let go.
+ */
 void crm_store_close(crm_store_t *s);
 
 /* The last error of the store, borrowed ("store error" when s is NULL or has none). */
@@ -781,7 +784,10 @@ typedef struct crm_subject crm_subject_t;
 int crm_subject_new(crm_subject_t **out);
 void crm_subject_free(crm_subject_t *sj);
 
-/* The weights file of the scores that the export shows (NULL: built in; copied).  CRM_OK, CRM_NOMEM. */
+/*
+ * The weights file of the scores that the export shows (NULL: built in;
+ * the path is copied).  CRM_OK, CRM_NOMEM.
+ */
 int crm_subject_weights(crm_subject_t *sj, const char *path);
 
 /*
@@ -894,7 +900,10 @@ char *crm_erasure_plan(const crm_subject_t *sj, const char *counts);
 int crm_gdpr_lock(crm_store_t *s, int wait);
 void crm_gdpr_unlock(crm_store_t *s);
 
-/* The unfinished erasures, oldest first (*ids: caller frees).  CRM_OK, CRM_NOMEM, or a store error. */
+/*
+ * The unfinished erasures, oldest first (*ids: caller frees).  CRM_OK,
+ * CRM_NOMEM, or a store error.
+ */
 int crm_gdpr_pending(crm_store_t *s, int64_t **ids, size_t *n);
 
 /*
@@ -991,8 +1000,8 @@ int crm_segment_pin(crm_store_t *s, const char *name, int64_t party, int in);
  * name scores compute them with o (NULL: now, built-in weights).
  * freeze: CRM_OK; CRM_USAGE (no such segment, a bad rule: msg) or
  * CRM_BADINPUT (a score option: msg); CRM_NOTFOUND (the segment deleted
- * meanwhile); CRM_NOMEM or a store error.  thaw: CRM_OK, CRM_NOTFOUND (no such segment, or not frozen),
- * or a store error.
+ * meanwhile); CRM_NOMEM or a store error.  thaw: CRM_OK, CRM_NOTFOUND
+ * (no such segment, or not frozen), or a store error.
  */
 struct crm_score_opts;
 int crm_segment_freeze(crm_store_t *s, const char *name, const struct crm_score_opts *o,
@@ -1091,7 +1100,10 @@ struct crm_score_opts {
 	const char *weights;    /* a JSON file of weights and thresholds; NULL: built in */
 };
 
-/* Check score options (a weights file is read): CRM_OK, CRM_USAGE, CRM_BADINPUT with msg, CRM_NOMEM. */
+/*
+ * Check score options (a weights file is read): CRM_OK, CRM_USAGE or
+ * CRM_BADINPUT with msg, CRM_NOMEM.
+ */
 int crm_score_check(const struct crm_score_opts *o, char *msg, size_t len);
 
 /* The score a field needs (CRM_SCORE_*), 0 for a field that is no score; not a status. */
