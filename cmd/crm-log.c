@@ -148,6 +148,7 @@ collect(int64_t id, const char *name, long line)
 
 static crm_event_query_t *query;
 
+/* --import: event records from files, each naming its party, in one transaction. */
 static void
 import_main(int nfiles, char **files, int from_stdin)
 {
