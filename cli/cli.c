@@ -530,16 +530,15 @@ crm_cli_dry_run_store(struct crm_common *c)
 }
 
 long
-crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
-                      void (*fn)(int64_t id, long line, void *ctx), void *ctx)
+crm_cli_each_record(FILE *fp, int informat, void (*fn)(crm_party_t *p, long line, void *ctx),
+                    void *ctx)
 {
 	crm_reader_t *r;
 	crm_party_t *p;
-	int64_t id;
 	long n = 0;
 	int rc;
 
-	if ((rc = crm_reader_open(stdin, "-", informat, NULL, &r)))
+	if ((rc = crm_reader_open(fp, "-", informat, NULL, &r)))
 		crm_cli_fail(rc, NULL);
 	crm_reader_party_id(r, 1);
 	while ((rc = crm_reader_next(r, &p)) != CRM_EOF) {
@@ -548,24 +547,51 @@ crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
 		if (rc)
 			crm_cli_fail(rc, crm_reader_error(r));
 		n++;
-		/* A record without any key to a party is no party: never a silent nothing. */
-		const char *type = crm_party_get(p, CRM_F_TYPE);
-		if (!crm_party_id(p) && !crm_party_get(p, CRM_F_EMAIL) && !crm_party_get(p, CRM_F_EXT_ID) &&
-		    !(crm_party_get(p, CRM_F_NAME) && type && !strcmp(type, "organization")))
-			crm_die(CRM_EXIT_BADINPUT, "-:%ld: the record names no party (no id, email or ext_id)",
-			        crm_reader_line(r));
-		rc = crm_party_resolve(s, p, &id);
-		crm_party_free(p);
-		if (rc == CRM_NOTFOUND && skip_missing)
-			continue;
-		if (rc == CRM_NOTFOUND)
-			crm_die(CRM_EXIT_BADINPUT, "-:%ld: no such party", crm_reader_line(r));
-		if (rc)
-			crm_cli_fail(rc, crm_store_errmsg(s));
-		fn(id, crm_reader_line(r), ctx);
+		fn(p, crm_reader_line(r), ctx);
 	}
 	crm_reader_free(r);
 	return n;
+}
+
+struct each_party {
+	crm_store_t *s;
+	int skip_missing;
+	void (*fn)(int64_t id, long line, void *ctx);
+	void *ctx;
+};
+
+/* One record of crm_cli_stdin_parties(): its party, resolved; p freed. */
+static void
+each_party(crm_party_t *p, long line, void *ctx)
+{
+	struct each_party *e = ctx;
+	int64_t id;
+	int rc;
+
+	/* A record without any key to a party is no party: never a silent nothing. */
+	const char *type = crm_party_get(p, CRM_F_TYPE);
+	if (!crm_party_id(p) && !crm_party_get(p, CRM_F_EMAIL) && !crm_party_get(p, CRM_F_EXT_ID) &&
+	    !(crm_party_get(p, CRM_F_NAME) && type && !strcmp(type, "organization")))
+		crm_die(CRM_EXIT_BADINPUT, "-:%ld: the record names no party (no id, email or ext_id)",
+		        line);
+	rc = crm_party_resolve(e->s, p, &id);
+	crm_party_free(p);
+	if (rc == CRM_NOTFOUND && e->skip_missing)
+		return;
+	if (rc == CRM_NOTFOUND)
+		crm_die(CRM_EXIT_BADINPUT, "-:%ld: no such party", line);
+	if (rc)
+		crm_cli_fail(rc, crm_store_errmsg(e->s));
+	e->fn(id, line, e->ctx);
+}
+
+long
+crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
+                      void (*fn)(int64_t id, long line, void *ctx), void *ctx)
+{
+	struct each_party e = { s, skip_missing, fn, ctx };
+
+	return crm_cli_each_record(stdin, informat, each_party, &e);
 }
 
 void

@@ -4,6 +4,21 @@
  * standard input, output files, messages and exit codes.  Unlike the
  * library, these functions print on stderr and exit: a program calls
  * them, never the library.
+ *
+ * Layers: the library (crm.h: base -> store -> records -> formats ->
+ * selection -> features) -> cli/ (this header: cli.c the shared options,
+ * stdin, files and messages; options.c the option groups; bulk.c the bulk
+ * writers' inputs; events.c and tasks.c crm-log's logging, import and
+ * tasks; erasure.c crm-gdpr-export's runs; render.c crm-report's outputs)
+ * -> cmd/ (one program a file: its options, then calls).
+ *
+ * Statuses: a function here that meets an error says so on stderr and
+ * exits with the code of its status (crm_status_exit()); it returns only
+ * on success, with nothing to report, unless its comment says it returns
+ * a status (crm_cli_log_promote()), an exit code (crm_cli_erase()), a
+ * yes or no, or a count.  What it returns is the caller's to free or
+ * close with the function named, else borrowed (argv's strings, static
+ * buffers, the struct it was given).
  */
 #ifndef CRM_CLI_H
 #define CRM_CLI_H
@@ -46,12 +61,112 @@ enum {
 	{ "help", 0, NULL, 'h' }
 
 /*
+ * Option groups that several programs take, declared once: a fragment
+ * of the long option table each, and one function that handles the
+ * group's options, returning 1 when opt was one of them (exiting 2 with
+ * a message on a bad value), 0 otherwise.
+ *
+ * The score options (options.c): which scores to compute (crm-find), and
+ * the settings they are computed with (crm-find, crm-segment,
+ * crm-report; crm-gdpr-export takes --weights alone).  After the options,
+ * crm_cli_score_weights() resolves --weights (else $CRM_WEIGHTS, else the
+ * user's weights.json) into s->so and returns &s->so, which points into s.
+ */
+enum {
+	CRM_OPT_RFM = 0x1100, CRM_OPT_CHURN, CRM_OPT_PROPENSITY, CRM_OPT_SCORES, CRM_OPT_EXPLAIN,
+	CRM_OPT_AS_OF, CRM_OPT_WINDOW, CRM_OPT_CURRENCY, CRM_OPT_WEIGHTS,
+	CRM_OPT_REJECTS = 0x1200, CRM_OPT_FORCE, CRM_OPT_DRY_RUN, CRM_OPT_MAP, CRM_OPT_ENCODING,
+	CRM_OPT_FROM,
+	CRM_OPT_CONTACT = 0x1300,
+	CRM_OPT_SINCE = 0x1400, CRM_OPT_UNTIL, CRM_OPT_LIMIT,
+};
+
+#define CRM_SCORE_PICK_OPTIONS \
+	{ "rfm", 0, NULL, CRM_OPT_RFM }, \
+	{ "churn", 0, NULL, CRM_OPT_CHURN }, \
+	{ "propensity", 0, NULL, CRM_OPT_PROPENSITY }, \
+	{ "scores", 0, NULL, CRM_OPT_SCORES }, \
+	{ "explain", 0, NULL, CRM_OPT_EXPLAIN }
+#define CRM_WEIGHTS_OPTION \
+	{ "weights", 1, NULL, CRM_OPT_WEIGHTS }
+#define CRM_SCORE_OPTIONS \
+	{ "as-of", 1, NULL, CRM_OPT_AS_OF }, \
+	{ "window", 1, NULL, CRM_OPT_WINDOW }, \
+	{ "currency", 1, NULL, CRM_OPT_CURRENCY }, \
+	CRM_WEIGHTS_OPTION
+
+struct crm_cli_scores {
+	int which;                      /* --rfm ... --explain: CRM_SCORE_* bits */
+	struct crm_score_opts so;       /* --as-of, --window, --currency; weights resolved */
+	const char *weights;            /* --weights FILE as given */
+	char wbuf[4096];                /* the path crm_cli_score_weights() builds */
+};
+int crm_cli_score_opt(int opt, const char *arg, struct crm_cli_scores *s);
+const struct crm_score_opts *crm_cli_score_weights(struct crm_cli_scores *s);
+
+/*
+ * The bulk writers' options (crm-add, crm-log --import): --rejects FILE,
+ * --force, --dry-run, --map, --encoding, --from NAME|list, -q | --quiet
+ * (the program puts 'q' in its short options).  Set events to 1 before
+ * parsing for exports and maps of events (crm-log), 0 for parties:
+ * --from list prints that kind's exports and exits 0.  After the
+ * options, crm_cli_bulk_opts_check() exits 2 on --force without --rejects.
+ */
+#define CRM_BULK_OPTIONS \
+	{ "rejects", 1, NULL, CRM_OPT_REJECTS }, \
+	{ "force", 0, NULL, CRM_OPT_FORCE }, \
+	{ "dry-run", 0, NULL, CRM_OPT_DRY_RUN }, \
+	{ "map", 1, NULL, CRM_OPT_MAP }, \
+	{ "encoding", 1, NULL, CRM_OPT_ENCODING }, \
+	{ "from", 1, NULL, CRM_OPT_FROM }, \
+	{ "quiet", 0, NULL, 'q' }
+
+struct crm_cli_bulk_opts {
+	int events;                     /* set by the program: 1 events, 0 parties */
+	const char *rejects, *map, *encoding, *from;    /* the values, NULL when not given */
+	int force, dry_run, quiet;
+};
+int crm_cli_bulk_opt(int opt, char *arg, struct crm_cli_bulk_opts *b);
+void crm_cli_bulk_opts_check(const struct crm_cli_bulk_opts *b);
+
+/*
+ * --contact ID|EMAIL|EXT_ID, up to 64 times (crm-log, crm-segment); more
+ * is exit 2.  The values are argv's; crm_cli_contact() resolves each.
+ */
+#define CRM_CONTACT_OPTION \
+	{ "contact", 1, NULL, CRM_OPT_CONTACT }
+#define CRM_CLI_MAX_CONTACTS 64
+struct crm_cli_contacts {
+	const char *v[CRM_CLI_MAX_CONTACTS];
+	int n;
+};
+int crm_cli_contact_opt(int opt, const char *arg, struct crm_cli_contacts *c);
+
+/*
+ * Listing: --since TIME and --until TIME (crm-log --list, crm-report),
+ * --limit N (crm-find, crm-log; a count, else exit 2).  Start with
+ * CRM_CLI_LISTING_INIT: NULL times, no limit (-1).  The times are
+ * argv's, checked by the library.
+ */
+#define CRM_RANGE_OPTIONS \
+	{ "since", 1, NULL, CRM_OPT_SINCE }, \
+	{ "until", 1, NULL, CRM_OPT_UNTIL }
+#define CRM_LIMIT_OPTION \
+	{ "limit", 1, NULL, CRM_OPT_LIMIT }
+struct crm_cli_listing {
+	const char *since, *until;
+	long limit;
+};
+#define CRM_CLI_LISTING_INIT { NULL, NULL, -1 }
+int crm_cli_listing_opt(int opt, const char *arg, struct crm_cli_listing *l);
+
+/*
  * Handle one shared option: returns 1 when opt was one (exiting 2 with a
  * message on a bad value, 0 after --version), 0 otherwise.
  */
 int crm_cli_common(int opt, const char *arg, struct crm_common *c);
 
-/* Open the store named by c->db, or exit with a message. */
+/* Open the store named by c->db (caller closes it: crm_store_close()), or exit with a message. */
 crm_store_t *crm_cli_store(const struct crm_common *c, int flags);
 
 /* Exit with the code of status after "prog: what: message". */
@@ -132,6 +247,16 @@ void crm_cli_dry_run_store(struct crm_common *c);
  */
 long crm_cli_stdin_parties(crm_store_t *s, int informat, int skip_missing,
                            void (*fn)(int64_t id, long line, void *ctx), void *ctx);
+
+/*
+ * The one way a record stream is read (crm_cli_stdin_parties() is it
+ * over stdin): each party record of fp, named "-" in messages, read in
+ * informat with party_id taken for id: fn(p, line, ctx), which owns p
+ * and frees it.  A bad record exits 3 "-:LINE: ...", an I/O or memory
+ * error 4.  Returns the number of records.
+ */
+long crm_cli_each_record(FILE *fp, int informat, void (*fn)(crm_party_t *p, long line, void *ctx),
+                         void *ctx);
 
 /*
  * Exit 1 with "prog: the stream on standard input named no party ...":
@@ -237,6 +362,101 @@ void crm_cli_bulk_abort(crm_store_t *s, int status, const char *name, long line,
 	__attribute__((noreturn));
 void crm_cli_bulk_end(crm_store_t *s, int dry_run, const char *program, const char *action,
                       const char *counts);
+
+/*
+ * crm-log's events (events.c).  A run's state: the store, the fields the
+ * options gave (event, owned by the program), the printer of what is
+ * logged (NULL with -q), the --rejects file (NULL: a bad record abandons
+ * the import), the bulk options, and the counts.
+ * crm_cli_log_one() logs event for party in the open transaction (begun
+ * at the first), printing it, or exits with "name:line: msg" (rolled
+ * back).  crm_cli_log_promote() makes the buyers of the run customers
+ * unless no_promote: a status (CRM_OK, or the store's error).
+ * crm_cli_log_task() is the crm_cli_spread() callback (ctx: the struct
+ * crm_cli_log): event due then, checked (exit 2 or 4), then logged.
+ * crm_cli_log_end() ends logging: the promotion, the audit entry, and
+ * the commit (the rollback of a dry run), or exits with the store's error.
+ * crm_cli_type_notice() says once per input a type neither known nor
+ * mapped.  --import: crm_cli_log_import_check() checks the option fields
+ * (exit 2), crm_cli_log_import_read() and crm_cli_log_import_seen() are
+ * the struct crm_bulk callbacks (ctx: the struct crm_cli_log), and
+ * crm_cli_log_import_flush() writes the staged events and prints those
+ * logged; an error abandons the import (crm_cli_bulk_abort()).
+ */
+struct crm_cli_log {
+	crm_store_t *store;
+	crm_event_t *event;
+	crm_printer_t *printer;
+	FILE *rejects;
+	const struct crm_cli_bulk_opts *bulk;
+	int informat;                   /* --input-format */
+	int create_missing, no_promote;
+	long nlogged, nunchanged, nread, nrejected, nparties;
+};
+void crm_cli_log_one(struct crm_cli_log *l, int64_t party, const char *name, long line);
+int crm_cli_log_promote(struct crm_cli_log *l, int dry_run);
+void crm_cli_type_notice(const crm_event_t *e, const char *name);
+void crm_cli_log_task(int64_t id, const char *due, void *ctx);
+void crm_cli_log_end(struct crm_cli_log *l, int dry_run);
+void crm_cli_log_import_check(const crm_event_t *event);
+void crm_cli_log_import_read(FILE *fp, const char *name, void *ctx);
+long crm_cli_log_import_seen(void *ctx);
+void crm_cli_log_import_flush(struct crm_cli_log *l);
+
+/*
+ * Tasks spread over days (tasks.c).  crm_cli_ids_add() appends an id to
+ * a growing list (exit 4 when out of memory; the caller frees ids->v).
+ * crm_cli_spread_start() writes the first day: due (YYYY-MM-DD), or
+ * tomorrow.  crm_cli_spread() calls fn(id, date, ctx) for each id in
+ * turn, the dates spread evenly over the working days (Monday to Friday;
+ * all of them when the days hold none) of the days from start; exit 2
+ * on a start that is no date or a spread past the year 9999.
+ * crm_cli_task_mark() marks task id done (done 1) or open again (0), with
+ * its audit entry, in one commit; exit 1 "no task ID", or the store's error.
+ */
+struct crm_cli_ids {
+	int64_t *v;
+	size_t n, cap;
+};
+void crm_cli_ids_add(struct crm_cli_ids *ids, int64_t id);
+void crm_cli_task_mark(crm_store_t *s, int64_t id, int done);
+void crm_cli_spread_start(const char *due, char start[11]);
+void crm_cli_spread(const char *start, long days, const struct crm_cli_ids *ids,
+                    void (*fn)(int64_t id, const char *due, void *ctx), void *ctx);
+
+/*
+ * crm-gdpr-export's runs (erasure.c).
+ * crm_cli_stdin_subjects(): the identifiers on standard input, each
+ * passed to add(v, ctx) (v is the caller's to copy): a record stream
+ * (JSON, or CSV or TSV with a header naming an identifier), kept in
+ * memory, at most 64 MiB (else exit 2), read by crm_cli_each_record(),
+ * whose records give their id, email, phone and ext_id; else one
+ * identifier a line.
+ * crm_cli_erasure_store() opens the store (c->db; exit as
+ * crm_cli_store()) and finishes the erasures left unfinished, unless
+ * dry_run, which only warns that one waits.  crm_cli_erasure_finish()
+ * finishes them: with report, each report on stdout, waiting for the
+ * erasure lock, else a line each on stderr, and one another program
+ * holds left to it; returns the count finished, adding 1 to *dirty for
+ * each with residue or not verified; exits on an error.
+ * crm_cli_erasure_lock() takes the erasure lock (held to exit), finishes
+ * what waits, then begins the write transaction.
+ * crm_cli_erase() erases sj (flags CRM_ERASE_*; dry_run: the plan on
+ * stdout, nothing written), audited as action, then finishes and reports
+ * it on stdout: the exit code (0, 1 nothing left to erase, 4 residue
+ * found), or exits on an error.  crm_cli_erasure_audit() writes an
+ * access's audit entry and commits.  crm_cli_put_doc() prints a JSON
+ * document the library made and frees it (NULL: exit 4).
+ */
+void crm_cli_stdin_subjects(void (*add)(const char *v, void *ctx), void *ctx);
+crm_store_t *crm_cli_erasure_store(const struct crm_common *c, int dry_run);
+size_t crm_cli_erasure_finish(crm_store_t *s, int report, int *dirty);
+void crm_cli_erasure_lock(crm_store_t *s);
+int crm_cli_erase(crm_store_t *s, crm_subject_t *sj, const char *action, const char *request_id,
+                  const char *reason, int flags, int dry_run);
+void crm_cli_erasure_audit(crm_store_t *s, crm_subject_t *sj, const char *action,
+                           const char *request_id, size_t nparties);
+void crm_cli_put_doc(char *doc);
 
 /*
  * crm-report's outputs of a report's tables (render.c): in a printer

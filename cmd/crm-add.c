@@ -15,9 +15,8 @@
 #include "crm-cli.h"
 
 enum {
-	OPT_KEY = 0x100, OPT_CONFLICT, OPT_REJECTS, OPT_FORCE, OPT_DRY_RUN, OPT_MAP, OPT_ENCODING, OPT_FROM,
-	OPT_TAG,
-	OPT_UNTAG, OPT_SET, OPT_TYPE, OPT_KIND, OPT_FIELD_BASE = 0x200,
+	OPT_KEY = 0x100, OPT_CONFLICT, OPT_TAG, OPT_UNTAG, OPT_SET, OPT_TYPE, OPT_KIND,
+	OPT_FIELD_BASE = 0x200,
 };
 
 static const struct option options[] = {
@@ -43,21 +42,15 @@ static const struct option options[] = {
 	{ "set", 1, NULL, OPT_SET },
 	{ "key", 1, NULL, OPT_KEY },
 	{ "on-conflict", 1, NULL, OPT_CONFLICT },
-	{ "rejects", 1, NULL, OPT_REJECTS },
-	{ "force", 0, NULL, OPT_FORCE },
-	{ "dry-run", 0, NULL, OPT_DRY_RUN },
-	{ "map", 1, NULL, OPT_MAP },
-	{ "encoding", 1, NULL, OPT_ENCODING },
-	{ "from", 1, NULL, OPT_FROM },
-	{ "quiet", 0, NULL, 'q' },
+	CRM_BULK_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
 static struct crm_common common;
 static crm_party_t *flags;      /* what the flags say, applied to every record */
 static int nflags;              /* how many field flags were given */
-static int key = CRM_KEY_AUTO, conflict = CRM_ON_MERGE, dry_run, quiet, force;
-static const char *rejects_path, *map, *encoding, *from;
+static int key = CRM_KEY_AUTO, conflict = CRM_ON_MERGE;
+static struct crm_cli_bulk_opts bulk;  /* --rejects, --dry-run, --map ... -q */
 static FILE *rejects, *out;
 static crm_store_t *store;
 static crm_printer_t *printer;
@@ -164,9 +157,9 @@ add_stream(FILE *fp, const char *name)
 	size_t len;
 	int rc;
 
-	if ((rc = crm_reader_open(fp, name, common.informat, map, &r)) ||
-	    (encoding && (rc = crm_reader_encoding(r, encoding))) ||
-	    (from && (rc = crm_reader_from(r, from)))) {
+	if ((rc = crm_reader_open(fp, name, common.informat, bulk.map, &r)) ||
+	    (bulk.encoding && (rc = crm_reader_encoding(r, bulk.encoding))) ||
+	    (bulk.from && (rc = crm_reader_from(r, bulk.from)))) {
 		const char *e = r ? crm_reader_error(r) : "";
 		crm_die(crm_status_exit(rc), "%s", *e ? e : crm_status_str(rc));
 	}
@@ -227,7 +220,7 @@ main(int argc, char **argv)
 	if (!(flags = crm_party_new()))
 		crm_die(CRM_EXIT_STORE, "out of memory");
 	while ((c = getopt_long(argc, argv, "hq", options, NULL)) != -1) {
-		if (crm_cli_common(c, optarg, &common))
+		if (crm_cli_common(c, optarg, &common) || crm_cli_bulk_opt(c, optarg, &bulk))
 			continue;
 		if (c >= OPT_FIELD_BASE) {
 			if (crm_party_set(flags, c - OPT_FIELD_BASE, optarg))
@@ -238,9 +231,6 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'h':
 			usage(stdout, 0);
-		case 'q':
-			quiet = 1;
-			break;
 		case OPT_TAG:
 			if (crm_party_add_tag(flags, optarg))
 				crm_die(CRM_EXIT_STORE, "out of memory");
@@ -271,59 +261,13 @@ main(int argc, char **argv)
 			else if (!strcmp(optarg, "error")) conflict = CRM_ON_ERROR;
 			else crm_die(CRM_EXIT_USAGE, "unknown --on-conflict '%s' (merge, replace, skip, error)", optarg);
 			break;
-		case OPT_REJECTS:
-			rejects_path = optarg;
-			break;
-		case OPT_FORCE:
-			force = 1;
-			break;
-		case OPT_DRY_RUN:
-			dry_run = 1;
-			break;
-		case OPT_FROM:
-			if (!strcmp(optarg, "list")) {
-				for (int i = 0; crm_presets[i].name; i++)
-					printf("%-12s %s%s\n", crm_presets[i].name, crm_presets[i].what,
-					       crm_presets[i].date_order == 'm' ? "; dates M/D/YYYY" :
-					       crm_presets[i].date_order == 'd' ? "; dates D/M/YYYY" : "");
-				crm_close_stdout();
-				exit(0);
-			}
-			{
-				int known = 0;
-				for (int i = 0; crm_presets[i].name; i++)
-					known |= !strcasecmp(optarg, crm_presets[i].name);
-				for (int i = 0; !known && crm_event_presets[i].name; i++)
-					if (!strcasecmp(optarg, crm_event_presets[i].name))
-						crm_die(CRM_EXIT_USAGE, "--from: %s is an export of events: "
-						        "crm-log --import --from %s", optarg, crm_event_presets[i].name);
-				if (!known)
-					crm_die(CRM_EXIT_USAGE, "--from: unknown export '%s' (crm-add --from list)",
-					        optarg);
-			}
-			from = optarg;
-			break;
-		case OPT_ENCODING:
-			if (crm_encoding_check(optarg))
-				crm_die(CRM_EXIT_USAGE, "--encoding: unknown encoding '%s' (iconv -l lists them)",
-				        optarg);
-			encoding = optarg;
-			break;
-		case OPT_MAP: {
-			char msg[256];
-			if (crm_map_check(optarg, 0, msg, sizeof msg))
-				crm_die(CRM_EXIT_USAGE, "%s", msg);
-			map = optarg;
-			break;
-		}
 		default:
 			usage(stderr, CRM_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (force && !rejects_path)
-		crm_die(CRM_EXIT_USAGE, "--force goes with --rejects");
+	crm_cli_bulk_opts_check(&bulk);
 
 	int from_stdin = argc == 0 && !common.no_stdin && crm_stdin_is_stream();
 	if (nflags && (argc > 0 || from_stdin)) {
@@ -339,7 +283,7 @@ main(int argc, char **argv)
 	crm_cli_input_files(argc, argv);
 
 	/* Output waits in a temporary file until the transaction is committed. */
-	if (!quiet) {
+	if (!bulk.quiet) {
 		char msg[256];
 		out = crm_cli_spool();
 		if ((rc = crm_printer_open(out, crm_cli_outformat(&common), common.fields, NULL,
@@ -347,12 +291,13 @@ main(int argc, char **argv)
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
 	/* Before the store is opened (or a dry run's stands in): never one of its files. */
-	if (rejects_path)
-		rejects = crm_cli_rejects_open(rejects_path, common.db, force, argc, argv, from_stdin);
-	if (dry_run)
+	if (bulk.rejects)
+		rejects = crm_cli_rejects_open(bulk.rejects, common.db, bulk.force, argc, argv,
+		                               from_stdin);
+	if (bulk.dry_run)
 		crm_cli_dry_run_store(&common);
 	store = crm_cli_store(&common, 0);
-	crm_cli_progress_start(quiet);
+	crm_cli_progress_start(bulk.quiet);
 
 	if (argc == 0 && !from_stdin) {
 		char msg[512];
@@ -364,7 +309,7 @@ main(int argc, char **argv)
 		struct crm_bulk b = { store, argc, argv, add_stream_cb, seen_cb, NULL };
 		crm_cli_bulk_inputs(&b);
 	}
-	if (nread > 4096 && !dry_run)
+	if (nread > 4096 && !bulk.dry_run)
 		crm_cli_progress(nread, "indexing and committing...");
 	if (rejects)
 		crm_cli_rejects_close(rejects);
@@ -372,7 +317,7 @@ main(int argc, char **argv)
 	snprintf(counts, sizeof counts, "{\"read\":%ld,\"created\":%ld,\"updated\":%ld,"
 	         "\"unchanged\":%ld,\"rejected\":%ld}", nread, ncreated, nupdated, nunchanged,
 	         nrejected);
-	crm_cli_bulk_end(store, dry_run, "crm-add", "write", ncreated || nupdated ? counts : NULL);
+	crm_cli_bulk_end(store, bulk.dry_run, "crm-add", "write", ncreated || nupdated ? counts : NULL);
 	crm_store_close(store);
 	store = NULL;
 
@@ -381,9 +326,9 @@ main(int argc, char **argv)
 		crm_printer_free(printer);
 		crm_cli_unspool(out);
 	}
-	if (!quiet && (argc > 0 || from_stdin || dry_run))
+	if (!bulk.quiet && (argc > 0 || from_stdin || bulk.dry_run))
 		fprintf(stderr, "%s: %s%ld read, %ld created, %ld updated, %ld unchanged, %ld rejected\n",
-		        crm_progname, dry_run ? "dry run, nothing written: " : "",
+		        crm_progname, bulk.dry_run ? "dry run, nothing written: " : "",
 		        nread, ncreated, nupdated, nunchanged, nrejected);
 	crm_party_free(flags);
 	crm_close_stdout();

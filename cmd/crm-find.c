@@ -10,25 +10,17 @@
 #include "crm-cli.h"
 
 enum {
-	OPT_SORT = 0x100, OPT_LIMIT, OPT_COUNT, OPT_IDS, OPT_RFM, OPT_CHURN, OPT_PROPENSITY,
-	OPT_SCORES, OPT_EXPLAIN, OPT_AS_OF, OPT_WINDOW, OPT_CURRENCY, OPT_WEIGHTS,
+	OPT_SORT = 0x100, OPT_COUNT, OPT_IDS,
 };
 
 static const struct option options[] = {
 	CRM_COMMON_OPTIONS,
 	{ "sort", 1, NULL, OPT_SORT },
-	{ "limit", 1, NULL, OPT_LIMIT },
+	CRM_LIMIT_OPTION,
 	{ "count", 0, NULL, OPT_COUNT },
 	{ "ids", 0, NULL, OPT_IDS },
-	{ "rfm", 0, NULL, OPT_RFM },
-	{ "churn", 0, NULL, OPT_CHURN },
-	{ "propensity", 0, NULL, OPT_PROPENSITY },
-	{ "scores", 0, NULL, OPT_SCORES },
-	{ "explain", 0, NULL, OPT_EXPLAIN },
-	{ "as-of", 1, NULL, OPT_AS_OF },
-	{ "window", 1, NULL, OPT_WINDOW },
-	{ "currency", 1, NULL, OPT_CURRENCY },
-	{ "weights", 1, NULL, OPT_WEIGHTS },
+	CRM_SCORE_PICK_OPTIONS,
+	CRM_SCORE_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -75,16 +67,16 @@ main(int argc, char **argv)
 	struct crm_common common = { 0 };
 	char **terms, **args;
 	int nterms = 0, nargs = 0, count = 0, ids = 0, c, rc;
-	const char *sort = NULL, *weights = NULL;
-	struct crm_score_opts so = { 0 };
-	int scores = 0;
-	long limit = -1;
+	const char *sort = NULL;
+	struct crm_cli_scores sc = { 0 };
+	struct crm_cli_listing ls = CRM_CLI_LISTING_INIT;
 	char msg[512];
 
 	crm_cli_init(argv[0]);
 	args = crm_cli_args(argc, argv, options, &nargs);
 	while ((c = getopt_long(nargs, args, "h", options, NULL)) != -1) {
-		if (crm_cli_common(c, optarg, &common))
+		if (crm_cli_common(c, optarg, &common) || crm_cli_score_opt(c, optarg, &sc) ||
+		    crm_cli_listing_opt(c, optarg, &ls))
 			continue;
 		switch (c) {
 		case 'h':
@@ -92,24 +84,12 @@ main(int argc, char **argv)
 		case OPT_SORT:
 			sort = optarg;
 			break;
-		case OPT_LIMIT:
-			limit = crm_cli_number("--limit", optarg);
-			break;
 		case OPT_COUNT:
 			count = 1;
 			break;
 		case OPT_IDS:
 			ids = 1;
 			break;
-		case OPT_RFM: scores |= CRM_SCORE_RFM; break;
-		case OPT_CHURN: scores |= CRM_SCORE_CHURN; break;
-		case OPT_PROPENSITY: scores |= CRM_SCORE_PROPENSITY; break;
-		case OPT_SCORES: scores |= CRM_SCORE_RFM | CRM_SCORE_CHURN | CRM_SCORE_PROPENSITY; break;
-		case OPT_EXPLAIN: scores |= CRM_SCORE_EXPLAIN; break;
-		case OPT_AS_OF: so.as_of = optarg; break;
-		case OPT_WINDOW: so.window = optarg; break;
-		case OPT_CURRENCY: so.currency = optarg; break;
-		case OPT_WEIGHTS: weights = optarg; break;
 		default:
 			/* Run by crm-segment NAME, whose usage is not this one. */
 			if (strcmp(crm_progname, "crm-find"))
@@ -124,10 +104,10 @@ main(int argc, char **argv)
 	terms = crm_cli_operands(argc, argv, args, nargs, optind, &nterms);
 
 	/* --explain alone explains all three scores. */
+	int scores = sc.which;
 	if (scores == CRM_SCORE_EXPLAIN)
 		scores |= CRM_SCORE_RFM | CRM_SCORE_CHURN | CRM_SCORE_PROPENSITY;
-	char wbuf[4096];
-	so.weights = crm_cli_config(weights, "CRM_WEIGHTS", "weights.json", wbuf, sizeof wbuf);
+	const struct crm_score_opts *so = crm_cli_score_weights(&sc);
 
 	crm_store_t *store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 	crm_query_t *q;
@@ -135,8 +115,8 @@ main(int argc, char **argv)
 		crm_die(crm_status_exit(rc), "%s", msg);
 	if (sort && (rc = crm_query_sort(q, sort, msg, sizeof msg)))
 		crm_die(crm_status_exit(rc), "%s", msg);
-	crm_query_limit(q, limit);
-	if ((rc = crm_query_scores(q, count || ids ? 0 : scores, &so, msg, sizeof msg)))
+	crm_query_limit(q, ls.limit);
+	if ((rc = crm_query_scores(q, count || ids ? 0 : scores, so, msg, sizeof msg)))
 		crm_die(crm_status_exit(rc), "%s", msg);
 
 	if (!common.no_stdin && crm_stdin_is_stream()) {
@@ -168,7 +148,7 @@ main(int argc, char **argv)
 			crm_die(crm_status_exit(rc), "%s", msg);
 		crm_strings_free(keys);
 		/* Score columns named by --fields are computed too; others are not read. */
-		if (pr && (rc = crm_query_scores(q, crm_printer_scores(pr), &so, msg, sizeof msg)))
+		if (pr && (rc = crm_query_scores(q, crm_printer_scores(pr), so, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 		if (pr)
 			crm_query_fields(q, crm_printer_fields(pr));

@@ -20,24 +20,20 @@
 #include "crm-cli.h"
 
 enum {
-	OPT_SINCE = 0x100, OPT_UNTIL, OPT_AS_OF, OPT_PERIOD, OPT_BY, OPT_CURRENCY, OPT_CHART,
-	OPT_ASCII, OPT_HTML, OPT_TITLE, OPT_WEIGHTS, OPT_WINDOW, OPT_FORCE,
+	OPT_PERIOD = 0x100, OPT_BY, OPT_CHART, OPT_ASCII, OPT_HTML,
+	OPT_TITLE, OPT_FORCE,
 };
 
 static const struct option options[] = {
 	CRM_COMMON_OPTIONS,
-	{ "since", 1, NULL, OPT_SINCE },
-	{ "until", 1, NULL, OPT_UNTIL },
-	{ "as-of", 1, NULL, OPT_AS_OF },
+	CRM_RANGE_OPTIONS,
 	{ "period", 1, NULL, OPT_PERIOD },
 	{ "by", 1, NULL, OPT_BY },
-	{ "currency", 1, NULL, OPT_CURRENCY },
 	{ "chart", 0, NULL, OPT_CHART },
 	{ "ascii", 0, NULL, OPT_ASCII },
 	{ "html", 1, NULL, OPT_HTML },
 	{ "title", 1, NULL, OPT_TITLE },
-	{ "weights", 1, NULL, OPT_WEIGHTS },
-	{ "window", 1, NULL, OPT_WINDOW },
+	CRM_SCORE_OPTIONS,
 	{ "force", 0, NULL, OPT_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
@@ -92,36 +88,37 @@ int
 main(int argc, char **argv)
 {
 	struct crm_report_opts o = { 0 };
-	const char *html = NULL, *title = "CRM report", *weights = NULL;
+	const char *html = NULL, *title = "CRM report";
+	struct crm_cli_scores sc = { 0 };
+	struct crm_cli_listing ls = CRM_CLI_LISTING_INIT;
 	int c, chart = 0, ascii = 0, force = 0, rc;
-	char msg[512], wbuf[4096];
+	char msg[512];
 
 	crm_cli_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (crm_cli_common(c, optarg, &common))
+		if (crm_cli_common(c, optarg, &common) || crm_cli_score_opt(c, optarg, &sc) ||
+		    crm_cli_listing_opt(c, optarg, &ls))
 			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout, 0);
-		case OPT_SINCE: o.since = optarg; break;
-		case OPT_UNTIL: o.until = optarg; break;
-		case OPT_AS_OF: o.as_of = optarg; o.scores.as_of = optarg; break;
 		case OPT_PERIOD: o.period = optarg; break;
 		case OPT_BY: o.by = optarg; break;
-		case OPT_CURRENCY: o.currency = optarg; o.scores.currency = optarg; break;
 		case OPT_CHART: chart = 1; break;
 		case OPT_ASCII: ascii = 1; break;
 		case OPT_HTML: html = optarg; break;
 		case OPT_FORCE: force = 1; break;
 		case OPT_TITLE: title = optarg; break;
-		case OPT_WEIGHTS: weights = optarg; break;
-		case OPT_WINDOW: o.scores.window = optarg; break;
 		default:
 			usage(stderr, CRM_EXIT_USAGE);
 		}
 	}
 	if (optind == argc)
 		usage(stderr, CRM_EXIT_USAGE);
+	o.since = ls.since;
+	o.until = ls.until;
+	o.as_of = sc.so.as_of;
+	o.currency = sc.so.currency;
 	if (ascii && !chart)
 		crm_die(CRM_EXIT_USAGE, "--ascii goes with --chart");
 	if (chart && html)
@@ -170,7 +167,7 @@ main(int argc, char **argv)
 		if (!revenue)
 			crm_die(CRM_EXIT_USAGE, "--by goes with revenue (for parties, use the report by FIELD)");
 	}
-	o.scores.weights = crm_cli_config(weights, "CRM_WEIGHTS", "weights.json", wbuf, sizeof wbuf);
+	o.scores = *crm_cli_score_weights(&sc);
 
 	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
 	if (!common.no_stdin && crm_stdin_is_stream()) {

@@ -15,8 +15,7 @@
 
 enum {
 	OPT_SAVE = 0x100, OPT_DESCRIPTION, OPT_LIST, OPT_SHOW, OPT_DELETE, OPT_INCLUDE, OPT_EXCLUDE,
-	OPT_FREEZE, OPT_THAW, OPT_CONTACT, OPT_ATTRITION, OPT_PERIOD, OPT_AS_OF, OPT_CURRENCY,
-	OPT_WEIGHTS, OPT_WINDOW,
+	OPT_FREEZE, OPT_THAW, OPT_ATTRITION, OPT_PERIOD,
 };
 
 static const struct option options[] = {
@@ -30,13 +29,10 @@ static const struct option options[] = {
 	{ "exclude", 1, NULL, OPT_EXCLUDE },
 	{ "freeze", 1, NULL, OPT_FREEZE },
 	{ "thaw", 1, NULL, OPT_THAW },
-	{ "contact", 1, NULL, OPT_CONTACT },
+	CRM_CONTACT_OPTION,
 	{ "attrition", 0, NULL, OPT_ATTRITION },
 	{ "period", 1, NULL, OPT_PERIOD },
-	{ "as-of", 1, NULL, OPT_AS_OF },
-	{ "currency", 1, NULL, OPT_CURRENCY },
-	{ "weights", 1, NULL, OPT_WEIGHTS },
-	{ "window", 1, NULL, OPT_WINDOW },
+	CRM_SCORE_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -213,10 +209,10 @@ int
 main(int argc, char **argv)
 {
 	const char *save = NULL, *description = NULL, *show = NULL, *del = NULL, *include = NULL;
-	const char *exclude = NULL, *freeze = NULL, *thaw = NULL, *period = NULL, *weights = NULL;
-	struct crm_score_opts so = { 0 };
-	const char *contacts[64];
-	int c, rc, list = 0, ncontacts = 0, attrition = 0;
+	const char *exclude = NULL, *freeze = NULL, *thaw = NULL, *period = NULL;
+	struct crm_cli_scores sc = { 0 };
+	struct crm_cli_contacts ct = { .n = 0 };
+	int c, rc, list = 0, attrition = 0;
 	char msg[512];
 
 	crm_cli_init(argv[0]);
@@ -260,7 +256,8 @@ main(int argc, char **argv)
 	int nargs, nterms;
 	char **args = crm_cli_args(argc, argv, options, &nargs), **terms;
 	while ((c = getopt_long(nargs, args, "h", options, NULL)) != -1) {
-		if (crm_cli_common(c, optarg, &common))
+		if (crm_cli_common(c, optarg, &common) || crm_cli_score_opt(c, optarg, &sc) ||
+		    crm_cli_contact_opt(c, optarg, &ct))
 			continue;
 		switch (c) {
 		case 'h':
@@ -276,15 +273,6 @@ main(int argc, char **argv)
 		case OPT_THAW: thaw = optarg; break;
 		case OPT_ATTRITION: attrition = 1; break;
 		case OPT_PERIOD: period = optarg; break;
-		case OPT_AS_OF: so.as_of = optarg; break;
-		case OPT_CURRENCY: so.currency = optarg; break;
-		case OPT_WEIGHTS: weights = optarg; break;
-		case OPT_WINDOW: so.window = optarg; break;
-		case OPT_CONTACT:
-			if (ncontacts == 64)
-				crm_die(CRM_EXIT_USAGE, "at most 64 --contact; pipe records for more");
-			contacts[ncontacts++] = optarg;
-			break;
 		default:
 			usage(stderr, CRM_EXIT_USAGE);
 		}
@@ -299,12 +287,12 @@ main(int argc, char **argv)
 		        "--freeze, --thaw and --attrition at a time");
 	if (period && !attrition)
 		crm_die(CRM_EXIT_USAGE, "--period goes with --attrition");
-	if (!attrition && !freeze && (so.as_of || so.currency || weights || so.window))
+	if (!attrition && !freeze && (sc.so.as_of || sc.so.currency || sc.weights || sc.so.window))
 		crm_die(CRM_EXIT_USAGE, "--as-of, --window, --currency and --weights go with scores, "
 		        "--freeze or --attrition");
 	if (description && !save)
 		crm_die(CRM_EXIT_USAGE, "--description goes with --save");
-	if (ncontacts && !include && !exclude)
+	if (ct.n && !include && !exclude)
 		crm_die(CRM_EXIT_USAGE, "--contact goes with --include or --exclude");
 	if (!save && nterms)
 		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'", terms[0]);
@@ -314,9 +302,7 @@ main(int argc, char **argv)
 	store = crm_cli_store(&common, save ? 0 : CRM_STORE_NOCREATE);
 	rc = 0;
 	if (attrition) {
-		char wbuf[4096];
-		so.weights = crm_cli_config(weights, "CRM_WEIGHTS", "weights.json", wbuf, sizeof wbuf);
-		rc = print_attrition(&so, period);
+		rc = print_attrition(crm_cli_score_weights(&sc), period);
 	} else if (save) {
 		int created;
 		crm_cli_begin_once(store);
@@ -339,14 +325,14 @@ main(int argc, char **argv)
 	} else if (include || exclude) {
 		const char *name = include ? include : exclude;
 		long n = 0;
-		for (int i = 0; i < ncontacts; i++)
-			pin(name, crm_cli_contact(store, contacts[i]), include != NULL, &n);
+		for (int i = 0; i < ct.n; i++)
+			pin(name, crm_cli_contact(store, ct.v[i]), include != NULL, &n);
 		if (!common.no_stdin && crm_stdin_is_stream()) {
 			pin_name = name;
 			pin_in = include != NULL;
 			pin_count = &n;
 			if (!crm_cli_stdin_parties(store, common.informat, 0, pin_stdin, NULL) &&
-			    !ncontacts)
+			    !ct.n)
 				crm_cli_empty_stream();
 		}
 		if (!n)
@@ -357,9 +343,8 @@ main(int argc, char **argv)
 	} else if (freeze) {
 		int64_t n = 0;
 		crm_cli_begin_once(store);
-		char wbuf[4096];
-		so.weights = crm_cli_config(weights, "CRM_WEIGHTS", "weights.json", wbuf, sizeof wbuf);
-		if ((rc = crm_segment_freeze(store, freeze, &so, &n, msg, sizeof msg)))
+		if ((rc = crm_segment_freeze(store, freeze, crm_cli_score_weights(&sc), &n, msg,
+		                             sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", rc == CRM_USAGE || rc == CRM_BADINPUT ? msg :
 			        crm_store_errmsg(store));
 		commit("segment-freeze", (long)n);
