@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# tests/layers.sh LIB: check the objects of libcrm (the archive LIB, or a
-# directory of objects) against
+# tests/layers.sh LIB [SRC]: check the objects of libcrm (the archive LIB,
+# or a directory of objects), and the sources in the directory SRC, against
 # the library's layers, from what each object defines and uses (nm):
 #
 #   base       util fields text norm when money
@@ -15,10 +15,14 @@
 # An object uses only objects of its own layer or of the layers above it
 # in this list, and the uses make no cycle; no object refers to exit,
 # abort, getenv, stdin, stdout, stderr or printf (the library never exits,
-# never reads the environment and never prints: cli/ does).  Prints each
+# never reads the environment and never prints: cli/ does).  Only the
+# store's files (store, schema), segment, ledger, audit and the files
+# named *-sql call SQLite or, in SRC, hold SQL text in a string: a second
+# store engine touches those alone.  Prints each
 # fault on a line and exits 1, or prints nothing and exits 0.
 set -u
-lib=${1:?usage: layers.sh LIB.a|DIR}
+lib=${1:?usage: layers.sh LIB.a|DIR [SRC]}
+src=${2:-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/crm-layers.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 if [ -f "$lib" ]; then
@@ -58,6 +62,28 @@ bad=$(awk '$2 ~ /^(exit|_exit|abort|getenv|secure_getenv|stdin|stdout|stderr|pri
 if [ -n "$bad" ]; then
 	echo "$bad"
 	faults=$((faults + $(echo "$bad" | wc -l)))
+fi
+# SQL: in the store's files and the persistence files alone.
+sql_ok() {
+	case $1 in
+	store | schema | segment | ledger | audit | *-sql) return 0 ;;
+	esac
+	return 1
+}
+for f in $(awk '$2 ~ /^sqlite3_/ { print $1 }' "$tmp/uses" | sort -u); do
+	sql_ok "$f" && continue
+	echo "$f: uses SQLite ($(awk -v f="$f" '$1 == f && $2 ~ /^sqlite3_/ { print $2; exit }' "$tmp/uses")) outside the store's files"
+	faults=$((faults + 1))
+done
+if [ -n "$src" ]; then
+	for c in "$src"/*.c; do
+		f=$(basename "$c" .c)
+		sql_ok "$f" && continue
+		hit=$(grep -nE '"[^"]*\<(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|FROM|WHERE|VACUUM)\>' "$c" | head -1 | cut -d: -f1)
+		[ -n "$hit" ] || continue
+		echo "$f.c:$hit: SQL text outside the store's files"
+		faults=$((faults + 1))
+	done
 fi
 # The edges between objects, once each, with one symbol that makes each.
 awk 'NR == FNR { def[$1] = $2; next } ($2 in def) && def[$2] != $1 { e = $1 " " def[$2]; if (!(e in seen)) { seen[e] = $2; print e, $2 } }' \
