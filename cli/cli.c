@@ -549,7 +549,7 @@ crm_cli_each_record(FILE *fp, int informat, void (*fn)(crm_party_t *p, long line
 		n++;
 		fn(p, crm_reader_line(r), ctx);
 	}
-	crm_reader_free(r);
+	crm_reader_close(r);
 	return n;
 }
 

@@ -194,7 +194,7 @@ crm_cli_log_import_flush(struct crm_cli_log *l)
 	}
 	if (rc != CRM_EOF)
 		abort_import(l, rc, "store", 0, crm_store_errmsg(l->store));
-	crm_event_query_free(query);
+	crm_event_query_close(query);
 }
 
 void
@@ -249,7 +249,7 @@ crm_cli_log_import_read(FILE *fp, const char *name, void *ctx)
 		crm_cli_progress(l->nread, NULL);
 	}
 	told_clear();
-	crm_reader_free(r);
+	crm_reader_close(r);
 }
 
 long

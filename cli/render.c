@@ -119,7 +119,7 @@ table(const crm_report_t *t, int fmt, const char *fields, int print_flags, int m
 		crm_die(CRM_EXIT_STORE, "write error:");
 	if (fmt == CRM_OUT_TABLE && !crm_report_nrows(t))
 		puts("(no rows)");
-	crm_printer_free(pr);
+	crm_printer_close(pr);
 	free(v);
 }
 

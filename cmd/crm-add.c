@@ -194,7 +194,7 @@ add_stream(FILE *fp, const char *name)
 		add_one(p, name, crm_reader_line(r), raw, len, crm_reader_header(r));
 		crm_party_free(p);
 	}
-	crm_reader_free(r);
+	crm_reader_close(r);
 }
 
 static void
@@ -323,7 +323,7 @@ main(int argc, char **argv)
 
 	if (printer) {
 		crm_printer_finish(printer);
-		crm_printer_free(printer);
+		crm_printer_close(printer);
 		crm_cli_unspool(out);
 	}
 	if (!bulk.quiet && (argc > 0 || from_stdin || bulk.dry_run))

@@ -169,10 +169,10 @@ main(int argc, char **argv)
 				crm_printer_finish(pr);
 			if (absent)
 				crm_warn("--fields: no party printed has %s", absent);
-			crm_printer_free(pr);
+			crm_printer_close(pr);
 		}
 	}
-	crm_query_free(q);
+	crm_query_close(q);
 	crm_store_close(store);
 	free(terms);
 	free(args);

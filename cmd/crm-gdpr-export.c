@@ -134,7 +134,7 @@ do_audit(void)
 	if (rc != CRM_EOF)
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	crm_printer_finish(pr);
-	crm_printer_free(pr);
+	crm_printer_close(pr);
 	return n ? 0 : CRM_EXIT_NOMATCH;
 }
 

@@ -125,7 +125,7 @@ flush_output(void)
 	if (!run.printer)
 		return;
 	crm_printer_finish(run.printer);
-	crm_printer_free(run.printer);
+	crm_printer_close(run.printer);
 	crm_cli_unspool(out);
 }
 
@@ -304,8 +304,8 @@ list_main(void)
 		crm_printer_finish(printer);
 	if (absent)
 		crm_warn("--fields: no event listed has %s", absent);
-	crm_printer_free(printer);
-	crm_event_query_free(query);
+	crm_printer_close(printer);
+	crm_event_query_close(query);
 	crm_event_free(event);
 	crm_store_close(store);
 	crm_close_stdout();

@@ -131,7 +131,7 @@ print_segments(const char *name)
 	if (n || common.format == CRM_OUT_CSV || common.format == CRM_OUT_TSV ||
 	    common.format == CRM_OUT_JSON)
 		crm_printer_finish(pr);
-	crm_printer_free(pr);
+	crm_printer_close(pr);
 	if (!n && name)
 		crm_die(CRM_EXIT_NOMATCH, "no segment '%s'", name);
 	return n ? 0 : CRM_EXIT_NOMATCH;
@@ -163,7 +163,7 @@ print_attrition(const struct crm_score_opts *so, const char *period)
 	if (crm_printer_row(pr, v, 1ULL << 2 | 1ULL << 3 | 1ULL << 4 | 1ULL << 5) ||
 	    crm_printer_finish(pr))
 		crm_die(CRM_EXIT_STORE, "write error:");
-	crm_printer_free(pr);
+	crm_printer_close(pr);
 	return 0;
 }
 

@@ -170,7 +170,7 @@ put_segments(crm_store_t *s, crm_subject_t *sj, FILE *out)
 			                             "party_id", (json_int_t)crm_party_id(p)));
 			crm_party_free(p);
 		}
-		crm_query_free(q);
+		crm_query_close(q);
 		if (rc == CRM_EOF)
 			rc = CRM_OK;
 	}
@@ -351,8 +351,8 @@ put_scores(crm_store_t *s, crm_subject_t *sj, FILE *out, const char *now, char *
 done:
 	if (!rc)
 		fputs("}", out);
-	crm_printer_free(pr);
-	crm_query_free(q);
+	crm_printer_close(pr);
+	crm_query_close(q);
 	strv_clear(&terms);
 	return rc;
 }
@@ -412,7 +412,7 @@ crm_gdpr_export(crm_store_t *s, crm_subject_t *sj, const char *request_id,
 	}
 	if (!rc)
 		rc = crm_printer_finish(pr);
-	crm_printer_free(pr);
+	crm_printer_close(pr);
 	pr = NULL;
 	for (int tasks = 0; tasks < 2 && !rc; tasks++) {
 		if ((rc = put_key(out, ",\n", tasks ? "tasks" : "events")) ||
@@ -432,11 +432,11 @@ crm_gdpr_export(crm_store_t *s, crm_subject_t *sj, const char *request_id,
 			if (rc == CRM_EOF)
 				rc = CRM_OK;
 		}
-		crm_event_query_free(q);
+		crm_event_query_close(q);
 		q = NULL;
 		if (!rc)
 			rc = crm_printer_finish(pr);
-		crm_printer_free(pr);
+		crm_printer_close(pr);
 		pr = NULL;
 	}
 	if (!rc && !(rc = put_key(out, ",\n", "segments")) && !(rc = put_segments(s, sj, out)) &&
@@ -590,14 +590,14 @@ crm_gdpr_portable(crm_store_t *s, crm_subject_t *sj, const char *dir, const char
 			if (rc == CRM_EOF)
 				rc = CRM_OK;
 		}
-		crm_event_query_free(q);
+		crm_event_query_close(q);
 		crm_party_free(p);
 	}
 	for (int i = 0; i < 4 && !rc; i++)
 		rc = crm_printer_finish(pr[i]);
 out:
 	for (int i = 0; i < 4; i++) {
-		crm_printer_free(pr[i]);
+		crm_printer_close(pr[i]);
 		if (fp[i] && !rc)
 			named[i] = !(rc = commit_file(fp[i], tmp[i], dir, names[i], msg, len));
 		else if (fp[i])

@@ -43,10 +43,14 @@
  *   new / free       an object made by crm_X_new() (NULL, or CRM_NOMEM,
  *                    when out of memory), freed by crm_X_free(), which
  *                    takes NULL;
- *   open / next / close (or free)
- *                    a stream or an iterator: crm_X_next() gives CRM_OK
- *                    and an item, then CRM_EOF; closed or freed once,
- *                    whatever next returned;
+ *   open / next / close
+ *                    a handle, a stream or an iterator (the store, a
+ *                    reader, a printer, a compiled query, an event
+ *                    query, a segment, the audit trail; a compiled query
+ *                    is opened by crm_query_compile()): crm_X_next()
+ *                    gives CRM_OK and an item, then CRM_EOF; closed once
+ *                    by crm_X_close(), which takes NULL, whatever next
+ *                    returned;
  *   begin / commit / rollback
  *                    the store's one write transaction;
  *   stage / flush    rows held in the transaction, written at once;
@@ -326,7 +330,7 @@ int crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *r
  * List events: open a query, narrow it, then step through it with
  * crm_event_query_next() (CRM_OK and *out, caller frees with
  * crm_event_free(); CRM_EOF at the end; a store error), then free it with
- * crm_event_query_free() (NULL allowed).  open: CRM_OK, CRM_NOMEM.
+ * crm_event_query_close() (NULL allowed).  open: CRM_OK, CRM_NOMEM.
  * match: channel, type, direction or campaign equal to value; CRM_OK,
  * CRM_USAGE (a field that is none of these), CRM_NOMEM.  range: since
  * (inclusive) and until (exclusive), any crm-log(1) time; CRM_OK,
@@ -354,7 +358,7 @@ int crm_event_query_tasks(crm_event_query_t *q, const char *due_before, char *ms
 int crm_task_set_status(crm_store_t *s, int64_t id, int done);
 int crm_event_query_restrict(crm_event_query_t *q, int64_t party_id);
 int crm_event_query_next(crm_event_query_t *q, crm_event_t **out);
-void crm_event_query_free(crm_event_query_t *q);
+void crm_event_query_close(crm_event_query_t *q);
 
 /*
  * Bulk import: stage checked events for their parties inside a
@@ -410,7 +414,7 @@ enum crm_informat { CRM_IN_AUTO, CRM_IN_CSV, CRM_IN_JSONL, CRM_IN_VCARD, CRM_IN_
  * one token each (not a header: a field name) CRM_IN_LINES, else CSV.
  * map is a "From=to,From2=to2" header mapping or NULL.
  * CRM_OK (*out set), CRM_USAGE for a bad map, CRM_NOMEM.  The caller
- * frees the reader with crm_reader_free() (NULL allowed).
+ * frees the reader with crm_reader_close() (NULL allowed).
  */
 int crm_reader_open(FILE *fp, const char *name, int format, const char *map,
                     crm_reader_t **out);
@@ -430,7 +434,7 @@ int crm_encoding_check(const char *enc);
  * Free a reader.  With a reading thread, this waits for the thread, which
  * may be blocked reading a pipe until its writer writes or closes it.
  */
-void crm_reader_free(crm_reader_t *r);
+void crm_reader_close(crm_reader_t *r);
 
 /*
  * Check a --map value, whose targets are party fields, or also event
@@ -566,7 +570,7 @@ enum crm_outformat { CRM_OUT_AUTO, CRM_OUT_JSONL, CRM_OUT_JSON, CRM_OUT_CSV,
  * attribute keys that get attrs.KEY columns (NULL for none).  CRM_OUT_AUTO means table when
  * fp is a terminal, else JSON Lines.  CRM_OK (*out set); CRM_USAGE for
  * an unknown field (msg says which), CRM_NOMEM.  fp stays the caller's;
- * the caller frees the printer with crm_printer_free() (NULL allowed),
+ * the caller frees the printer with crm_printer_close() (NULL allowed),
  * after crm_printer_finish().
  */
 int crm_printer_open(FILE *fp, int format, const char *fields,
@@ -599,7 +603,7 @@ int crm_printer_party(crm_printer_t *pr, const crm_party_t *p);
 /*
  * The attrs.KEY columns that no record printed so far had, comma-separated,
  * or NULL (also when nothing was printed): a KEY misspelt, most likely.
- * Borrowed until the next call or crm_printer_free().
+ * Borrowed until the next call or crm_printer_close().
  */
 const char *crm_printer_absent(crm_printer_t *pr);
 
@@ -607,7 +611,7 @@ const char *crm_printer_absent(crm_printer_t *pr);
 int crm_printer_finish(crm_printer_t *pr);
 
 /* Free a printer (NULL allowed); its FILE stays open. */
-void crm_printer_free(crm_printer_t *pr);
+void crm_printer_close(crm_printer_t *pr);
 
 /* Parse a format name: a CRM_OUT_ value, -1 when unknown; not a status. */
 int crm_format_lookup(const char *name);
@@ -1040,13 +1044,13 @@ typedef struct crm_query crm_query_t;
 /*
  * Compile terms (see crm-find(1)).  CRM_OK; CRM_USAGE with msg saying
  * which term is wrong; CRM_NOMEM, or a store error (a segment: read).
- * The caller frees the query with crm_query_free() (NULL allowed) before
+ * The caller frees the query with crm_query_close() (NULL allowed) before
  * closing the store.
  */
 int crm_query_compile(crm_store_t *s, int nterms, char **terms,
                       crm_query_t **out, char *msg, size_t len);
 
-void crm_query_free(crm_query_t *q);
+void crm_query_close(crm_query_t *q);
 
 /*
  * Sort by a field ("-field" for descending).  CRM_OK, CRM_USAGE (msg),

@@ -215,19 +215,19 @@ set_header(crm_reader_t *r)
 				ev = cell(r, i);
 		}
 		if (has_id && !has_pid && ev)
-			return fail(r, r->rec_line, "records of events (column '%s') without party_id: their"
+			return reader_fail(r, r->rec_line, "records of events (column '%s') without party_id: their"
 			            " id is the event's, which names no party", ev);
 	}
 	/* --from NAME: the header must be that export's. */
 	if (r->preset && !told)
-		return fail(r, r->rec_line, "not a %s export: no column '%s' in the header",
+		return reader_fail(r, r->rec_line, "not a %s export: no column '%s' in the header",
 		            r->preset->name, r->preset->label);
 	if (r->preset && !strcmp(r->preset->name, "salesforce"))
 		salesforce = 1;
 	char msg[300];
 
 	if (r->cell_err[0])
-		return fail(r, r->rec_line, "header: %s", r->cell_err);
+		return reader_fail(r, r->rec_line, "header: %s", r->cell_err);
 	/* A --map column that the header does not have: a usage error, said. */
 	for (size_t m = 0; m < r->map_from.n; m++) {
 		size_t i;
@@ -272,7 +272,7 @@ set_header(crm_reader_t *r)
 		long bad = utf8_check(h, cell_len(r, i));
 
 		if (bad >= 0)
-			return fail(r, r->rec_line, "header: invalid UTF-8 in column %zu%s", i + 1,
+			return reader_fail(r, r->rec_line, "header: invalid UTF-8 in column %zu%s", i + 1,
 			            enc_hint((const unsigned char *)h + bad));
 		while (*h == ' ')
 			h++;
@@ -363,7 +363,7 @@ set_header(crm_reader_t *r)
 				f = -1;
 			else if ((r->cols[j].kind == COL_FIELD && r->cols[j].field == f) ||
 			         (r->cols[j].kind == COL_ATTRS_JSON && f == CRM_F_ATTRS))
-				return fail(r, r->rec_line, "header: columns %zu '%s' and %zu '%s' are both"
+				return reader_fail(r, r->rec_line, "header: columns %zu '%s' and %zu '%s' are both"
 				            " the field %s: one value would be lost (say which is which"
 				            " with --map)", j + 1, cell(r, j), i + 1, cell(r, i),
 				            crm_field_name(f));
@@ -383,7 +383,7 @@ set_header(crm_reader_t *r)
 	for (size_t i = 0; i < r->ncols; i++)
 		for (size_t j = 0; j < i && r->cols[i].kind == COL_ATTR; j++)
 			if (r->cols[j].kind == COL_ATTR && !strcmp(r->cols[j].name, r->cols[i].name))
-				return fail(r, r->rec_line, "header: columns %zu '%s' and %zu '%s' are both"
+				return reader_fail(r, r->rec_line, "header: columns %zu '%s' and %zu '%s' are both"
 				            " the attribute '%s': one value would be lost (say which is"
 				            " which with --map)", j + 1, cell(r, j), i + 1, cell(r, i),
 				            r->cols[i].name);
@@ -409,13 +409,13 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 	int rc;
 
 	if (r->cell_err[0])
-		return fail(r, r->rec_line, "%s", r->cell_err);
+		return reader_fail(r, r->rec_line, "%s", r->cell_err);
 	if (r->ncells != r->ncols)
-		return fail(r, r->rec_line, "expected %zu fields, found %zu", r->ncols, r->ncells);
+		return reader_fail(r, r->rec_line, "expected %zu fields, found %zu", r->ncols, r->ncells);
 	for (size_t i = 0; i < r->ncells; i++) {
 		long bad = utf8_check(cell(r, i), cell_len(r, i));
 		if (bad >= 0)
-			return fail(r, r->rec_line, "invalid UTF-8 in field '%s'%s", col_label(r, i),
+			return reader_fail(r, r->rec_line, "invalid UTF-8 in field '%s'%s", col_label(r, i),
 			            enc_hint((const unsigned char *)cell(r, i) + bad));
 	}
 	if (!(p = crm_party_new()))
@@ -455,7 +455,7 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 			if (!o || !json_is_object(o)) {
 				json_decref(o);
 				crm_party_free(p);
-				return fail(r, r->rec_line, "field 'attrs' is not a JSON object");
+				return reader_fail(r, r->rec_line, "field 'attrs' is not a JSON object");
 			}
 			const char *k;
 			json_t *x;
@@ -471,7 +471,7 @@ csv_record(crm_reader_t *r, crm_party_t **out)
 				continue;       /* the event's own id: not the party's */
 			if (!parse_id(v, &id)) {
 				crm_party_free(p);
-				return fail(r, r->rec_line, "invalid %s '%s'", c->name, quoted(v, q, sizeof q));
+				return reader_fail(r, r->rec_line, "invalid %s '%s'", c->name, quoted(v, q, sizeof q));
 			}
 			if (c->kind == COL_PARTY_ID || !has_party_id(r))
 				p->id = id;
@@ -583,14 +583,14 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			return rc;
 		}
 		int at_start = r->csv.pstate == 0;
-		int got = read_line(r, 1);
+		int got = reader_line(r, 1);
 		if (got < 0)
-			return io_fail(r);
+			return reader_io_fail(r);
 		if (got == 0) {
 			if (csv_fini(&r->csv, cb_cell, cb_row, r) != 0) {
 				csv_restart(r);
 				clear_cells(r);
-				return fail(r, r->rec_line, "unterminated quoted field");
+				return reader_fail(r, r->rec_line, "unterminated quoted field");
 			}
 			if (r->rec_ready)
 				continue;
@@ -619,8 +619,8 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			for (size_t i = 0; i < r->line.len; i++)
 				q += r->line.p[i] == '"';
 			while (q % 2) {
-				if ((got = read_line(r, 1)) < 0)
-					return io_fail(r);
+				if ((got = reader_line(r, 1)) < 0)
+					return reader_io_fail(r);
 				if (got == 0)
 					break;
 				q += r->line_lost_quotes;
@@ -630,7 +630,7 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			csv_restart(r);
 			clear_cells(r);
 			buf_reset(&r->raw);
-			return fail(r, at, "record longer than %d bytes (unterminated quote?); "
+			return reader_fail(r, at, "record longer than %d bytes (unterminated quote?); "
 			            "not kept in the rejects file", MAXREC);
 		}
 		if ((rc = buf_add(&r->raw, r->line.p, r->line.len)))
@@ -639,7 +639,7 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			/* TSV's no-quote byte: not UTF-8, said as the cells' check would. */
 			csv_restart(r);
 			clear_cells(r);
-			return fail(r, r->rec_line, "invalid UTF-8%s", enc_hint((const unsigned char *)"\xff"));
+			return reader_fail(r, r->rec_line, "invalid UTF-8%s", enc_hint((const unsigned char *)"\xff"));
 		}
 		size_t n = 0, m;
 		/*
@@ -667,7 +667,7 @@ csv_next(crm_reader_t *r, crm_party_t **out)
 			/* Finish reading a record whose quotes went wrong. */
 			csv_restart(r);
 			clear_cells(r);
-			return fail(r, at, "malformed quoted field (a quote inside a field must be doubled)");
+			return reader_fail(r, at, "malformed quoted field (a quote inside a field must be doubled)");
 		}
 	}
 }

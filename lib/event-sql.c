@@ -139,7 +139,7 @@ crm_event_add(crm_store_t *s, const crm_event_t *e, int64_t party_id, int *resul
 			return rc;
 		q->one = id;
 		rc = crm_event_query_next(q, stored);
-		crm_event_query_free(q);
+		crm_event_query_close(q);
 		if (rc == CRM_EOF)
 			rc = CRM_STORE;
 		return rc;
@@ -367,7 +367,7 @@ crm_event_promote(crm_store_t *s, long *n)
 /* Listing: the rows. */
 
 void
-crm_event_query_free(crm_event_query_t *q)
+crm_event_query_close(crm_event_query_t *q)
 {
 	if (!q)
 		return;

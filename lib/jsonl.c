@@ -77,7 +77,7 @@ merge_attrs(crm_reader_t *r, json_t **dst, json_t *v)
 	json_t *x;
 
 	if (!json_is_object(v))
-		return fail(r, r->rec_line, "field 'attrs' must be an object");
+		return reader_fail(r, r->rec_line, "field 'attrs' must be an object");
 	if (!*dst && !(*dst = json_object()))
 		return CRM_NOMEM;
 	json_object_foreach(v, k, x)
@@ -110,7 +110,7 @@ jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			p->id = json_integer_value(v);
 		else if (!json_is_string(v) || !parse_id(jstr(v), &p->id))
-			return fail(r, r->rec_line, "invalid party_id");
+			return reader_fail(r, r->rec_line, "invalid party_id");
 		return CRM_OK;
 	}
 	for (size_t m = 0; m < r->map_from.n; m++)
@@ -136,7 +136,7 @@ jsonl_event_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		if (json_is_null(v))
 			return CRM_OK;
 		if (!json_scalar_text(v, nb, sizeof nb, &s))
-			return fail(r, r->rec_line, "field '%s' must be a string", crm_event_field_name(ef));
+			return reader_fail(r, r->rec_line, "field '%s' must be a string", crm_event_field_name(ef));
 		if (*s && !e->v[ef])
 			return crm_event_set(e, ef, s);
 		return CRM_OK;
@@ -171,7 +171,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			p->id = json_integer_value(v);
 		else if (!json_is_string(v) || !parse_id(jstr(v), &p->id))
-			return fail(r, r->rec_line, "invalid party_id");
+			return reader_fail(r, r->rec_line, "invalid party_id");
 		r->party_id_seen = 1;
 		return CRM_OK;
 	}
@@ -202,7 +202,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			id = json_integer_value(v);
 		else if (!json_is_string(v) || !parse_id(jstr(v), &id))
-			return fail(r, r->rec_line, "invalid id");
+			return reader_fail(r, r->rec_line, "invalid id");
 		if (!r->party_id_seen)
 			p->id = id;
 		return CRM_OK;
@@ -220,12 +220,12 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		if (json_is_string(v) && !crm_json_number(v))
 			return add_tags(p, json_string_value(v));
 		if (!json_is_array(v))
-			return fail(r, r->rec_line, "field 'tags' must be an array of strings");
+			return reader_fail(r, r->rec_line, "field 'tags' must be an array of strings");
 		p->tags_given = 1;
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			json_t *t = json_array_get(v, i);
 			if (!json_is_string(t) || crm_json_number(t))
-				return fail(r, r->rec_line, "field 'tags' must be an array of strings");
+				return reader_fail(r, r->rec_line, "field 'tags' must be an array of strings");
 			if (*json_string_value(t) && crm_party_add_tag(p, json_string_value(t)))
 				return CRM_NOMEM;
 		}
@@ -234,7 +234,7 @@ jsonl_field(crm_reader_t *r, crm_party_t *p, const char *key, json_t *v)
 		return merge_attrs(r, &p->attrs, v);
 	default:
 		if (!json_scalar_text(v, nb, sizeof nb, &s))
-			return fail(r, r->rec_line, "field '%s' must be a string", crm_field_name(f));
+			return reader_fail(r, r->rec_line, "field '%s' must be a string", crm_field_name(f));
 		if (*s && !p->v[f])
 			rc = f == CRM_F_CREATED ? set_created(p, s) : crm_party_set(p, f, s);
 		return rc;
@@ -321,58 +321,58 @@ jsonl_next(crm_reader_t *r, crm_party_t **out)
 	int got, rc;
 
 	do {
-		got = read_line(r, 1);  /* a lone CR ends a line too: JSON has none in strings */
+		got = reader_line(r, 1);  /* a lone CR ends a line too: JSON has none in strings */
 		if (got < 0)
-			return io_fail(r);
+			return reader_io_fail(r);
 		if (got == 0)
 			return CRM_EOF;
 	} while (!r->line_long && blank(r->line.p, r->line.len));
 	r->rec_line = r->lineno;
 	buf_reset(&r->raw);
 	if (r->line_long)
-		return fail(r, r->rec_line, "line longer than %d bytes", MAXREC);
+		return reader_fail(r, r->rec_line, "line longer than %d bytes", MAXREC);
 	if ((rc = buf_add(&r->raw, r->line.p, r->line.len)))
 		return rc;
 	long bad = utf8_check(r->line.p, r->line.len);
 	if (bad >= 0) {
 		if (r->line.p[bad] == '\0')
-			return fail(r, r->rec_line, "NUL byte at column %ld%s", bad + 1,
+			return reader_fail(r, r->rec_line, "NUL byte at column %ld%s", bad + 1,
 			            enc_hint((const unsigned char *)""));
-		return fail(r, r->rec_line, "invalid UTF-8 at column %ld%s", bad + 1,
+		return reader_fail(r, r->rec_line, "invalid UTF-8 at column %ld%s", bad + 1,
 		            enc_hint((const unsigned char *)r->line.p + bad));
 	}
 	if (json_depth(r->line.p, r->line.len, MAXDEPTH) > MAXDEPTH)
-		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
+		return reader_fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
 	o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	/*
 	 * An object that the end of its line leaves open goes on over the next
 	 * lines ({"a":1,\n "b":2}), as a pretty printer writes it.
 	 */
 	while (!o && (size_t)je.position >= r->raw.len && r->raw.p[0] == '{') {
-		got = read_line(r, 1);
+		got = reader_line(r, 1);
 		if (got < 0)
-			return io_fail(r);
+			return reader_io_fail(r);
 		if (got == 0)
-			return fail(r, r->rec_line, "a JSON object from this line is not closed at the end");
+			return reader_fail(r, r->rec_line, "a JSON object from this line is not closed at the end");
 		if (r->line_long || r->raw.len + r->line.len >= MAXREC)
-			return fail(r, r->rec_line, "a JSON object longer than %d bytes", MAXREC);
+			return reader_fail(r, r->rec_line, "a JSON object longer than %d bytes", MAXREC);
 		if ((bad = utf8_check(r->line.p, r->line.len)) >= 0)
-			return fail(r, r->lineno, "invalid UTF-8 at column %ld%s", bad + 1,
+			return reader_fail(r, r->lineno, "invalid UTF-8 at column %ld%s", bad + 1,
 			            enc_hint((const unsigned char *)r->line.p + bad));
 		if ((rc = buf_addc(&r->raw, '\n')) || (rc = buf_add(&r->raw, r->line.p, r->line.len)))
 			return rc;
 		if (json_depth(r->raw.p, r->raw.len, MAXDEPTH) > MAXDEPTH)
-			return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
+			return reader_fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
 		o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	}
 	char why[JSON_ERROR_TEXT_LENGTH + 64];
 	if (!o)
-		return fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column,
+		return reader_fail(r, r->rec_line, "invalid JSON at column %d: %s", je.column,
 		            json_why(&je, why, sizeof why));
 	if (!json_is_object(o)) {
 		const char *kind = json_kind(o, 0);
 		json_decref(o);
-		return fail(r, r->rec_line, "%s, not an object: each line is one record, a JSON object",
+		return reader_fail(r, r->rec_line, "%s, not an object: each line is one record, a JSON object",
 		            kind);
 	}
 	return json_record(r, o, out);
@@ -397,7 +397,7 @@ static int
 peek_byte(crm_reader_t *r)
 {
 	if (r->ipos == r->ilen) {
-		int n = fill(r);
+		int n = reader_fill(r);
 		if (n < 0)
 			return -2;
 		if (n == 0)
@@ -423,7 +423,7 @@ jarray_fatal(crm_reader_t *r, long line, const char *what)
 	r->ipos = r->ilen;
 	r->rec_line = line ? line : r->lineno + 1;
 	buf_reset(&r->raw);
-	return fail(r, r->rec_line, "%s", what);
+	return reader_fail(r, r->rec_line, "%s", what);
 }
 
 /*
@@ -442,7 +442,7 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 		while ((c = peek_byte(r)) == ' ' || c == '\t' || c == '\r' || c == '\n')
 			take_byte(r);
 		if (c == -2)
-			return io_fail(r);
+			return reader_io_fail(r);
 		if (r->jarray == 2) {           /* values one after the other */
 			if (c == -1)
 				return CRM_EOF;
@@ -485,7 +485,7 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 	for (;;) {
 		c = peek_byte(r);
 		if (c == -2)
-			return io_fail(r);
+			return reader_io_fail(r);
 		if (c == -1 && (in || depth || !r->raw.len))
 			return jarray_fatal(r, r->raw.len ? r->rec_line : 0,
 			                    r->jarray == 2 ? "unterminated JSON object (no '}')" :
@@ -519,34 +519,34 @@ jarray_next(crm_reader_t *r, crm_party_t **out)
 	r->jstate = 2;
 	long nth = r->jelems++;
 	if (big)
-		return fail(r, r->rec_line, "element of the JSON array longer than %d bytes", MAXREC);
+		return reader_fail(r, r->rec_line, "element of the JSON array longer than %d bytes", MAXREC);
 	long bad = utf8_check(r->raw.p, r->raw.len);
 	if (bad >= 0)
-		return fail(r, r->rec_line, "invalid UTF-8%s",
+		return reader_fail(r, r->rec_line, "invalid UTF-8%s",
 		            enc_hint((const unsigned char *)r->raw.p + bad));
 	if (json_depth(r->raw.p, r->raw.len, MAXDEPTH) > MAXDEPTH)
-		return fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
+		return reader_fail(r, r->rec_line, "JSON nested deeper than %d levels", MAXDEPTH);
 	json_error_t je;
 	json_t *o = json_loadb(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	char why[JSON_ERROR_TEXT_LENGTH + 64];
 	if (!o)
-		return fail(r, r->rec_line, "invalid JSON: %s", json_why(&je, why, sizeof why));
+		return reader_fail(r, r->rec_line, "invalid JSON: %s", json_why(&je, why, sizeof why));
 	if (!json_is_object(o)) {
 		const char *kind = json_kind(o, 0), *kinds = json_kind(o, 1);
 		json_decref(o);
 		if (nth)
-			return fail(r, r->rec_line, "%s, not an object: each record is a JSON object", kind);
+			return reader_fail(r, r->rec_line, "%s, not an object: each record is a JSON object", kind);
 		/* The first element says what the array holds: not records. */
 		r->fatal = 1;
 		r->eof = 1;
 		r->ipos = r->ilen;
-		return fail(r, r->rec_line, "%s, not an object (a JSON array of %s is not records)", kind,
+		return reader_fail(r, r->rec_line, "%s, not an object (a JSON array of %s is not records)", kind,
 		            kinds);
 	}
 	/* Read again, its numbers kept as written (see crm_json_load()). */
 	json_decref(o);
 	if (!(o = crm_json_load(r->raw.p, r->raw.len, JSON_REJECT_DUPLICATES, &je)))
-		return fail(r, r->rec_line, "invalid JSON: %s", je.text);
+		return reader_fail(r, r->rec_line, "invalid JSON: %s", je.text);
 	return json_record(r, o, out);
 }
 
@@ -588,7 +588,7 @@ json_same_field(crm_reader_t *r, json_t *o)
 			val[f] = s;
 			own[f] = mine;
 		} else if ((mine || own[f]) && strcmp(val[f], s)) {
-			return fail(r, r->rec_line, "keys '%s' and '%s' are both the field %s: one value"
+			return reader_fail(r, r->rec_line, "keys '%s' and '%s' are both the field %s: one value"
 			            " would be lost (say which is which with --map)", key[f], k,
 			            crm_field_name(f));
 		}
@@ -619,7 +619,7 @@ json_record(crm_reader_t *r, json_t *o, crm_party_t **out)
 		json_object_foreach(o, k, v)
 			if (event_only_key(k)) {
 				/* The message first: k is o's. */
-				rc = fail(r, r->rec_line, "an event record (key '%s') without party_id: its"
+				rc = reader_fail(r, r->rec_line, "an event record (key '%s') without party_id: its"
 				          " id is the event's, which names no party", k);
 				json_decref(o);
 				crm_party_free(p);

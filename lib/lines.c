@@ -88,17 +88,17 @@ lines_next(crm_reader_t *r, crm_party_t **out)
 		r->fatal = 1;
 		r->eof = 1;
 		r->rec_line = 1;
-		return fail(r, 1, "a list of ids, e-mails or ext_ids names parties, not events");
+		return reader_fail(r, 1, "a list of ids, e-mails or ext_ids names parties, not events");
 	}
 	for (;;) {
-		if ((got = read_line(r, 1)) < 0)
-			return io_fail(r);
+		if ((got = reader_line(r, 1)) < 0)
+			return reader_io_fail(r);
 		if (got == 0)
 			return CRM_EOF;
 		r->rec_line = r->lineno;
 		buf_reset(&r->raw);
 		if (r->line_long)
-			return fail(r, r->rec_line, "line longer than %d bytes", MAXREC);
+			return reader_fail(r, r->rec_line, "line longer than %d bytes", MAXREC);
 		size_t tl;
 		const char *t = trim(r->line.p, r->line.len, &tl);
 		if (!tl)
@@ -128,9 +128,9 @@ lines_next(crm_reader_t *r, crm_party_t **out)
 		long bad = utf8_check(tok, tl);
 		int k = token_kind(tok, tl);
 		if (bad >= 0 || !k) {
-			rc = bad >= 0 ? fail(r, r->rec_line, "invalid UTF-8%s",
+			rc = bad >= 0 ? reader_fail(r, r->rec_line, "invalid UTF-8%s",
 			                     enc_hint((const unsigned char *)tok + bad)) :
-			     fail(r, r->rec_line, "not an id, an e-mail or an ext_id: '%s'",
+			     reader_fail(r, r->rec_line, "not an id, an e-mail or an ext_id: '%s'",
 			          quoted(tok, q, sizeof q));
 			free(tok);
 			return rc;

@@ -266,7 +266,7 @@ shop_order(crm_reader_t *r, crm_party_t **out)
 	if (!amount_parse(v, &cents) || cents < 0) {
 		crm_party_free(p);
 		*out = NULL;
-		return fail(r, r->rec_line, "invalid Refunded Amount '%s' (a decimal such as 12.50)",
+		return reader_fail(r, r->rec_line, "invalid Refunded Amount '%s' (a decimal such as 12.50)",
 		            quoted(v, q, sizeof q));
 	}
 	if (!cents)

@@ -162,7 +162,7 @@ printer_done(crm_printer_t *pr, int rc, crm_printer_t **out)
 	if (!rc && !(pr->width = calloc(pr->ncols ? pr->ncols : 1, sizeof *pr->width)))
 		rc = CRM_NOMEM;
 	if (rc) {
-		crm_printer_free(pr);
+		crm_printer_close(pr);
 		return rc;
 	}
 	*out = pr;
@@ -211,7 +211,7 @@ crm_printer_open(FILE *fp, int format, const char *fields, char *const *attr_key
 }
 
 void
-crm_printer_free(crm_printer_t *pr)
+crm_printer_close(crm_printer_t *pr)
 {
 	if (!pr)
 		return;

@@ -16,7 +16,7 @@ _Static_assert(QB_INTEGER == SQLITE_INTEGER && QB_FLOAT == SQLITE_FLOAT && QB_TE
                "the types of query-private.h are SQLite's");
 
 void
-crm_query_free(crm_query_t *q)
+crm_query_close(crm_query_t *q)
 {
 	if (!q)
 		return;
@@ -588,7 +588,7 @@ crm_query_compile(crm_store_t *s, int nterms, char **terms, crm_query_t **out,
 	q->s = s;
 	q->limit = -1;
 	if ((rc = compile_terms(q, nterms, terms, msg, len))) {
-		crm_query_free(q);
+		crm_query_close(q);
 		return rc;
 	}
 	*out = q;

@@ -15,7 +15,7 @@
 #include "read-private.h"
 
 int
-fail(crm_reader_t *r, long line, const char *fmt, ...)
+reader_fail(crm_reader_t *r, long line, const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(r->err, sizeof r->err, "%ld: ", line);

@@ -77,7 +77,7 @@ struct crm_reader {
 	size_t ipos, ilen;
 	int eof, started;
 
-	/* Input in another encoding, decoded into ibuf (see fill()). */
+	/* Input in another encoding, decoded into ibuf (see reader_fill()). */
 	iconv_t cd;             /* (iconv_t)-1 when the input is UTF-8 */
 	char *enc;              /* its name, for messages */
 	unsigned char rbuf[IBUF];
@@ -170,11 +170,11 @@ struct crm_reader {
 };
 
 /*
- * read-common.c.  fail(): r->err is "LINE: what", CRM_BADINPUT.  The notes of
+ * read-common.c.  reader_fail(): r->err is "LINE: what", CRM_BADINPUT.  The notes of
  * unknown columns or keys and of lines that are no records, and the
  * ones not yet told (*_sync()).  The values every format reads alike.
  */
-int fail(crm_reader_t *r, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int reader_fail(crm_reader_t *r, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *unknown_sync(crm_reader_t *w);
 const char *skipped_sync(crm_reader_t *w);
 int note_skipped(crm_reader_t *r, long line, const char *text, const char *why);
@@ -189,9 +189,9 @@ int attr_push(crm_party_t *p, const char *key, const char *v);
 int parse_map(crm_reader_t *r, const char *map);
 
 /* source.c: a read error (or bytes not of the encoding); the buffer; a physical line. */
-int io_fail(crm_reader_t *r);
-int fill(crm_reader_t *r);
-int read_line(crm_reader_t *r, int cr_ends);
+int reader_io_fail(crm_reader_t *r);
+int reader_fill(crm_reader_t *r);
+int reader_line(crm_reader_t *r, int cr_ends);
 int check_bom(crm_reader_t *r);
 const char *enc_hint(const unsigned char *s);
 

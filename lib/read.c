@@ -90,7 +90,7 @@ crm_reader_open(FILE *fp, const char *name, int format, const char *map, crm_rea
 }
 
 void
-crm_reader_free(crm_reader_t *r)
+crm_reader_close(crm_reader_t *r)
 {
 	if (!r)
 		return;
@@ -252,7 +252,7 @@ next_checked(crm_reader_t *r, crm_party_t **out)
 		crm_party_free(*out);
 		*out = NULL;
 		if (rc == CRM_BADINPUT)
-			fail(r, r->rec_line, "%s", msg);
+			reader_fail(r, r->rec_line, "%s", msg);
 		/* An order refused is refused once: its refund goes with it. */
 		crm_party_free(r->pending);
 		r->pending = NULL;
@@ -401,10 +401,10 @@ next_sync(crm_reader_t *r, crm_party_t **out)
 		if (r->format == CRM_IN_AUTO || r->format == CRM_IN_JSONL) {
 			/* The first byte that is not white space decides. */
 			for (;;) {
-				int got = r->ipos == r->ilen ? fill(r) : 1;
+				int got = r->ipos == r->ilen ? reader_fill(r) : 1;
 				if (got < 0 && r->bad_line) {
 					r->rec_line = 1;
-					return io_fail(r);
+					return reader_io_fail(r);
 				}
 				if (got <= 0 && ferror(r->fp))
 					return CRM_IO;

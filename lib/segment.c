@@ -51,7 +51,7 @@ crm_segment_save(crm_store_t *s, const char *name, int nterms, char **terms,
 	/* The rules must compile now, not at the first use. */
 	if ((rc = crm_query_compile(s, nterms, terms, &q, msg, len)))
 		return rc;
-	crm_query_free(q);
+	crm_query_close(q);
 	json_t *a = json_array();
 	for (int i = 0; a && i < nterms; i++)
 		if (json_array_append_new(a, json_string(terms[i]))) {
@@ -93,7 +93,7 @@ crm_segment_save(crm_store_t *s, const char *name, int nterms, char **terms,
 	snprintf(term, sizeof term, "segment:%s", name);
 	if ((rc = crm_query_compile(s, 1, t, &q, msg, len)))
 		return rc;
-	crm_query_free(q);
+	crm_query_close(q);
 	return CRM_OK;
 }
 
@@ -164,11 +164,11 @@ crm_segment_freeze(crm_store_t *s, const char *name, const struct crm_score_opts
 		return rc;
 	/* Rules that name scores compute them with the run's options. */
 	if (o && (rc = crm_query_scores(q, 0, o, msg, len))) {
-		crm_query_free(q);
+		crm_query_close(q);
 		return rc;
 	}
 	rc = query_into_segment(q, name, members);
-	crm_query_free(q);
+	crm_query_close(q);
 	now_iso(now);
 	if (!rc)
 		rc = about(s, "UPDATE segment SET frozen_at = ?3, updated = ?3 WHERE name = ?1", name, 0, now);

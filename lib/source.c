@@ -14,13 +14,13 @@
 
 /* A read error: the message names the system error; CRM_IO. */
 int
-io_fail(crm_reader_t *r)
+reader_io_fail(crm_reader_t *r)
 {
 	/* Bytes that are not of the encoding end the input: bad input, not a read error. */
 	if (r->cd != (iconv_t)-1 && r->bad_line) {
 		r->fatal = 1;
 		r->rec_line = r->bad_line;
-		return fail(r, r->bad_line, "not valid %s%s", r->enc,
+		return reader_fail(r, r->bad_line, "not valid %s%s", r->enc,
 		            strncasecmp(r->enc, "UTF-", 4) ? "; is --encoding right?" : "");
 	}
 	snprintf(r->err, sizeof r->err, "%ld: read error: %s", r->lineno, strerror(errno));
@@ -67,7 +67,7 @@ crm_reader_encoding(crm_reader_t *r, const char *enc)
  * the encoding stops the input, with the line where it was met.
  */
 static int
-fill_decoded(crm_reader_t *r)
+reader_fill_decoded(crm_reader_t *r)
 {
 	for (;;) {
 		if (!r->raw_eof && r->rlen < sizeof r->rbuf) {
@@ -114,12 +114,12 @@ fill_decoded(crm_reader_t *r)
 }
 
 int
-fill(crm_reader_t *r)
+reader_fill(crm_reader_t *r)
 {
 	if (r->eof)
 		return 0;
 	if (r->cd != (iconv_t)-1)
-		return fill_decoded(r);
+		return reader_fill_decoded(r);
 	r->ilen = fread(r->ibuf, 1, IBUF, r->fp);
 	r->ipos = 0;
 	if (r->ilen == 0) {
@@ -135,14 +135,14 @@ fill(crm_reader_t *r)
  * LF, CRLF, or (for CSV) a lone CR.  Returns 1, 0 at the end, -1 on error.
  */
 static int
-read_line1(crm_reader_t *r, int cr_ends)
+reader_line1(crm_reader_t *r, int cr_ends)
 {
 	buf_reset(&r->line);
 	r->line_long = 0;
 	r->line_lost_quotes = 0;
 	for (;;) {
 		if (r->ipos == r->ilen) {
-			int n = fill(r);
+			int n = reader_fill(r);
 			if (n < 0)
 				return -1;
 			if (n == 0)
@@ -161,7 +161,7 @@ read_line1(crm_reader_t *r, int cr_ends)
 				if (!r->line_long && buf_add(&r->line, s, k))
 					return -1;
 				r->ipos += k;
-				if (r->ipos == r->ilen && fill(r) < 0)
+				if (r->ipos == r->ilen && reader_fill(r) < 0)
 					return -1;
 				if (r->ipos < r->ilen && r->ibuf[r->ipos] == '\n') {
 					if (!r->line_long && buf_addc(&r->line, '\n'))
@@ -196,15 +196,15 @@ read_line1(crm_reader_t *r, int cr_ends)
 }
 
 /*
- * A line as read_line1() reads it; with cr_ends 2 (vCard), CR CR LF, as
+ * A line as reader_line1() reads it; with cr_ends 2 (vCard), CR CR LF, as
  * the iPhone ends the lines of its vCards, is one line end, not two.
  */
 int
-read_line(crm_reader_t *r, int cr_ends)
+reader_line(crm_reader_t *r, int cr_ends)
 {
 	for (;;) {
 		int lone_cr = r->lone_cr;
-		int got = read_line1(r, cr_ends);
+		int got = reader_line1(r, cr_ends);
 		r->lone_cr = got == 1 && r->line.len && r->line.p[r->line.len - 1] == '\r';
 		if (got == 1 && cr_ends == 2 && lone_cr && r->line.len == 2 &&
 		    !memcmp(r->line.p, "\r\n", 2)) {
@@ -223,7 +223,7 @@ check_bom(crm_reader_t *r)
 	unsigned char *s;
 	size_t n;
 
-	if (r->ilen - r->ipos < 4 && fill(r) < 0)
+	if (r->ilen - r->ipos < 4 && reader_fill(r) < 0)
 		return CRM_IO;
 	s = r->ibuf + r->ipos;
 	n = r->ilen - r->ipos;
@@ -247,12 +247,12 @@ check_bom(crm_reader_t *r)
 		return CRM_OK;
 	int rc = set_encoding(r, enc);
 	if (rc)
-		return rc == CRM_USAGE ? fail(r, 1, "%s input, which this system cannot decode", enc) : rc;
+		return rc == CRM_USAGE ? reader_fail(r, 1, "%s input, which this system cannot decode", enc) : rc;
 	/* What was read so far is still raw: it goes through the decoder. */
 	memcpy(r->rbuf, s + bom, n - bom);
 	r->rlen = n - bom;
 	r->ipos = r->ilen = 0;
-	return fill(r) < 0 ? fail(r, 1, "not valid %s", enc) : CRM_OK;
+	return reader_fill(r) < 0 ? reader_fail(r, 1, "not valid %s", enc) : CRM_OK;
 }
 
 /* Name the likely encoding of a byte that is not UTF-8. */

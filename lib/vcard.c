@@ -48,11 +48,11 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 
 	buf_reset(out);
 	if (!r->vpend_on) {
-		if ((got = read_line(r, 2)) <= 0)
+		if ((got = reader_line(r, 2)) <= 0)
 			return got;
 		buf_reset(&r->vpend);
 		if (r->line_long)
-			return fail(r, r->lineno, "line longer than %d bytes", MAXREC) ? -2 : -2;
+			return reader_fail(r, r->lineno, "line longer than %d bytes", MAXREC) ? -2 : -2;
 		if (buf_add(&r->vpend, r->line.p, chomp(r->line.p, r->line.len)))
 			return -1;
 		r->vpend_line = r->lineno;
@@ -62,16 +62,16 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 	if (buf_add(out, r->vpend.p ? r->vpend.p : "", r->vpend.len))
 		return -1;
 	for (;;) {
-		if ((got = read_line(r, 2)) < 0)
+		if ((got = reader_line(r, 2)) < 0)
 			return -1;
 		if (got == 0)
 			break;
 		if (r->line_long)
-			return fail(r, r->lineno, "line longer than %d bytes", MAXREC) ? -2 : -2;
+			return reader_fail(r, r->lineno, "line longer than %d bytes", MAXREC) ? -2 : -2;
 		size_t n = chomp(r->line.p, r->line.len);
 		if (n && (r->line.p[0] == ' ' || r->line.p[0] == '\t')) {
 			if (out->len + n > MAXREC + 1)
-				return fail(r, *line, "line longer than %d bytes", MAXREC) ? -2 : -2;
+				return reader_fail(r, *line, "line longer than %d bytes", MAXREC) ? -2 : -2;
 			if (buf_add(out, r->line.p + 1, n - 1))
 				return -1;
 			continue;
@@ -92,9 +92,9 @@ vcard_line(crm_reader_t *r, struct buf *out, long *line)
 	if (!out->p && buf_add(out, "", 0))
 		return -1;
 	if (out->len > MAXREC)
-		return fail(r, *line, "line longer than %d bytes", MAXREC) ? -2 : -2;
+		return reader_fail(r, *line, "line longer than %d bytes", MAXREC) ? -2 : -2;
 	if (memchr(out->p, '\0', out->len))
-		return fail(r, *line, "NUL byte%s", enc_hint((const unsigned char *)"")) ? -2 : -2;
+		return reader_fail(r, *line, "NUL byte%s", enc_hint((const unsigned char *)"")) ? -2 : -2;
 	return 1;
 }
 
@@ -200,7 +200,7 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
 	if (charset && strcasecmp(charset, "UTF-8") && strcasecmp(charset, "UTF8")) {
 		iconv_t cd = iconv_open("UTF-8", charset);
 		if (cd == (iconv_t)-1)
-			return fail(r, line, "%s: unknown CHARSET '%s'", name, quoted(charset, q, sizeof q));
+			return reader_fail(r, line, "%s: unknown CHARSET '%s'", name, quoted(charset, q, sizeof q));
 		size_t inl = strlen(value), outl = inl * 4 + 1;
 		char *in = value, *out = conv = malloc(outl);
 		if (!conv) {
@@ -210,7 +210,7 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
 		if (iconv(cd, &in, &inl, &out, &outl) == (size_t)-1) {
 			iconv_close(cd);
 			free(conv);
-			return fail(r, line, "%s: not valid %s", name, quoted(charset, q, sizeof q));
+			return reader_fail(r, line, "%s: not valid %s", name, quoted(charset, q, sizeof q));
 		}
 		*out = '\0';
 		iconv_close(cd);
@@ -219,7 +219,7 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
 	long bad = utf8_check(value, strlen(value));
 	if (bad >= 0) {
 		free(conv);
-		return fail(r, line, "invalid UTF-8 in %s%s", name,
+		return reader_fail(r, line, "invalid UTF-8 in %s%s", name,
 		            enc_hint((const unsigned char *)value + bad));
 	}
 	struct strv parts = {0};
@@ -308,7 +308,7 @@ vcard_prop(crm_reader_t *r, crm_party_t *p, long line, const char *name, char *p
 		json_t *jv;
 		if (!json_is_object(o)) {
 			json_decref(o);
-			rc = fail(r, line, "X-CRM-ATTRS: not a JSON object");
+			rc = reader_fail(r, line, "X-CRM-ATTRS: not a JSON object");
 		} else {
 			if (!p->attrs)
 				p->attrs = json_object();
@@ -347,13 +347,13 @@ vcard_next(crm_reader_t *r, crm_party_t **out)
 		r->fatal = 1;   /* nothing of the input can be read: it ends here */
 		r->eof = 1;
 		r->rec_line = 1;
-		return fail(r, 1, "vCards hold parties, not events");
+		return reader_fail(r, 1, "vCards hold parties, not events");
 	}
 	/* Up to BEGIN:VCARD, past blank lines. */
 	for (;;) {
 		if ((got = vcard_line(r, &l, &line)) <= 0) {
 			buf_free(&l);
-			return got == 0 ? CRM_EOF : got == -2 ? CRM_BADINPUT : io_fail(r);
+			return got == 0 ? CRM_EOF : got == -2 ? CRM_BADINPUT : reader_io_fail(r);
 		}
 		if (!blank(l.p, l.len))
 			break;
@@ -362,7 +362,7 @@ vcard_next(crm_reader_t *r, crm_party_t **out)
 	buf_reset(&r->raw);
 	if (strcasecmp(l.p, "BEGIN:VCARD")) {
 		buf_free(&l);
-		return fail(r, line, "expected BEGIN:VCARD");
+		return reader_fail(r, line, "expected BEGIN:VCARD");
 	}
 	if (!(p = crm_party_new())) {
 		buf_free(&l);
@@ -372,8 +372,8 @@ vcard_next(crm_reader_t *r, crm_party_t **out)
 	int bad = CRM_OK;
 	for (;;) {
 		if ((got = vcard_line(r, &l, &line)) <= 0) {
-			rc = got == 0 ? fail(r, r->rec_line, "no END:VCARD") : got == -2 ? CRM_BADINPUT :
-			     io_fail(r);
+			rc = got == 0 ? reader_fail(r, r->rec_line, "no END:VCARD") : got == -2 ? CRM_BADINPUT :
+			     reader_io_fail(r);
 			break;
 		}
 		buf_add(&r->raw, l.p, l.len);
@@ -399,7 +399,7 @@ vcard_next(crm_reader_t *r, crm_party_t **out)
 		if (!colon) {
 			char q[96];
 			r->rec_line = line;
-			bad = fail(r, line, "not a vCard property: %s", quoted(s, q, sizeof q));
+			bad = reader_fail(r, line, "not a vCard property: %s", quoted(s, q, sizeof q));
 			continue;
 		}
 		*colon = '\0';
@@ -410,7 +410,7 @@ vcard_next(crm_reader_t *r, crm_party_t **out)
 		const char *name = dot ? dot + 1 : s;
 		if (!strcasecmp(name, "BEGIN")) {
 			r->rec_line = line;
-			bad = fail(r, line, "a vCard inside a vCard");
+			bad = reader_fail(r, line, "a vCard inside a vCard");
 			continue;
 		}
 		if ((rc = vcard_prop(r, p, line, name, params ? params : (char *)"", colon + 1, &have_ext))) {
@@ -427,7 +427,7 @@ vcard_next(crm_reader_t *r, crm_party_t **out)
 	if (rc) {
 		crm_party_free(p);
 		if (rc == CRM_BADINPUT && !r->err[0])
-			fail(r, r->rec_line, "bad vCard");
+			reader_fail(r, r->rec_line, "bad vCard");
 		return rc;
 	}
 	/*

@@ -223,7 +223,7 @@ terms(const char *dir)
 			snprintf(what, sizeof what, "'%s' finds %ld", cases[i].terms, cases[i].count);
 			is_int(what, got, cases[i].count);
 		}
-		crm_query_free(q);
+		crm_query_close(q);
 	}
 	crm_store_close(s);
 }

@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (rc == CRM_BADINPUT && crm_reader_fatal(r))
 				break;
 		}
-		crm_reader_free(r);
+		crm_reader_close(r);
 	}
 	fclose(fp);
 	return 0;

@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (crm_query_compile(store, n, terms, &q, msg, sizeof msg) == CRM_OK) {
 		for (int i = 0; i < 10 && crm_query_next(q, &p) == CRM_OK; i++)
 			crm_party_free(p);
-		crm_query_free(q);
+		crm_query_close(q);
 	}
 	free(text);
 	return 0;
