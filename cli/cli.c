@@ -771,3 +771,15 @@ crm_cli_output_commit(FILE *fp, const char *tmp, const char *path, int replace)
 	if (rc)
 		crm_die(CRM_EXIT_STORE, "%s: write error:", path);
 }
+
+const char *
+crm_cli_counts(char *text)
+{
+	static char buf[512];
+
+	if (!text)
+		crm_die(CRM_EXIT_STORE, "out of memory");
+	snprintf(buf, sizeof buf, "%s", text);
+	free(text);
+	return buf;
+}

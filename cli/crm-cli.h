@@ -180,6 +180,13 @@ void crm_cli_fail(int status, const char *what) __attribute__((noreturn));
 void crm_cli_begin_once(crm_store_t *s);
 
 /*
+ * The counts of an audit entry as JSON text, from crm_audit_counts():
+ * crm_cli_counts(CRM_COUNTS({ "read", n }, ...)).  The text is the
+ * program's, valid until the next call; exits 4 when out of memory.
+ */
+const char *crm_cli_counts(char *text);
+
+/*
  * Split a --set KEY=VALUE argument in place: arg becomes KEY, and the
  * value is returned (NULL when empty: remove).  Exit 2 without a KEY.
  * crm_cli_set_failed() reports a status from setting it, if any.

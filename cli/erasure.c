@@ -269,10 +269,10 @@ void
 crm_cli_erasure_audit(crm_store_t *store, crm_subject_t *sj, const char *action,
                       const char *request_id, size_t nparties)
 {
-	char subj[65], counts[64];
+	const char *counts = crm_cli_counts(CRM_COUNTS({ "parties", (long long)nparties }));
+	char subj[65];
 	int rc;
 
-	snprintf(counts, sizeof counts, "{\"parties\":%zu}", nparties);
 	crm_cli_begin_once(store);
 	if ((rc = crm_subject_audit_hash(store, sj, subj)) ||
 	    (rc = crm_audit_append(store, "crm-gdpr-export", action, request_id, subj[0] ? subj : NULL,

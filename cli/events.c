@@ -21,14 +21,13 @@ crm_cli_log_promote(struct crm_cli_log *l, int dry_run)
 {
 	long n = 0;
 	int rc;
-	char counts[64];
 
 	if (l->no_promote || !l->nlogged)
 		return CRM_OK;
 	if ((rc = crm_event_promote(l->store, &n)) || !n || dry_run)
 		return rc;
-	snprintf(counts, sizeof counts, "{\"customers\":%ld}", n);
-	return crm_audit_append(l->store, "crm-log", "promote", NULL, NULL, counts);
+	return crm_audit_append(l->store, "crm-log", "promote", NULL, NULL,
+	                        crm_cli_counts(CRM_COUNTS({ "customers", n })));
 }
 
 void
@@ -309,9 +308,8 @@ crm_cli_log_end(struct crm_cli_log *l, int dry_run)
 		crm_cli_fail(rc, crm_store_errmsg(l->store));
 	}
 	if (!dry_run && l->nlogged) {
-		char counts[128];
-		snprintf(counts, sizeof counts, "{\"logged\":%ld,\"already_there\":%ld}", l->nlogged,
-		         l->nunchanged);
+		const char *counts = crm_cli_counts(CRM_COUNTS({ "logged", l->nlogged },
+		                                               { "already_there", l->nunchanged }));
 		if ((rc = crm_audit_append(l->store, "crm-log", "log", NULL, NULL, counts))) {
 			crm_store_rollback(l->store);
 			crm_cli_fail(rc, crm_store_errmsg(l->store));

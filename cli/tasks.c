@@ -89,7 +89,8 @@ crm_cli_task_mark(crm_store_t *s, int64_t id, int done)
 		crm_die(CRM_EXIT_NOMATCH, "no task %lld", (long long)id);
 	if (!rc)
 		rc = crm_audit_append(s, "crm-log", done ? "task-done" : "task-reopen", NULL,
-		                      NULL, "{\"tasks\":1}");
+		                      NULL,
+		                      crm_cli_counts(CRM_COUNTS({ "tasks", 1 })));
 	if (rc || (rc = crm_store_commit(s)))
 		crm_cli_fail(rc, crm_store_errmsg(s));
 }

@@ -313,10 +313,10 @@ main(int argc, char **argv)
 		crm_cli_progress(nread, "indexing and committing...");
 	if (rejects)
 		crm_cli_rejects_close(rejects);
-	char counts[256];
-	snprintf(counts, sizeof counts, "{\"read\":%ld,\"created\":%ld,\"updated\":%ld,"
-	         "\"unchanged\":%ld,\"rejected\":%ld}", nread, ncreated, nupdated, nunchanged,
-	         nrejected);
+	const char *counts = crm_cli_counts(CRM_COUNTS({ "read", nread }, { "created", ncreated },
+	                                               { "updated", nupdated },
+	                                               { "unchanged", nunchanged },
+	                                               { "rejected", nrejected }));
 	crm_cli_bulk_end(store, bulk.dry_run, "crm-add", "write", ncreated || nupdated ? counts : NULL);
 	crm_store_close(store);
 	store = NULL;

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "crm-cli.h"
 
 enum {
@@ -46,6 +48,13 @@ static const struct option options[] = {
 
 static struct crm_common common;
 static crm_store_t *store;
+
+/* What the options asked. */
+static struct {
+	const char *output, *reg, *request_id, *reason, *unsuppress, *portable;
+	int from_stdin, erase, keep, dry_run, audit, verify, redact, replay, finish;
+	struct crm_cli_scores sc;       /* --weights */
+} o;
 
 static void __attribute__((noreturn))
 usage(FILE *fp, int code)
@@ -138,205 +147,202 @@ do_audit(void)
 	return n ? 0 : CRM_EXIT_NOMATCH;
 }
 
-int
-main(int argc, char **argv)
+/* The erasure flags the options ask for. */
+static int
+erase_flags(void)
 {
-	const char *output = NULL, *reg = NULL, *request_id = NULL, *reason = NULL;
-	int c, rc, from_stdin = 0, erase = 0, keep = 0, dry_run = 0, audit = 0, verify = 0;
-	int redact = 0, replay = 0, finish = 0;
-	const char *unsuppress = NULL, *portable = NULL;
-	struct crm_cli_scores sc = { 0 };      /* --weights */
-	char msg[512], regbuf[4096];
+	return (o.keep ? CRM_ERASE_KEEP_ACCOUNTING : 0) | (o.redact ? CRM_ERASE_REDACT : 0);
+}
 
-	crm_cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
-		if (crm_cli_common(c, optarg, &common) || crm_cli_score_opt(c, optarg, &sc))
-			continue;
-		switch (c) {
-		case 'h':
-			usage(stdout, 0);
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_SUBJECT:
-			add_value(optarg, NULL);
-			break;
-		case OPT_SUBJECT_STDIN:
-			from_stdin = 1;
-			break;
-		case OPT_REGISTER:
-			reg = optarg;
-			break;
-		case OPT_REQUEST_ID:
-			request_id = optarg;
-			break;
-		case OPT_ERASE:
-			erase = 1;
-			break;
-		case OPT_REASON:
-			reason = optarg;
-			break;
-		case OPT_KEEP_ACCOUNTING:
-			keep = 1;
-			break;
-		case OPT_REDACT:
-			redact = 1;
-			break;
-		case OPT_REPLAY:
-			replay = 1;
-			break;
-		case OPT_FINISH:
-			finish = 1;
-			break;
-		case OPT_UNSUPPRESS:
-			unsuppress = optarg;
-			break;
-		case OPT_PORTABLE:
-			portable = optarg;
-			break;
-		case OPT_DRY_RUN:
-			dry_run = 1;
-			break;
-		case OPT_AUDIT:
-			audit = 1;
-			break;
-		case OPT_VERIFY_AUDIT:
-			verify = 1;
-			break;
-		default:
-			usage(stderr, CRM_EXIT_USAGE);
-		}
+/* A one-line JSON document on standard output. */
+static void
+print_json(json_t *doc)
+{
+	if (!doc || json_dumpf(doc, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) || putchar('\n') == EOF)
+		crm_die(CRM_EXIT_STORE, doc ? "write error:" : "out of memory");
+	json_decref(doc);
+}
+
+/* --finish: the erasures left unfinished, finished. */
+static int
+finish_main(void)
+{
+	int dirty = 0;
+
+	if (nvalues || o.from_stdin || o.output || o.reg || o.request_id || o.reason || o.keep ||
+	    o.dry_run || o.redact || o.sc.weights)
+		crm_die(CRM_EXIT_USAGE, "--finish takes no subject and no other option");
+	store = crm_cli_store(&common, CRM_STORE_NOCREATE);
+	size_t n = crm_cli_erasure_finish(store, 1, &dirty);
+	if (!n)
+		crm_warn("no erasure waits to be finished");
+	crm_store_close(store);
+	crm_close_stdout();
+	if (dirty)
+		crm_warn("residue found after an erasure: see the report");
+	return !n ? CRM_EXIT_NOMATCH : dirty ? CRM_EXIT_STORE : 0;
+}
+
+/* --replay: the parties that the suppression ledger names, erased again. */
+static int
+replay_main(crm_subject_t *sj)
+{
+	const int64_t *ids;
+	int rc;
+
+	if (!o.dry_run)
+		crm_cli_erasure_lock(store);
+	if ((rc = crm_gdpr_replay(store, sj)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	if (crm_subject_parties(sj, &ids) == 0) {
+		print_json(json_pack("{s:i,s:n}", "replayed", 0, "erased"));
+		crm_warn("no party in the store is in the suppression ledger: nothing to erase");
+		return 0;
 	}
-	if (optind < argc)
-		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'; give identifiers with --subject",
-		        argv[optind]);
-	static const char *const texts[] = { "--reason", "--request-id" };
-	for (int i = 0; i < 2; i++) {
-		const char *t = i ? request_id : reason;
-		if (t && !crm_utf8_valid(t))
-			crm_die(CRM_EXIT_USAGE, "%s: not valid UTF-8", texts[i]);
+	return crm_cli_erase(store, sj, "replay", o.request_id,
+	                     o.reason ? o.reason : "erased again after a restore",
+	                     CRM_ERASE_REPLAY | erase_flags(), o.dry_run);
+}
+
+/* --unsuppress: a value lifted from the suppression ledger, audited first. */
+static int
+lift_main(void)
+{
+	long removed = 0, gone = 0;
+	char subj[65];
+	int rc;
+
+	crm_cli_erasure_lock(store);
+	/* Audited first: a lift that the disk stops is never one without its entry. */
+	if ((rc = crm_ledger_remove(store, o.unsuppress, 0, &removed, subj))) {
+		crm_store_rollback(store);
+		crm_cli_fail(rc, crm_store_errmsg(store));
 	}
-	if (audit + verify + erase + replay + finish + (unsuppress != NULL) + (portable != NULL) > 1)
-		crm_die(CRM_EXIT_USAGE, "--erase, --replay, --finish, --unsuppress, --portable, --audit"
-		        " and --verify-audit do not go together");
-	if (finish) {
-		if (nvalues || from_stdin || output || reg || request_id || reason || keep || dry_run ||
-		    redact || sc.weights)
-			crm_die(CRM_EXIT_USAGE, "--finish takes no subject and no other option");
-		int dirty = 0;
-		store = crm_cli_store(&common, CRM_STORE_NOCREATE);
-		size_t n = crm_cli_erasure_finish(store, 1, &dirty);
-		if (!n)
-			crm_warn("no erasure waits to be finished");
-		crm_store_close(store);
-		crm_close_stdout();
-		if (dirty)
-			crm_warn("residue found after an erasure: see the report");
-		return !n ? CRM_EXIT_NOMATCH : dirty ? CRM_EXIT_STORE : 0;
+	if ((rc = crm_audit_append(store, "crm-gdpr-export", "unsuppress", o.request_id,
+	                           subj[0] ? subj : NULL,
+	                           crm_cli_counts(CRM_COUNTS({ "removed", removed })))) ||
+	    (rc = crm_store_commit(store)))
+		crm_cli_fail(rc, crm_store_errmsg(store));
+	/* In a write transaction, so that no import reads the ledger half-rewritten. */
+	if (removed)
+		crm_cli_begin_once(store);
+	if (removed && ((rc = crm_ledger_remove(store, o.unsuppress, 1, &gone, subj)) ||
+	                (rc = crm_store_commit(store))))
+		crm_die(crm_status_exit(rc), "the lift is in the audit trail, but the ledger "
+		        "could not be changed: %s; run the same --unsuppress again",
+		        crm_store_errmsg(store));
+	if (!removed) {
+		crm_warn("not in the suppression ledger: nothing to lift");
+		return CRM_EXIT_NOMATCH;
 	}
-	if (sc.weights && (replay || unsuppress || audit || verify))
-		crm_die(CRM_EXIT_USAGE, "--weights goes with an export");
-	if (replay || unsuppress) {
-		if (nvalues || from_stdin || output)
-			crm_die(CRM_EXIT_USAGE, "%s takes no subject", replay ? "--replay" : "--unsuppress");
-		if (unsuppress && !reason)
-			crm_die(CRM_EXIT_USAGE, "--unsuppress needs a --reason (it is audited)");
-		if (unsuppress && (dry_run || keep || redact))
-			crm_die(CRM_EXIT_USAGE, "--unsuppress takes --reason and --request-id only");
-		store = crm_cli_erasure_store(&common, dry_run);
-		crm_subject_t *sj;
-		if ((rc = crm_subject_new(&sj)))
-			crm_cli_fail(rc, NULL);
-		if (replay) {
-			const int64_t *ids;
-			if (!dry_run)
-				crm_cli_erasure_lock(store);
-			if ((rc = crm_gdpr_replay(store, sj)))
-				crm_cli_fail(rc, crm_store_errmsg(store));
-			if (crm_subject_parties(sj, &ids) == 0) {
-				printf("{\"replayed\":0,\"erased\":null}\n");
-				crm_warn("no party in the store is in the suppression ledger: nothing to erase");
-				rc = 0;
-			} else {
-				rc = crm_cli_erase(store, sj, "replay", request_id,
-				                   reason ? reason : "erased again after a restore",
-				                   CRM_ERASE_REPLAY | (keep ? CRM_ERASE_KEEP_ACCOUNTING : 0) |
-				                   (redact ? CRM_ERASE_REDACT : 0), dry_run);
-			}
-		} else {
-			long removed = 0;
-			char subj[65];
-			crm_cli_erasure_lock(store);
-			/* Audited first: a lift that the disk stops is never one without its entry. */
-			if ((rc = crm_ledger_remove(store, unsuppress, 0, &removed, subj))) {
-				crm_store_rollback(store);
-				crm_cli_fail(rc, crm_store_errmsg(store));
-			}
-			snprintf(msg, sizeof msg, "{\"removed\":%ld}", removed);
-			if ((rc = crm_audit_append(store, "crm-gdpr-export", "unsuppress", request_id,
-			                           subj[0] ? subj : NULL, msg)) || (rc = crm_store_commit(store)))
-				crm_cli_fail(rc, crm_store_errmsg(store));
-			long gone = 0;
-			/* In a write transaction, so that no import reads the ledger half-rewritten. */
-			if (removed)
-				crm_cli_begin_once(store);
-			if (removed && ((rc = crm_ledger_remove(store, unsuppress, 1, &gone, subj)) ||
-			                (rc = crm_store_commit(store))))
-				crm_die(crm_status_exit(rc), "the lift is in the audit trail, but the ledger "
-				        "could not be changed: %s; run the same --unsuppress again",
-				        crm_store_errmsg(store));
-			if (!removed)
-				crm_warn("not in the suppression ledger: nothing to lift");
-			else
-				fprintf(stderr, "%s: lifted: %ld entr%s of the suppression ledger\n", crm_progname,
-				        removed, removed == 1 ? "y" : "ies");
-			rc = removed ? 0 : CRM_EXIT_NOMATCH;
-		}
-		crm_subject_free(sj);
-		crm_store_close(store);
-		crm_close_stdout();
-		return rc;
+	fprintf(stderr, "%s: lifted: %ld entr%s of the suppression ledger\n", crm_progname,
+	        removed, removed == 1 ? "y" : "ies");
+	return 0;
+}
+
+/* --replay and --unsuppress: the ledger's own runs, with no subject. */
+static int
+ledger_main(void)
+{
+	crm_subject_t *sj;
+	int rc;
+
+	if (nvalues || o.from_stdin || o.output)
+		crm_die(CRM_EXIT_USAGE, "%s takes no subject", o.replay ? "--replay" : "--unsuppress");
+	if (o.unsuppress && !o.reason)
+		crm_die(CRM_EXIT_USAGE, "--unsuppress needs a --reason (it is audited)");
+	if (o.unsuppress && (o.dry_run || o.keep || o.redact))
+		crm_die(CRM_EXIT_USAGE, "--unsuppress takes --reason and --request-id only");
+	store = crm_cli_erasure_store(&common, o.dry_run);
+	if ((rc = crm_subject_new(&sj)))
+		crm_cli_fail(rc, NULL);
+	rc = o.replay ? replay_main(sj) : lift_main();
+	crm_subject_free(sj);
+	crm_store_close(store);
+	crm_close_stdout();
+	return rc;
+}
+
+/* --audit and --verify-audit: the audit trail listed, or its chain checked. */
+static int
+audit_main(void)
+{
+	char msg[512];
+	int rc;
+
+	if (nvalues || o.from_stdin || o.output || o.dry_run || o.keep || o.reason)
+		crm_die(CRM_EXIT_USAGE, "%s takes no subject", o.audit ? "--audit" : "--verify-audit");
+	store = crm_cli_erasure_store(&common, o.dry_run);
+	if (o.audit)
+		rc = do_audit();
+	else {
+		int64_t bad;
+		long n;
+		rc = crm_audit_verify(store, &bad, &n, msg, sizeof msg);
+		if (rc == CRM_STORE && bad)
+			crm_die(CRM_EXIT_STORE, "%s", msg);
+		if (rc)
+			crm_cli_fail(rc, crm_store_errmsg(store));
+		fprintf(stderr, "%s: the audit trail holds %ld entries, each chained to the one "
+		        "before\n", crm_progname, n);
 	}
-	if (audit || verify) {
-		if (nvalues || from_stdin || output || dry_run || keep || reason)
-			crm_die(CRM_EXIT_USAGE, "%s takes no subject", audit ? "--audit" : "--verify-audit");
-		store = crm_cli_erasure_store(&common, dry_run);
-		if (audit)
-			rc = do_audit();
-		else {
-			int64_t bad;
-			long n;
-			rc = crm_audit_verify(store, &bad, &n, msg, sizeof msg);
-			if (rc == CRM_STORE && bad)
-				crm_die(CRM_EXIT_STORE, "%s", msg);
-			if (rc)
-				crm_cli_fail(rc, crm_store_errmsg(store));
-			fprintf(stderr, "%s: the audit trail holds %ld entries, each chained to the one "
-			        "before\n", crm_progname, n);
-		}
-		crm_store_close(store);
-		crm_close_stdout();
-		return rc;
+	crm_store_close(store);
+	crm_close_stdout();
+	return rc;
+}
+
+/* The Art. 15 document of the subject, written to out. */
+static int
+export_one(crm_subject_t *sj, size_t nparties, FILE *out, const char *tmp)
+{
+	char msg[512], regbuf[4096];
+	int missing = 0, rc;
+	const char *path = register_path(o.reg, regbuf, sizeof regbuf);
+
+	if ((rc = crm_gdpr_export(store, sj, o.request_id, path, out, &missing, msg, sizeof msg))) {
+		/* The temporary file is removed at exit. */
+		crm_die(crm_status_exit(rc), "%s", rc == CRM_BADINPUT || rc == CRM_USAGE ? msg :
+		        crm_store_errmsg(store));
 	}
-	if (!erase && (reason || keep || dry_run || redact))
+	if (missing == 1)
+		crm_warn("no processing register (%s): the Art. 15 sections say \"not configured\"",
+		         path ? path : "no HOME");
+	else if (missing == 2)
+		crm_warn("%s: some Art. 15 sections are missing and say \"not configured\"", path);
+	if (o.output)
+		crm_cli_output_commit(out, tmp, o.output, -1);
+	crm_cli_erasure_audit(store, sj, "export", o.request_id, nparties);
+	if (!nparties)
+		crm_warn("no party matches the subject: the document lists none");
+	return nparties ? 0 : CRM_EXIT_NOMATCH;
+}
+
+/* A subject's request: the export (Art. 15), --portable (Art. 20) or --erase (Art. 17). */
+static int
+subject_main(void)
+{
+	char msg[512];
+	int rc;
+
+	if (!o.erase && (o.reason || o.keep || o.dry_run || o.redact))
 		crm_die(CRM_EXIT_USAGE, "--reason, --keep-accounting, --redact-mentions and --dry-run "
 		        "go with --erase");
-	if (erase && !reason)
+	if (o.erase && !o.reason)
 		crm_die(CRM_EXIT_USAGE, "--erase needs a --reason (kept in the suppression ledger)");
-	if (erase && output)
+	if (o.erase && o.output)
 		crm_die(CRM_EXIT_USAGE, "-o goes with an export, not --erase");
-	if (portable && (erase || output || reg))
+	if (o.portable && (o.erase || o.output || o.reg))
 		crm_die(CRM_EXIT_USAGE, "--portable writes its own files: no --erase, -o or --register");
-	if (sc.weights && (portable || erase))
+	if (o.sc.weights && (o.portable || o.erase))
 		crm_die(CRM_EXIT_USAGE, "--weights goes with an export");
 	/* The scores of the export, with the weights crm-find would use; checked first. */
 	const struct crm_score_opts *so = NULL;
-	if (!portable && !erase) {
-		so = crm_cli_score_weights(&sc);
+	if (!o.portable && !o.erase) {
+		so = crm_cli_score_weights(&o.sc);
 		if ((rc = crm_score_check(so, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
 	}
-	if (from_stdin) {
+	if (o.from_stdin) {
 		crm_cli_stdin_subjects(add_value, NULL);
 		if (!nvalues)
 			crm_die(CRM_EXIT_NOMATCH, "--subject-stdin: standard input named no subject, so"
@@ -348,9 +354,9 @@ main(int argc, char **argv)
 	/* An existing file or one of the store's is refused now, before any work. */
 	FILE *out = stdout;
 	char tmp[PATH_MAX];
-	if (output)
-		out = crm_cli_output_open(output, common.db, -1, tmp, sizeof tmp);
-	store = crm_cli_erasure_store(&common, dry_run);
+	if (o.output)
+		out = crm_cli_output_open(o.output, common.db, -1, tmp, sizeof tmp);
+	store = crm_cli_erasure_store(&common, o.dry_run);
 	crm_subject_t *sj;
 	if ((rc = crm_subject_new(&sj)))
 		crm_cli_fail(rc, NULL);
@@ -358,7 +364,7 @@ main(int argc, char **argv)
 	 * An erasure looks its subject up inside its own write transaction:
 	 * a party added meanwhile, under one of the identifiers, goes too.
 	 */
-	if (erase && !dry_run)
+	if (o.erase && !o.dry_run)
 		crm_cli_erasure_lock(store);
 	for (size_t i = 0; i < nvalues; i++)
 		if ((rc = crm_subject_find(store, sj, values[i])))
@@ -368,45 +374,26 @@ main(int argc, char **argv)
 	const int64_t *ids;
 	size_t nparties = crm_subject_parties(sj, &ids);
 
-	if (portable) {
+	if (o.portable) {
 		if (!nparties)
 			crm_die(CRM_EXIT_NOMATCH, "no party matches the subject: nothing to export");
-		if ((rc = crm_gdpr_portable(store, sj, portable, request_id, msg, sizeof msg)))
+		if ((rc = crm_gdpr_portable(store, sj, o.portable, o.request_id, msg, sizeof msg)))
 			crm_die(crm_status_exit(rc), "%s", msg);
-		crm_cli_erasure_audit(store, sj, "portable", request_id, nparties);
+		crm_cli_erasure_audit(store, sj, "portable", o.request_id, nparties);
 		fprintf(stderr, "%s: %s: parties, events and their manifest written\n", crm_progname,
-		        portable);
+		        o.portable);
 		rc = 0;
-	} else if (erase) {
+	} else if (o.erase) {
 		if (!nparties) {
 			crm_store_rollback(store);
 			crm_warn("no party matches the subject: nothing to erase");
 			rc = CRM_EXIT_NOMATCH;
 		} else {
-			rc = crm_cli_erase(store, sj, "erase", request_id, reason,
-			                   (keep ? CRM_ERASE_KEEP_ACCOUNTING : 0) |
-			                   (redact ? CRM_ERASE_REDACT : 0), dry_run);
+			rc = crm_cli_erase(store, sj, "erase", o.request_id, o.reason, erase_flags(),
+			                   o.dry_run);
 		}
-	} else {
-		int missing = 0;
-		const char *path = register_path(reg, regbuf, sizeof regbuf);
-		if ((rc = crm_gdpr_export(store, sj, request_id, path, out, &missing, msg, sizeof msg))) {
-			/* The temporary file is removed at exit. */
-			crm_die(crm_status_exit(rc), "%s", rc == CRM_BADINPUT || rc == CRM_USAGE ? msg :
-			        crm_store_errmsg(store));
-		}
-		if (missing == 1)
-			crm_warn("no processing register (%s): the Art. 15 sections say \"not configured\"",
-			         path ? path : "no HOME");
-		else if (missing == 2)
-			crm_warn("%s: some Art. 15 sections are missing and say \"not configured\"", path);
-		if (output)
-			crm_cli_output_commit(out, tmp, output, -1);
-		crm_cli_erasure_audit(store, sj, "export", request_id, nparties);
-		if (!nparties)
-			crm_warn("no party matches the subject: the document lists none");
-		rc = nparties ? 0 : CRM_EXIT_NOMATCH;
-	}
+	} else
+		rc = export_one(sj, nparties, out, tmp);
 	crm_subject_free(sj);
 	crm_store_close(store);
 	for (size_t i = 0; i < nvalues; i++)
@@ -414,4 +401,92 @@ main(int argc, char **argv)
 	free(values);
 	crm_close_stdout();
 	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int c;
+
+	crm_cli_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+		if (crm_cli_common(c, optarg, &common) || crm_cli_score_opt(c, optarg, &o.sc))
+			continue;
+		switch (c) {
+		case 'h':
+			usage(stdout, 0);
+		case 'o':
+			o.output = optarg;
+			break;
+		case OPT_SUBJECT:
+			add_value(optarg, NULL);
+			break;
+		case OPT_SUBJECT_STDIN:
+			o.from_stdin = 1;
+			break;
+		case OPT_REGISTER:
+			o.reg = optarg;
+			break;
+		case OPT_REQUEST_ID:
+			o.request_id = optarg;
+			break;
+		case OPT_ERASE:
+			o.erase = 1;
+			break;
+		case OPT_REASON:
+			o.reason = optarg;
+			break;
+		case OPT_KEEP_ACCOUNTING:
+			o.keep = 1;
+			break;
+		case OPT_REDACT:
+			o.redact = 1;
+			break;
+		case OPT_REPLAY:
+			o.replay = 1;
+			break;
+		case OPT_FINISH:
+			o.finish = 1;
+			break;
+		case OPT_UNSUPPRESS:
+			o.unsuppress = optarg;
+			break;
+		case OPT_PORTABLE:
+			o.portable = optarg;
+			break;
+		case OPT_DRY_RUN:
+			o.dry_run = 1;
+			break;
+		case OPT_AUDIT:
+			o.audit = 1;
+			break;
+		case OPT_VERIFY_AUDIT:
+			o.verify = 1;
+			break;
+		default:
+			usage(stderr, CRM_EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		crm_die(CRM_EXIT_USAGE, "unexpected operand '%s'; give identifiers with --subject",
+		        argv[optind]);
+	static const char *const texts[] = { "--reason", "--request-id" };
+	for (int i = 0; i < 2; i++) {
+		const char *t = i ? o.request_id : o.reason;
+		if (t && !crm_utf8_valid(t))
+			crm_die(CRM_EXIT_USAGE, "%s: not valid UTF-8", texts[i]);
+	}
+	if (o.audit + o.verify + o.erase + o.replay + o.finish + (o.unsuppress != NULL) +
+	    (o.portable != NULL) > 1)
+		crm_die(CRM_EXIT_USAGE, "--erase, --replay, --finish, --unsuppress, --portable, --audit"
+		        " and --verify-audit do not go together");
+	if (o.finish)
+		return finish_main();
+	if (o.sc.weights && (o.replay || o.unsuppress || o.audit || o.verify))
+		crm_die(CRM_EXIT_USAGE, "--weights goes with an export");
+	if (o.replay || o.unsuppress)
+		return ledger_main();
+	if (o.audit || o.verify)
+		return audit_main();
+	return subject_main();
 }

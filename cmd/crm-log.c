@@ -184,10 +184,10 @@ import_main(int nfiles, char **files, int from_stdin)
 	crm_cli_log_import_flush(&run);
 	if ((rc = crm_cli_log_promote(&run, bulk.dry_run)))
 		crm_cli_bulk_abort(store, rc, "store", 0, crm_store_errmsg(store));
-	char counts[256];
-	snprintf(counts, sizeof counts, "{\"read\":%ld,\"logged\":%ld,\"already_there\":%ld,"
-	         "\"rejected\":%ld,\"parties_created\":%ld}", run.nread, run.nlogged, run.nunchanged,
-	         run.nrejected, run.nparties);
+	const char *counts = crm_cli_counts(CRM_COUNTS({ "read", run.nread }, { "logged", run.nlogged },
+	                                               { "already_there", run.nunchanged },
+	                                               { "rejected", run.nrejected },
+	                                               { "parties_created", run.nparties }));
 	crm_cli_bulk_end(store, bulk.dry_run, "crm-log", "import",
 	                 run.nlogged || run.nparties ? counts : NULL);
 	crm_store_close(store);

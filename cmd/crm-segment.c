@@ -196,10 +196,9 @@ pin_stdin(int64_t id, long line, void *ctx)
 static void
 commit(const char *action, long n)
 {
-	char counts[64];
+	const char *counts = crm_cli_counts(CRM_COUNTS({ "parties", n }));
 	int rc;
 
-	snprintf(counts, sizeof counts, "{\"parties\":%ld}", n);
 	if ((rc = crm_audit_append(store, "crm-segment", action, NULL, NULL, counts)) ||
 	    (rc = crm_store_commit(store)))
 		crm_cli_fail(rc, crm_store_errmsg(store));

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <pwd.h>
@@ -464,4 +465,21 @@ crm_audit_close(crm_audit_iter_t *it)
 		return;
 	sqlite3_finalize(it->st);
 	free(it);
+}
+
+char *
+crm_audit_counts(const struct crm_count *c, size_t n)
+{
+	json_t *o = json_object();
+	char *text = NULL;
+
+	for (size_t i = 0; o && i < n; i++)
+		if (json_object_set_new(o, c[i].key, json_integer((json_int_t)c[i].n))) {
+			json_decref(o);
+			return NULL;
+		}
+	if (o)
+		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return text;
 }

@@ -769,6 +769,23 @@ int crm_subject_hash(crm_store_t *s, const char *kind, const char *value, char o
 int crm_audit_append(crm_store_t *s, const char *program, const char *action,
                      const char *request_id, const char *subject, const char *counts);
 
+/* One count of an audit entry: a name and a number. */
+struct crm_count {
+	const char *key;
+	long long n;
+};
+
+/*
+ * The counts of an audit entry as a JSON object, {"key":n,...} in the
+ * order given, built with Jansson: n counts of c.  The caller frees the
+ * text with free(); NULL when out of memory.  CRM_COUNTS(...) passes an
+ * array written in place, with its length.
+ */
+char *crm_audit_counts(const struct crm_count *c, size_t n);
+#define CRM_COUNTS(...) \
+	crm_audit_counts((const struct crm_count[]){ __VA_ARGS__ }, \
+	                 sizeof((const struct crm_count[]){ __VA_ARGS__ }) / sizeof(struct crm_count))
+
 /*
  * Check the chain of the audit trail: *n entries read; on CRM_STORE *bad
  * is the first entry that was changed, or that does not follow the one

@@ -25,6 +25,11 @@ for o in store party-sql event-sql query-sql gdpr-sql; do
 	like "$o.o calls SQLite (the check sees such uses)" "$rc:$(grep -c ' sqlite3_' out)" '^0:[1-9]'
 done
 
+# JSON is built by Jansson (the printer, crm_audit_counts()), never by
+# hand: no string of lib/, cli/ or cmd/ holds a quoted key and its colon.
+run grep -n '\\":' "$here"/../lib/*.c "$here"/../cli/*.c "$here"/../cmd/*.c
+is "no JSON written by hand in the C" "$rc:$(cat out)" 1:
+
 # Scratch copies, each with one fault that the check must name.
 scratch() {
 	rm -rf objs

@@ -228,6 +228,21 @@ terms(const char *dir)
 	crm_store_close(s);
 }
 
+static void
+counts(void)
+{
+	char *t = CRM_COUNTS({ "read", 3 }, { "created", 0 }, { "big", 9007199254740993LL });
+	is_str("audit counts: a JSON object in the order given", t,
+	       "{\"read\":3,\"created\":0,\"big\":9007199254740993}");
+	free(t);
+	t = CRM_COUNTS({ "a\"b", -1 });
+	is_str("a key is escaped as JSON", t, "{\"a\\\"b\":-1}");
+	free(t);
+	t = crm_audit_counts(NULL, 0);
+	is_str("no count: an empty object", t, "{}");
+	free(t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -235,6 +250,7 @@ main(int argc, char **argv)
 	money();
 	keys();
 	statuses();
+	counts();
 	if (argc > 1)
 		terms(argv[1]);
 	printf("1..%d\n", tests);
