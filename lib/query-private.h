@@ -82,6 +82,7 @@ enum {
 	QM_COLON,               /* kind=, type=: colon, negated when op is != */
 	QM_IDENT,               /* e-mail or phone = or != text, normalised */
 	QM_EQ,                  /* expr = or != text */
+	QM_EQNUM,               /* attrs.KEY = or != text, or the number d (see crm_num) */
 	QM_NUM,                 /* the number of expr OP d */
 };
 

@@ -213,6 +213,14 @@ compare_sql(crm_query_t *q, struct qcmp *c)
 		if ((rc = when_compare(q, w, expr, op, c->when)))
 			return rc;
 		return sqlf(w, " AND %s NOT LIKE '--%%')", expr);
+	case QM_EQNUM: {
+		int m;
+		if (!(n = bind_text(q, c->text)) || !(m = bind_num(q, QB_FLOAT, 0, c->d)))
+			return CRM_NOMEM;
+		return sqlf(w, op[0] == '!' ?
+		            "NOT coalesce(%s = ?%d OR crm_num(%s) = ?%d, 0)" :
+		            "(%s = ?%d OR crm_num(%s) = ?%d)", expr, n, expr, m);
+	}
 	case QM_ID:
 		if (!(n = bind_num(q, QB_INTEGER, c->num, 0)))
 			return CRM_NOMEM;

@@ -300,7 +300,10 @@ compare_parse(const char *t, size_t k, const char *op, struct qcmp *c, char *msg
 			msgf(msg, len, "tags take =, != or ~ in '%s'", t);
 			return CRM_USAGE;
 		}
-		return cmp_text(c, QM_TAG_EQ, v, strlen(v));
+		size_t l = strlen(v);
+		if (l >= 2 && v[0] == '"' && v[l - 1] == '"')
+			return cmp_text(c, QM_TAG_EQ, v + 1, l - 2);
+		return cmp_text(c, QM_TAG_EQ, v, l);
 	}
 	if (!strcmp(op, "~")) {
 		c->form = QM_FOLD;
@@ -375,8 +378,8 @@ compare_parse(const char *t, size_t k, const char *op, struct qcmp *c, char *msg
 		char qv[96];
 		int day = f == CRM_F_BIRTHDATE, eq = op[0] == '=' || op[0] == '!', wk;
 		size_t l = strlen(v);
-		if (!eq && l >= 2 && v[0] == '"' && v[l - 1] == '"')
-			return cmp_text(c, QM_TEXT, v + 1, l - 2);
+		if (l >= 2 && v[0] == '"' && v[l - 1] == '"')
+			return cmp_text(c, eq ? QM_EQ : QM_TEXT, v + 1, l - 2);
 		if (day && eq && l == 7 && date_valid(v, 0))
 			/* A birthday without a year, as it is. */
 			return cmp_text(c, QM_DAY, v, l);
@@ -410,18 +413,34 @@ compare_parse(const char *t, size_t k, const char *op, struct qcmp *c, char *msg
 	}
 	if (!strcmp(op, "=") || !strcmp(op, "!=")) {
 		char *norm = NULL;
+		size_t l = strlen(v);
+		int quoted = l >= 2 && v[0] == '"' && v[l - 1] == '"';
+		double d;
+		/* Text in double quotes is the text between them. */
+		if (quoted) {
+			v++;
+			l -= 2;
+		} else if (attr && is_number(v, &d)) {
+			/* An attribute that holds a number equals the same number written otherwise. */
+			c->d = d;
+			return cmp_text(c, QM_EQNUM, v, l);
+		}
 		if (f == CRM_F_KIND || f == CRM_F_TYPE) {
-			snprintf(c->colon_term, sizeof c->colon_term, "%s:%s", name, v);
+			snprintf(c->colon_term, sizeof c->colon_term, "%s:%.*s", name, (int)l, v);
 			c->form = QM_COLON;
 			return colon_parse(c->colon_term, &c->colon, msg, len);
 		}
 		if (f == CRM_F_EMAIL || f == CRM_F_PHONE) {
-			norm = f == CRM_F_EMAIL ? norm_email(v) : norm_phone(v, NULL);
+			char *copy = strdup_n(v, l);
+			if (!copy)
+				return CRM_NOMEM;
+			norm = f == CRM_F_EMAIL ? norm_email(copy) : norm_phone(copy, NULL);
+			free(copy);
 			c->form = QM_IDENT;
 			c->text = norm ? norm : strdup("");
 			return c->text ? CRM_OK : CRM_NOMEM;
 		}
-		return cmp_text(c, QM_EQ, v, strlen(v));
+		return cmp_text(c, QM_EQ, v, l);
 	}
 
 	/*
