@@ -316,8 +316,10 @@ main(int argc, char **argv)
 		rc = print_segments(show);
 	} else if (del) {
 		crm_cli_begin_once(store);
-		if ((rc = crm_segment_delete(store, del)) == CRM_NOTFOUND)
+		if ((rc = crm_segment_delete(store, del, msg, sizeof msg)) == CRM_NOTFOUND)
 			crm_die(CRM_EXIT_NOMATCH, "no segment '%s'", del);
+		if (rc == CRM_USAGE)
+			crm_die(CRM_EXIT_USAGE, "%s", msg);
 		if (rc)
 			crm_cli_fail(rc, crm_store_errmsg(store));
 		commit("segment-delete", 0);

@@ -1017,8 +1017,13 @@ int crm_currency(const char *opt, char out[4], char *msg, size_t len);
 int crm_segment_save(crm_store_t *s, const char *name, int nterms, char **terms,
                      const char *description, int *created, char *msg, size_t len);
 
-/* Delete a segment, its pins and snapshot.  CRM_OK, CRM_NOTFOUND, or a store error. */
-int crm_segment_delete(crm_store_t *s, const char *name);
+/*
+ * Delete a segment, its pins and snapshot, unless the rules of another
+ * segment name it (segment:NAME): then CRM_USAGE, and msg (size len)
+ * names them.  Inside a transaction.  CRM_OK, CRM_NOTFOUND, CRM_USAGE, or
+ * a store error.
+ */
+int crm_segment_delete(crm_store_t *s, const char *name, char *msg, size_t len);
 
 /*
  * Pin a party into (in != 0) or out of a segment.  CRM_OK, CRM_NOTFOUND

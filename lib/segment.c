@@ -117,8 +117,45 @@ about(crm_store_t *s, const char *sql, const char *name, int64_t party, const ch
 }
 
 int
-crm_segment_delete(crm_store_t *s, const char *name)
+crm_segment_delete(crm_store_t *s, const char *name, char *msg, size_t len)
 {
+	sqlite3_stmt *st;
+	struct buf users = { 0 };
+	long n = 0;
+	int rc = sqlite3_prepare_v2(store_db(s),
+	                            "SELECT DISTINCT g.name FROM segment g, json_each(g.rules) r"
+	                            " WHERE g.name <> ?1 AND r.type = 'text' AND"
+	                            " r.value IN ('segment:' || ?1, '-segment:' || ?1) ORDER BY g.name",
+	                            -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_status(s, rc);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char qv[96];
+		if (n++ < 5 && (buf_adds(&users, n > 1 ? ", '" : "'") ||
+		                buf_adds(&users, quoted((const char *)sqlite3_column_text(st, 0), qv,
+		                                        sizeof qv)) ||
+		                buf_adds(&users, "'"))) {
+			sqlite3_finalize(st);
+			buf_free(&users);
+			return CRM_NOMEM;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		buf_free(&users);
+		return store_status(s, rc);
+	}
+	if (n) {
+		char qn[96];
+		msgf(msg, len, "segment '%s' is used by the rules of %s%s: change or delete %s first",
+		     quoted(name, qn, sizeof qn), users.p, n > 5 ? " and others" : "",
+		     n > 1 ? "them" : "it");
+		buf_free(&users);
+		return CRM_USAGE;
+	}
+	buf_free(&users);
 	return about(s, "DELETE FROM segment WHERE name = ?1", name, 0, NULL);
 }
 

@@ -109,6 +109,11 @@ run crm-gdpr-export --subject eve@x.org --register /nonexistent
 is "and the pins that name a person" "$(jq -c '.segments.pins' "$T/out")" '[{"segment":"paris","party_id":5,"pin":"in"}]'
 
 # Deleting a segment; erasing a party drops its pins.
+run crm-segment --delete paris
+is "a segment that others name is not deleted: exit 2" "$rc" 2
+is "the message names those that use it" "$(cat "$T/err")" \
+	"crm-segment: segment 'paris' is used by the rules of 'loop-a', 'young-paris': change or delete them first"
+ok "and it is still there" crm-segment --show paris
 ok "--delete" crm-segment --delete young-paris
 exits 1 "--delete again: exit 1" crm-segment --delete young-paris
 exits 2 "a segment that names a deleted one no longer evaluates" crm-find segment:young-paris
