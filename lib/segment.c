@@ -123,19 +123,32 @@ crm_segment_delete(crm_store_t *s, const char *name, char *msg, size_t len)
 	struct buf users = { 0 };
 	long n = 0;
 	int rc = sqlite3_prepare_v2(store_db(s),
-	                            "SELECT DISTINCT g.name FROM segment g, json_each(g.rules) r"
+	                            "SELECT DISTINCT g.name, r.value FROM segment g, json_each(g.rules) r"
 	                            " WHERE g.name <> ?1 AND r.type = 'text' AND"
-	                            " r.value IN ('segment:' || ?1, '-segment:' || ?1) ORDER BY g.name",
-	                            -1, &st, NULL);
+	                            " substr(r.value, -length(?1) - 8) = 'segment:' || ?1"
+	                            " ORDER BY g.name", -1, &st, NULL);
+	char last[128] = "";
 
 	if (rc != SQLITE_OK)
 		return store_status(s, rc);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *g = (const char *)sqlite3_column_text(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
 		char qv[96];
+		/* The term names it: segment:NAME, after any org. and one -. */
+		size_t k = strlen(t) - strlen(name) - 8;
+		while (k >= 4 && !strncmp(t, "org.", 4)) {
+			t += 4;
+			k -= 4;
+		}
+		if (k == 1 && *t == '-')
+			k = 0;
+		if (k || !strcmp(last, g))
+			continue;
+		snprintf(last, sizeof last, "%s", g);
 		if (n++ < 5 && (buf_adds(&users, n > 1 ? ", '" : "'") ||
-		                buf_adds(&users, quoted((const char *)sqlite3_column_text(st, 0), qv,
-		                                        sizeof qv)) ||
+		                buf_adds(&users, quoted(g, qv, sizeof qv)) ||
 		                buf_adds(&users, "'"))) {
 			sqlite3_finalize(st);
 			buf_free(&users);

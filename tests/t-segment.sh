@@ -109,11 +109,16 @@ run crm-gdpr-export --subject eve@x.org --register /nonexistent
 is "and the pins that name a person" "$(jq -c '.segments.pins' "$T/out")" '[{"segment":"paris","party_id":5,"pin":"in"}]'
 
 # Deleting a segment; erasing a party drops its pins.
+crm-segment --save orgs-paris org.-segment:paris >/dev/null 2>&1
+crm-segment --save paris-text 'city=segment:paris' >/dev/null 2>&1
 run crm-segment --delete paris
 is "a segment that others name is not deleted: exit 2" "$rc" 2
-is "the message names those that use it" "$(cat "$T/err")" \
-	"crm-segment: segment 'paris' is used by the rules of 'loop-a', 'young-paris': change or delete them first"
+is "the message names those that use it, under org. too, not a value that looks like it" \
+	"$(cat "$T/err")" \
+	"crm-segment: segment 'paris' is used by the rules of 'loop-a', 'orgs-paris', 'young-paris': change or delete them first"
 ok "and it is still there" crm-segment --show paris
+crm-segment --delete orgs-paris >/dev/null 2>&1
+crm-segment --delete paris-text >/dev/null 2>&1
 ok "--delete" crm-segment --delete young-paris
 exits 1 "--delete again: exit 1" crm-segment --delete young-paris
 exits 2 "a segment that names a deleted one no longer evaluates" crm-find segment:young-paris
