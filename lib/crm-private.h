@@ -244,6 +244,12 @@ int time_of_option(const char *opt, const char *spec, char out[21], char *msg, s
 
 /* Insert the query's parties as the frozen members of a segment (*n of them). */
 int query_into_segment(crm_query_t *q, const char *segment, int64_t *n);
+/*
+ * crm_query_compile(), with thawed 1: segment:NAME reads the rules of a
+ * frozen segment, not its snapshot (the check of a save for loops).
+ */
+int query_compile(crm_store_t *s, int nterms, char **terms, int thawed, crm_query_t **out,
+                  char *msg, size_t len);
 
 /* A party's e-mails or phones beyond the first (kind "email" or "phone"), normalised. */
 int party_idents(const crm_party_t *p, const char *kind, struct strv *out);

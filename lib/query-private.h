@@ -24,6 +24,7 @@ struct sqlite3_stmt;
 struct crm_query {
 	crm_store_t *s;
 	int depth;              /* segments inside segments, while compiling */
+	int thawed;             /* segment:NAME reads the rules of a frozen segment too */
 	struct buf where;
 	struct buf order;
 	struct bind *binds;

@@ -293,7 +293,7 @@ segment_term(crm_query_t *q, const char *name, int neg, char *msg, size_t len)
 	}
 	if (neg)
 		buf_adds(w, "NOT ");
-	if (frozen) {
+	if (frozen && !q->thawed) {
 		json_decref(rules);
 		return sqlf(w, "p.id IN (SELECT party_id FROM segment_member WHERE segment = ?%d"
 		            " AND pin = 'frozen')", n);
@@ -587,6 +587,13 @@ int
 crm_query_compile(crm_store_t *s, int nterms, char **terms, crm_query_t **out,
                   char *msg, size_t len)
 {
+	return query_compile(s, nterms, terms, 0, out, msg, len);
+}
+
+int
+query_compile(crm_store_t *s, int nterms, char **terms, int thawed, crm_query_t **out,
+              char *msg, size_t len)
+{
 	crm_query_t *q = calloc(1, sizeof *q);
 	int rc;
 
@@ -595,6 +602,7 @@ crm_query_compile(crm_store_t *s, int nterms, char **terms, crm_query_t **out,
 		return CRM_NOMEM;
 	q->s = s;
 	q->limit = -1;
+	q->thawed = thawed;
 	if ((rc = compile_terms(q, nterms, terms, msg, len))) {
 		crm_query_close(q);
 		return rc;

@@ -172,6 +172,23 @@ when_value(const char *v, int day, char out[21], const char *t, char *msg, size_
 	" or an age (30d, 2w, 3mo, 1y, 12h, '30 days', today, yesterday)"
 #define DAY_FORMS "a date (1990-05-12, 1990-05, 1990) or an age (18y, '6 months', today)"
 
+/* Whether a number has at most 15 significant digits, which a double holds exactly. */
+static int
+exact_number(const char *v)
+{
+	int digits = 0, lead = 1;
+
+	for (; *v && *v != 'e' && *v != 'E'; v++) {
+		if (!isdigit((unsigned char)*v))
+			continue;
+		if (lead && *v == '0')
+			continue;
+		lead = 0;
+		digits++;
+	}
+	return digits <= 15;
+}
+
 static int
 is_number(const char *v, double *d)
 {
@@ -378,8 +395,8 @@ compare_parse(const char *t, size_t k, const char *op, struct qcmp *c, char *msg
 		char qv[96];
 		int day = f == CRM_F_BIRTHDATE, eq = op[0] == '=' || op[0] == '!', wk;
 		size_t l = strlen(v);
-		if (l >= 2 && v[0] == '"' && v[l - 1] == '"')
-			return cmp_text(c, eq ? QM_EQ : QM_TEXT, v + 1, l - 2);
+		if (!eq && l >= 2 && v[0] == '"' && v[l - 1] == '"')
+			return cmp_text(c, QM_TEXT, v + 1, l - 2);
 		if (day && eq && l == 7 && date_valid(v, 0))
 			/* A birthday without a year, as it is. */
 			return cmp_text(c, QM_DAY, v, l);
@@ -420,8 +437,12 @@ compare_parse(const char *t, size_t k, const char *op, struct qcmp *c, char *msg
 		if (quoted) {
 			v++;
 			l -= 2;
-		} else if (attr && is_number(v, &d)) {
-			/* An attribute that holds a number equals the same number written otherwise. */
+		} else if (attr && is_number(v, &d) && exact_number(v)) {
+			/*
+			 * An attribute that holds a number equals the same number
+			 * written otherwise; a number of more than 15 digits, which
+			 * a double does not hold exactly, is compared as text.
+			 */
 			c->d = d;
 			return cmp_text(c, QM_EQNUM, v, l);
 		}

@@ -88,10 +88,13 @@ crm_segment_save(crm_store_t *s, const char *name, int nterms, char **terms,
 	free(rules);
 	if (rc)
 		return rc;
-	/* Saved, it must still compile: a segment that names itself through others does not. */
+	/*
+	 * Saved, it must still compile: a segment that names itself through
+	 * others does not, frozen ones too, which a thaw would bring back.
+	 */
 	char term[80], *t[1] = { term };
 	snprintf(term, sizeof term, "segment:%s", name);
-	if ((rc = crm_query_compile(s, 1, t, &q, msg, len)))
+	if ((rc = query_compile(s, 1, t, 1, &q, msg, len)))
 		return rc;
 	crm_query_close(q);
 	return CRM_OK;

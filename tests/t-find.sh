@@ -341,6 +341,16 @@ crm-add -q --dry-run --email xav@example.org --notes 'dry words'
 t "" dry
 t "$xav" third
 
+# Numbers of more than 15 digits, which a double does not hold, are
+# compared as text with = and !=: two account numbers stay apart.
+CRM_DB=$T/acct.db crm-add -q --email acct1@example.org --set acct=12345678901234567 --set n=12
+CRM_DB=$T/acct.db crm-add -q --email acct2@example.org --set acct=12345678901234568 --set n=12.0
+is "a long number finds its own party only" "$(CRM_DB=$T/acct.db crm-find attrs.acct=12345678901234567 --ids)" 1
+is "and != leaves it out only" "$(CRM_DB=$T/acct.db crm-find attrs.acct!=12345678901234568 --ids)" 1
+is "a short one is a number however written" "$(CRM_DB=$T/acct.db crm-find attrs.n=0012.000 --ids | paste -sd,)" 1,2
+CRM_DB=$T/acct.db run crm-find 'created="2026-12-07"'
+is "a date in double quotes with = is a usage error, not a text that matches nothing" "$rc" 2
+
 is "no sanitizer report from the commands run outside 'run'" \
 	"$(grep -cE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T/stray")" 0
 

@@ -48,6 +48,15 @@ like "says which" "$(cat "$T/err")" "no segment 'nosuch'"
 ok "a segment naming another" crm-segment --save loop-a segment:paris
 ok "that other naming it back" crm-segment --save paris-b segment:loop-a
 exits 2 "a loop is refused when saved" crm-segment --save loop-a segment:paris-b
+crm-segment --save ice tag:none-such >/dev/null 2>&1
+crm-segment --freeze ice >/dev/null 2>&1
+exits 2 "a frozen segment saved with rules that name itself is refused: a thaw would loop" \
+	crm-segment --save ice segment:ice
+is "and its rules are kept" "$(crm-segment --show ice --format jsonl | jq -c .rules)" '["tag:none-such"]'
+crm-segment --save ice-b segment:ice >/dev/null 2>&1
+exits 2 "so is a loop through another" crm-segment --save ice segment:ice-b
+crm-segment --delete ice-b >/dev/null 2>&1
+crm-segment --delete ice >/dev/null 2>&1
 is "and the old rules stay" "$(crm-segment --show loop-a --format jsonl | jq -c .rules)" '["segment:paris"]'
 exits 2 "a bad term: exit 2, nothing saved" crm-segment --save bad nosuchfield=1
 exits 1 "nothing saved under that name" crm-segment --show bad
