@@ -590,8 +590,14 @@ event_parse(const char *t, struct qevent *e, char *msg, size_t len)
 		if (!strcmp(key, "type") || !strcmp(key, "channel") || !strcmp(key, "campaign") ||
 		    !strcmp(key, "ref") || !strcmp(key, "direction") || !strcmp(key, "status") ||
 		    !strcmp(key, "currency")) {
-			int ok = eq && *v;
 			quoted(v, qv, sizeof qv);       /* as given, for a message */
+			size_t vl = strlen(v);
+			if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+				/* A value in double quotes is the text between them. */
+				v[vl - 1] = '\0';
+				v++;
+			}
+			int ok = eq && *v;
 			if (ok && (!strcmp(key, "type") || !strcmp(key, "channel")))
 				ok = event_word(v);
 			else if (ok && !strcmp(key, "direction"))
