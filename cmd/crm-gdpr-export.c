@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "crm-cli.h"
 
 enum {
@@ -154,15 +152,6 @@ erase_flags(void)
 	return (o.keep ? CRM_ERASE_KEEP_ACCOUNTING : 0) | (o.redact ? CRM_ERASE_REDACT : 0);
 }
 
-/* A one-line JSON document on standard output. */
-static void
-print_json(json_t *doc)
-{
-	if (!doc || json_dumpf(doc, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) || putchar('\n') == EOF)
-		crm_die(CRM_EXIT_STORE, doc ? "write error:" : "out of memory");
-	json_decref(doc);
-}
-
 /* --finish: the erasures left unfinished, finished. */
 static int
 finish_main(void)
@@ -195,7 +184,11 @@ replay_main(crm_subject_t *sj)
 	if ((rc = crm_gdpr_replay(store, sj)))
 		crm_cli_fail(rc, crm_store_errmsg(store));
 	if (crm_subject_parties(sj, &ids) == 0) {
-		print_json(json_pack("{s:i,s:n}", "replayed", 0, "erased"));
+		char *none = crm_erasure_none();
+		if (!none)
+			crm_die(CRM_EXIT_STORE, "out of memory");
+		puts(none);
+		free(none);
 		crm_warn("no party in the store is in the suppression ledger: nothing to erase");
 		return 0;
 	}

@@ -913,9 +913,11 @@ void crm_erasure_clear(struct crm_erasure *e);
  * out of memory): the report of a finished one (resumed: with its action,
  * the time it began and finished_late); the report of one committed but
  * not finished (counts as crm_erase_counts_json(), why); the plan of a
- * dry run (its parties, the counts, the steps that would follow).
+ * dry run (its parties, the counts, the steps that would follow); the
+ * report of a replay that found no party to erase.
  */
 char *crm_erasure_report(const struct crm_erasure *e, int resumed);
+char *crm_erasure_none(void);
 char *crm_erasure_unfinished(const char *counts, const char *request_id, const char *why);
 char *crm_erasure_plan(const crm_subject_t *sj, const char *counts);
 

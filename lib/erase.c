@@ -344,6 +344,16 @@ crm_erasure_plan(const crm_subject_t *sj, const char *counts)
 	return text;
 }
 
+char *
+crm_erasure_none(void)
+{
+	json_t *o = json_pack("{s:i,s:n}", "replayed", 0, "erased");
+	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(o);
+	return text;
+}
+
 void
 crm_erasure_clear(struct crm_erasure *e)
 {
