@@ -172,6 +172,13 @@ when_value(const char *v, int day, char out[21], const char *t, char *msg, size_
 	" or an age (30d, 2w, 3mo, 1y, 12h, '30 days', today, yesterday)"
 #define DAY_FORMS "a date (1990-05-12, 1990-05, 1990) or an age (18y, '6 months', today)"
 
+/* Whether a value of l bytes is in double quotes: then it is the text between them. */
+static int
+in_quotes(const char *v, size_t l)
+{
+	return l >= 2 && v[0] == '"' && v[l - 1] == '"';
+}
+
 /* Whether a number has at most 15 significant digits, which a double holds exactly. */
 static int
 exact_number(const char *v)
@@ -318,7 +325,7 @@ compare_parse(const char *t, size_t k, const char *op, struct qcmp *c, char *msg
 			return CRM_USAGE;
 		}
 		size_t l = strlen(v);
-		if (l >= 2 && v[0] == '"' && v[l - 1] == '"')
+		if (in_quotes(v, l))
 			return cmp_text(c, QM_TAG_EQ, v + 1, l - 2);
 		return cmp_text(c, QM_TAG_EQ, v, l);
 	}
@@ -395,7 +402,7 @@ compare_parse(const char *t, size_t k, const char *op, struct qcmp *c, char *msg
 		char qv[96];
 		int day = f == CRM_F_BIRTHDATE, eq = op[0] == '=' || op[0] == '!', wk;
 		size_t l = strlen(v);
-		if (!eq && l >= 2 && v[0] == '"' && v[l - 1] == '"')
+		if (!eq && in_quotes(v, l))
 			return cmp_text(c, QM_TEXT, v + 1, l - 2);
 		if (day && eq && l == 7 && date_valid(v, 0))
 			/* A birthday without a year, as it is. */
@@ -431,10 +438,8 @@ compare_parse(const char *t, size_t k, const char *op, struct qcmp *c, char *msg
 	if (!strcmp(op, "=") || !strcmp(op, "!=")) {
 		char *norm = NULL;
 		size_t l = strlen(v);
-		int quoted = l >= 2 && v[0] == '"' && v[l - 1] == '"';
 		double d;
-		/* Text in double quotes is the text between them. */
-		if (quoted) {
+		if (in_quotes(v, l)) {
 			v++;
 			l -= 2;
 		} else if (attr && is_number(v, &d) && exact_number(v)) {
@@ -473,7 +478,7 @@ compare_parse(const char *t, size_t k, const char *op, struct qcmp *c, char *msg
 	double d;
 	size_t l = strlen(v);
 	int wk;
-	if (l >= 2 && v[0] == '"' && v[l - 1] == '"')
+	if (in_quotes(v, l))
 		return cmp_text(c, QM_TEXT, v + 1, l - 2);
 	if (is_number(v, &d)) {
 		c->form = QM_NUM;
@@ -592,7 +597,7 @@ event_parse(const char *t, struct qevent *e, char *msg, size_t len)
 		    !strcmp(key, "currency")) {
 			quoted(v, qv, sizeof qv);       /* as given, for a message */
 			size_t vl = strlen(v);
-			if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+			if (in_quotes(v, vl)) {
 				/* A value in double quotes is the text between them. */
 				v[vl - 1] = '\0';
 				v++;
