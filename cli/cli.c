@@ -779,7 +779,9 @@ crm_cli_counts(char *text)
 
 	if (!text)
 		crm_die(CRM_EXIT_STORE, "out of memory");
-	snprintf(buf, sizeof buf, "%s", text);
+	int n = snprintf(buf, sizeof buf, "%s", text);
 	free(text);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		crm_die(CRM_EXIT_STORE, "audit counts too long");
 	return buf;
 }

@@ -174,11 +174,14 @@ finish_main(void)
 
 /* --replay: the parties that the suppression ledger names, erased again. */
 static int
-replay_main(crm_subject_t *sj)
+replay_main(void)
 {
 	const int64_t *ids;
+	crm_subject_t *sj;
 	int rc;
 
+	if ((rc = crm_subject_new(&sj)))
+		crm_cli_fail(rc, NULL);
 	if (!o.dry_run)
 		crm_cli_erasure_lock(store);
 	if ((rc = crm_gdpr_replay(store, sj)))
@@ -190,11 +193,13 @@ replay_main(crm_subject_t *sj)
 		puts(none);
 		free(none);
 		crm_warn("no party in the store is in the suppression ledger: nothing to erase");
-		return 0;
-	}
-	return crm_cli_erase(store, sj, "replay", o.request_id,
-	                     o.reason ? o.reason : "erased again after a restore",
-	                     CRM_ERASE_REPLAY | erase_flags(), o.dry_run);
+		rc = 0;
+	} else
+		rc = crm_cli_erase(store, sj, "replay", o.request_id,
+		                   o.reason ? o.reason : "erased again after a restore",
+		                   CRM_ERASE_REPLAY | erase_flags(), o.dry_run);
+	crm_subject_free(sj);
+	return rc;
 }
 
 /* --unsuppress: a value lifted from the suppression ledger, audited first. */
@@ -237,7 +242,6 @@ lift_main(void)
 static int
 ledger_main(void)
 {
-	crm_subject_t *sj;
 	int rc;
 
 	if (nvalues || o.from_stdin || o.output)
@@ -247,10 +251,7 @@ ledger_main(void)
 	if (o.unsuppress && (o.dry_run || o.keep || o.redact))
 		crm_die(CRM_EXIT_USAGE, "--unsuppress takes --reason and --request-id only");
 	store = crm_cli_erasure_store(&common, o.dry_run);
-	if ((rc = crm_subject_new(&sj)))
-		crm_cli_fail(rc, NULL);
-	rc = o.replay ? replay_main(sj) : lift_main();
-	crm_subject_free(sj);
+	rc = o.replay ? replay_main() : lift_main();
 	crm_store_close(store);
 	crm_close_stdout();
 	return rc;
