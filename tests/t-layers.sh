@@ -30,6 +30,11 @@ done
 run grep -n '\\":' "$here"/../lib/*.c "$here"/../cli/*.c "$here"/../cmd/*.c
 is "no JSON written by hand in the C" "$rc:$(cat out)" 1:
 
+# The programs and cli/ reach SQLite, Jansson, libcsv and GDBM through
+# the library alone.
+run grep -nE '^#include <(sqlite3|jansson|csv|gdbm)\.h>' "$here"/../cli/*.c "$here"/../cmd/*.c
+is "no program includes a dependency of the library" "$rc:$(cat out)" 1:
+
 # Scratch copies, each with one fault that the check must name.
 scratch() {
 	rm -rf objs
